@@ -1,0 +1,135 @@
+/**
+ * The EventStore port. Every adapter (sqlite, postgres, eventstoredb) implements it and passes
+ * the one contract suite in `testing/event-store.contract.ts`.
+ *
+ * Numbering: a stream's first event has version 1; an empty stream has version 0.
+ * Global positions start at 1 and grow in commit order, without reordering, across all streams.
+ */
+
+/** Who did what, when and why: carried by every stored event (the audit trail, safety-rules.md §6). */
+export interface EventMetadata {
+  /** Verified user id (JWT `sub`) of whoever caused the event. */
+  userId: string;
+  userName?: string;
+  role: string;
+  /** Site the user acted for (the patient's site for clinical records), when there is one. */
+  siteId?: string | null;
+  /** When it happened clinically (administration, collection, onset…), ISO-8601 UTC. */
+  occurredAt: string;
+  /** When Vigil recorded it, ISO-8601 UTC, set by the store at append time. */
+  recordedAt: string;
+  correlationId: string;
+  causationId?: string | null;
+  /** The command that produced the event (Idempotency-Key or generated). */
+  commandId: string;
+  /** Why, for corrections, voids and other changes. */
+  reason?: string;
+}
+
+/** What a caller hands to `append`: the store fills in ids, versions, positions, recordedAt and hashes. */
+export interface NewEvent<D = unknown> {
+  /** Optional: a caller may fix the id (deterministic ids); otherwise the store makes a UUID v4. */
+  eventId?: string;
+  type: string;
+  schemaVersion: number;
+  data: D;
+  metadata: Omit<EventMetadata, 'recordedAt' | 'commandId'> & { recordedAt?: string };
+}
+
+/** The envelope every stored event carries. */
+export interface StoredEvent<D = unknown> {
+  eventId: string;
+  streamId: string;
+  /** 1-based position of the event in its stream. */
+  streamVersion: number;
+  /** 1-based position of the event in the whole log. */
+  globalPosition: number;
+  type: string;
+  schemaVersion: number;
+  data: D;
+  metadata: EventMetadata;
+  /** SHA-256 (hex) over the canonical envelope, chained to the previous event of the stream. */
+  hash: string;
+  /** Hash of the previous event in the same stream, null for the first. */
+  previousHash: string | null;
+}
+
+export type ExpectedVersion =
+  /** The stream must be at exactly this version (0 = must not exist yet). */
+  | number
+  /** No check. */
+  | 'any'
+  /** The stream must not exist (same as 0). */
+  | 'no_stream'
+  /** The stream must exist (version ≥ 1). */
+  | 'stream_exists';
+
+export interface AppendOptions {
+  expectedVersion: ExpectedVersion;
+  /** Idempotency: a command id already stored returns the first result and appends nothing. */
+  commandId?: string;
+}
+
+export interface AppendResult {
+  streamId: string;
+  /** The events this command stored (the first result's events for a repeated command). */
+  events: StoredEvent[];
+  /** The stream's version after the append. */
+  version: number;
+  /** True when the command id had been seen before and nothing was appended. */
+  duplicate: boolean;
+}
+
+export interface ReadStreamOptions {
+  /** Include events from this version on (default 1). */
+  fromVersion?: number;
+  /** Include events up to and including this version. */
+  toVersion?: number;
+}
+
+export interface ReadAllOptions {
+  /** Include events whose global position is strictly greater than this (default 0: everything). */
+  after?: number;
+  /** Events per batch (default 1000). */
+  batchSize?: number;
+  /** Stop at this global position (inclusive). */
+  to?: number;
+}
+
+export interface SubscribeOptions {
+  /** Catch up from events strictly after this global position, then follow live. */
+  after: number;
+  batchSize?: number;
+}
+
+/**
+ * A running subscription: the handler is called with batches in global order, one at a time
+ * (the next batch waits for the previous handler's promise). A handler that throws stops the
+ * subscription; `closed` rejects with that error.
+ */
+export interface Subscription {
+  /** Global position of the last event handed to the handler. */
+  readonly position: number;
+  stop(): Promise<void>;
+  /** Settles when the subscription ends (resolves on stop, rejects on a handler or store failure). */
+  readonly closed: Promise<void>;
+}
+
+export type SubscriptionHandler = (events: StoredEvent[]) => Promise<void> | void;
+
+export interface EventStore {
+  append(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult>;
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
+  /** Current version of a stream (0 when it has no events). */
+  streamVersion(streamId: string): Promise<number>;
+  /** Every event after a global position, in order, in batches: memory stays flat. */
+  readAll(options?: ReadAllOptions): AsyncIterable<StoredEvent[]>;
+  /** Global position of the last event (0 for an empty store). */
+  headPosition(): Promise<number>;
+  /** The events a command stored, if its id has been seen (idempotency look-up). */
+  findCommand(commandId: string): Promise<StoredEvent[] | null>;
+  subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Subscription;
+  close(): Promise<void>;
+}
+
+export const EVENT_STORE = Symbol('EVENT_STORE');
