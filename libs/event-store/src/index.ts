@@ -1,2 +1,12 @@
 export * from './event-store';
 export * from './errors';
+export * from './event-store.module';
+export { hashEvent, canonicalEnvelope } from './hash-chain';
+export type { HashedEnvelope } from './hash-chain';
+export { canonicalJson } from './canonical-json';
+export { createSqliteEventStore } from './sqlite/sqlite-event-store';
+export type { SqliteEventStoreOptions } from './sqlite/sqlite-event-store';
+export { ChainVerifier } from './chain-verifier';
+export type { BrokenLink, ChainReport } from './chain-verifier';
+export { createEventStore, eventStoreConfigFromEnv, EventStoreConfigError } from './create-event-store';
+export type { EventStoreConfig, EventStoreKind } from './create-event-store';

@@ -1,0 +1,29 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import type { VigilConfig } from './config';
+import { HealthController } from './health/health.controller';
+import { DomainExceptionFilter } from './http/domain-exception.filter';
+import { DevelopmentIdentity, IDENTITY, IdentityGuard } from './identity/identity.guard';
+import { PatientsModule } from './patients/patients.module';
+import { VIGIL_CONFIG } from './vigil-config.token';
+
+/** Commands and queries over HTTP. Needs an EventStoreModule from the application that hosts it. */
+@Module({})
+export class ApiModule {
+  static forConfig(config: VigilConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      global: true,
+      imports: [CqrsModule.forRoot(), PatientsModule],
+      controllers: [HealthController],
+      providers: [
+        { provide: VIGIL_CONFIG, useValue: config },
+        { provide: IDENTITY, useValue: new DevelopmentIdentity(config.devActor) },
+        { provide: APP_GUARD, useClass: IdentityGuard },
+        { provide: APP_FILTER, useClass: DomainExceptionFilter },
+      ],
+      exports: [VIGIL_CONFIG, IDENTITY],
+    };
+  }
+}

@@ -1,0 +1,69 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  AlertNotFoundError,
+  DomainError,
+  EventAlreadyVoidedError,
+  EventNotFoundError,
+  PatientAlreadyEnrolledError,
+  PatientNotFoundError,
+  RuleViolationError,
+  ValidationError,
+} from '@vigil/domain';
+import { WrongExpectedVersionError } from '@vigil/event-store';
+import { VersionMismatchError } from './version-mismatch.error';
+
+interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  code?: string;
+  errors?: { field: string; reason: string }[];
+  [key: string]: unknown;
+}
+
+/** Domain errors map to HTTP here and only here (STYLE.md "NestJS at the edges"). */
+export function httpErrorFor(exception: unknown): ErrorBody {
+  if (exception instanceof HttpException) {
+    const response = exception.getResponse();
+    const body = typeof response === 'string' ? { message: response } : (response as Record<string, unknown>);
+    const message = Array.isArray(body.message) ? body.message.join('; ') : String(body.message ?? exception.message);
+    return { ...body, statusCode: exception.getStatus(), error: String(body.error ?? exception.name), message };
+  }
+  if (exception instanceof ValidationError) {
+    return {
+      statusCode: 400,
+      error: 'Bad Request',
+      code: exception.code,
+      message: `${exception.field}: ${exception.reason}`,
+      errors: [{ field: exception.field, reason: exception.reason }],
+    };
+  }
+  if (exception instanceof PatientNotFoundError || exception instanceof AlertNotFoundError || exception instanceof EventNotFoundError) {
+    return { statusCode: 404, error: 'Not Found', code: exception.code, message: exception.message };
+  }
+  if (exception instanceof PatientAlreadyEnrolledError) {
+    return { statusCode: 409, error: 'Conflict', code: exception.code, message: exception.message };
+  }
+  if (exception instanceof WrongExpectedVersionError) {
+    return { statusCode: 409, error: 'Conflict', code: exception.code, message: `the record changed meanwhile: ${exception.message}; reload it and try again` };
+  }
+  if (exception instanceof VersionMismatchError) {
+    return { statusCode: 409, error: 'Conflict', code: exception.code, message: exception.message, currentVersion: exception.currentVersion };
+  }
+  if (exception instanceof RuleViolationError || exception instanceof EventAlreadyVoidedError || exception instanceof DomainError) {
+    return { statusCode: 422, error: 'Unprocessable Entity', code: (exception as DomainError).code, message: exception.message };
+  }
+  return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, error: 'Internal Server Error', message: 'internal error' };
+}
+
+@Catch()
+export class DomainExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const body = httpErrorFor(exception);
+    if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    const reply = host.switchToHttp().getResponse<{ status(code: number): { send(body: unknown): void } }>();
+    reply.status(body.statusCode).send(body);
+  }
+}

@@ -1,0 +1,29 @@
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import type { Actor } from '@vigil/domain';
+
+export const IDENTITY = Symbol('IDENTITY');
+
+/** Turns a request into the acting user. The embedded default uses the development identity. */
+export interface IdentitySource {
+  actorFor(headers: Record<string, string | string[] | undefined>): Promise<Actor>;
+}
+
+@Injectable()
+export class IdentityGuard implements CanActivate {
+  constructor(@Inject(IDENTITY) private readonly identity: IdentitySource) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<{ url: string; headers: Record<string, string>; actor?: Actor }>();
+    if (request.url === '/health' || request.url.startsWith('/docs')) return true;
+    request.actor = await this.identity.actorFor(request.headers);
+    return true;
+  }
+}
+
+/** Until verified tokens exist, every request acts as the configured development identity. */
+export class DevelopmentIdentity implements IdentitySource {
+  constructor(private readonly actor: Actor) {}
+  async actorFor(): Promise<Actor> {
+    return this.actor;
+  }
+}

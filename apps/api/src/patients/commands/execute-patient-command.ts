@@ -1,0 +1,30 @@
+import type { Actor, PatientCommand } from '@vigil/domain';
+
+export interface CommandContext {
+  actor: Actor;
+  /** Idempotency-Key of the request, or a generated id. */
+  commandId: string;
+  correlationId: string;
+  /** From `If-Match`: the version the client last saw. */
+  expectedVersion?: number;
+  /** Why, for corrections and voids. */
+  reason?: string;
+}
+
+export interface PatientCommandResult {
+  patientId: string;
+  /** Stream version after the command (the patient's new ETag). */
+  version: number;
+  eventIds: string[];
+  /** True when the same command id had already been executed: nothing new was recorded. */
+  duplicate: boolean;
+}
+
+/** Runs one domain command against one patient's stream. */
+export class ExecutePatientCommand {
+  constructor(
+    readonly patientId: string,
+    readonly command: PatientCommand,
+    readonly context: CommandContext,
+  ) {}
+}

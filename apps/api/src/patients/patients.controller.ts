@@ -1,0 +1,120 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { Actor, PatientCommand } from '@vigil/domain';
+import type { StoredEvent } from '@vigil/event-store';
+import { CurrentActor } from '../identity/current-actor.decorator';
+import { etagFor } from '../http/if-match';
+import { commandContext, HttpHeaders } from '../http/request-context';
+import { toUtc } from '../http/timestamp';
+import { ExecutePatientCommand, PatientCommandResult } from './commands/execute-patient-command';
+import { EnrolPatientDto } from './dto/enrol-patient.dto';
+import { RecordDoseDto } from './dto/record-dose.dto';
+import { RecordLabResultDto } from './dto/record-lab-result.dto';
+import { ReportAdverseEventDto } from './dto/report-adverse-event.dto';
+import { PatientIdPipe } from './patient-id.pipe';
+import { GetPatient, GetPatientEvents, PatientView } from './queries/patient.queries';
+
+const writeHeaders = [
+  { name: 'Idempotency-Key', required: false, description: 'Same key again returns the first result and records nothing new' },
+  { name: 'If-Match', required: false, description: 'ETag (stream version) the client last saw; 409 if the patient changed since' },
+];
+
+@ApiTags('patients')
+@Controller('patients')
+export class PatientsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiHeader(writeHeaders[0])
+  @ApiCreatedResponse({ description: '{patientId, version}' })
+  @ApiConflictResponse({ description: 'The patient is already enrolled' })
+  async enrol(@Body() body: EnrolPatientDto, @Headers() headers: HttpHeaders, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply) {
+    const command: PatientCommand = {
+      type: 'EnrolPatient',
+      patientId: body.patientId,
+      siteId: body.siteId,
+      disease: body.disease,
+      sex: body.sex,
+      birthYear: body.birthYear,
+      weightKg: body.weightKg,
+      enrolledAt: toUtc(body.enrolledAt),
+    } as PatientCommand;
+    const result = await this.run(body.patientId, command, actor, headers, reply);
+    return { patientId: result.patientId, version: result.version };
+  }
+
+  @Post(':patientId/doses')
+  @HttpCode(201)
+  @ApiHeader(writeHeaders[0])
+  @ApiHeader(writeHeaders[1])
+  @ApiCreatedResponse({ description: '{eventId, version}' })
+  @ApiNotFoundResponse({ description: 'Unknown patient' })
+  async recordDose(@Param('patientId', PatientIdPipe) patientId: string, @Body() body: RecordDoseDto, @Headers() headers: HttpHeaders, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply) {
+    const command = { type: 'RecordDose', ...body, administeredAt: toUtc(body.administeredAt) } as PatientCommand;
+    return this.recorded(await this.run(patientId, command, actor, headers, reply));
+  }
+
+  @Post(':patientId/lab-results')
+  @HttpCode(201)
+  @ApiHeader(writeHeaders[0])
+  @ApiHeader(writeHeaders[1])
+  @ApiCreatedResponse({ description: '{eventId, version}' })
+  @ApiNotFoundResponse({ description: 'Unknown patient' })
+  async recordLabResult(@Param('patientId', PatientIdPipe) patientId: string, @Body() body: RecordLabResultDto, @Headers() headers: HttpHeaders, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply) {
+    const command = {
+      type: 'RecordLabResult',
+      ...body,
+      referenceRange: body.referenceRange ? { ...body.referenceRange } : undefined,
+      collectedAt: toUtc(body.collectedAt),
+    } as PatientCommand;
+    return this.recorded(await this.run(patientId, command, actor, headers, reply));
+  }
+
+  @Post(':patientId/adverse-events')
+  @HttpCode(201)
+  @ApiHeader(writeHeaders[0])
+  @ApiHeader(writeHeaders[1])
+  @ApiCreatedResponse({ description: '{eventId, version}' })
+  @ApiNotFoundResponse({ description: 'Unknown patient' })
+  async reportAdverseEvent(@Param('patientId', PatientIdPipe) patientId: string, @Body() body: ReportAdverseEventDto, @Headers() headers: HttpHeaders, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply) {
+    const command = { type: 'ReportAdverseEvent', ...body, onsetAt: toUtc(body.onsetAt) } as PatientCommand;
+    return this.recorded(await this.run(patientId, command, actor, headers, reply));
+  }
+
+  @Get(':patientId')
+  @ApiOkResponse({ description: "The patient's current state; the ETag header is its stream version" })
+  @ApiNotFoundResponse({ description: 'Unknown patient' })
+  async get(@Param('patientId', PatientIdPipe) patientId: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    const view = await this.queries.execute<GetPatient, PatientView>(new GetPatient(patientId));
+    reply.header('ETag', etagFor(view.version));
+    return { ...view.state, patientId, version: view.version };
+  }
+
+  @Get(':patientId/events')
+  @ApiOkResponse({ description: "The patient's raw event stream, each event in its envelope" })
+  @ApiNotFoundResponse({ description: 'Unknown patient' })
+  async events(@Param('patientId', PatientIdPipe) patientId: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    const events = await this.queries.execute<GetPatientEvents, StoredEvent[]>(new GetPatientEvents(patientId));
+    reply.header('ETag', etagFor(events[events.length - 1].streamVersion));
+    return events;
+  }
+
+  private async run(patientId: string, command: PatientCommand, actor: Actor, headers: HttpHeaders, reply: FastifyReply): Promise<PatientCommandResult> {
+    const result = await this.commands.execute<ExecutePatientCommand, PatientCommandResult>(
+      new ExecutePatientCommand(patientId, command, commandContext(actor, headers)),
+    );
+    reply.header('ETag', etagFor(result.version));
+    if (result.duplicate) reply.header('Idempotent-Replayed', 'true');
+    return result;
+  }
+
+  private recorded(result: PatientCommandResult) {
+    return { eventId: result.eventIds[0], version: result.version };
+  }
+}

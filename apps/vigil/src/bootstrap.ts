@@ -1,0 +1,31 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { configFromEnv, setupHttp, VigilConfig } from '@vigil/api';
+import { createEventStore, EventStore, eventStoreConfigFromEnv } from '@vigil/event-store';
+import { VigilModule } from './app.module';
+
+export interface VigilAppOptions {
+  /** Environment to read the configuration from (default: process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Overrides of the configuration read from `env`. */
+  config?: Partial<VigilConfig>;
+  /** A store to use instead of the configured one (tests). */
+  store?: EventStore;
+  logger?: false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')[];
+}
+
+/** Builds the embedded Vigil application, initialised but not yet listening. */
+export async function createVigilApp(options: VigilAppOptions = {}): Promise<NestFastifyApplication> {
+  const env = { ...process.env, ...options.env };
+  const config: VigilConfig = { ...configFromEnv(env), ...options.config };
+  const store = options.store ?? (await createEventStore(eventStoreConfigFromEnv({ ...env, VIGIL_DATA_DIR: config.dataDir })));
+  const app = await NestFactory.create<NestFastifyApplication>(
+    VigilModule.create(config, store),
+    new FastifyAdapter({ bodyLimit: 1024 * 1024 }),
+    { logger: options.logger ?? ['log', 'error', 'warn'], bufferLogs: false },
+  );
+  setupHttp(app);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}

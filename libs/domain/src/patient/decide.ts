@@ -1,0 +1,197 @@
+import {
+  EventAlreadyVoidedError,
+  EventNotFoundError,
+  PatientAlreadyEnrolledError,
+  PatientNotFoundError,
+  ValidationError,
+} from '../errors';
+import type { DiseaseCode, PatientEvent, Sex } from '../events';
+import { TRANSREG } from '../protocol/transreg';
+import { findDisease, findSite, type TrialProtocol } from '../protocol/trial-protocol';
+import {
+  adverseEventRecord,
+  clinicalInstant,
+  doseRecord,
+  labRecord,
+  nonEmptyText,
+  type AdverseEventInput,
+  type DoseInput,
+  type LabInput,
+  type PatientFacts,
+} from './clinical-records';
+import type {
+  AdverseEventChanges,
+  DecideContext,
+  DoseChanges,
+  EnrolPatient,
+  LabResultChanges,
+  PatientCommand,
+} from './commands';
+import type { PatientState, RecordedEntry } from './patient-state';
+import { changedFields } from './same-values';
+
+export interface PatientDecideContext extends DecideContext {
+  /** The trial the patient is enrolled in (default TRANSREG). */
+  protocol?: TrialProtocol;
+}
+
+// Weight bounds for an adult: below or above is a typing error, not a patient.
+const MIN_WEIGHT_KG = 20;
+const MAX_WEIGHT_KG = 350;
+const MAX_AGE_YEARS = 120;
+
+/**
+ * The patient decider: what a command means, given the patient's history, as new events; or a typed
+ * domain error, in which case nothing is recorded. Pure: the clock comes in `ctx.now`.
+ */
+export function decide(command: PatientCommand, state: PatientState, ctx: PatientDecideContext): PatientEvent[] {
+  if (command.type === 'EnrolPatient') return enrol(command, state, ctx);
+  const patient = enrolledPatient(command, state);
+  switch (command.type) {
+    case 'RecordDose':
+      return [{ type: 'DoseAdministered', version: 1, data: doseRecord(patient, command, ctx) }];
+    case 'RecordLabResult':
+      return [{ type: 'LabResultRecorded', version: 2, data: labRecord(patient, command, ctx) }];
+    case 'ReportAdverseEvent':
+      return [{ type: 'AdverseEventReported', version: 1, data: adverseEventRecord(patient, command, ctx) }];
+    case 'CorrectLabResult': {
+      const reason = nonEmptyText('reason', command.reason);
+      const entry = liveEntry(state.labs, command.eventId, 'lab result');
+      const input = merge<LabInput>(entry.current, changesOf<LabResultChanges>(command.changes, LAB_FIELDS), ['referenceRange', 'studyDay']);
+      const newValues = labRecord(patient, input, ctx);
+      const fields = realChanges(entry.current, newValues);
+      return [{ type: 'LabResultCorrected', version: 1, data: { patientId: patient.patientId, originalEventId: entry.eventId, oldValues: entry.current, newValues, changedFields: fields, reason } }];
+    }
+    case 'CorrectDose': {
+      const reason = nonEmptyText('reason', command.reason);
+      const entry = liveEntry(state.doses, command.eventId, 'dose');
+      const input = merge<DoseInput>(entry.current, changesOf<DoseChanges>(command.changes, DOSE_FIELDS), ['lot']);
+      const newValues = doseRecord(patient, input, ctx);
+      const fields = realChanges(entry.current, newValues);
+      return [{ type: 'DoseCorrected', version: 1, data: { patientId: patient.patientId, originalEventId: entry.eventId, oldValues: entry.current, newValues, changedFields: fields, reason } }];
+    }
+    case 'CorrectAdverseEvent': {
+      const reason = nonEmptyText('reason', command.reason);
+      const entry = liveEntry(state.adverseEvents, command.eventId, 'adverse event');
+      const input = merge<AdverseEventInput>(entry.current, changesOf<AdverseEventChanges>(command.changes, AE_FIELDS), ['seriousnessCriteria', 'relatedness', 'outcome']);
+      const newValues = adverseEventRecord(patient, input, ctx);
+      const fields = realChanges(entry.current, newValues);
+      return [{ type: 'AdverseEventCorrected', version: 1, data: { patientId: patient.patientId, originalEventId: entry.eventId, oldValues: entry.current, newValues, changedFields: fields, reason } }];
+    }
+    case 'VoidLabResult': {
+      const reason = nonEmptyText('reason', command.reason);
+      const entry = liveEntry(state.labs, command.eventId, 'lab result');
+      return [{ type: 'LabResultEnteredInError', version: 1, data: { patientId: patient.patientId, originalEventId: entry.eventId, oldValues: entry.current, reason } }];
+    }
+    case 'VoidDose': {
+      const reason = nonEmptyText('reason', command.reason);
+      const entry = liveEntry(state.doses, command.eventId, 'dose');
+      return [{ type: 'DoseEnteredInError', version: 1, data: { patientId: patient.patientId, originalEventId: entry.eventId, oldValues: entry.current, reason } }];
+    }
+    case 'VoidAdverseEvent': {
+      const reason = nonEmptyText('reason', command.reason);
+      const entry = liveEntry(state.adverseEvents, command.eventId, 'adverse event');
+      return [{ type: 'AdverseEventEnteredInError', version: 1, data: { patientId: patient.patientId, originalEventId: entry.eventId, oldValues: entry.current, reason } }];
+    }
+    default: {
+      const unknown: never = command;
+      throw new ValidationError('type', `unknown command ${JSON.stringify((unknown as { type?: unknown }).type)}`);
+    }
+  }
+}
+
+function enrol(command: EnrolPatient, state: PatientState, ctx: PatientDecideContext): PatientEvent[] {
+  const protocol = ctx.protocol ?? TRANSREG;
+  const patientId = nonEmptyText('patientId', command.patientId);
+  if (state.enrolled) throw new PatientAlreadyEnrolledError(state.patientId ?? patientId);
+  if (typeof command.siteId !== 'string' || !findSite(protocol, command.siteId)) {
+    throw new ValidationError('siteId', `not a ${protocol.id} site; sites: ${protocol.sites.map((s) => s.id).join(', ')}`);
+  }
+  if (typeof command.disease !== 'string' || !findDisease(protocol, command.disease)) {
+    throw new ValidationError('disease', `not one of the ${protocol.id} diseases: ${protocol.diseases.map((d) => d.code).join(', ')}`);
+  }
+  if (command.sex !== 'F' && command.sex !== 'M') throw new ValidationError('sex', 'must be F or M');
+  if (typeof command.birthYear !== 'number' || !Number.isInteger(command.birthYear)) {
+    throw new ValidationError('birthYear', 'must be a year, a whole number');
+  }
+  if (typeof command.weightKg !== 'number' || !Number.isFinite(command.weightKg) || command.weightKg < MIN_WEIGHT_KG || command.weightKg > MAX_WEIGHT_KG) {
+    throw new ValidationError('weightKg', `must be between ${MIN_WEIGHT_KG} and ${MAX_WEIGHT_KG} kg`);
+  }
+  const enrolledAt = clinicalInstant('enrolledAt', command.enrolledAt, ctx);
+  // Only the birth year is known, so age is counted in years between birth year and enrolment year.
+  const age = new Date(enrolledAt).getUTCFullYear() - command.birthYear;
+  if (age < protocol.minimumAgeYears) {
+    throw new ValidationError('birthYear', `the patient is ${age} at enrolment; ${protocol.id} enrols adults (${protocol.minimumAgeYears}+)`);
+  }
+  if (age > MAX_AGE_YEARS) throw new ValidationError('birthYear', `an age of ${age} years is not plausible`);
+  return [
+    {
+      type: 'PatientEnrolled',
+      version: 1,
+      data: {
+        patientId,
+        trialId: protocol.id,
+        siteId: command.siteId,
+        disease: command.disease as DiseaseCode,
+        sex: command.sex as Sex,
+        birthYear: command.birthYear,
+        weightKg: command.weightKg,
+        enrolledAt,
+      },
+    },
+  ];
+}
+
+function enrolledPatient(command: Exclude<PatientCommand, EnrolPatient>, state: PatientState): PatientFacts {
+  if (!state.enrolled || state.patientId === null || state.demographics === null) {
+    throw new PatientNotFoundError(command.patientId ?? '(unknown)');
+  }
+  if (command.patientId !== undefined && command.patientId !== state.patientId) {
+    throw new ValidationError('patientId', `the command names patient ${command.patientId} but was decided against ${state.patientId}`);
+  }
+  return { patientId: state.patientId, birthYear: state.demographics.birthYear };
+}
+
+function liveEntry<D>(entries: Readonly<Record<string, RecordedEntry<D>>>, eventId: string, kind: string): RecordedEntry<D> {
+  const entry = typeof eventId === 'string' && Object.prototype.hasOwnProperty.call(entries, eventId) ? entries[eventId] : undefined;
+  if (!entry) throw new EventNotFoundError(String(eventId), kind);
+  if (entry.voided) throw new EventAlreadyVoidedError(eventId);
+  return entry;
+}
+
+const LAB_FIELDS = ['test', 'value', 'unit', 'collectedAt', 'referenceRange', 'studyDay'] as const;
+const DOSE_FIELDS = ['dose', 'unit', 'route', 'administeredAt', 'lot'] as const;
+const AE_FIELDS = ['term', 'onsetAt', 'grade', 'serious', 'seriousnessCriteria', 'relatedness', 'outcome'] as const;
+
+/** The changes object, refusing fields a correction cannot touch (patientId, normalised, …). */
+function changesOf<C extends object>(changes: unknown, allowed: readonly string[]): C {
+  if (changes === null || typeof changes !== 'object' || Array.isArray(changes)) {
+    throw new ValidationError('changes', 'must be an object of the fields to change');
+  }
+  const unknown = Object.keys(changes).filter((k) => !allowed.includes(k));
+  if (unknown.length > 0) {
+    throw new ValidationError('changes', `cannot change ${unknown.join(', ')}; correctable fields: ${allowed.join(', ')}`);
+  }
+  return changes as C;
+}
+
+/** Current values with the changes applied: `null` removes an optional field, a required one cannot be removed. */
+function merge<I>(current: object, changes: object, removable: readonly string[]): I {
+  const merged: Record<string, unknown> = { ...current };
+  for (const [key, value] of Object.entries(changes)) {
+    if (value === undefined) continue;
+    if (value === null) {
+      if (!removable.includes(key)) throw new ValidationError(key, 'is required and cannot be removed');
+      delete merged[key];
+    } else {
+      merged[key] = value;
+    }
+  }
+  return merged as I;
+}
+
+function realChanges<D extends object>(before: D, after: D): string[] {
+  const fields = changedFields(before, after);
+  if (fields.length === 0) throw new ValidationError('changes', 'the correction changes nothing');
+  return fields;
+}

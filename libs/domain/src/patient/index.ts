@@ -1,0 +1,6 @@
+export * from './commands';
+export * from './patient-state';
+export * from './evolve';
+export * from './decide';
+export * from './replay';
+export { SERIOUSNESS_CRITERIA, RELATEDNESS, AE_OUTCOMES } from './clinical-records';

@@ -1,0 +1,2 @@
+export * from './trial-protocol';
+export * from './transreg';

@@ -1,0 +1,62 @@
+import type { DiseaseCode } from '../events';
+
+/** A trial's protocol as data: adding a trial is adding a constant of this type, not code. */
+export interface TrialProtocol {
+  /** Stable trial id, stored on every PatientEnrolled event. */
+  readonly id: string;
+  readonly title: string;
+  readonly registry: Readonly<Record<string, string>>;
+  readonly diseases: readonly Disease[];
+  readonly sites: readonly Site[];
+  /** Youngest age (years, from birth year) at enrolment. */
+  readonly minimumAgeYears: number;
+  readonly treatment: TreatmentSchedule;
+  /** Study days with measurements; Day 0 is baseline. */
+  readonly visitStudyDays: readonly number[];
+  /** Default tolerance (± days) around a maintenance due date before a dose is a deviation. */
+  readonly maintenanceWindowDays: number;
+}
+
+export interface Disease {
+  readonly code: DiseaseCode;
+  readonly name: string;
+}
+
+export interface Site {
+  /** Stable id used in events and permissions. */
+  readonly id: string;
+  readonly name: string;
+  readonly city: string;
+  readonly postcode: string;
+}
+
+export interface TreatmentSchedule {
+  readonly drug: string;
+  /** Every protocol dose, in `doseUnit`. */
+  readonly dose: number;
+  readonly doseUnit: string;
+  /** Route code (SDTM-style abbreviation). */
+  readonly route: string;
+  readonly induction: {
+    /** Consecutive daily doses, Day 1 to Day `doses`. */
+    readonly doses: number;
+    readonly intervalDays: number;
+  };
+  readonly maintenance: {
+    readonly intervalDays: number;
+    /** Diseases with another interval (e.g. SLE every 7 days in TRANSREG). */
+    readonly intervalDaysByDisease: Readonly<Partial<Record<DiseaseCode, number>>>;
+    /** Length of the maintenance phase, counted from the last induction dose. */
+    readonly durationMonths: number;
+  };
+}
+
+export const findDisease = (protocol: TrialProtocol, code: string): Disease | undefined =>
+  protocol.diseases.find((d) => d.code === code);
+
+export const findSite = (protocol: TrialProtocol, id: string): Site | undefined =>
+  protocol.sites.find((s) => s.id === id);
+
+/** Days between maintenance doses for a patient with this disease. */
+export const maintenanceIntervalDays = (protocol: TrialProtocol, disease: DiseaseCode): number =>
+  protocol.treatment.maintenance.intervalDaysByDisease[disease] ?? protocol.treatment.maintenance.intervalDays;

@@ -1,0 +1,3 @@
+export * from './lab-tests';
+export * from './normalise';
+export * from './significant';

@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import { AppendRequest } from './append-request';
+import { EventMetadata, StoredEvent } from './event-store';
+import { hashEvent } from './hash-chain';
+
+/** Where a stream stands before an append: its version and the hash of its last event. */
+export interface StreamHead {
+  version: number;
+  hash: string | null;
+}
+
+export const emptyStream: StreamHead = { version: 0, hash: null };
+
+/** A stored event in the making: the global position is set by the adapter when it inserts it. */
+export interface SealedEvent {
+  event: StoredEvent;
+  dataJson: string;
+  metadataJson: string;
+}
+
+/**
+ * Gives each event of an append its id, stream version, full metadata and chained hash.
+ * Runs inside the adapter's transaction, once the stream head is known.
+ */
+export function sealEvents(request: AppendRequest, head: StreamHead, recordedAt: string): SealedEvent[] {
+  let previousHash = head.hash;
+  return request.events.map((prepared, index) => {
+    const metadata = {
+      ...prepared.metadata,
+      recordedAt: (prepared.metadata.recordedAt as string | undefined) ?? recordedAt,
+      commandId: request.commandId,
+    } as EventMetadata;
+    const envelope = {
+      eventId: prepared.eventId ?? randomUUID(),
+      streamId: request.streamId,
+      streamVersion: head.version + index + 1,
+      type: prepared.type,
+      schemaVersion: prepared.schemaVersion,
+      data: prepared.data,
+      metadata,
+    };
+    const hash = hashEvent(envelope, previousHash);
+    const event: StoredEvent = { ...envelope, globalPosition: 0, hash, previousHash };
+    previousHash = hash;
+    return { event, dataJson: prepared.dataJson, metadataJson: JSON.stringify(metadata) };
+  });
+}

@@ -1,0 +1,63 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` records how many have run.
+ * Never edit a migration that has shipped: add the next one.
+ */
+const migrations: string[] = [
+  `
+  CREATE TABLE events (
+    global_position INTEGER PRIMARY KEY,
+    event_id        TEXT NOT NULL UNIQUE,
+    stream_id       TEXT NOT NULL,
+    stream_version  INTEGER NOT NULL CHECK (stream_version >= 1),
+    type            TEXT NOT NULL,
+    schema_version  INTEGER NOT NULL,
+    data            TEXT NOT NULL,
+    metadata        TEXT NOT NULL,
+    hash            TEXT NOT NULL,
+    previous_hash   TEXT,
+    recorded_at     TEXT NOT NULL,
+    command_id      TEXT NOT NULL,
+    UNIQUE (stream_id, stream_version)
+  ) STRICT;
+  CREATE INDEX events_by_command ON events (command_id);
+
+  -- Every command the store accepted, with or without events: idempotency remembers them all.
+  CREATE TABLE commands (
+    command_id    TEXT PRIMARY KEY,
+    stream_id     TEXT NOT NULL,
+    version_after INTEGER NOT NULL,
+    recorded_at   TEXT NOT NULL
+  ) STRICT, WITHOUT ROWID;
+
+  -- The log is append-only: a stored event is never changed or removed through this database.
+  CREATE TRIGGER events_are_never_updated BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+  CREATE TRIGGER events_are_never_deleted BEFORE DELETE ON events
+    BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+  `,
+];
+
+export const schemaVersion = migrations.length;
+
+/** Brings the database to the current schema; safe when several processes open the file at once. */
+export function migrate(db: Database.Database): void {
+  const current = () => db.pragma('user_version', { simple: true }) as number;
+  if (current() === schemaVersion) return;
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const version = current();
+    if (version > schemaVersion) {
+      throw new Error(
+        `event store ${db.name} has schema version ${version}, newer than this Vigil knows (${schemaVersion}): upgrade Vigil`,
+      );
+    }
+    for (let next = version; next < schemaVersion; next++) db.exec(migrations[next]);
+    db.pragma(`user_version = ${schemaVersion}`);
+    db.exec('COMMIT');
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}

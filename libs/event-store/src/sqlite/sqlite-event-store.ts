@@ -1,0 +1,252 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { AppendRequest, prepareAppend } from '../append-request';
+import {
+  AppendOptions,
+  AppendResult,
+  EventStore,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  StoredEvent,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionHandler,
+} from '../event-store';
+import { DuplicateEventIdError, EventStoreClosedError, WrongExpectedVersionError } from '../errors';
+import { checkExpectedVersion } from '../expected-version';
+import { GroupCommit, Outcome } from '../group-commit';
+import { PollingSubscription } from '../polling-subscription';
+import { emptyStream, sealEvents, StreamHead } from '../seal';
+import { WakeSignal } from '../wake-signal';
+import { EventRow, eventColumns, toStoredEvent } from './event-row';
+import { migrate } from './schema';
+
+export interface SqliteEventStoreOptions {
+  /** Database file (its folder is created), or ':memory:'. */
+  file: string;
+  /** How often a waiting subscription looks for events written by another process (default 250 ms). */
+  pollIntervalMs?: number;
+  /** How long to wait for another process's write lock before failing (default 10 s). */
+  busyTimeoutMs?: number;
+}
+
+export async function createSqliteEventStore(options: SqliteEventStoreOptions): Promise<EventStore> {
+  return SqliteEventStore.open(options);
+}
+
+const lastVersion = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The embedded event store: one SQLite file in WAL mode with synchronous=FULL, so an append is
+ * acknowledged only once it is on disk. Concurrent appends share one transaction and one fsync
+ * (group commit), each in its own savepoint so a conflicting append fails alone.
+ */
+export class SqliteEventStore implements EventStore {
+  private readonly signal = new WakeSignal();
+  private readonly subscriptions = new Set<PollingSubscription>();
+  private readonly writes = new GroupCommit<AppendRequest, AppendResult>((batch) => this.commitBatch(batch));
+  private closing = false;
+  private readonly sql;
+
+  static open(options: SqliteEventStoreOptions): SqliteEventStore {
+    if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
+    const db = new Database(options.file, { timeout: options.busyTimeoutMs ?? 10_000 });
+    try {
+      db.pragma('journal_mode = WAL');
+      // FULL: the WAL is fsynced at every commit, so an acknowledged append survives a power cut.
+      db.pragma('synchronous = FULL');
+      migrate(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return new SqliteEventStore(db, options.pollIntervalMs ?? 250);
+  }
+
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly pollIntervalMs: number,
+  ) {
+    this.sql = {
+      begin: db.prepare('BEGIN IMMEDIATE'),
+      commit: db.prepare('COMMIT'),
+      rollback: db.prepare('ROLLBACK'),
+      savepoint: db.prepare('SAVEPOINT one_append'),
+      release: db.prepare('RELEASE one_append'),
+      rollbackTo: db.prepare('ROLLBACK TO one_append'),
+      head: db.prepare<[string], StreamHead>(
+        'SELECT stream_version AS version, hash FROM events WHERE stream_id = ? ORDER BY stream_version DESC LIMIT 1',
+      ),
+      command: db.prepare<[string], { stream_id: string; version_after: number }>(
+        'SELECT stream_id, version_after FROM commands WHERE command_id = ?',
+      ),
+      eventsOfCommand: db.prepare<[string], EventRow>(
+        `SELECT ${eventColumns} FROM events WHERE command_id = ? ORDER BY global_position`,
+      ),
+      insertEvent: db.prepare(
+        `INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, data, metadata, hash,
+           previous_hash, recorded_at, command_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      insertCommand: db.prepare(
+        'INSERT INTO commands (command_id, stream_id, version_after, recorded_at) VALUES (?, ?, ?, ?)',
+      ),
+      eventIdTaken: db.prepare<[string], number>('SELECT 1 FROM events WHERE event_id = ?').pluck(),
+      stream: db.prepare<[string, number, number], EventRow>(
+        `SELECT ${eventColumns} FROM events WHERE stream_id = ? AND stream_version BETWEEN ? AND ? ORDER BY stream_version`,
+      ),
+      streamVersion: db
+        .prepare<[string], number>('SELECT COALESCE(MAX(stream_version), 0) FROM events WHERE stream_id = ?')
+        .pluck(),
+      all: db.prepare<[number, number, number], EventRow>(
+        `SELECT ${eventColumns} FROM events WHERE global_position > ? AND global_position <= ?
+           ORDER BY global_position LIMIT ?`,
+      ),
+      headPosition: db.prepare<[], number>('SELECT COALESCE(MAX(global_position), 0) FROM events').pluck(),
+    };
+  }
+
+  append(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    if (this.closing) return Promise.reject(new EventStoreClosedError());
+    try {
+      return this.writes.submit(prepareAppend(streamId, events, options));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+    this.assertOpen();
+    const rows = this.sql.stream.all(streamId, options.fromVersion ?? 1, options.toVersion ?? lastVersion);
+    return rows.map(toStoredEvent);
+  }
+
+  async streamVersion(streamId: string): Promise<number> {
+    this.assertOpen();
+    return this.sql.streamVersion.get(streamId) as number;
+  }
+
+  async *readAll(options: ReadAllOptions = {}): AsyncGenerator<StoredEvent[]> {
+    const batchSize = options.batchSize ?? 1000;
+    const to = options.to ?? lastVersion;
+    let after = options.after ?? 0;
+    for (;;) {
+      this.assertOpen();
+      const batch = this.sql.all.all(after, to, batchSize).map(toStoredEvent);
+      if (batch.length === 0) return;
+      yield batch;
+      if (batch.length < batchSize) return;
+      after = batch[batch.length - 1].globalPosition;
+    }
+  }
+
+  async headPosition(): Promise<number> {
+    this.assertOpen();
+    return this.sql.headPosition.get() as number;
+  }
+
+  async findCommand(commandId: string): Promise<StoredEvent[] | null> {
+    this.assertOpen();
+    if (!this.sql.command.get(commandId)) return null;
+    return this.sql.eventsOfCommand.all(commandId).map(toStoredEvent);
+  }
+
+  subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
+    this.assertOpen();
+    const source = {
+      readBatch: async (after: number, limit: number) =>
+        this.closing ? [] : this.sql.all.all(after, lastVersion, limit).map(toStoredEvent),
+      signal: this.signal,
+      pollIntervalMs: this.pollIntervalMs,
+    };
+    const subscription = new PollingSubscription(options.after, options.batchSize ?? 1000, handler, source);
+    this.subscriptions.add(subscription);
+    subscription.closed.finally(() => this.subscriptions.delete(subscription)).catch(() => undefined);
+    return subscription;
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
+    await this.writes.drain();
+    this.db.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new EventStoreClosedError();
+  }
+
+  /** One transaction, one fsync, for every append of the batch; each in its own savepoint. */
+  private commitBatch(batch: AppendRequest[]): Outcome<AppendResult>[] {
+    const recordedAt = new Date().toISOString();
+    const outcomes: Outcome<AppendResult>[] = [];
+    this.sql.begin.run();
+    try {
+      for (const request of batch) {
+        this.sql.savepoint.run();
+        try {
+          outcomes.push({ ok: true, value: this.appendOne(request, recordedAt) });
+          this.sql.release.run();
+        } catch (error) {
+          this.sql.rollbackTo.run();
+          this.sql.release.run();
+          outcomes.push({ ok: false, error: this.explain(error, request) });
+        }
+      }
+      this.sql.commit.run();
+    } catch (error) {
+      if (this.db.inTransaction) this.sql.rollback.run();
+      throw error;
+    }
+    this.signal.notify();
+    return outcomes;
+  }
+
+  private appendOne(request: AppendRequest, recordedAt: string): AppendResult {
+    const seen = this.sql.command.get(request.commandId);
+    if (seen) {
+      const events = this.sql.eventsOfCommand.all(request.commandId).map(toStoredEvent);
+      return { streamId: seen.stream_id, events, version: seen.version_after, duplicate: true };
+    }
+    const head = this.sql.head.get(request.streamId) ?? emptyStream;
+    checkExpectedVersion(request.streamId, request.expectedVersion, head.version);
+    const sealed = sealEvents(request, head, recordedAt);
+    for (const { event, dataJson, metadataJson } of sealed) {
+      const inserted = this.sql.insertEvent.run(
+        event.eventId,
+        event.streamId,
+        event.streamVersion,
+        event.type,
+        event.schemaVersion,
+        dataJson,
+        metadataJson,
+        event.hash,
+        event.previousHash,
+        event.metadata.recordedAt,
+        request.commandId,
+      );
+      event.globalPosition = Number(inserted.lastInsertRowid);
+    }
+    const version = head.version + sealed.length;
+    this.sql.insertCommand.run(request.commandId, request.streamId, version, recordedAt);
+    return { streamId: request.streamId, events: sealed.map((s) => s.event), version, duplicate: false };
+  }
+
+  /** A constraint hit inside one append is that append's own failure, in the port's terms. */
+  private explain(error: unknown, request: AppendRequest): unknown {
+    const code = (error as { code?: string }).code;
+    if (code !== 'SQLITE_CONSTRAINT_UNIQUE' && code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+      if (code?.startsWith('SQLITE_')) throw error; // the database itself is in trouble: fail the whole batch
+      return error;
+    }
+    const message = (error as Error).message;
+    if (message.includes('events.event_id')) {
+      const taken = request.events.find((event) => event.eventId !== null && this.sql.eventIdTaken.get(event.eventId));
+      return new DuplicateEventIdError(taken?.eventId ?? '(unknown)');
+    }
+    const actual = this.sql.streamVersion.get(request.streamId) as number;
+    return new WrongExpectedVersionError(request.streamId, request.expectedVersion, actual);
+  }
+}

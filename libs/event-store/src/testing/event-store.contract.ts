@@ -1,0 +1,637 @@
+import fc from 'fast-check';
+import { ChainVerifier } from '../chain-verifier';
+import { EventStore, NewEvent, StoredEvent, Subscription } from '../event-store';
+import { InvalidAppendError, WrongExpectedVersionError } from '../errors';
+import { hashEvent } from '../hash-chain';
+
+export interface ContractStore {
+  store: EventStore;
+  /** Opens the same backing storage again (the suite closes `store` first). */
+  reopen?: () => Promise<EventStore>;
+  /** Removes what the store left behind (files, schemas); called after the store is closed. */
+  cleanup: () => Promise<void>;
+}
+
+/**
+ * The behaviour every EventStore adapter must have (STYLE.md "Ports and adapters"). A behaviour one
+ * adapter has and another lacks is a bug in the lacking one.
+ */
+export interface ContractOptions {
+  /** False for a store that keeps nothing once closed (SQLite ':memory:'): the reopen test is skipped, by name. */
+  persistent?: boolean;
+}
+
+export function describeEventStoreContract(
+  name: string,
+  makeStore: () => Promise<ContractStore>,
+  options: ContractOptions = {},
+): void {
+  const persistent = options.persistent ?? true;
+  describe(`EventStore contract: ${name}`, () => {
+    let made: ContractStore;
+    let store: EventStore;
+    const opened: EventStore[] = [];
+
+    beforeEach(async () => {
+      made = await makeStore();
+      store = made.store;
+      opened.push(store);
+    });
+
+    afterEach(async () => {
+      for (const each of opened.splice(0)) await each.close();
+      await made.cleanup();
+    });
+
+    describe('appending and reading a stream', () => {
+      it('numbers a new stream from version 1 and returns the stored events', async () => {
+        const result = await store.append('patient-1', [labResult(1), labResult(2)], { expectedVersion: 'no_stream' });
+
+        expect(result.duplicate).toBe(false);
+        expect(result.streamId).toBe('patient-1');
+        expect(result.version).toBe(2);
+        expect(result.events.map((e) => e.streamVersion)).toEqual([1, 2]);
+        expect(result.events.map((e) => e.data)).toEqual([{ value: 1 }, { value: 2 }]);
+        for (const event of result.events) {
+          expect(event.eventId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+          expect(new Date(event.metadata.recordedAt).toISOString()).toBe(event.metadata.recordedAt);
+          expect(event.metadata.commandId).toEqual(expect.any(String));
+        }
+        expect(await store.readStream('patient-1')).toEqual(result.events);
+        expect(await store.streamVersion('patient-1')).toBe(2);
+      });
+
+      it('continues a stream at the next version', async () => {
+        await store.append('patient-1', [labResult(1)], { expectedVersion: 0 });
+        const second = await store.append('patient-1', [labResult(2), labResult(3)], { expectedVersion: 1 });
+
+        expect(second.version).toBe(3);
+        expect((await store.readStream('patient-1')).map((e) => [e.streamVersion, e.data])).toEqual([
+          [1, { value: 1 }],
+          [2, { value: 2 }],
+          [3, { value: 3 }],
+        ]);
+      });
+
+      it('reads an unknown stream as empty at version 0', async () => {
+        expect(await store.readStream('patient-nobody')).toEqual([]);
+        expect(await store.streamVersion('patient-nobody')).toBe(0);
+      });
+
+      it('reads a stream between fromVersion and toVersion, both included', async () => {
+        await store.append('patient-1', [1, 2, 3, 4, 5].map(labResult), { expectedVersion: 'no_stream' });
+
+        const middle = await store.readStream('patient-1', { fromVersion: 2, toVersion: 4 });
+        const tail = await store.readStream('patient-1', { fromVersion: 4 });
+        const head = await store.readStream('patient-1', { toVersion: 2 });
+
+        expect(middle.map((e) => e.streamVersion)).toEqual([2, 3, 4]);
+        expect(tail.map((e) => e.streamVersion)).toEqual([4, 5]);
+        expect(head.map((e) => e.streamVersion)).toEqual([1, 2]);
+        expect(await store.readStream('patient-1', { fromVersion: 6 })).toEqual([]);
+      });
+
+      it('keeps a caller-fixed event id, and the recordedAt a caller gives', async () => {
+        const eventId = '6f1c2a3e-9b4d-4c5e-8f70-112233445566';
+        const recordedAt = '2024-03-01T08:00:00.000Z';
+        const event = { ...labResult(1), eventId, metadata: { ...metadata(), recordedAt } };
+
+        const { events } = await store.append('patient-1', [event], { expectedVersion: 'any' });
+
+        expect(events[0].eventId).toBe(eventId);
+        expect(events[0].metadata.recordedAt).toBe(recordedAt);
+        expect((await store.readStream('patient-1'))[0]).toEqual(events[0]);
+      });
+
+      it('stores the command id in every event of the command', async () => {
+        const { events } = await store.append('patient-1', [labResult(1), labResult(2)], {
+          expectedVersion: 'any',
+          commandId: 'cmd-lab-1',
+        });
+        expect(events.map((e) => e.metadata.commandId)).toEqual(['cmd-lab-1', 'cmd-lab-1']);
+      });
+    });
+
+    describe('expected version', () => {
+      it('accepts an exact version and rejects another, naming stream, expected and actual', async () => {
+        await store.append('patient-1', [labResult(1)], { expectedVersion: 0 });
+
+        const error = await store.append('patient-1', [labResult(2)], { expectedVersion: 0 }).catch((e) => e);
+
+        expect(error).toBeInstanceOf(WrongExpectedVersionError);
+        expect(error).toMatchObject({ streamId: 'patient-1', expected: 0, actual: 1, code: 'WRONG_EXPECTED_VERSION' });
+        await expect(store.append('patient-1', [labResult(2)], { expectedVersion: 2 })).rejects.toBeInstanceOf(
+          WrongExpectedVersionError,
+        );
+        await expect(store.append('patient-1', [labResult(2)], { expectedVersion: 1 })).resolves.toMatchObject({ version: 2 });
+      });
+
+      it("'no_stream' succeeds on a new stream and fails on an existing one", async () => {
+        await expect(store.append('patient-1', [labResult(1)], { expectedVersion: 'no_stream' })).resolves.toBeDefined();
+        await expect(store.append('patient-1', [labResult(2)], { expectedVersion: 'no_stream' })).rejects.toMatchObject({
+          name: 'WrongExpectedVersionError',
+          expected: 'no_stream',
+          actual: 1,
+        });
+      });
+
+      it("'stream_exists' fails on a new stream and succeeds on an existing one", async () => {
+        await expect(store.append('patient-1', [labResult(1)], { expectedVersion: 'stream_exists' })).rejects.toMatchObject({
+          name: 'WrongExpectedVersionError',
+          expected: 'stream_exists',
+          actual: 0,
+        });
+        await store.append('patient-1', [labResult(1)], { expectedVersion: 'no_stream' });
+        await expect(store.append('patient-1', [labResult(2)], { expectedVersion: 'stream_exists' })).resolves.toMatchObject({
+          version: 2,
+        });
+      });
+
+      it("'any' appends whatever the version", async () => {
+        await store.append('patient-1', [labResult(1)], { expectedVersion: 'any' });
+        await store.append('patient-1', [labResult(2)], { expectedVersion: 'any' });
+        expect(await store.streamVersion('patient-1')).toBe(2);
+      });
+
+      it('stores nothing from a rejected append', async () => {
+        await store.append('patient-1', [labResult(1)], { expectedVersion: 0 });
+        const head = await store.headPosition();
+
+        await store.append('patient-1', [labResult(2), labResult(3)], { expectedVersion: 0 }).catch(() => undefined);
+
+        expect(await store.headPosition()).toBe(head);
+        expect(await store.streamVersion('patient-1')).toBe(1);
+      });
+
+      it('lets exactly one of two writers at the same expected version win', async () => {
+        await store.append('patient-1', [labResult(0)], { expectedVersion: 'no_stream' });
+
+        const outcomes = await Promise.allSettled([
+          store.append('patient-1', [labResult(1)], { expectedVersion: 1 }),
+          store.append('patient-1', [labResult(2)], { expectedVersion: 1 }),
+        ]);
+
+        const won = outcomes.filter((o) => o.status === 'fulfilled');
+        const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+        expect(won).toHaveLength(1);
+        expect(lost).toHaveLength(1);
+        expect(lost[0].reason).toBeInstanceOf(WrongExpectedVersionError);
+        const winner = (won[0] as PromiseFulfilledResult<{ events: StoredEvent[] }>).value.events[0];
+        expect(await store.readStream('patient-1', { fromVersion: 2 })).toEqual([winner]);
+      });
+
+      it('rejects a malformed expected version before storing anything', async () => {
+        await expect(
+          store.append('patient-1', [labResult(1)], { expectedVersion: -1 }),
+        ).rejects.toBeInstanceOf(InvalidAppendError);
+        await expect(
+          store.append('patient-1', [labResult(1)], { expectedVersion: 'latest' as never }),
+        ).rejects.toBeInstanceOf(InvalidAppendError);
+        expect(await store.headPosition()).toBe(0);
+      });
+    });
+
+    describe('global order', () => {
+      it('gives strictly increasing global positions, in commit order, across streams', async () => {
+        const a1 = await store.append('patient-a', [labResult(1)], { expectedVersion: 'any' });
+        const b1 = await store.append('patient-b', [labResult(2), labResult(3)], { expectedVersion: 'any' });
+        const a2 = await store.append('patient-a', [labResult(4)], { expectedVersion: 'any' });
+
+        const positions = [...a1.events, ...b1.events, ...a2.events].map((e) => e.globalPosition);
+        expect(positions[0]).toBeGreaterThanOrEqual(1);
+        expect(isStrictlyIncreasing(positions)).toBe(true);
+        expect(await store.headPosition()).toBe(positions[3]);
+        const all = await collect(store.readAll());
+        expect(all.map((e) => e.globalPosition)).toEqual(positions);
+        expect(all.map((e) => e.data)).toEqual([1, 2, 3, 4].map((value) => ({ value })));
+      });
+
+      it('starts an empty store at head position 0', async () => {
+        expect(await store.headPosition()).toBe(0);
+        expect(await collect(store.readAll())).toEqual([]);
+      });
+
+      it('reads everything in batches of batchSize, after a position, up to a position', async () => {
+        for (let i = 1; i <= 7; i++) await store.append(`patient-${i % 3}`, [labResult(i)], { expectedVersion: 'any' });
+        const all = await collect(store.readAll());
+        const positions = all.map((e) => e.globalPosition);
+
+        const batches: StoredEvent[][] = [];
+        for await (const batch of store.readAll({ batchSize: 3 })) batches.push(batch);
+        expect(batches.map((b) => b.length)).toEqual([3, 3, 1]);
+        expect(batches.flat()).toEqual(all);
+
+        const after = await collect(store.readAll({ after: positions[2], batchSize: 2 }));
+        expect(after.map((e) => e.globalPosition)).toEqual(positions.slice(3));
+
+        const upTo = await collect(store.readAll({ after: positions[1], to: positions[4], batchSize: 2 }));
+        expect(upTo.map((e) => e.globalPosition)).toEqual(positions.slice(2, 5));
+      });
+
+      it('keeps every stream dense and the log ordered under any interleaving of appends', async () => {
+        const appends = fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c'), fc.integer({ min: 0, max: 3 })), {
+          minLength: 1,
+          maxLength: 12,
+        });
+        let run = 0;
+        await fc.assert(
+          fc.asyncProperty(appends, async (plan) => {
+            run++;
+            const results = await Promise.all(
+              plan.map(([stream, count], i) =>
+                store.append(`prop${run}-${stream}`, Array.from({ length: count }, (_, k) => labResult(i * 10 + k)), {
+                  expectedVersion: 'any',
+                }),
+              ),
+            );
+            const written = results.flatMap((r) => r.events);
+            const log = (await collect(store.readAll())).filter((e) => e.streamId.startsWith(`prop${run}-`));
+            expect(log).toEqual([...written].sort((x, y) => x.globalPosition - y.globalPosition));
+            for (const stream of ['a', 'b', 'c']) {
+              const versions = log.filter((e) => e.streamId === `prop${run}-${stream}`).map((e) => e.streamVersion);
+              expect(versions).toEqual(versions.map((_, i) => i + 1));
+            }
+          }),
+          { numRuns: 15 },
+        );
+      });
+    });
+
+    describe('idempotency', () => {
+      it('answers a repeated command with its first result and appends nothing', async () => {
+        const first = await store.append('patient-1', [labResult(1), labResult(2)], {
+          expectedVersion: 'no_stream',
+          commandId: 'cmd-1',
+        });
+        const head = await store.headPosition();
+
+        const again = await store.append('patient-1', [labResult(99)], { expectedVersion: 'no_stream', commandId: 'cmd-1' });
+
+        expect(again).toEqual({ ...first, duplicate: true });
+        expect(await store.headPosition()).toBe(head);
+        expect(await store.readStream('patient-1')).toEqual(first.events);
+      });
+
+      it('answers a repeated command with the version right after its first result, even once the stream moved on', async () => {
+        const first = await store.append('patient-1', [labResult(1)], { expectedVersion: 0, commandId: 'cmd-1' });
+        await store.append('patient-1', [labResult(2)], { expectedVersion: 1 });
+
+        const again = await store.append('patient-1', [labResult(1)], { expectedVersion: 0, commandId: 'cmd-1' });
+
+        expect(again.duplicate).toBe(true);
+        expect(again.version).toBe(1);
+        expect(again.events).toEqual(first.events);
+        expect(await store.streamVersion('patient-1')).toBe(2);
+      });
+
+      it('finds the events a command stored, and null for an unknown command', async () => {
+        const first = await store.append('patient-1', [labResult(1)], { expectedVersion: 'any', commandId: 'cmd-1' });
+
+        expect(await store.findCommand('cmd-1')).toEqual(first.events);
+        expect(await store.findCommand('cmd-unknown')).toBeNull();
+      });
+
+      it('remembers a command that stored no events', async () => {
+        await store.append('patient-1', [labResult(1)], { expectedVersion: 'any' });
+
+        const first = await store.append('patient-1', [], { expectedVersion: 1, commandId: 'cmd-nothing' });
+        await store.append('patient-1', [labResult(2)], { expectedVersion: 1 });
+        const again = await store.append('patient-1', [], { expectedVersion: 1, commandId: 'cmd-nothing' });
+
+        expect(first).toEqual({ streamId: 'patient-1', events: [], version: 1, duplicate: false });
+        expect(again).toEqual({ streamId: 'patient-1', events: [], version: 1, duplicate: true });
+        expect(await store.findCommand('cmd-nothing')).toEqual([]);
+      });
+
+      it('does not remember a command whose append was rejected', async () => {
+        await store.append('patient-1', [labResult(1)], { expectedVersion: 'any' });
+        await expect(
+          store.append('patient-1', [labResult(2)], { expectedVersion: 0, commandId: 'cmd-late' }),
+        ).rejects.toBeInstanceOf(WrongExpectedVersionError);
+
+        expect(await store.findCommand('cmd-late')).toBeNull();
+        const retried = await store.append('patient-1', [labResult(2)], { expectedVersion: 1, commandId: 'cmd-late' });
+        expect(retried).toMatchObject({ duplicate: false, version: 2 });
+      });
+
+      it('stores a command sent twice at once only once', async () => {
+        const [one, two] = await Promise.all([
+          store.append('patient-1', [labResult(1)], { expectedVersion: 'any', commandId: 'cmd-twice' }),
+          store.append('patient-1', [labResult(1)], { expectedVersion: 'any', commandId: 'cmd-twice' }),
+        ]);
+
+        expect([one.duplicate, two.duplicate].sort()).toEqual([false, true]);
+        expect(one.events).toEqual(two.events);
+        expect(await store.streamVersion('patient-1')).toBe(1);
+      });
+    });
+
+    describe('concurrent appends', () => {
+      it('gives each of 64 appends in flight its own result, and the one conflicting append its own error', async () => {
+        await store.append('patient-conflict', [labResult(0)], { expectedVersion: 'no_stream' });
+
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 64 }, (_, i) =>
+            i === 37
+              ? store.append('patient-conflict', [labResult(i)], { expectedVersion: 0 })
+              : store.append(`patient-${i}`, [labResult(i), labResult(i + 1000)], { expectedVersion: 'no_stream' }),
+          ),
+        );
+
+        outcomes.forEach((outcome, i) => {
+          if (i === 37) {
+            expect(outcome.status).toBe('rejected');
+            expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedVersionError);
+            return;
+          }
+          expect(outcome.status).toBe('fulfilled');
+          const result = (outcome as PromiseFulfilledResult<{ streamId: string; version: number; events: StoredEvent[] }>).value;
+          expect(result.streamId).toBe(`patient-${i}`);
+          expect(result.version).toBe(2);
+          expect(result.events.map((e) => [e.streamId, e.data])).toEqual([
+            [`patient-${i}`, { value: i }],
+            [`patient-${i}`, { value: i + 1000 }],
+          ]);
+        });
+        const all = await collect(store.readAll());
+        expect(all).toHaveLength(1 + 63 * 2);
+        expect(new Set(all.map((e) => e.globalPosition)).size).toBe(all.length);
+        expect(await store.streamVersion('patient-conflict')).toBe(1);
+      });
+
+      it('appends many concurrent writes to one stream in a consistent order', async () => {
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => store.append('patient-busy', [labResult(i)], { expectedVersion: 'any' })),
+        );
+
+        const stream = await store.readStream('patient-busy');
+        expect(stream.map((e) => e.streamVersion)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+        expect(stream).toEqual(results.flatMap((r) => r.events).sort((x, y) => x.streamVersion - y.streamVersion));
+        expect(new ChainVerifier().feed(stream).finish().ok).toBe(true);
+      });
+    });
+
+    describe('subscriptions', () => {
+      let subscriptions: Subscription[];
+      beforeEach(() => (subscriptions = []));
+      afterEach(async () => {
+        for (const subscription of subscriptions) await subscription.stop();
+      });
+
+      it('catches up, then follows live, with no gap and no duplicate, including events appended during catch-up', async () => {
+        for (let i = 1; i <= 10; i++) await store.append(`patient-${i % 2}`, [labResult(i)], { expectedVersion: 'any' });
+        const seen: StoredEvent[] = [];
+        let calls = 0;
+        let appendedDuringCatchUp = false;
+
+        subscriptions.push(
+          store.subscribe({ after: 0, batchSize: 3 }, async (batch) => {
+            calls++;
+            seen.push(...batch);
+            if (!appendedDuringCatchUp) {
+              appendedDuringCatchUp = true;
+              await store.append('patient-late', [labResult(11), labResult(12)], { expectedVersion: 'any' });
+            }
+          }),
+        );
+        await waitUntil(() => seen.length >= 12);
+        await store.append('patient-live', [labResult(13)], { expectedVersion: 'any' });
+        await Promise.all([14, 15].map((v) => store.append(`patient-live-${v}`, [labResult(v)], { expectedVersion: 'any' })));
+        await waitUntil(() => seen.length >= 15);
+        await settle();
+
+        const all = await collect(store.readAll());
+        expect(seen).toEqual(all);
+        expect(all).toHaveLength(15);
+        expect(calls).toBeGreaterThanOrEqual(4);
+        expect(subscriptions[0].position).toBe(all[14].globalPosition);
+      });
+
+      it('starts strictly after the given position', async () => {
+        const { events } = await store.append('patient-1', [1, 2, 3, 4].map(labResult), { expectedVersion: 'any' });
+        const seen: StoredEvent[] = [];
+
+        subscriptions.push(store.subscribe({ after: events[1].globalPosition }, (batch) => void seen.push(...batch)));
+        await waitUntil(() => seen.length >= 2);
+        await settle();
+
+        expect(seen).toEqual(events.slice(2));
+      });
+
+      it('calls the handler one batch at a time, in order', async () => {
+        for (let i = 1; i <= 9; i++) await store.append('patient-1', [labResult(i)], { expectedVersion: 'any' });
+        let running = 0;
+        let overlapped = false;
+        const seen: number[] = [];
+
+        subscriptions.push(
+          store.subscribe({ after: 0, batchSize: 2 }, async (batch) => {
+            running++;
+            overlapped ||= running > 1;
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            seen.push(...batch.map((e) => e.globalPosition));
+            running--;
+          }),
+        );
+        await store.append('patient-1', [labResult(10)], { expectedVersion: 'any' });
+        await waitUntil(() => seen.length >= 10);
+
+        expect(overlapped).toBe(false);
+        expect(isStrictlyIncreasing(seen)).toBe(true);
+      });
+
+      it('delivers nothing more after stop(), and closed resolves', async () => {
+        const seen: StoredEvent[] = [];
+        const subscription = store.subscribe({ after: 0 }, (batch) => void seen.push(...batch));
+        await store.append('patient-1', [labResult(1)], { expectedVersion: 'any' });
+        await waitUntil(() => seen.length === 1);
+
+        await subscription.stop();
+        await store.append('patient-1', [labResult(2)], { expectedVersion: 'any' });
+        await settle(400);
+
+        await expect(subscription.closed).resolves.toBeUndefined();
+        expect(seen).toHaveLength(1);
+        expect(subscription.position).toBe(seen[0].globalPosition);
+      });
+
+      it('ends with the handler error when the handler throws, and delivers nothing more', async () => {
+        await store.append('patient-1', [labResult(1)], { expectedVersion: 'any' });
+        let calls = 0;
+        const subscription = store.subscribe({ after: 0 }, () => {
+          calls++;
+          throw new Error('projection failed');
+        });
+
+        await expect(subscription.closed).rejects.toThrow('projection failed');
+        await store.append('patient-1', [labResult(2)], { expectedVersion: 'any' });
+        await settle(400);
+        expect(calls).toBe(1);
+        expect(subscription.position).toBe(0);
+      });
+
+      it('stops its subscriptions when the store closes', async () => {
+        const subscription = store.subscribe({ after: 0 }, () => undefined);
+        await store.close();
+        await expect(subscription.closed).resolves.toBeUndefined();
+      });
+    });
+
+    describe('hash chain', () => {
+      it('chains each event of a stream to the previous one, the first to null', async () => {
+        await store.append('patient-1', [labResult(1), labResult(2)], { expectedVersion: 'any' });
+        await store.append('patient-2', [labResult(3)], { expectedVersion: 'any' });
+        await store.append('patient-1', [labResult(4)], { expectedVersion: 'any' });
+
+        const stream = await store.readStream('patient-1');
+        expect(stream[0].previousHash).toBeNull();
+        expect(stream[1].previousHash).toBe(stream[0].hash);
+        expect(stream[2].previousHash).toBe(stream[1].hash);
+        expect((await store.readStream('patient-2'))[0].previousHash).toBeNull();
+        for (const event of stream) {
+          expect(event.hash).toMatch(/^[0-9a-f]{64}$/);
+          expect(hashEvent(event, event.previousHash)).toBe(event.hash);
+        }
+      });
+
+      it('verifies the whole log with the chain verifier', async () => {
+        for (let i = 1; i <= 12; i++) {
+          await store.append(`patient-${i % 4}`, [labResult(i), labResult(i + 100)], { expectedVersion: 'any' });
+        }
+        const verifier = new ChainVerifier();
+        for await (const batch of store.readAll({ batchSize: 5 })) verifier.feed(batch);
+
+        expect(verifier.finish()).toEqual({ ok: true, streams: 4, events: 24, broken: [] });
+      });
+    });
+
+    describe('round trip of data and metadata', () => {
+      it('reads back exactly what was written: unicode, nesting, decimals, extremes', async () => {
+        const data = {
+          patientId: 'TR-0042',
+          note: 'Pélagie Ørsted 王秀英 مريض 🧪💉 e\u0301 \u0000 "quoted" \\ back',
+          values: [0.1, 79.9, 0.30000000000000004, 1e-7, 1e21, -5, 0, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER],
+          nested: { deep: { deeper: [{ a: null }, [], {}, [[1, [2, [3]]]]] }, flag: true, off: false, empty: '' },
+          'key with spaces and ü': 'ok',
+          b: 2,
+          a: 1,
+        };
+        const meta = {
+          ...metadata(),
+          userName: 'Dr Zoë Ångström',
+          siteId: null,
+          causationId: null,
+          reason: 'Transcription error: 79,9 → 79.9',
+        };
+        const written = await store.append('patient-1', [{ type: 'LabResultRecorded', schemaVersion: 1, data, metadata: meta }], {
+          expectedVersion: 'any',
+        });
+
+        const [read] = await store.readStream('patient-1');
+        expect(read.data).toEqual(data);
+        expect(Object.is((read.data as typeof data).values[1], 79.9)).toBe(true);
+        expect(read.metadata).toEqual({ ...meta, recordedAt: read.metadata.recordedAt, commandId: read.metadata.commandId });
+        expect(read).toEqual(written.events[0]);
+        expect((await collect(store.readAll()))[0]).toEqual(read);
+      });
+
+      it('stores top-level data that is not an object (a number, a string, an array)', async () => {
+        const events: NewEvent[] = [42, 'text', [1, 'two'], null].map((data) => ({ type: 'Noted', schemaVersion: 2, data, metadata: metadata() }));
+        await store.append('note-1', events, { expectedVersion: 'any' });
+        const read = await store.readStream('note-1');
+        expect(read.map((e) => e.data)).toEqual([42, 'text', [1, 'two'], null]);
+        expect(read.map((e) => [e.type, e.schemaVersion])).toEqual(Array(4).fill(['Noted', 2]));
+      });
+
+      it('refuses values JSON would change silently, and stores nothing', async () => {
+        for (const bad of [{ value: NaN }, { value: Infinity }, { value: 'lone \ud800 surrogate' }, { value: 10n }]) {
+          await expect(
+            store.append('patient-1', [{ ...labResult(1), data: bad }], { expectedVersion: 'any' }),
+          ).rejects.toBeInstanceOf(InvalidAppendError);
+        }
+        expect(await store.headPosition()).toBe(0);
+      });
+
+      it('refuses an event without the audit metadata (who, when, correlation)', async () => {
+        const { userId: _dropped, ...withoutUser } = metadata();
+        await expect(
+          store.append('patient-1', [{ ...labResult(1), metadata: withoutUser as never }], { expectedVersion: 'any' }),
+        ).rejects.toThrow(/metadata\.userId/);
+      });
+    });
+
+    describe('closing and reopening', () => {
+      it('refuses appends and reads once closed', async () => {
+        await store.close();
+        await expect(store.append('patient-1', [labResult(1)], { expectedVersion: 'any' })).rejects.toThrow(/closed/);
+        await expect(store.readStream('patient-1')).rejects.toThrow(/closed/);
+      });
+
+      it('finishes appends in flight before closing', async () => {
+        const pending = store.append('patient-1', [labResult(1)], { expectedVersion: 'any' });
+        await store.close();
+        await expect(pending).resolves.toMatchObject({ version: 1 });
+      });
+
+      (persistent ? it : it.skip)('returns the same events, versions, positions, hashes and commands after reopening', async () => {
+        if (!made.reopen) throw new Error(`${name}: makeStore must return reopen() for a persistent store`);
+        await store.append('patient-a', [labResult(1), labResult(2)], { expectedVersion: 'any', commandId: 'cmd-a' });
+        await store.append('patient-b', [labResult(3)], { expectedVersion: 'any' });
+        await store.append('patient-b', [], { expectedVersion: 1, commandId: 'cmd-empty' });
+        const before = await collect(store.readAll());
+        await store.close();
+
+        const again = await made.reopen();
+        opened.push(again);
+
+        expect(await collect(again.readAll())).toEqual(before);
+        expect(await again.streamVersion('patient-a')).toBe(2);
+        expect(await again.headPosition()).toBe(before[2].globalPosition);
+        const repeated = await again.append('patient-a', [labResult(9)], { expectedVersion: 0, commandId: 'cmd-a' });
+        expect(repeated).toMatchObject({ duplicate: true, version: 2 });
+        expect(repeated.events).toEqual(before.slice(0, 2));
+        expect(await again.findCommand('cmd-empty')).toEqual([]);
+        const next = await again.append('patient-b', [labResult(4)], { expectedVersion: 1 });
+        expect(next.events[0].globalPosition).toBeGreaterThan(before[2].globalPosition);
+        expect(next.events[0].previousHash).toBe(before[2].hash);
+      });
+    });
+  });
+}
+
+function metadata() {
+  return {
+    userId: 'user-investigator-1',
+    role: 'investigator',
+    siteId: 'site-paris',
+    occurredAt: '2024-02-29T09:30:00.000Z',
+    correlationId: 'corr-1',
+  };
+}
+
+function labResult(value: number): NewEvent {
+  return { type: 'LabResultRecorded', schemaVersion: 1, data: { value }, metadata: metadata() };
+}
+
+async function collect(batches: AsyncIterable<StoredEvent[]>): Promise<StoredEvent[]> {
+  const all: StoredEvent[] = [];
+  for await (const batch of batches) all.push(...batch);
+  return all;
+}
+
+function isStrictlyIncreasing(values: number[]): boolean {
+  return values.every((value, i) => i === 0 || value > values[i - 1]);
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Leaves time for a wrongly delivered extra batch to show up before asserting there is none. */
+function settle(ms = 100): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

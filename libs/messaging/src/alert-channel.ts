@@ -1,0 +1,36 @@
+import type { StoredEvent } from '@vigil/event-store';
+
+/** Event types a safety officer must hear about (safety-rules.md §7); acknowledgements are not sent. */
+export const DELIVERED_ALERT_EVENT_TYPES: readonly string[] = ['AlertRaised', 'AlertEscalated', 'AlertRetracted'];
+
+/** What a channel reports about a successful delivery, for the attempt log. */
+export interface DeliveryReceipt {
+  /** HTTP status, when the channel speaks HTTP. */
+  statusCode?: number;
+  /** Broker coordinates or similar, when the channel has them. */
+  detail?: string;
+}
+
+/**
+ * Where alert events go: a webhook, the log, later a Kafka topic. A channel delivers one stored alert
+ * event and resolves once the receiver has it; it throws (preferably a DeliveryFailedError) when not.
+ * The outbox calls it at least once per (event, channel), and retries failures, so a channel must not
+ * retry on its own and receivers deduplicate by event id (`X-Vigil-Event-Id`, or the Kafka message key).
+ */
+export interface AlertChannel {
+  /** Stable: it keys the delivery rows. */
+  readonly name: string;
+  deliver(alertEvent: StoredEvent): Promise<DeliveryReceipt | void>;
+}
+
+export class DeliveryFailedError extends Error {
+  readonly code = 'DELIVERY_FAILED';
+  constructor(
+    readonly channel: string,
+    message: string,
+    readonly statusCode?: number,
+  ) {
+    super(message);
+    this.name = 'DeliveryFailedError';
+  }
+}
