@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { ChainVerifier } from '../chain-verifier';
 import { EventStore, NewEvent, StoredEvent, Subscription } from '../event-store';
-import { InvalidAppendError, WrongExpectedVersionError } from '../errors';
+import { DuplicateEventIdError, InvalidAppendError, WrongExpectedVersionError } from '../errors';
 import { hashEvent } from '../hash-chain';
 
 export interface ContractStore {
@@ -357,6 +357,23 @@ export function describeEventStoreContract(
         expect(all).toHaveLength(1 + 63 * 2);
         expect(new Set(all.map((e) => e.globalPosition)).size).toBe(all.length);
         expect(await store.streamVersion('patient-conflict')).toBe(1);
+      });
+
+      it('fails an append that half-way reuses a stored event id alone: nothing of it is stored, the others commit', async () => {
+        const eventId = '0b0e7a52-3c1d-4e8f-9a6b-7c8d9e0f1a2b';
+        await store.append('patient-1', [{ ...labResult(1), eventId }], { expectedVersion: 'any' });
+
+        const [clash, other] = await Promise.allSettled([
+          store.append('patient-2', [labResult(2), { ...labResult(3), eventId }], { expectedVersion: 'any' }),
+          store.append('patient-3', [labResult(4)], { expectedVersion: 'any' }),
+        ]);
+
+        expect(clash.status).toBe('rejected');
+        expect((clash as PromiseRejectedResult).reason).toBeInstanceOf(DuplicateEventIdError);
+        expect((clash as PromiseRejectedResult).reason).toMatchObject({ eventId });
+        expect(other.status).toBe('fulfilled');
+        expect(await store.streamVersion('patient-2')).toBe(0);
+        expect((await collect(store.readAll())).map((e) => e.data)).toEqual([{ value: 1 }, { value: 4 }]);
       });
 
       it('appends many concurrent writes to one stream in a consistent order', async () => {

@@ -1,0 +1,68 @@
+import { evolve } from './evolve';
+import { initialPatientState, activeLabs } from './patient-state';
+import { enrolment, given } from './patient-fixtures';
+import { replayPatient } from './replay';
+
+describe('evolve', () => {
+  it('enrols: demographics, site, disease and version', () => {
+    const { state } = given(enrolment());
+    expect(state).toMatchObject({
+      enrolled: true, patientId: 'P-001', trialId: 'TRANSREG', siteId: 'PSL', disease: 'RA',
+      demographics: { sex: 'F', birthYear: 1970, weightKg: 60 }, version: 1,
+    });
+  });
+
+  it('keeps the original values beside the current ones after two corrections', () => {
+    const { state } = given(
+      enrolment(),
+      { type: 'RecordLabResult', test: 'WBC', value: 1.5, unit: '10*9/L', collectedAt: '2024-02-01T08:00:00Z' },
+      { type: 'CorrectLabResult', eventId: 'e2', changes: { value: 2.5 }, reason: 'first fix' },
+      { type: 'CorrectLabResult', eventId: 'e2', changes: { value: 3.5 }, reason: 'second fix' },
+    );
+    expect(state.labs.e2.original.value).toBe(1.5);
+    expect(state.labs.e2.current.value).toBe(3.5);
+    expect(state.labs.e2.current.normalised.value).toBe(3.5);
+    expect(state.labs.e2.corrections).toEqual(['e3', 'e4']);
+    expect(state.version).toBe(4);
+  });
+
+  it('leaves voided results out of the active list', () => {
+    const { state } = given(
+      enrolment(),
+      { type: 'RecordLabResult', test: 'WBC', value: 1.5, unit: '10*9/L', collectedAt: '2024-02-01T08:00:00Z' },
+      { type: 'RecordLabResult', test: 'WBC', value: 4.5, unit: '10*9/L', collectedAt: '2024-01-01T08:00:00Z' },
+      { type: 'VoidLabResult', eventId: 'e2', reason: 'haemolysed sample' },
+    );
+    expect(activeLabs(state).map((l) => l.eventId)).toEqual(['e3']);
+    expect(state.labs.e2.voided).toBe(true);
+  });
+
+  it('does not change the state it was given', () => {
+    const before = given(enrolment()).state;
+    const snapshot = JSON.stringify(before);
+    evolve(before, { eventId: 'x', event: { type: 'DoseAdministered', version: 1, data: { patientId: 'P-001', dose: 1, unit: 'MIU', route: 'SC', administeredAt: '2024-01-11T00:00:00.000Z' } } });
+    expect(JSON.stringify(before)).toBe(snapshot);
+  });
+
+  it('throws on a correction of an event the stream does not hold: a damaged stream is never read as if whole', () => {
+    const { state } = given(enrolment());
+    expect(() =>
+      evolve(state, { eventId: 'e9', event: { type: 'LabResultEnteredInError', version: 1, data: { patientId: 'P-001', originalEventId: 'missing', oldValues: {} as never, reason: 'x' } } }),
+    ).toThrow(/damaged/);
+  });
+});
+
+describe('replayPatient', () => {
+  it('folds stored envelopes, upcasting a v1 lab result recorded before normalisation existed', () => {
+    const state = replayPatient([
+      { eventId: 'a', type: 'PatientEnrolled', schemaVersion: 1, data: { patientId: 'P-1', trialId: 'TRANSREG', siteId: 'SAT', disease: 'SLE', sex: 'M', birthYear: 1980, weightKg: 80, enrolledAt: '2024-01-01T00:00:00.000Z' } },
+      { eventId: 'b', type: 'LabResultRecorded', schemaVersion: 1, data: { patientId: 'P-1', test: 'LYM', value: 550, unit: '/mm3', collectedAt: '2024-01-02T00:00:00.000Z' } },
+    ]);
+    expect(state.version).toBe(2);
+    expect(state.labs.b.current.normalised).toEqual({ value: 0.55, unit: '10*9/L' });
+  });
+
+  it('gives the initial state for an empty stream', () => {
+    expect(replayPatient([])).toBe(initialPatientState);
+  });
+});

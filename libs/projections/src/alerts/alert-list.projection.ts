@@ -1,0 +1,112 @@
+import type { AlertAcknowledgedData, AlertEscalatedData, AlertRaisedData, AlertRetractedData } from '@vigil/domain';
+import type { StoredEvent } from '@vigil/event-store';
+import type { Projection, ProjectionTransaction } from '../projection';
+
+export const ALERT_LIST = 'alert_list';
+
+/** The alert list: one row per alert, following its events. Ordered by the position it was raised at. */
+export class AlertListProjection implements Projection {
+  readonly name = ALERT_LIST;
+  readonly version = 1;
+  readonly handles = ['AlertRaised', 'AlertAcknowledged', 'AlertEscalated', 'AlertRetracted'];
+
+  install(tx: ProjectionTransaction): void {
+    const alerts = tx.table('alerts');
+    tx.exec(`
+      CREATE TABLE ${alerts} (
+        alert_id TEXT PRIMARY KEY,
+        raised_position INTEGER NOT NULL UNIQUE,
+        patient_id TEXT NOT NULL,
+        site_id TEXT NOT NULL,
+        rule_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        escalated INTEGER NOT NULL DEFAULT 0,
+        escalated_at TEXT,
+        triggered_by TEXT NOT NULL,
+        value REAL,
+        unit TEXT,
+        normalised_value REAL,
+        normalised_unit TEXT,
+        threshold REAL,
+        threshold_unit TEXT,
+        grade INTEGER,
+        severity TEXT NOT NULL,
+        message TEXT NOT NULL,
+        raised_at TEXT NOT NULL,
+        occurred_at TEXT NOT NULL,
+        deadline TEXT,
+        acknowledged_at TEXT,
+        acknowledged_by TEXT,
+        acknowledged_by_name TEXT,
+        acknowledgement_note TEXT,
+        retracted_at TEXT,
+        retracted_by TEXT,
+        retraction_reason TEXT
+      );
+      CREATE INDEX ${alerts}_by_status ON ${alerts} (status, raised_position);
+      CREATE INDEX ${alerts}_by_patient ON ${alerts} (patient_id, raised_position);
+      CREATE INDEX ${alerts}_by_site ON ${alerts} (site_id, raised_position);
+      CREATE INDEX ${alerts}_by_rule ON ${alerts} (rule_id, raised_position);
+      CREATE INDEX ${alerts}_unescalated ON ${alerts} (status, escalated, raised_at);
+    `);
+  }
+
+  apply(events: StoredEvent[], tx: ProjectionTransaction): void {
+    const alerts = tx.table('alerts');
+    const raise = tx.statement(`
+      INSERT OR IGNORE INTO ${alerts} (alert_id, raised_position, patient_id, site_id, rule_id, status, triggered_by, value, unit,
+        normalised_value, normalised_unit, threshold, threshold_unit, grade, severity, message, raised_at, occurred_at, deadline)
+      VALUES (@alertId, @position, @patientId, @siteId, @ruleId, 'open', @triggeredBy, @value, @unit,
+        @normalisedValue, @normalisedUnit, @threshold, @thresholdUnit, @grade, @severity, @message, @raisedAt, @occurredAt, @deadline)`);
+    const acknowledge = tx.statement(`
+      UPDATE ${alerts} SET status = CASE WHEN status = 'retracted' THEN status ELSE 'acknowledged' END,
+        acknowledged_at = ?, acknowledged_by = ?, acknowledged_by_name = ?, acknowledgement_note = ?
+      WHERE alert_id = ?`);
+    const escalate = tx.statement(`UPDATE ${alerts} SET escalated = 1, escalated_at = ? WHERE alert_id = ?`);
+    const retract = tx.statement(`UPDATE ${alerts} SET status = 'retracted', retracted_at = ?, retracted_by = ?, retraction_reason = ? WHERE alert_id = ?`);
+
+    for (const event of events) {
+      switch (event.type) {
+        case 'AlertRaised': {
+          const d = event.data as AlertRaisedData;
+          raise.run({
+            alertId: d.alertId,
+            position: event.globalPosition,
+            patientId: d.patientId,
+            siteId: d.siteId,
+            ruleId: d.ruleId,
+            triggeredBy: d.triggeredBy,
+            value: d.value,
+            unit: d.unit,
+            normalisedValue: d.normalisedValue,
+            normalisedUnit: d.normalisedUnit,
+            threshold: d.threshold,
+            thresholdUnit: d.thresholdUnit,
+            grade: d.grade,
+            severity: d.severity,
+            message: d.message,
+            raisedAt: d.raisedAt,
+            occurredAt: event.metadata.occurredAt,
+            deadline: d.deadline ?? null,
+          });
+          break;
+        }
+        case 'AlertAcknowledged': {
+          const d = event.data as AlertAcknowledgedData;
+          acknowledge.run(d.acknowledgedAt, d.by.userId, d.by.name ?? null, d.note ?? null, d.alertId);
+          break;
+        }
+        case 'AlertEscalated': {
+          const d = event.data as AlertEscalatedData;
+          escalate.run(d.escalatedAt, d.alertId);
+          break;
+        }
+        case 'AlertRetracted': {
+          const d = event.data as AlertRetractedData;
+          retract.run(d.retractedAt, d.correctionEventId, d.reason, d.alertId);
+          break;
+        }
+      }
+    }
+  }
+}
