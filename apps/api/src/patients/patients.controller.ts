@@ -8,7 +8,8 @@ import { CurrentActor } from '../identity/current-actor.decorator';
 import { etagFor } from '../http/if-match';
 import { commandContext, HttpHeaders } from '../http/request-context';
 import { toUtc } from '../http/timestamp';
-import { ExecutePatientCommand, PatientCommandResult } from './commands/execute-patient-command';
+import { PatientCommandResult } from './commands/execute-patient-command';
+import { executeAndReply, recorded } from './commands/execute-and-reply';
 import { EnrolPatientDto } from './dto/enrol-patient.dto';
 import { RecordDoseDto } from './dto/record-dose.dto';
 import { RecordLabResultDto } from './dto/record-lab-result.dto';
@@ -57,7 +58,7 @@ export class PatientsController {
   @ApiNotFoundResponse({ description: 'Unknown patient' })
   async recordDose(@Param('patientId', PatientIdPipe) patientId: string, @Body() body: RecordDoseDto, @Headers() headers: HttpHeaders, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply) {
     const command = { type: 'RecordDose', ...body, administeredAt: toUtc(body.administeredAt) } as PatientCommand;
-    return this.recorded(await this.run(patientId, command, actor, headers, reply));
+    return recorded(await this.run(patientId, command, actor, headers, reply));
   }
 
   @Post(':patientId/lab-results')
@@ -73,7 +74,7 @@ export class PatientsController {
       referenceRange: body.referenceRange ? { ...body.referenceRange } : undefined,
       collectedAt: toUtc(body.collectedAt),
     } as PatientCommand;
-    return this.recorded(await this.run(patientId, command, actor, headers, reply));
+    return recorded(await this.run(patientId, command, actor, headers, reply));
   }
 
   @Post(':patientId/adverse-events')
@@ -84,7 +85,7 @@ export class PatientsController {
   @ApiNotFoundResponse({ description: 'Unknown patient' })
   async reportAdverseEvent(@Param('patientId', PatientIdPipe) patientId: string, @Body() body: ReportAdverseEventDto, @Headers() headers: HttpHeaders, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply) {
     const command = { type: 'ReportAdverseEvent', ...body, onsetAt: toUtc(body.onsetAt) } as PatientCommand;
-    return this.recorded(await this.run(patientId, command, actor, headers, reply));
+    return recorded(await this.run(patientId, command, actor, headers, reply));
   }
 
   @Get(':patientId')
@@ -105,16 +106,7 @@ export class PatientsController {
     return events;
   }
 
-  private async run(patientId: string, command: PatientCommand, actor: Actor, headers: HttpHeaders, reply: FastifyReply): Promise<PatientCommandResult> {
-    const result = await this.commands.execute<ExecutePatientCommand, PatientCommandResult>(
-      new ExecutePatientCommand(patientId, command, commandContext(actor, headers)),
-    );
-    reply.header('ETag', etagFor(result.version));
-    if (result.duplicate) reply.header('Idempotent-Replayed', 'true');
-    return result;
-  }
-
-  private recorded(result: PatientCommandResult) {
-    return { eventId: result.eventIds[0], version: result.version };
+  private run(patientId: string, command: PatientCommand, actor: Actor, headers: HttpHeaders, reply: FastifyReply): Promise<PatientCommandResult> {
+    return executeAndReply(this.commands, patientId, command, commandContext(actor, headers), reply);
   }
 }

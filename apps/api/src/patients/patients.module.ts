@@ -2,13 +2,14 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { PatientCommandHandler } from './commands/patient-command.handler';
 import { PatientRepository } from './patient-repository';
+import { CorrectionsController } from './corrections.controller';
 import { PatientsController } from './patients.controller';
 import { GetPatientEventsHandler, GetPatientHandler } from './queries/patient.queries';
 
 /** Recording doses, labs and adverse events, and reading a patient's state and stream. */
 @Module({
   imports: [CqrsModule],
-  controllers: [PatientsController],
+  controllers: [PatientsController, CorrectionsController],
   providers: [PatientRepository, PatientCommandHandler, GetPatientHandler, GetPatientEventsHandler],
   exports: [PatientRepository],
 })

@@ -1,0 +1,109 @@
+import { ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
+import { createRemoteJWKSet, errors, JWTPayload, jwtVerify } from 'jose';
+import type { Actor } from '@vigil/domain';
+import type { IdentitySource } from '../identity/identity.guard';
+import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, JwtConfig } from './jwt-config';
+import { resolveJwtSecret } from './jwt-secret';
+import { actorFromClaims, InvalidClaimsError } from './token-claims';
+
+type Verify = (token: string) => Promise<JWTPayload>;
+
+/** Tolerated clock difference between Vigil and whoever issued the token. */
+const CLOCK_TOLERANCE_S = 5;
+/** Algorithms accepted from an OIDC issuer: asymmetric only, so holding the JWKS lets no one sign. */
+export const OIDC_ALGORITHMS = ['RS256', 'ES256'];
+
+/**
+ * The acting user from `Authorization: Bearer <JWT>`, verified with jose. Every failure is a 401 that
+ * says what is wrong (expired, unsigned, wrongly signed, malformed, no or unknown role); an issuer
+ * whose keys cannot be fetched is a 503, not the user's fault.
+ */
+export class JwtIdentity implements IdentitySource {
+  private constructor(
+    private readonly verify: Verify,
+    private readonly expectedAlgorithms: string[],
+  ) {}
+
+  /** Embedded default: HS256 tokens minted by `npm run vigil -- token` with the shared secret. */
+  static withSecret(secret: string): JwtIdentity {
+    const key = new TextEncoder().encode(secret);
+    const algorithms = ['HS256'];
+    const verify: Verify = async (token) =>
+      (await jwtVerify(token, key, {
+        algorithms,
+        issuer: EMBEDDED_ISSUER,
+        audience: EMBEDDED_AUDIENCE,
+        requiredClaims: ['exp', 'sub'],
+        clockTolerance: CLOCK_TOLERANCE_S,
+      })).payload;
+    return new JwtIdentity(verify, algorithms);
+  }
+
+  /** Production: an OIDC issuer's RS256/ES256 tokens, checked against its JWKS, issuer and audience. */
+  static withJwks(options: { jwksUrl: string; issuer: string; audience: string }): JwtIdentity {
+    const keys = createRemoteJWKSet(new URL(options.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
+    const verify: Verify = async (token) =>
+      (await jwtVerify(token, keys, {
+        algorithms: OIDC_ALGORITHMS,
+        issuer: options.issuer,
+        audience: options.audience,
+        requiredClaims: ['exp', 'sub'],
+        clockTolerance: CLOCK_TOLERANCE_S,
+      })).payload;
+    return new JwtIdentity(verify, OIDC_ALGORITHMS);
+  }
+
+  async actorFor(headers: Record<string, string | string[] | undefined>): Promise<Actor> {
+    const token = bearerToken(headers.authorization);
+    let payload: JWTPayload;
+    try {
+      payload = await this.verify(token);
+    } catch (error) {
+      throw this.explain(error);
+    }
+    try {
+      return actorFromClaims(payload);
+    } catch (error) {
+      if (error instanceof InvalidClaimsError) throw unauthorized(error.message);
+      throw error;
+    }
+  }
+
+  private explain(error: unknown): Error {
+    if (error instanceof errors.JWTExpired) {
+      const exp = typeof error.payload.exp === 'number' ? ` at ${new Date(error.payload.exp * 1000).toISOString()}` : '';
+      return unauthorized(`token expired${exp}: ask for a new one`);
+    }
+    if (error instanceof errors.JOSEAlgNotAllowed) return unauthorized(`token algorithm is not accepted: ${this.expectedAlgorithms.join(' or ')} only (unsigned tokens, alg "none", are refused)`);
+    if (error instanceof errors.JWSSignatureVerificationFailed) return unauthorized('token signature is invalid: it was not signed by Vigil\'s issuer, or it was altered');
+    if (error instanceof errors.JWKSNoMatchingKey) return unauthorized('token was signed with a key the issuer does not publish');
+    if (error instanceof errors.JWTClaimValidationFailed) return unauthorized(`token ${error.claim} claim is not acceptable: ${error.reason === 'check_failed' ? 'it names another issuer or audience' : error.message}`);
+    if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || isFetchFailure(error)) {
+      return new ServiceUnavailableException({ statusCode: 503, error: 'Service Unavailable', message: 'the identity provider\'s signing keys cannot be fetched: try again shortly' });
+    }
+    if (error instanceof errors.JOSEError) return unauthorized(`token is malformed or unusable: ${error.message}`);
+    return unauthorized('token is malformed: expected a signed JWT (header.payload.signature)');
+  }
+}
+
+/** Builds the identity source the configuration asks for. */
+export function createJwtIdentity(config: JwtConfig, dataDir: string): JwtIdentity {
+  if (config.mode === 'oidc') return JwtIdentity.withJwks(config);
+  return JwtIdentity.withSecret(resolveJwtSecret(dataDir, config.secret === undefined ? {} : { VIGIL_JWT_SECRET: config.secret }));
+}
+
+function bearerToken(header: string | string[] | undefined): string {
+  if (header === undefined || header === '') throw unauthorized('missing Authorization header: send Authorization: Bearer <token>');
+  if (Array.isArray(header)) throw unauthorized('send exactly one Authorization header');
+  const match = /^Bearer +([^ ]+)$/i.exec(header.trim());
+  if (!match) throw unauthorized('Authorization header must be "Bearer <token>"');
+  return match[1];
+}
+
+function unauthorized(message: string): UnauthorizedException {
+  return new UnauthorizedException({ statusCode: 401, error: 'Unauthorized', message });
+}
+
+function isFetchFailure(error: unknown): boolean {
+  return error instanceof TypeError && /fetch/i.test(error.message);
+}

@@ -1,0 +1,93 @@
+import type { Role } from '@vigil/domain';
+
+/**
+ * How a route's records are tied to a site, for the roles that work at some sites only:
+ * - `patient`: the `:patientId` in the path → the site the patient was enrolled at;
+ * - `alert`: the `:alertId` in the path → the site of the alert's patient;
+ * - `body`: the `siteId` of the request body (enrolment);
+ * - `list`: a list endpoint: answered, but filtered to the user's sites (`request.siteScope`);
+ * - `global`: about no one site (configuration, audit of the whole store): only roles that see
+ *   every site may be allowed.
+ */
+export type SiteScoping = 'patient' | 'alert' | 'body' | 'list' | 'global';
+
+export interface Permission {
+  /** Who may call the route; `public` needs no token at all. */
+  roles: readonly Role[] | 'public';
+  site: SiteScoping;
+  /** What the route does, in the matrix printed for the README. */
+  does: string;
+}
+
+/** `METHOD /route/template`, the template as the router knows it (`/patients/:patientId/doses`). */
+export type RouteKey = `${'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'} /${string}`;
+
+/** Roles limited to the sites in their token: investigators (everyone else works across the trial). */
+export const SITE_BOUND_ROLES: readonly Role[] = ['investigator'];
+
+// Who is who (issue "Audit trail, identity and access"): investigators record and read at their own
+// sites; safety officers read everything and acknowledge alerts; monitors read everything, audit and
+// replay included, and write nothing; data managers read everything, correct and rebuild; admins may
+// do everything (configuration, and all a data manager may).
+const READERS: readonly Role[] = ['investigator', 'safety_officer', 'monitor', 'data_manager', 'admin'];
+const TRIAL_WIDE_READERS: readonly Role[] = ['safety_officer', 'monitor', 'data_manager', 'admin'];
+const RECORDERS: readonly Role[] = ['investigator', 'admin'];
+const CORRECTORS: readonly Role[] = ['data_manager', 'admin'];
+const ACKNOWLEDGERS: readonly Role[] = ['safety_officer', 'admin'];
+const AUDITORS: readonly Role[] = ['monitor', 'data_manager', 'admin'];
+
+const corrections = (record: 'lab-results' | 'doses' | 'adverse-events', what: string): Record<RouteKey, Permission> => ({
+  [`POST /patients/:patientId/${record}/:eventId/corrections`]: { roles: CORRECTORS, site: 'patient', does: `correct a ${what} (old value, new value, reason)` },
+  [`POST /patients/:patientId/${record}/:eventId/void`]: { roles: CORRECTORS, site: 'patient', does: `mark a ${what} entered in error` },
+});
+
+/**
+ * THE permission matrix: every HTTP route Vigil serves, who may call it and how its site is found.
+ * One global guard enforces it; a route missing here is refused (403) for everyone.
+ */
+export const PERMISSIONS: Readonly<Record<RouteKey, Permission>> = {
+  'GET /health': { roles: 'public', site: 'global', does: 'liveness and event store head' },
+
+  'POST /patients': { roles: RECORDERS, site: 'body', does: 'enrol a patient' },
+  'GET /patients': { roles: READERS, site: 'list', does: 'list patients' },
+  'GET /patients/:patientId': { roles: READERS, site: 'patient', does: "a patient's current state" },
+  'GET /patients/:patientId/events': { roles: READERS, site: 'patient', does: "a patient's raw event stream" },
+  'POST /patients/:patientId/doses': { roles: RECORDERS, site: 'patient', does: 'record a dose' },
+  'POST /patients/:patientId/lab-results': { roles: RECORDERS, site: 'patient', does: 'record a lab result' },
+  'POST /patients/:patientId/adverse-events': { roles: RECORDERS, site: 'patient', does: 'report an adverse event' },
+  ...corrections('lab-results', 'lab result'),
+  ...corrections('doses', 'dose'),
+  ...corrections('adverse-events', 'adverse event'),
+
+  'GET /patients/:patientId/safety': { roles: READERS, site: 'patient', does: "a patient's safety summary" },
+  'GET /patients/:patientId/history': { roles: READERS, site: 'patient', does: "a patient's audit trail (recorded as an access)" },
+  'GET /patients/:patientId/history/export': { roles: READERS, site: 'patient', does: "export a patient's audit trail, CSV or JSON (recorded as an access)" },
+  'GET /patients/:patientId/state': { roles: READERS, site: 'patient', does: "replay a patient's state at a time or version (recorded as an access)" },
+  'GET /patients/:patientId/access-log': { roles: AUDITORS, site: 'patient', does: "who viewed a patient's record, and when" },
+
+  'GET /alerts': { roles: READERS, site: 'list', does: 'list alerts' },
+  'GET /alerts/:alertId': { roles: READERS, site: 'alert', does: 'one alert' },
+  'POST /alerts/:alertId/acknowledge': { roles: ACKNOWLEDGERS, site: 'alert', does: 'acknowledge an alert' },
+
+  'GET /projections': { roles: TRIAL_WIDE_READERS, site: 'global', does: 'read models and their progress' },
+  'GET /projections/:name': { roles: TRIAL_WIDE_READERS, site: 'global', does: 'one read model and its progress' },
+  'POST /projections/:name/rebuild': { roles: CORRECTORS, site: 'global', does: 'rebuild a read model from the event log' },
+
+  'GET /audit/verify': { roles: AUDITORS, site: 'global', does: 'verify the hash chains of the whole event store' },
+};
+
+export function routeKey(method: string, template: string): string {
+  // Fastify answers HEAD with the GET route: the same permission applies.
+  return `${method === 'HEAD' ? 'GET' : method.toUpperCase()} ${template}`;
+}
+
+/** The permission of a route, or undefined when the matrix does not know it (which means: refused). */
+export function permissionFor(method: string, template: string): Permission | undefined {
+  const key = routeKey(method, template);
+  return Object.prototype.hasOwnProperty.call(PERMISSIONS, key) ? PERMISSIONS[key as RouteKey] : undefined;
+}
+
+/** Whether a role may call a route at all (before any site check). */
+export function roleMay(role: Role, permission: Permission): boolean {
+  return permission.roles === 'public' || permission.roles.includes(role);
+}
