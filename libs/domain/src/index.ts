@@ -5,4 +5,6 @@ export * from './instant';
 export * from './protocol';
 export * from './units';
 export * from './patient';
+export * from './safety';
+export * from './alerts';
 export * from './upcasting';

@@ -31,7 +31,7 @@ export function parseInstant(field: string, value: unknown): Date {
 export const toIsoUtc = (date: Date): string => date.toISOString();
 
 /** Whole days since 1970-01-01 of the UTC calendar date of an instant: calendar-day arithmetic. */
-export const utcDayNumber = (instant: string | Date): number =>
+export const utcDayNumber = (instant: string | Date | number): number =>
   Math.floor(new Date(instant).getTime() / DAY_MS);
 
 export const addDays = (instant: string | Date, days: number): Date => new Date(new Date(instant).getTime() + days * DAY_MS);

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { evolve, initialPatientState, patientStream, PatientEvent, PatientState, upcast } from '@vigil/domain';
+import { evolve, initialPatientState, patientStream, PatientState, toPatientEvent } from '@vigil/domain';
 import { EVENT_STORE, EventStore, StoredEvent } from '@vigil/event-store';
 
 export interface LoadedPatient {
@@ -9,12 +9,6 @@ export interface LoadedPatient {
 }
 
 const CACHE_LIMIT = 10_000;
-
-/** Turns a stored envelope into the domain event it carries, in its current schema version. */
-export function toPatientEvent(stored: StoredEvent): { eventId: string; event: PatientEvent } {
-  const current = upcast(stored.type, stored.schemaVersion, stored.data);
-  return { eventId: stored.eventId, event: { type: stored.type, version: current.schemaVersion, data: current.data } as PatientEvent };
-}
 
 /**
  * Loads a patient's state by folding its stream. Folded states are cached by version: a load reads

@@ -44,9 +44,10 @@ export function clinicalInstant(field: string, value: unknown, ctx: DecideContex
   return toIsoUtc(date);
 }
 
+/** Text as the user wrote it (never rewritten: the record keeps what was entered), but not blank. */
 export function nonEmptyText(field: string, value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') throw new ValidationError(field, 'must be a non-empty text');
-  return value.trim();
+  return value;
 }
 
 export interface DoseInput {

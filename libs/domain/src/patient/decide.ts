@@ -103,6 +103,8 @@ export function decide(command: PatientCommand, state: PatientState, ctx: Patien
 function enrol(command: EnrolPatient, state: PatientState, ctx: PatientDecideContext): PatientEvent[] {
   const protocol = ctx.protocol ?? TRANSREG;
   const patientId = nonEmptyText('patientId', command.patientId);
+  // The id names the stream: surrounding spaces would make two patients of one.
+  if (patientId !== patientId.trim()) throw new ValidationError('patientId', 'must not start or end with spaces');
   if (state.enrolled) throw new PatientAlreadyEnrolledError(state.patientId ?? patientId);
   if (typeof command.siteId !== 'string' || !findSite(protocol, command.siteId)) {
     throw new ValidationError('siteId', `not a ${protocol.id} site; sites: ${protocol.sites.map((s) => s.id).join(', ')}`);

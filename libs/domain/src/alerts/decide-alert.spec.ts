@@ -1,0 +1,107 @@
+import { AlertNotFoundError, ValidationError } from '../errors';
+import type { AlertEvent, AlertRaisedData } from '../events';
+import type { AlertCommand } from './alert-commands';
+import { alertIdFor } from './alert-id';
+import { isEscalationDue } from './alert-for';
+import { initialAlertState, replayAlert } from './alert-state';
+import { decideAlert } from './decide-alert';
+
+const raised: AlertRaisedData = {
+  alertId: alertIdFor('lab-1', 'TR-PLT'),
+  ruleId: 'TR-PLT',
+  patientId: 'P-001',
+  siteId: 'PSL',
+  triggeredBy: 'lab-1',
+  value: 79000,
+  unit: '/mm3',
+  normalisedValue: 79,
+  normalisedUnit: '10*9/L',
+  threshold: 80,
+  thresholdUnit: '10*9/L',
+  grade: 1,
+  severity: 'warning',
+  message: 'Platelets 79 10*9/L below 80 10*9/L (TR-PLT)',
+  raisedAt: '2024-03-01T10:00:00.000Z',
+};
+const id = raised.alertId;
+const raise: AlertCommand = { type: 'RaiseAlert', alert: raised };
+const ack: AlertCommand = { type: 'AcknowledgeAlert', alertId: id, by: { userId: 'u-7', name: 'Dr Safety', role: 'safety_officer' }, note: 'called the site', acknowledgedAt: '2024-03-01T11:00:00Z' };
+const escalate: AlertCommand = { type: 'EscalateAlert', alertId: id, escalatedAt: '2024-03-02T10:00:00Z', reason: 'unacknowledged after 24 h' };
+const retract: AlertCommand = { type: 'RetractAlert', alertId: id, correctionEventId: 'corr-1', reason: 'value corrected to 179 000 /mm3', retractedAt: '2024-03-01T12:00:00Z' };
+
+/** Given these commands' events, when this command, then these events. */
+function given(...commands: AlertCommand[]) {
+  const events: AlertEvent[] = [];
+  let state = initialAlertState;
+  for (const c of commands) {
+    const out = decideAlert(c, state);
+    events.push(...out);
+    state = replayAlert(out, state);
+  }
+  return state;
+}
+
+describe('decideAlert', () => {
+  it('raises an alert once: a second delivery of the same raise records nothing', () => {
+    expect(decideAlert(raise, initialAlertState)).toEqual([{ type: 'AlertRaised', version: 1, data: raised }]);
+    expect(decideAlert(raise, given(raise))).toEqual([]);
+  });
+
+  it('refuses an alert id that is not alertIdFor(triggeredBy, ruleId)', () => {
+    expect(() => decideAlert({ type: 'RaiseAlert', alert: { ...raised, alertId: 'random' } }, initialAlertState)).toThrow(ValidationError);
+  });
+
+  it('acknowledges an open alert with who, when and the note', () => {
+    expect(decideAlert(ack, given(raise))).toEqual([
+      { type: 'AlertAcknowledged', version: 1, data: { alertId: id, by: { userId: 'u-7', name: 'Dr Safety', role: 'safety_officer' }, note: 'called the site', acknowledgedAt: '2024-03-01T11:00:00.000Z' } },
+    ]);
+    expect(given(raise, ack).status).toBe('acknowledged');
+  });
+
+  it('records nothing for a second acknowledgement', () => {
+    expect(decideAlert({ ...ack, by: { userId: 'u-8', role: 'safety_officer' } } as AlertCommand, given(raise, ack))).toEqual([]);
+  });
+
+  it.each([ack, escalate, retract])('refuses to $type an alert never raised', (command) => {
+    expect(() => decideAlert(command, initialAlertState)).toThrow(AlertNotFoundError);
+  });
+
+  it('escalates an open, unacknowledged alert once, saying how long it waited', () => {
+    expect(decideAlert(escalate, given(raise))).toEqual([
+      { type: 'AlertEscalated', version: 1, data: { alertId: id, escalatedAt: '2024-03-02T10:00:00.000Z', afterMs: 86_400_000, reason: 'unacknowledged after 24 h' } },
+    ]);
+    expect(given(raise, escalate).status).toBe('escalated');
+    expect(decideAlert(escalate, given(raise, escalate))).toEqual([]);
+  });
+
+  it('does not escalate an acknowledged or retracted alert', () => {
+    expect(decideAlert(escalate, given(raise, ack))).toEqual([]);
+    expect(decideAlert(escalate, given(raise, retract))).toEqual([]);
+  });
+
+  it('still takes an acknowledgement after escalation', () => {
+    expect(given(raise, escalate, ack).status).toBe('acknowledged');
+  });
+
+  it('retracts once, naming the correction, and keeps the alert visible as retracted', () => {
+    const state = given(raise, retract);
+    expect(state.status).toBe('retracted');
+    expect(state.raised).toEqual(raised);
+    expect(state.retracted).toEqual({ alertId: id, correctionEventId: 'corr-1', reason: 'value corrected to 179 000 /mm3', retractedAt: '2024-03-01T12:00:00.000Z' });
+    expect(decideAlert(retract, state)).toEqual([]);
+  });
+
+  it('refuses a retraction without a reason', () => {
+    expect(() => decideAlert({ ...retract, reason: '' } as AlertCommand, given(raise))).toThrow(ValidationError);
+  });
+});
+
+describe('isEscalationDue', () => {
+  it('is due 24 hours after raising, not a millisecond before, and only while open', () => {
+    const open = given(raise);
+    expect(isEscalationDue(open, new Date('2024-03-02T09:59:59.999Z'))).toBe(false);
+    expect(isEscalationDue(open, new Date('2024-03-02T10:00:00.000Z'))).toBe(true);
+    expect(isEscalationDue(given(raise, ack), new Date('2024-03-05T00:00:00Z'))).toBe(false);
+    expect(isEscalationDue(given(raise, escalate), new Date('2024-03-05T00:00:00Z'))).toBe(false);
+  });
+});
