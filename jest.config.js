@@ -8,8 +8,19 @@ const moduleNameMapper = {
   '^@vigil/(api|projector|notifier)$': '<rootDir>/apps/$1/src',
   '^@vigil/(api|projector|notifier)/(.*)$': '<rootDir>/apps/$1/src/$2',
 };
-const transform = { '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }] };
-const common = { testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'], transform, moduleNameMapper, rootDir: __dirname };
+// jose 6 ships ES modules only; jest on Node < 24.9 cannot require() them, so swc turns it into CommonJS.
+const transform = {
+  '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }],
+  '/node_modules/jose/.+\\.js$': ['@swc/jest', { swcrc: false, module: { type: 'commonjs' }, jsc: { target: 'es2022' } }],
+};
+const common = {
+  testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  transform,
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  moduleNameMapper,
+  rootDir: __dirname,
+};
 
 module.exports = {
   projects: [
