@@ -6,3 +6,4 @@ export * from './identity/current-actor.decorator';
 export * from './identity/identity.guard';
 export * from './patients/commands/execute-patient-command';
 export * from './patients/patients.module';
+export * from './safety/safety-api.module';

@@ -1,14 +1,26 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ApiModule, VigilConfig } from '@vigil/api';
+import { ApiModule, SafetyApiModule, VigilConfig } from '@vigil/api';
 import { EventStore, EventStoreModule } from '@vigil/event-store';
+import { NotifierModule } from '@vigil/notifier';
+import { ProjectorModule } from '@vigil/projector';
 
-/** The whole system in one process: the embedded default behind `npm start`. */
+/**
+ * The whole system in one process, the embedded default behind `npm start`: the HTTP API, the
+ * projector (read models, safety rules, alerts) and the notifier (alert delivery).
+ */
 @Module({})
 export class VigilModule {
-  static create(config: VigilConfig, store: EventStore): DynamicModule {
+  static create(config: VigilConfig, store: EventStore, env: NodeJS.ProcessEnv): DynamicModule {
+    const withDataDir = { ...env, VIGIL_DATA_DIR: config.dataDir };
     return {
       module: VigilModule,
-      imports: [EventStoreModule.forStore(store), ApiModule.forConfig(config)],
+      imports: [
+        EventStoreModule.forStore(store),
+        ApiModule.forConfig(config),
+        ProjectorModule.forRoot({}, withDataDir),
+        SafetyApiModule,
+        NotifierModule.forRoot({}, withDataDir),
+      ],
     };
   }
 }

@@ -20,7 +20,7 @@ export async function createVigilApp(options: VigilAppOptions = {}): Promise<Nes
   const config: VigilConfig = { ...configFromEnv(env), ...options.config };
   const store = options.store ?? (await createEventStore(eventStoreConfigFromEnv({ ...env, VIGIL_DATA_DIR: config.dataDir })));
   const app = await NestFactory.create<NestFastifyApplication>(
-    VigilModule.create(config, store),
+    VigilModule.create(config, store, env),
     new FastifyAdapter({ bodyLimit: 1024 * 1024 }),
     { logger: options.logger ?? ['log', 'error', 'warn'], bufferLogs: false },
   );

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { EventStore, NewEvent, StoredEvent } from '@vigil/event-store';
 import type { Projection, ProjectionTransaction } from './projection';
 import { ProjectionRunner } from './projection-runner';
+import { Projector } from './projector';
 import { ReadModelDatabase } from './read-model-database';
 import { ReadModelProgress, ReadModelsBehindError } from './read-model-progress';
 import { createSqliteEventStore } from '@vigil/event-store';
@@ -14,6 +15,7 @@ class TallyProjection implements Projection {
   readonly handles = ['Counted'];
   throwAtPosition?: number;
   applied = 0;
+  prepare?: (events: StoredEvent[], reader: ProjectionTransaction) => Promise<undefined>;
   constructor(readonly version = 1) {}
 
   install(tx: ProjectionTransaction): void {
@@ -86,8 +88,8 @@ describe('ProjectionRunner', () => {
       { stream_id: 's-1', events: 10, total: 145 },
       { stream_id: 's-2', events: 10, total: 155 },
     ]);
-    expect(db.checkpoint('tally', 1)).toBe(60);
-    await expect(runner.status()).resolves.toEqual({ name: 'tally', version: 1, live: true, state: 'following', position: 60, head: 60, lag: 0 });
+    expect(db.liveBuild('tally')).toMatchObject({ build: 1, version: 1, position: 60, status: 'live' });
+    await expect(runner.status()).resolves.toEqual({ name: 'tally', version: 1, build: 1, live: true, state: 'following', position: 60, head: 60, lag: 0 });
     await runner.stop();
     db.close();
   });
@@ -125,7 +127,7 @@ describe('ProjectionRunner', () => {
     let runner = new ProjectionRunner(store, db, crashing, { batchSize: 4, retryDelayMs: 60_000 });
     await runner.start();
     await until(async () => (await runner.status()).state === 'failed');
-    expect(db.checkpoint('tally', 1)).toBe(12);
+    expect(db.liveBuild('tally')?.position).toBe(12);
     await runner.stop();
     db.close(); // the process dies here
 
@@ -158,15 +160,75 @@ describe('ProjectionRunner', () => {
     };
     const v2 = new ProjectionRunner(store, db, v2Projection, { batchSize: 5 });
     await v2.start();
-    await until(() => db.liveVersion('tally') === 2);
+    await until(() => db.liveBuild('tally')?.version === 2);
 
-    expect(liveWhileBuilding).toBe('tally_v1_streams');
-    expect(db.liveTable('tally', 'streams')).toBe('tally_v2_streams');
+    expect(liveWhileBuilding).toBe('tally_v1_b1_streams');
+    expect(db.liveTable('tally', 'streams')).toBe('tally_v2_b2_streams');
     expect(tallies(db).map((t) => t.events)).toEqual([3, 3, 3]);
     const tables = db.sql.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'tally_%'`).pluck().all();
-    expect(tables).toEqual(['tally_v2_streams']);
-    expect(db.checkpoint('tally', 1)).toBeUndefined();
+    expect(tables).toEqual(['tally_v2_b2_streams']);
+    expect(db.builds('tally').map((b) => b.build)).toEqual([2]);
     await v2.stop();
+    db.close();
+  });
+
+  it('rebuilds the live version beside itself: the live build keeps answering and following until the new one switches in', async () => {
+    const store = await openStore();
+    await appendMany(store, 9);
+    const db = new ReadModelDatabase({ file: ':memory:' });
+    const projection = new TallyProjection();
+    const projector = new Projector(store, db, [projection], { batchSize: 4 });
+    await projector.start();
+    await until(() => projector.runners[0].position === 18);
+
+    const liveRunner = projector.runners[0];
+    let duringRebuild: { live?: string; events: number } | undefined;
+    projection.prepare = async (events, tx) => {
+      if (tx.table('streams') !== 'tally_v1_b2_streams' || events[0].globalPosition !== 1) return undefined;
+      // The rebuild has begun; events keep arriving, and the live build keeps taking and answering them.
+      await appendMany(store, 3);
+      await until(() => liveRunner.position === 24);
+      duringRebuild = { live: db.liveTable('tally', 'streams'), events: tallies(db).reduce((sum, t) => sum + t.events, 0) };
+      return undefined;
+    };
+    const rebuilding = await projector.rebuild('tally');
+    expect(rebuilding).toMatchObject({ name: 'tally', build: 2, live: false });
+    await until(() => db.liveBuild('tally')?.build === 2 && projector.runners.length === 1 && projector.runners[0].position === 24);
+
+    expect(duringRebuild).toEqual({ live: 'tally_v1_b1_streams', events: 12 });
+    expect(tallies(db).reduce((sum, t) => sum + t.events, 0)).toBe(12);
+    expect(await liveRunner.status()).toMatchObject({ state: 'stopped', build: 1 });
+    expect(db.builds('tally')).toEqual([expect.objectContaining({ build: 2, status: 'live', position: 24 })]);
+    await projector.stop();
+    db.close();
+  });
+
+  it('resumes a half-done build after a restart instead of starting it again', async () => {
+    const file = join(dir, 'projections.sqlite');
+    const store = await openStore();
+    await appendMany(store, 10);
+    let db = new ReadModelDatabase({ file });
+    await new ProjectionRunner(store, db, new TallyProjection(1)).start().then(() => until(() => db.livePosition('tally') === 20));
+    db.close();
+
+    db = new ReadModelDatabase({ file });
+    const interrupted = new TallyProjection(2);
+    interrupted.throwAtPosition = 13;
+    const v2 = new ProjectionRunner(store, db, interrupted, { batchSize: 4, retryDelayMs: 60_000 });
+    await v2.start();
+    await until(async () => (await v2.status()).state === 'failed');
+    await v2.stop();
+    db.close(); // the process dies half-way through building v2
+
+    db = new ReadModelDatabase({ file });
+    const resumed = new TallyProjection(2);
+    const runner = new ProjectionRunner(store, db, resumed, { batchSize: 4 });
+    await runner.start();
+    expect(runner.build).toBe(2);
+    await until(() => db.liveBuild('tally')?.version === 2);
+    expect(resumed.applied).toBe(4); // positions 13–20 only: 12 was already built
+    expect(tallies(db).reduce((sum, t) => sum + t.events, 0)).toBe(10);
+    await runner.stop();
     db.close();
   });
 

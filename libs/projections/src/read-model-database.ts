@@ -8,61 +8,79 @@ export type ReadModelStatement = Database.Statement<unknown[], unknown>;
 export interface ReadModelDatabaseOptions {
   /** SQLite file of the read models (`<VIGIL_DATA_DIR>/projections.sqlite`), or `:memory:` in tests. */
   file: string;
-  readonly?: boolean;
 }
 
+export type BuildStatus = 'building' | 'live';
+
+/** One build of a projection: its own tables, its own checkpoint. */
+export interface ProjectionBuild {
+  name: string;
+  /** 1, 2, … per projection name. */
+  build: number;
+  /** The projection's code version the build was made with. */
+  version: number;
+  /** Global position of the last event the build's tables cover. */
+  position: number;
+  status: BuildStatus;
+}
+
+/** Emitted as `checkpoint` after each committed batch, for in-process waiters. */
 export interface Checkpoint {
   name: string;
-  version: number;
+  build: number;
   position: number;
 }
 
-const PROJECTION_NAME = /^[a-z][a-z0-9_]*$/;
-const TABLE_NAME = /^[a-z][a-z0-9_]*$/;
+const NAME = /^[a-z][a-z0-9_]*$/;
 
-/** `alert_list` v2 keeps its `alerts` table as `alert_list_v2_alerts`: each version builds beside the live one. */
-export function versionedTable(projection: string, version: number, table: string): string {
-  if (!PROJECTION_NAME.test(projection)) throw new Error(`projection name "${projection}" must be lower_snake_case`);
-  if (!TABLE_NAME.test(table)) throw new Error(`table name "${table}" must be lower_snake_case`);
+/** `alert_list`, version 1, build 3 keeps its `alerts` table as `alert_list_v1_b3_alerts`. */
+export function buildTable(projection: string, version: number, build: number, table: string): string {
+  if (!NAME.test(projection)) throw new Error(`projection name "${projection}" must be lower_snake_case`);
+  if (!NAME.test(table)) throw new Error(`table name "${table}" must be lower_snake_case`);
   if (!Number.isInteger(version) || version < 1) throw new Error(`projection version must be a positive integer, got ${version}`);
-  return `${projection}_v${version}_${table}`;
+  if (!Number.isInteger(build) || build < 1) throw new Error(`projection build must be a positive integer, got ${build}`);
+  return `${projection}_v${version}_b${build}_${table}`;
+}
+
+interface BuildRow {
+  name: string;
+  build: number;
+  version: number;
+  position: number;
+  status: BuildStatus;
 }
 
 /**
- * The read models' own SQLite database. Besides the projections' tables it keeps:
- * - `projection_checkpoints`: per (projection, version), the global position its tables cover;
- *   written in the same transaction as the tables, so a crash never skips nor repeats an event;
- * - `projection_live`: which version of each projection answers queries. A new version is built
- *   beside the live one and switched in one transaction (blue/green).
+ * The read models' own SQLite database (WAL, synchronous=FULL). Besides the projections' tables it
+ * keeps `projection_builds`: per build of a projection, its code version, its checkpoint (written in
+ * the same transaction as its tables, so a crash never skips nor repeats an event) and whether it is
+ * the live build that answers queries. A new build (a new version, or a rebuild) fills its own tables
+ * beside the live one and is switched live in one transaction (blue/green).
  */
 export class ReadModelDatabase {
   readonly sql: Database.Database;
-  /** Emits `checkpoint` (Checkpoint) after each committed batch, for in-process waiters. */
   readonly events = new EventEmitter();
   private readonly statements = new Map<string, ReadModelStatement>();
 
   constructor(readonly options: ReadModelDatabaseOptions) {
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
-    this.sql = new Database(options.file, { readonly: options.readonly ?? false });
+    this.sql = new Database(options.file);
     this.sql.pragma('busy_timeout = 5000');
-    if (!options.readonly) {
-      this.sql.pragma('journal_mode = WAL');
-      this.sql.pragma('synchronous = FULL');
-      this.sql.exec(`
-        CREATE TABLE IF NOT EXISTS projection_checkpoints (
-          name TEXT NOT NULL,
-          version INTEGER NOT NULL,
-          position INTEGER NOT NULL,
-          updated_at TEXT NOT NULL,
-          PRIMARY KEY (name, version)
-        );
-        CREATE TABLE IF NOT EXISTS projection_live (
-          name TEXT PRIMARY KEY,
-          version INTEGER NOT NULL,
-          switched_at TEXT NOT NULL
-        );
-      `);
-    }
+    this.sql.pragma('journal_mode = WAL');
+    this.sql.pragma('synchronous = FULL');
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS projection_builds (
+        name TEXT NOT NULL,
+        build INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('building', 'live')),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (name, build)
+      );
+      CREATE UNIQUE INDEX IF NOT EXISTS projection_builds_one_live ON projection_builds (name) WHERE status = 'live';
+    `);
     this.events.setMaxListeners(0);
   }
 
@@ -81,28 +99,59 @@ export class ReadModelDatabase {
     return this.sql.transaction(fn).immediate();
   }
 
-  liveVersion(projection: string): number | undefined {
-    const row = this.statement('SELECT version FROM projection_live WHERE name = ?').get(projection) as { version: number } | undefined;
-    return row?.version;
+  builds(projection: string): ProjectionBuild[] {
+    return this.statement('SELECT name, build, version, position, status FROM projection_builds WHERE name = ? ORDER BY build').all(projection) as BuildRow[];
+  }
+
+  build(projection: string, build: number): ProjectionBuild | undefined {
+    return this.statement('SELECT name, build, version, position, status FROM projection_builds WHERE name = ? AND build = ?').get(projection, build) as BuildRow | undefined;
+  }
+
+  liveBuild(projection: string): ProjectionBuild | undefined {
+    return this.statement(`SELECT name, build, version, position, status FROM projection_builds WHERE name = ? AND status = 'live'`).get(projection) as BuildRow | undefined;
   }
 
   /** The table that answers queries for a projection now, or undefined before its first build started. */
   liveTable(projection: string, table: string): string | undefined {
-    const version = this.liveVersion(projection);
-    return version === undefined ? undefined : versionedTable(projection, version, table);
+    const live = this.liveBuild(projection);
+    return live && buildTable(projection, live.version, live.build, table);
   }
 
-  checkpoint(projection: string, version: number): number | undefined {
-    const row = this.statement('SELECT position FROM projection_checkpoints WHERE name = ? AND version = ?').get(projection, version) as
-      | { position: number }
-      | undefined;
-    return row?.position;
-  }
-
-  /** Position of the live version of a projection (0 when it has not started). */
+  /** Position of the live build of a projection (0 when it has none). */
   livePosition(projection: string): number {
-    const version = this.liveVersion(projection);
-    return version === undefined ? 0 : (this.checkpoint(projection, version) ?? 0);
+    return this.liveBuild(projection)?.position ?? 0;
+  }
+
+  /** A new build, live at once when the projection has no live build yet. Call inside a transaction. */
+  createBuild(projection: string, version: number): ProjectionBuild {
+    const builds = this.builds(projection);
+    const build = Math.max(0, ...builds.map((b) => b.build)) + 1;
+    const status: BuildStatus = builds.some((b) => b.status === 'live') ? 'building' : 'live';
+    const now = new Date().toISOString();
+    this.statement('INSERT INTO projection_builds (name, build, version, position, status, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?, ?)').run(projection, build, version, status, now, now);
+    return { name: projection, build, version, position: 0, status };
+  }
+
+  /** Moves a build's checkpoint. Call inside the transaction that changed its tables. */
+  advance(projection: string, build: number, position: number): void {
+    this.statement('UPDATE projection_builds SET position = ?, updated_at = ? WHERE name = ? AND build = ?').run(position, new Date().toISOString(), projection, build);
+  }
+
+  /** Makes a build the live one and drops the build it replaces, tables and all. Call inside a transaction. */
+  switchLive(projection: string, build: number): ProjectionBuild | undefined {
+    const previous = this.liveBuild(projection);
+    if (previous?.build === build) return undefined;
+    if (previous) this.dropBuild(previous);
+    this.statement(`UPDATE projection_builds SET status = 'live', updated_at = ? WHERE name = ? AND build = ?`).run(new Date().toISOString(), projection, build);
+    return previous;
+  }
+
+  /** Removes a build and its tables. Call inside a transaction. */
+  dropBuild(build: ProjectionBuild): void {
+    const prefix = `${buildTable(build.name, build.version, build.build, 'x').slice(0, -1)}`;
+    const tables = this.sql.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, ?) = ?`).all(prefix.length, prefix) as { name: string }[];
+    for (const table of tables) this.sql.exec(`DROP TABLE "${table.name}"`);
+    this.statement('DELETE FROM projection_builds WHERE name = ? AND build = ?').run(build.name, build.build);
   }
 
   close(): void {

@@ -1,0 +1,58 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { AlertResponse } from '../alerts/dto/alert.response';
+
+/** OpenAPI description of the patient safety summary (the shape is PatientSafetySummary of @vigil/projections). */
+class LabValueResponse {
+  @ApiProperty() eventId: string;
+  @ApiProperty({ description: 'As reported' }) value: number;
+  @ApiProperty() unit: string;
+  @ApiProperty({ description: "In the test's canonical unit" }) normalisedValue: number;
+  @ApiProperty() normalisedUnit: string;
+  @ApiPropertyOptional({ description: '{low?, high?} in the canonical unit' }) referenceRange?: { low?: number; high?: number };
+  @ApiProperty() collectedAt: string;
+  @ApiPropertyOptional() studyDay?: number;
+  @ApiProperty() corrected: boolean;
+}
+
+class LabSummaryResponse {
+  @ApiProperty({ example: 'PLAT' }) test: string;
+  @ApiProperty({ type: LabValueResponse }) latest: LabValueResponse;
+  @ApiProperty({ type: Number, nullable: true, description: 'CTCAE v5.0 grade' }) grade: number | null;
+  @ApiProperty({ type: String, nullable: true, enum: ['uln', 'baseline', 'absolute', 'lln'] }) gradeBasis: string | null;
+  @ApiPropertyOptional() ungradableReason?: string;
+  @ApiProperty({ type: [String], example: ['LOW', 'TR-PLT'], description: 'LOW/NORMAL/HIGH against the reference range, then the protocol rules crossed' }) flags: string[];
+  @ApiProperty({ description: '[{ruleId, reason}] rules not judged for this value' }) notEvaluated: { ruleId: string; reason: string }[];
+  @ApiProperty({ nullable: true, description: '{value, unit, referenceRange?}: last value on or before the first dose' }) baseline: { value: number; unit: string } | null;
+  @ApiPropertyOptional({ description: 'Cockcroft-Gault creatinine clearance, mL/min' }) crclMlMin?: number;
+}
+
+class DosesResponse {
+  @ApiProperty({ description: '{given, expected, deviations, missed, byRule}' }) compliance: Record<string, unknown>;
+  @ApiProperty({ description: 'Missed maintenance doses (DOSE-MISSED)' }) missed: Record<string, unknown>[];
+}
+
+class AdverseEventSummaryResponse {
+  @ApiProperty() eventId: string;
+  @ApiProperty() term: string;
+  @ApiProperty() onsetAt: string;
+  @ApiProperty() grade: number;
+  @ApiProperty() serious: boolean;
+  @ApiProperty({ type: [String] }) seriousnessCriteria: string[];
+  @ApiPropertyOptional() relatedness?: string;
+  @ApiPropertyOptional() outcome?: string;
+  @ApiProperty() corrected: boolean;
+  @ApiPropertyOptional({ description: '24-hour SAE reporting deadline' }) saeReportingDeadline?: string;
+  @ApiPropertyOptional() saeAlertId?: string;
+}
+
+export class PatientSafetyResponse {
+  @ApiProperty() patientId: string;
+  @ApiProperty({ type: String, nullable: true }) siteId: string | null;
+  @ApiProperty({ type: String, nullable: true }) disease: string | null;
+  @ApiProperty({ description: 'When dosing was reckoned' }) asOf: string;
+  @ApiProperty({ description: 'Global log position the summary reflects' }) position: number;
+  @ApiProperty({ type: [LabSummaryResponse] }) labs: LabSummaryResponse[];
+  @ApiProperty({ type: [AlertResponse] }) openAlerts: AlertResponse[];
+  @ApiProperty({ type: DosesResponse }) doses: DosesResponse;
+  @ApiProperty({ type: [AdverseEventSummaryResponse] }) adverseEvents: AdverseEventSummaryResponse[];
+}

@@ -1,0 +1,3 @@
+export * from './notifier.config';
+export * from './notifier.module';
+export * from './notifier.tokens';

@@ -1,0 +1,30 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { AlertNotifier, AlertOutbox } from '@vigil/messaging';
+import { NOTIFIER_CONFIG } from './notifier.tokens';
+import type { NotifierConfig } from './notifier.config';
+
+/** Starts the notifier once the application is up, stops it before the store closes. */
+@Injectable()
+export class NotifierLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger('Notifier');
+
+  constructor(
+    private readonly notifier: AlertNotifier,
+    private readonly outbox: AlertOutbox,
+    @Inject(NOTIFIER_CONFIG) private readonly config: NotifierConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.notifier.start();
+    const webhook = this.config.webhook ? `webhook ${this.config.webhook.url}` : 'no webhook (VIGIL_ALERT_WEBHOOK_URL unset)';
+    this.logger.log(`delivering alerts on: ${this.notifier.channelNames.join(', ')}; ${webhook}; outbox at position ${this.outbox.position()}`);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.notifier.stop();
+  }
+
+  onApplicationShutdown(): void {
+    this.outbox.close();
+  }
+}

@@ -1,0 +1,35 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { EVENT_STORE, EventStore } from '@vigil/event-store';
+import { AlertChannel, AlertNotifier, AlertOutbox, LogChannel, WebhookChannel } from '@vigil/messaging';
+import { NotifierConfig, notifierConfigFromEnv } from './notifier.config';
+import { NotifierLifecycle } from './notifier.lifecycle';
+import { NOTIFIER_CONFIG } from './notifier.tokens';
+
+/**
+ * Delivers alert events (raised, escalated, retracted) through the configured channels, via its own
+ * SQLite outbox. Needs the EventStore under EVENT_STORE (EventStoreModule) from the host application.
+ */
+@Module({})
+export class NotifierModule {
+  static forRoot(overrides: Partial<NotifierConfig> = {}, env: NodeJS.ProcessEnv = process.env): DynamicModule {
+    const config: NotifierConfig = { ...notifierConfigFromEnv(env), ...overrides };
+    return {
+      module: NotifierModule,
+      providers: [
+        { provide: NOTIFIER_CONFIG, useValue: config },
+        { provide: AlertOutbox, useFactory: () => new AlertOutbox({ file: config.outboxFile }) },
+        {
+          provide: AlertNotifier,
+          inject: [EVENT_STORE, AlertOutbox],
+          useFactory: (store: EventStore, outbox: AlertOutbox) => {
+            const channels: AlertChannel[] = [new LogChannel()];
+            if (config.webhook) channels.push(new WebhookChannel(config.webhook));
+            return new AlertNotifier(store, outbox, channels, { retryBaseMs: config.retryBaseMs, retryMaxMs: config.retryMaxMs, pollMs: config.pollMs });
+          },
+        },
+        NotifierLifecycle,
+      ],
+      exports: [AlertOutbox, AlertNotifier, NOTIFIER_CONFIG],
+    };
+  }
+}

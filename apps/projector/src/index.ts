@@ -1,0 +1,3 @@
+export * from './projector.config';
+export * from './projector.module';
+export * from './projector.tokens';

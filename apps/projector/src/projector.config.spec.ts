@@ -1,0 +1,18 @@
+import { join } from 'node:path';
+import { projectorConfigFromEnv } from './projector.config';
+
+describe('projectorConfigFromEnv', () => {
+  it('keeps the read models in the data directory and escalates after 24 hours by default (safety-rules.md §7)', () => {
+    expect(projectorConfigFromEnv({ VIGIL_DATA_DIR: '/var/vigil' })).toEqual({
+      readModelsFile: join('/var/vigil', 'projections.sqlite'),
+      escalateAfterMs: 24 * 3_600_000,
+      escalationCheckMs: 60_000,
+      batchSize: 5000,
+    });
+  });
+
+  it('takes the escalation delay from VIGIL_ALERT_ESCALATE_AFTER_MS and refuses a malformed one', () => {
+    expect(projectorConfigFromEnv({ VIGIL_ALERT_ESCALATE_AFTER_MS: '3600000' }).escalateAfterMs).toBe(3_600_000);
+    expect(() => projectorConfigFromEnv({ VIGIL_ALERT_ESCALATE_AFTER_MS: '1 day' })).toThrow(/VIGIL_ALERT_ESCALATE_AFTER_MS must be a whole number/);
+  });
+});

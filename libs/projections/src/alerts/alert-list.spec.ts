@@ -1,0 +1,104 @@
+import { ValidationError, type AlertRaisedData } from '@vigil/domain';
+import type { StoredEvent } from '@vigil/event-store';
+import { buildTable, ReadModelDatabase } from '../read-model-database';
+import type { ProjectionTransaction } from '../projection';
+import { AlertList } from './alert-list';
+import { AlertListProjection } from './alert-list.projection';
+
+let position = 0;
+function stored(type: string, data: Record<string, unknown>): StoredEvent {
+  position++;
+  return {
+    eventId: `ev-${position}`,
+    streamId: `alert-${data.alertId as string}`,
+    streamVersion: 1,
+    globalPosition: position,
+    type,
+    schemaVersion: 1,
+    data,
+    metadata: { userId: 'vigil:safety-rules', role: 'system', occurredAt: '2026-03-01T08:00:00.000Z', recordedAt: '2026-03-01T08:05:00.000Z', correlationId: 'c', commandId: 'k' },
+    hash: '',
+    previousHash: null,
+  };
+}
+
+const raised = (alertId: string, over: Partial<AlertRaisedData> = {}) =>
+  stored('AlertRaised', {
+    alertId,
+    ruleId: 'TR-PLT',
+    patientId: 'P-001',
+    siteId: 'PSL',
+    triggeredBy: `lab-${alertId}`,
+    value: 79,
+    unit: '10*9/L',
+    normalisedValue: 79,
+    normalisedUnit: '10*9/L',
+    threshold: 80,
+    thresholdUnit: '10*9/L',
+    grade: 1,
+    severity: 'warning',
+    message: 'm',
+    raisedAt: '2026-03-01T08:05:00.000Z',
+    ...over,
+  });
+
+describe('AlertList', () => {
+  let db: ReadModelDatabase;
+  let list: AlertList;
+  const projection = new AlertListProjection();
+  let tx: ProjectionTransaction;
+  const apply = (...events: StoredEvent[]) => db.transaction(() => projection.apply(events, tx));
+
+  beforeEach(() => {
+    db = new ReadModelDatabase({ file: ':memory:' });
+    list = new AlertList(db);
+    db.transaction(() => {
+      const build = db.createBuild(projection.name, projection.version);
+      tx = { table: (t) => buildTable(projection.name, projection.version, build.build, t), statement: (sql) => db.statement(sql), exec: (sql) => void db.sql.exec(sql) };
+      projection.install(tx);
+    });
+  });
+  afterEach(() => db.close());
+
+  it('lists newest first and pages with an opaque cursor', () => {
+    apply(...['a1', 'a2', 'a3', 'a4', 'a5'].map((id) => raised(id)));
+    const first = list.find({ limit: 2 });
+    expect(first.items.map((a) => a.alertId)).toEqual(['a5', 'a4']);
+    const second = list.find({ limit: 2, cursor: first.nextCursor });
+    expect(second.items.map((a) => a.alertId)).toEqual(['a3', 'a2']);
+    const last = list.find({ limit: 2, cursor: second.nextCursor });
+    expect(last).toEqual({ items: [expect.objectContaining({ alertId: 'a1' })] });
+  });
+
+  it('filters by status, patient, site, rule and the sites a user may see', () => {
+    apply(raised('a1'), raised('a2', { patientId: 'P-002', siteId: 'SAT', ruleId: 'TR-ALT' }), raised('a3'));
+    apply(stored('AlertAcknowledged', { alertId: 'a1', by: { userId: 'so-1', name: 'Dr Safety', role: 'safety_officer' }, note: 'seen', acknowledgedAt: '2026-03-01T09:00:00.000Z' }));
+    apply(stored('AlertRetracted', { alertId: 'a3', correctionEventId: 'corr-9', reason: 'typo', retractedAt: '2026-03-01T10:00:00.000Z' }));
+    apply(stored('AlertEscalated', { alertId: 'a2', escalatedAt: '2026-03-02T09:00:00.000Z', afterMs: 86_400_000, reason: 'overdue' }));
+
+    expect(list.find({ status: 'acknowledged' }).items).toEqual([
+      expect.objectContaining({ alertId: 'a1', acknowledgedBy: 'so-1', acknowledgedByName: 'Dr Safety', acknowledgementNote: 'seen', acknowledgedAt: '2026-03-01T09:00:00.000Z' }),
+    ]);
+    expect(list.find({ status: 'retracted' }).items).toEqual([expect.objectContaining({ alertId: 'a3', retractedBy: 'corr-9', retractionReason: 'typo' })]);
+    expect(list.find({ status: 'open' }).items).toEqual([expect.objectContaining({ alertId: 'a2', escalated: true, escalatedAt: '2026-03-02T09:00:00.000Z' })]);
+    expect(list.find({ patientId: 'P-002' }).items.map((a) => a.alertId)).toEqual(['a2']);
+    expect(list.find({ siteId: 'PSL', ruleId: 'TR-PLT' }).items.map((a) => a.alertId)).toEqual(['a3', 'a1']);
+    expect(list.find({ sites: ['SAT'] }).items.map((a) => a.alertId)).toEqual(['a2']);
+    expect(list.find({ sites: [] }).items).toEqual([]);
+  });
+
+  it('refuses a cursor it did not make, and a limit out of range, naming the field', () => {
+    const refusal = (filter: Parameters<AlertList['find']>[0]) => {
+      try {
+        list.find(filter);
+      } catch (error) {
+        return error;
+      }
+      throw new Error('accepted');
+    };
+    expect(refusal({ cursor: 'not-a-cursor' })).toMatchObject({ constructor: ValidationError, field: 'cursor' });
+    expect(refusal({ cursor: Buffer.from('p12; DROP TABLE').toString('base64url') })).toMatchObject({ field: 'cursor' });
+    expect(refusal({ limit: 0 })).toMatchObject({ field: 'limit' });
+    expect(refusal({ limit: 501 })).toMatchObject({ field: 'limit' });
+  });
+});

@@ -1,0 +1,71 @@
+import type { StoredEvent } from '@vigil/event-store';
+import { PATIENT_EVENT_TYPES } from '@vigil/domain';
+import type { Projection, ProjectionTransaction } from '../projection';
+import type { AlertStreams } from '../alerts/alert-streams';
+import { initialPatientWatch, type PatientWatch } from './patient-watch';
+import { watchPatient } from './watch-patient';
+
+export const SAFETY_PROCESS = 'safety';
+
+const PATIENT_STREAM_PREFIX = 'patient-';
+
+/** Per batch: the watches of the patients it touched, as they stand after it. */
+type Watches = Map<string, PatientWatch>;
+
+/**
+ * The safety process: follows patient streams, keeps each patient's folded state (persisted), runs
+ * the safety rules on every clinical record and correction, and appends the resulting alert events.
+ *
+ * Alert appends happen in `prepare`, before the batch's transaction commits the watches and the
+ * checkpoint. A crash in between repeats the batch: raising again meets the alert stream already
+ * there ('no_stream' expected → WrongExpectedVersionError, ignored), retracting again is a no-op of
+ * the alert decider. So every alert event is appended once, however often the batch runs.
+ */
+export class SafetyProcess implements Projection<Watches> {
+  readonly name = SAFETY_PROCESS;
+  readonly version = 1;
+  readonly handles: readonly string[] = PATIENT_EVENT_TYPES;
+
+  constructor(
+    private readonly alerts: Pick<AlertStreams, 'carryOut'>,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  install(tx: ProjectionTransaction): void {
+    tx.exec(`
+      CREATE TABLE ${tx.table('patients')} (
+        patient_id TEXT PRIMARY KEY,
+        site_id TEXT,
+        watch TEXT NOT NULL,
+        position INTEGER NOT NULL
+      )`);
+  }
+
+  async prepare(events: StoredEvent[], reader: ProjectionTransaction): Promise<Watches> {
+    const watches: Watches = new Map();
+    const load = reader.statement(`SELECT watch FROM ${reader.table('patients')} WHERE patient_id = ?`);
+    for (const event of events) {
+      if (!event.streamId.startsWith(PATIENT_STREAM_PREFIX)) continue;
+      const patientId = event.streamId.slice(PATIENT_STREAM_PREFIX.length);
+      let watch = watches.get(patientId);
+      if (!watch) {
+        const row = load.get(patientId) as { watch: string } | undefined;
+        watch = row ? (JSON.parse(row.watch) as PatientWatch) : initialPatientWatch();
+      }
+      if (event.streamVersion <= watch.state.version) continue; // already folded (repeated batch)
+      const now = this.clock();
+      const judged = watchPatient(watch, event, now);
+      for (const action of judged.actions) await this.alerts.carryOut(action, now);
+      watches.set(patientId, judged.watch);
+    }
+    return watches;
+  }
+
+  apply(events: StoredEvent[], tx: ProjectionTransaction, watches: Watches): void {
+    const position = events[events.length - 1].globalPosition;
+    const save = tx.statement(`
+      INSERT INTO ${tx.table('patients')} (patient_id, site_id, watch, position) VALUES (?, ?, ?, ?)
+      ON CONFLICT (patient_id) DO UPDATE SET site_id = excluded.site_id, watch = excluded.watch, position = excluded.position`);
+    for (const [patientId, watch] of watches) save.run(patientId, watch.state.siteId, JSON.stringify(watch), position);
+  }
+}

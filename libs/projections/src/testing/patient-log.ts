@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { decide, patientStream, replayPatient, type EnrolPatient, type PatientCommand } from '@vigil/domain';
+import type { EventStore, StoredEvent } from '@vigil/event-store';
+
+/**
+ * Test support: records patient commands the way the API does (load the stream, decide, append with
+ * the expected version), so tests feed projections with real domain events.
+ */
+export class PatientLog {
+  constructor(
+    private readonly store: EventStore,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async run(patientId: string, command: PatientCommand): Promise<StoredEvent[]> {
+    const history = await this.store.readStream(patientStream(patientId));
+    const state = replayPatient(history);
+    const now = this.now();
+    const events = decide(command, state, { now });
+    const correlationId = randomUUID();
+    const result = await this.store.append(
+      patientStream(patientId),
+      events.map((event) => {
+        const data = event.data as unknown as Record<string, unknown>;
+        const values = (data.newValues as Record<string, unknown> | undefined) ?? data;
+        const occurredAt = ['collectedAt', 'administeredAt', 'onsetAt', 'enrolledAt'].map((f) => values[f]).find((v) => typeof v === 'string') as string | undefined;
+        return {
+          type: event.type,
+          schemaVersion: event.version,
+          data: event.data,
+          metadata: {
+            userId: 'investigator-1',
+            role: 'investigator',
+            siteId: state.siteId ?? (command as EnrolPatient).siteId ?? null,
+            occurredAt: occurredAt ?? now.toISOString(),
+            correlationId,
+            causationId: null,
+            ...('reason' in command ? { reason: command.reason } : {}),
+          },
+        };
+      }),
+      { expectedVersion: history.length },
+    );
+    return result.events;
+  }
+
+  enrol(patientId: string, disease: string, overrides: Partial<EnrolPatient> = {}): Promise<StoredEvent[]> {
+    return this.run(patientId, {
+      type: 'EnrolPatient',
+      patientId,
+      siteId: 'PSL',
+      disease,
+      sex: 'F',
+      birthYear: 1970,
+      weightKg: 60,
+      enrolledAt: '2026-01-05T09:00:00Z',
+      ...overrides,
+    });
+  }
+
+  async lab(patientId: string, test: string, value: number, unit: string, extra: { referenceRange?: { low?: number; high?: number }; collectedAt?: string } = {}): Promise<StoredEvent> {
+    const [event] = await this.run(patientId, { type: 'RecordLabResult', test, value, unit, collectedAt: extra.collectedAt ?? '2026-02-02T08:00:00Z', ...(extra.referenceRange ? { referenceRange: extra.referenceRange } : {}) });
+    return event;
+  }
+}
