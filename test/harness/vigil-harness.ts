@@ -1,32 +1,65 @@
+import { createHmac, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
+import type { Role } from '@vigil/domain';
 import { createVigilApp, VigilAppOptions } from '../../apps/vigil/src/bootstrap';
+import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, issueToken, resolveJwtSecret } from '../../apps/api/src/auth';
+
+type Agent = ReturnType<typeof request.agent>;
+
+/** Who a request acts as: a role, the sites in the token, and optionally the user's id and name. */
+export interface TokenHolder {
+  role: Role;
+  sites?: string[];
+  sub?: string;
+  name?: string;
+}
 
 /** A Vigil on the embedded store in a fresh data directory, driven over real HTTP. */
 export interface VigilHarness {
   app: NestFastifyApplication;
   dataDir: string;
-  http: () => ReturnType<typeof request>;
-  /** Stops the app and starts a new one on the same data directory. */
-  restart(): Promise<void>;
+  /** Requests as the default user: an admin (`dev`, "Development user") at every site. */
+  http: () => Agent;
+  /** Requests as someone else: `vigil.as('investigator', ['SAT']).post(…)`. */
+  as: (role: Role, sites?: string[], user?: { sub?: string; name?: string }) => Agent;
+  /** Requests with no Authorization header at all. */
+  anonymous: () => ReturnType<typeof request>;
+  /** A token minted as `npm run vigil -- token` does (signed with the data directory's secret). */
+  token: (holder: TokenHolder, expiresIn?: string) => Promise<string>;
+  /** Stops the app and starts a new one on the same data directory (running `whileStopped` in between). */
+  restart(whileStopped?: () => void | Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
+export const DEFAULT_USER = { sub: 'dev', name: 'Development user', role: 'admin' as Role, sites: [] as string[] };
+
 export async function startVigil(options: VigilAppOptions = {}): Promise<VigilHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
+  // The server resolves the same secret from the same data directory (generated once, kept in <dataDir>/jwt-secret).
+  const secret = resolveJwtSecret(dataDir, { ...process.env, ...options.env });
   const boot = () => createVigilApp({ logger: false, ...options, config: { dataDir, ...options.config } });
   let app = await boot();
+  const token = (holder: TokenHolder, expiresIn = '1h') =>
+    issueToken(secret, { sub: holder.sub ?? `${holder.role}-user`, name: holder.name ?? `A ${holder.role}`, role: holder.role, sites: holder.sites ?? [], expiresIn });
+  const defaultToken = await token(DEFAULT_USER, '12h');
+  const holderOf = (role: Role, sites: string[], user: { sub?: string; name?: string }): TokenHolder => ({ role, sites, ...user });
+  const agentWith = (bearer: string) => request.agent(app.getHttpServer()).set('Authorization', `Bearer ${bearer}`);
   const harness: VigilHarness = {
     get app() {
       return app;
     },
     dataDir,
-    http: () => request(app.getHttpServer()),
-    async restart() {
+    http: () => agentWith(defaultToken),
+    as: (role, sites = [], user = {}) => agentWith(signedNow(secret, holderOf(role, sites, user))),
+    anonymous: () => request(app.getHttpServer()),
+    token,
+    async restart(whileStopped) {
       await app.close();
+      await whileStopped?.();
       app = await boot();
     },
     async close() {
@@ -35,6 +68,28 @@ export async function startVigil(options: VigilAppOptions = {}): Promise<VigilHa
     },
   };
   return harness;
+}
+
+/**
+ * The same claims as `issueToken`, HS256-signed synchronously (node:crypto) so that `as(…)` chains:
+ * `vigil.as('monitor').get(…)`. The server verifies it like any other token.
+ */
+function signedNow(secret: string, holder: TokenHolder): string {
+  const now = Math.floor(Date.now() / 1000);
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const claims = {
+    name: holder.name ?? `A ${holder.role}`,
+    role: holder.role,
+    sites: holder.sites ?? [],
+    sub: holder.sub ?? `${holder.role}-user`,
+    iss: EMBEDDED_ISSUER,
+    aud: EMBEDDED_AUDIENCE,
+    iat: now,
+    jti: randomUUID(),
+    exp: now + 3600,
+  };
+  const unsigned = `${part({ alg: 'HS256', typ: 'JWT' })}.${part(claims)}`;
+  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
 }
 
 /** A valid enrolment body, with overrides. */

@@ -4,7 +4,9 @@ import { CqrsModule } from '@nestjs/cqrs';
 import type { VigilConfig } from './config';
 import { HealthController } from './health/health.controller';
 import { DomainExceptionFilter } from './http/domain-exception.filter';
-import { DevelopmentIdentity, IDENTITY, IdentityGuard } from './identity/identity.guard';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { IdentityGuard } from './identity/identity.guard';
 import { PatientsModule } from './patients/patients.module';
 import { VIGIL_CONFIG } from './vigil-config.token';
 
@@ -15,15 +17,14 @@ export class ApiModule {
     return {
       module: ApiModule,
       global: true,
-      imports: [CqrsModule.forRoot(), PatientsModule],
+      imports: [CqrsModule.forRoot(), AuthModule.forConfig(config), PatientsModule, AuditModule],
       controllers: [HealthController],
       providers: [
         { provide: VIGIL_CONFIG, useValue: config },
-        { provide: IDENTITY, useValue: new DevelopmentIdentity(config.devActor) },
         { provide: APP_GUARD, useClass: IdentityGuard },
         { provide: APP_FILTER, useClass: DomainExceptionFilter },
       ],
-      exports: [VIGIL_CONFIG, IDENTITY],
+      exports: [VIGIL_CONFIG],
     };
   }
 }

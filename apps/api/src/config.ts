@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import type { Actor, Role } from '@vigil/domain';
-import { ROLES } from '@vigil/domain';
+import { JwtConfig, jwtConfigFromEnv } from './auth/jwt-config';
 
 /** Process configuration, read once from the environment and validated with clear messages. */
 export interface VigilConfig {
@@ -8,7 +7,8 @@ export interface VigilConfig {
   dataDir: string;
   /** Tolerated clock skew for "future" clinical dates. */
   maxClockSkewMs: number;
-  devActor: Actor;
+  /** How bearer tokens are verified (VIGIL_JWT_SECRET, or VIGIL_JWT_JWKS_URL + _ISSUER + _AUDIENCE). */
+  jwt: JwtConfig;
 }
 
 export class ConfigError extends Error {}
@@ -18,17 +18,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): VigilConfig
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a TCP port, got "${env.PORT}"`);
   const skew = Number(env.VIGIL_MAX_CLOCK_SKEW_MS ?? 5 * 60_000);
   if (!Number.isFinite(skew) || skew < 0) throw new ConfigError(`VIGIL_MAX_CLOCK_SKEW_MS must be a non-negative number of milliseconds`);
-  const role = (env.VIGIL_DEV_ROLE ?? 'admin') as Role;
-  if (!ROLES.includes(role)) throw new ConfigError(`VIGIL_DEV_ROLE must be one of ${ROLES.join(', ')}`);
   return {
     port,
     dataDir: env.VIGIL_DATA_DIR ?? join(process.cwd(), 'data'),
     maxClockSkewMs: skew,
-    devActor: {
-      userId: env.VIGIL_DEV_USER ?? 'dev',
-      name: env.VIGIL_DEV_NAME ?? 'Development user',
-      role,
-      sites: (env.VIGIL_DEV_SITES ?? '*').split(',').map((s) => s.trim()).filter(Boolean),
-    },
+    jwt: jwtConfigFromEnv(env),
   };
 }

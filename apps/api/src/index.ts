@@ -4,6 +4,8 @@ export * from './http/setup-http';
 export * from './vigil-config.token';
 export * from './identity/current-actor.decorator';
 export * from './identity/identity.guard';
+export * from './auth';
+export * from './audit';
 export * from './patients/commands/execute-patient-command';
 export * from './patients/patients.module';
 export * from './safety/safety-api.module';

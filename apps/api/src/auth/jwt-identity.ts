@@ -28,14 +28,14 @@ export class JwtIdentity implements IdentitySource {
   static withSecret(secret: string): JwtIdentity {
     const key = new TextEncoder().encode(secret);
     const algorithms = ['HS256'];
-    const verify: Verify = async (token) =>
-      (await jwtVerify(token, key, {
-        algorithms,
-        issuer: EMBEDDED_ISSUER,
-        audience: EMBEDDED_AUDIENCE,
-        requiredClaims: ['exp', 'sub'],
-        clockTolerance: CLOCK_TOLERANCE_S,
-      })).payload;
+    const verify: Verify = async (token) => {
+      const { payload } = await jwtVerify(token, key, { algorithms, requiredClaims: ['exp', 'sub'], clockTolerance: CLOCK_TOLERANCE_S });
+      // Only Vigil holds the secret, so issuer and audience may be left out; a token that names others is refused.
+      if (payload.iss !== undefined && payload.iss !== EMBEDDED_ISSUER) throw new errors.JWTClaimValidationFailed('unexpected "iss" claim value', payload, 'iss', 'check_failed');
+      const audiences = payload.aud === undefined ? [EMBEDDED_AUDIENCE] : ([] as string[]).concat(payload.aud);
+      if (!audiences.includes(EMBEDDED_AUDIENCE)) throw new errors.JWTClaimValidationFailed('unexpected "aud" claim value', payload, 'aud', 'check_failed');
+      return payload;
+    };
     return new JwtIdentity(verify, algorithms);
   }
 
@@ -104,6 +104,8 @@ function unauthorized(message: string): UnauthorizedException {
   return new UnauthorizedException({ statusCode: 401, error: 'Unauthorized', message });
 }
 
+/** fetch() failing to reach the issuer (a TypeError, possibly from another realm: compared by name). */
 function isFetchFailure(error: unknown): boolean {
-  return error instanceof TypeError && /fetch/i.test(error.message);
+  const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
+  return name === 'TypeError' && typeof message === 'string' && /fetch/i.test(message);
 }

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../config';
-import { assertStrongSecret } from './jwt-config';
+import { assertStrongSecret, JwtConfigError } from './jwt-config';
 
 export const JWT_SECRET_FILE = 'jwt-secret';
 
@@ -27,7 +26,7 @@ export function resolveJwtSecret(dataDir: string, env: NodeJS.ProcessEnv = proce
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
   const created = readSecretFile(file);
-  if (created === null) throw new ConfigError(`could not create the JWT secret ${file}`);
+  if (created === null) throw new JwtConfigError(`could not create the JWT secret ${file}`);
   return created;
 }
 
@@ -41,7 +40,7 @@ function readSecretFile(file: string): string | null {
   }
   // Whoever reads this file can mint an admin token.
   if (process.platform !== 'win32' && (statSync(file).mode & 0o077) !== 0) {
-    throw new ConfigError(`${file} is readable by other users: run chmod 600 on it (it signs every token)`);
+    throw new JwtConfigError(`${file} is readable by other users: run chmod 600 on it (it signs every token)`);
   }
   const secret = text.trim();
   if (secret === '') return null;

@@ -36,10 +36,14 @@ const CORRECTORS: readonly Role[] = ['data_manager', 'admin'];
 const ACKNOWLEDGERS: readonly Role[] = ['safety_officer', 'admin'];
 const AUDITORS: readonly Role[] = ['monitor', 'data_manager', 'admin'];
 
-const corrections = (record: 'lab-results' | 'doses' | 'adverse-events', what: string): Record<RouteKey, Permission> => ({
-  [`POST /patients/:patientId/${record}/:eventId/corrections`]: { roles: CORRECTORS, site: 'patient', does: `correct a ${what} (old value, new value, reason)` },
-  [`POST /patients/:patientId/${record}/:eventId/void`]: { roles: CORRECTORS, site: 'patient', does: `mark a ${what} entered in error` },
-});
+function corrections(record: 'lab-results' | 'doses' | 'adverse-events', what: string): Record<RouteKey, Permission> {
+  const correct: RouteKey = `POST /patients/:patientId/${record}/:eventId/corrections`;
+  const voidIt: RouteKey = `POST /patients/:patientId/${record}/:eventId/void`;
+  return {
+    [correct]: { roles: CORRECTORS, site: 'patient', does: `correct a ${what} (old value, new value, reason)` },
+    [voidIt]: { roles: CORRECTORS, site: 'patient', does: `mark a ${what} entered in error` },
+  } as Record<RouteKey, Permission>;
+}
 
 /**
  * THE permission matrix: every HTTP route Vigil serves, who may call it and how its site is found.

@@ -3,7 +3,7 @@ import type { Actor } from '@vigil/domain';
 
 export const IDENTITY = Symbol('IDENTITY');
 
-/** Turns a request into the acting user. The embedded default uses the development identity. */
+/** Turns a request into the acting user (a verified bearer token: see auth/jwt-identity.ts). */
 export interface IdentitySource {
   actorFor(headers: Record<string, string | string[] | undefined>): Promise<Actor>;
 }
@@ -17,13 +17,5 @@ export class IdentityGuard implements CanActivate {
     if (request.url === '/health' || request.url.startsWith('/docs')) return true;
     request.actor = await this.identity.actorFor(request.headers);
     return true;
-  }
-}
-
-/** Until verified tokens exist, every request acts as the configured development identity. */
-export class DevelopmentIdentity implements IdentitySource {
-  constructor(private readonly actor: Actor) {}
-  async actorFor(): Promise<Actor> {
-    return this.actor;
   }
 }

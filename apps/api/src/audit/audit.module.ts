@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { PatientAlertIndex } from '@vigil/audit';
+import { EVENT_STORE, EventStore } from '@vigil/event-store';
+import { AuditTrailController } from './audit-trail.controller';
+import { PatientAccessInterceptor } from './patient-access.interceptor';
+import { PatientHistoryController } from './patient-history.controller';
+import {
+  ExportPatientHistoryHandler,
+  GetPatientAccessLogHandler,
+  GetPatientHistoryHandler,
+  GetPatientStateAtHandler,
+  VerifyAuditTrailHandler,
+} from './queries/audit.queries';
+
+/**
+ * The audit trail over HTTP: verification of the store, a patient's history and its export, replay at
+ * a point in time, and the log of who viewed a record. Needs the EventStoreModule and the AuthModule.
+ */
+@Module({
+  imports: [CqrsModule],
+  controllers: [AuditTrailController, PatientHistoryController],
+  providers: [
+    VerifyAuditTrailHandler,
+    GetPatientHistoryHandler,
+    ExportPatientHistoryHandler,
+    GetPatientStateAtHandler,
+    GetPatientAccessLogHandler,
+    PatientAccessInterceptor,
+    { provide: PatientAlertIndex, useFactory: (store: EventStore) => new PatientAlertIndex(store), inject: [EVENT_STORE] },
+  ],
+})
+export class AuditModule {}

@@ -1,0 +1,61 @@
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { AccessLog, exportFormatFromQuery, HistoryExport, PatientHistory, PatientSnapshot, pointInTimeFromQuery } from '@vigil/audit';
+import type { Actor } from '@vigil/domain';
+import { CurrentActor } from '../identity/current-actor.decorator';
+import { PatientIdPipe } from '../patients/patient-id.pipe';
+import { RecordsPatientAccess } from './patient-access.interceptor';
+import { ExportPatientHistory, GetPatientAccessLog, GetPatientHistory, GetPatientStateAt } from './queries/audit.queries';
+
+/** A patient's audit trail, its inspector's copy, its replay at a point in time, and who viewed it. */
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('patients/:patientId')
+export class PatientHistoryController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get('history')
+  @RecordsPatientAccess('history')
+  @ApiOkResponse({ description: '{patientId, entries}: every event of the patient, in order, in words, with who, when (UTC), why and what changed' })
+  @ApiNotFoundResponse({ description: 'Unknown patient' })
+  history(@Param('patientId', PatientIdPipe) patientId: string): Promise<PatientHistory> {
+    return this.queries.execute(new GetPatientHistory(patientId));
+  }
+
+  @Get('history/export')
+  @RecordsPatientAccess('history-export')
+  @ApiQuery({ name: 'format', enum: ['csv', 'json'], required: false })
+  @ApiProduces('text/csv', 'application/json')
+  @ApiOkResponse({ description: 'The audit trail as a file; X-Vigil-SHA256 is the hex SHA-256 of the exact body' })
+  @ApiNotFoundResponse({ description: 'Unknown patient' })
+  async export(@Param('patientId', PatientIdPipe) patientId: string, @Query() query: Record<string, unknown>, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const file = await this.queries.execute<ExportPatientHistory, HistoryExport>(new ExportPatientHistory(patientId, exportFormatFromQuery(query), actor));
+    reply
+      .header('Content-Type', file.contentType)
+      .header('Content-Disposition', `attachment; filename="${file.filename}"`)
+      .header('X-Vigil-SHA256', file.sha256)
+      .header('Cache-Control', 'no-store');
+    return file.body;
+  }
+
+  @Get('state')
+  @RecordsPatientAccess('state')
+  @ApiQuery({ name: 'asOf', required: false, description: 'Clinically as at this time: events whose clinical time is at or before it (ISO-8601 with zone)' })
+  @ApiQuery({ name: 'asKnownAt', required: false, description: 'As Vigil knew it at this time: events recorded at or before it' })
+  @ApiQuery({ name: 'atVersion', required: false, description: "The patient's stream folded up to this version" })
+  @ApiOkResponse({ description: 'The patient (labs with grades, doses, adverse events, alerts) at that point in time' })
+  @ApiBadRequestResponse({ description: 'A malformed time or a version beyond the stream, naming the parameter' })
+  @ApiNotFoundResponse({ description: 'Unknown patient' })
+  state(@Param('patientId', PatientIdPipe) patientId: string, @Query() query: Record<string, unknown>): Promise<PatientSnapshot> {
+    return this.queries.execute(new GetPatientStateAt(patientId, pointInTimeFromQuery(query)));
+  }
+
+  @Get('access-log')
+  @ApiOkResponse({ description: "{patientId, entries}: who viewed the patient's history, state or export, and when (UTC)" })
+  @ApiNotFoundResponse({ description: 'Unknown patient' })
+  accessLog(@Param('patientId', PatientIdPipe) patientId: string): Promise<AccessLog> {
+    return this.queries.execute(new GetPatientAccessLog(patientId));
+  }
+}

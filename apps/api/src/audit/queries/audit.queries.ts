@@ -1,0 +1,105 @@
+import { Inject } from '@nestjs/common';
+import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import {
+  AccessLog,
+  accessLogOf,
+  accessStream,
+  ExportFormat,
+  exportHistory,
+  HistoryExport,
+  PatientAlertIndex,
+  PatientHistory,
+  patientHistory,
+  PatientSnapshot,
+  PointInTime,
+  replayPatientAt,
+  StoreVerification,
+  verifyStore,
+} from '@vigil/audit';
+import { Actor, PatientNotFoundError, patientStream } from '@vigil/domain';
+import { EVENT_STORE, EventStore, StoredEvent } from '@vigil/event-store';
+
+export class VerifyAuditTrail {}
+
+export class GetPatientHistory {
+  constructor(readonly patientId: string) {}
+}
+
+export class ExportPatientHistory {
+  constructor(
+    readonly patientId: string,
+    readonly format: ExportFormat,
+    readonly exportedBy: Actor,
+  ) {}
+}
+
+export class GetPatientStateAt {
+  constructor(
+    readonly patientId: string,
+    readonly pointInTime: PointInTime,
+  ) {}
+}
+
+export class GetPatientAccessLog {
+  constructor(readonly patientId: string) {}
+}
+
+async function patientEvents(store: EventStore, patientId: string): Promise<StoredEvent[]> {
+  const events = await store.readStream(patientStream(patientId));
+  if (events.length === 0) throw new PatientNotFoundError(patientId);
+  return events;
+}
+
+@QueryHandler(VerifyAuditTrail)
+export class VerifyAuditTrailHandler implements IQueryHandler<VerifyAuditTrail, StoreVerification> {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  execute(): Promise<StoreVerification> {
+    return verifyStore(this.store);
+  }
+}
+
+@QueryHandler(GetPatientHistory)
+export class GetPatientHistoryHandler implements IQueryHandler<GetPatientHistory, PatientHistory> {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async execute({ patientId }: GetPatientHistory): Promise<PatientHistory> {
+    return patientHistory(patientId, await patientEvents(this.store, patientId));
+  }
+}
+
+@QueryHandler(ExportPatientHistory)
+export class ExportPatientHistoryHandler implements IQueryHandler<ExportPatientHistory, HistoryExport> {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async execute({ patientId, format, exportedBy }: ExportPatientHistory): Promise<HistoryExport> {
+    const history = patientHistory(patientId, await patientEvents(this.store, patientId));
+    return exportHistory(history, format, {
+      exportedAt: new Date().toISOString(),
+      exportedBy: { userId: exportedBy.userId, name: exportedBy.name, role: exportedBy.role },
+    });
+  }
+}
+
+@QueryHandler(GetPatientStateAt)
+export class GetPatientStateAtHandler implements IQueryHandler<GetPatientStateAt, PatientSnapshot> {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly alerts: PatientAlertIndex,
+  ) {}
+
+  async execute({ patientId, pointInTime }: GetPatientStateAt): Promise<PatientSnapshot> {
+    const [stream, alertEvents] = await Promise.all([patientEvents(this.store, patientId), this.alerts.alertEventsOf(patientId)]);
+    return replayPatientAt(patientId, stream, alertEvents, pointInTime);
+  }
+}
+
+@QueryHandler(GetPatientAccessLog)
+export class GetPatientAccessLogHandler implements IQueryHandler<GetPatientAccessLog, AccessLog> {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async execute({ patientId }: GetPatientAccessLog): Promise<AccessLog> {
+    await patientEvents(this.store, patientId);
+    return accessLogOf(patientId, await this.store.readStream(accessStream(patientId)));
+  }
+}

@@ -1,0 +1,10 @@
+import { Command } from 'commander';
+import { permissionMatrixMarkdown } from '@vigil/api';
+import { CliContext } from './cli-context';
+
+/** `vigil permissions`: who may call which route, as the Markdown table in the README. */
+export function permissionsCommand(context: CliContext): Command {
+  return new Command('permissions')
+    .description('print the permission matrix (routes × roles) as Markdown')
+    .action(() => context.out(permissionMatrixMarkdown()));
+}

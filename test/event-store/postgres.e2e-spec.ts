@@ -1,0 +1,110 @@
+import { Client } from 'pg';
+import { ChainVerifier, EventStore, NewEvent, StoredEvent } from '@vigil/event-store';
+import { createPostgresEventStore } from '../../libs/event-store/src/postgres/postgres-event-store';
+import { describeEventStoreContract } from '../../libs/event-store/src/testing/event-store.contract';
+import { describeWithService, findPostgres } from '../support/services';
+
+const event = (value: number): NewEvent => ({
+  type: 'LabResultRecorded',
+  schemaVersion: 1,
+  data: { value },
+  metadata: { userId: 'u-1', role: 'investigator', occurredAt: '2024-01-01T00:00:00.000Z', correlationId: 'c-1' },
+});
+
+describeWithService('PostgreSQL event store', findPostgres, (postgres) => {
+  let run = 0;
+  const prefix = `es_${process.pid}_${Date.now().toString(36)}`;
+  const nextSchema = () => `${prefix}_${++run}`;
+
+  // Each test gets its own schema, dropped afterwards: runs never see each other's events.
+  describeEventStoreContract('postgres', async () => {
+    const schema = nextSchema();
+    const open = () => createPostgresEventStore({ url: postgres.url, schema, pollIntervalMs: 50 });
+    return { store: await open(), reopen: open, cleanup: () => dropSchema(postgres.url, schema) };
+  });
+
+  describe('several processes on one database', () => {
+    let schema: string;
+    const stores: EventStore[] = [];
+    const open = async (pollIntervalMs = 50) => {
+      const store = await createPostgresEventStore({ url: postgres.url, schema, pollIntervalMs, poolSize: 4 });
+      stores.push(store);
+      return store;
+    };
+    beforeEach(() => (schema = nextSchema()));
+    afterEach(async () => {
+      for (const store of stores.splice(0)) await store.close();
+      await dropSchema(postgres.url, schema);
+    });
+
+    it('creates the schema once when several stores start at the same moment', async () => {
+      await Promise.all([open(), open(), open()]);
+      const client = new Client({ connectionString: postgres.url });
+      await client.connect();
+      const { rows } = await client.query(`SELECT version FROM ${schema}.schema_migrations`);
+      await client.end();
+      expect(rows).toEqual([{ version: 1 }]);
+    });
+
+    it('never lets a subscriber see a global position before an earlier one commits', async () => {
+      const writers = [await open(), await open(), await open()];
+      const reader = await open(5);
+      const seen: number[] = [];
+      const subscription = reader.subscribe({ after: 0, batchSize: 7 }, (batch) => void seen.push(...batch.map((e) => e.globalPosition)));
+
+      await Promise.all(
+        Array.from({ length: 150 }, (_, i) =>
+          writers[i % 3].append(`patient-${i % 5}`, [event(i), event(i + 1000)], { expectedVersion: 'any' }),
+        ),
+      );
+      const deadline = Date.now() + 10_000;
+      while (seen.length < 300 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      await subscription.stop();
+
+      // A subscriber that had seen n + 1 before n committed would have skipped n for good.
+      expect(seen).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+      const all: StoredEvent[] = [];
+      for await (const batch of reader.readAll()) all.push(...batch);
+      expect(new ChainVerifier().feed(all).finish()).toMatchObject({ ok: true, streams: 5, events: 300 });
+    });
+
+    it('wakes a subscriber of another store through NOTIFY, without waiting for its poll', async () => {
+      const writer = await open();
+      const reader = await open(60_000);
+      const seen: StoredEvent[] = [];
+      const subscription = reader.subscribe({ after: 0 }, (batch) => void seen.push(...batch));
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the subscription is now waiting, for a minute at most
+
+      const { events } = await writer.append('patient-1', [event(1)], { expectedVersion: 'any' });
+      const deadline = Date.now() + 5_000;
+      while (seen.length < 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      await subscription.stop();
+
+      expect(seen).toEqual(events);
+    });
+
+    it('refuses to change or delete a stored event through the database', async () => {
+      const store = await open();
+      await store.append('patient-1', [event(1)], { expectedVersion: 'any' });
+      const client = new Client({ connectionString: postgres.url });
+      await client.connect();
+      try {
+        await expect(client.query(`UPDATE ${schema}.events SET type = 'Forged'`)).rejects.toThrow(/append-only/);
+        await expect(client.query(`DELETE FROM ${schema}.events`)).rejects.toThrow(/append-only/);
+        await expect(client.query(`TRUNCATE ${schema}.events`)).rejects.toThrow(/append-only/);
+      } finally {
+        await client.end();
+      }
+    });
+  });
+});
+
+async function dropSchema(url: string, schema: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
