@@ -2,6 +2,11 @@ import { Logger } from '@nestjs/common';
 import { configFromEnv } from '@vigil/api';
 import { createVigilApp } from './bootstrap';
 
+const TOKEN_HELP = `Every request but /health needs a bearer token. For the embedded default, mint one with:
+  npm run vigil -- token --sub dm1 --name "Dana Manager" --role data_manager
+  npm run vigil -- token --sub inv1 --name "Ines Investigator" --role investigator --sites SAT
+then: curl -H "Authorization: Bearer $TOKEN" http://localhost:PORT/alerts`;
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const config = configFromEnv();
@@ -9,6 +14,7 @@ async function main(): Promise<void> {
   await app.listen(config.port, '0.0.0.0');
   const logger = new Logger('Vigil');
   logger.log(`Vigil listening on http://localhost:${config.port} (API docs at /docs), data in ${config.dataDir}`);
+  if (config.jwt.mode === 'embedded') logger.log(TOKEN_HELP.replace('PORT', String(config.port)));
   if (args.includes('--demo')) {
     const { loadDemoCohort } = await import('./demo/demo-cohort');
     const summary = await loadDemoCohort(app);

@@ -5,7 +5,7 @@ import { canonicalJson } from './canonical-json';
 /** The `canonicalize` package (RFC 8785 reference for this project) ships ESM only: ask it in a child node. */
 function canonicalizeByPackage(values: unknown[]): string[] {
   const script =
-    "import canonicalize from 'canonicalize'; let input = ''; process.stdin.on('data', (c) => (input += c));" +
+    "import canonicalize from 'canonicalize'; let input = ''; process.stdin.setEncoding('utf8'); process.stdin.on('data', (c) => (input += c));" +
     "process.stdin.on('end', () => process.stdout.write(JSON.stringify(JSON.parse(input).map((v) => canonicalize(v)))));";
   const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
     cwd: __dirname,
@@ -35,7 +35,7 @@ describe('canonicalJson (RFC 8785)', () => {
   });
 
   it('is byte-identical to the canonicalize package for any JSON value', () => {
-    const values = fc.sample(fc.jsonValue({ maxDepth: 4 }), { numRuns: 2000, seed: 8785 });
+    const values = fc.sample(fc.jsonValue({ maxDepth: 4, stringUnit: 'grapheme' }), { numRuns: 2000, seed: 8785 });
     const extra = [{ '\u0000': '\u001f\u007f\u2028', '\ud83d\ude00': 'pair', '': [] }, 'tab\there "quoted"', -1.5e-300];
     const all = [...values, ...extra].map((value) => JSON.parse(JSON.stringify(value)));
     expect(all.map(canonicalJson)).toEqual(canonicalizeByPackage(all));

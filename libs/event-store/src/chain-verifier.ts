@@ -49,23 +49,35 @@ export class ChainVerifier {
 
   private check(event: StoredEvent): void {
     this.events++;
-    const reasons: string[] = [];
-    if (event.globalPosition <= this.lastPosition) {
-      reasons.push(`global position ${event.globalPosition} does not follow ${this.lastPosition}: reordered or inserted`);
-    } else {
-      this.lastPosition = event.globalPosition;
-    }
-    if (hashEvent(event, event.previousHash) !== event.hash) reasons.push('hash mismatch: the event was changed');
-
     const head = this.heads.get(event.streamId);
-    const expectedVersion = (head?.version ?? 0) + 1;
+    const expectedVersion = head ? head.version + 1 : 1;
+    const hashMatches = hashEvent(event, event.previousHash) === event.hash;
+    const inOrder = event.globalPosition > this.lastPosition;
+    const linked = event.previousHash === (head ? head.hash : null);
+    if (inOrder) this.lastPosition = event.globalPosition;
+    if (!hashMatches || !inOrder || !linked || event.streamVersion !== expectedVersion) {
+      this.report(event, expectedVersion, hashMatches, inOrder, linked);
+    }
+    if (!head) this.heads.set(event.streamId, { version: event.streamVersion, hash: event.hash });
+    else if (event.streamVersion > head.version) {
+      head.version = event.streamVersion;
+      head.hash = event.hash;
+    }
+  }
+
+  private report(event: StoredEvent, expectedVersion: number, hashMatches: boolean, inOrder: boolean, linked: boolean): void {
+    const reasons: string[] = [];
+    if (!inOrder) {
+      reasons.push(`global position ${event.globalPosition} does not follow ${this.lastPosition}: reordered or inserted`);
+    }
+    if (!hashMatches) reasons.push('hash mismatch: the event was changed');
     if (event.streamVersion > expectedVersion) {
       const missing = event.streamVersion - 1 === expectedVersion ? `${expectedVersion}` : `${expectedVersion}–${event.streamVersion - 1}`;
       reasons.push(`version gap: version ${missing} missing (removed)`);
     } else if (event.streamVersion < expectedVersion) {
       reasons.push(`version ${event.streamVersion} after version ${expectedVersion - 1}: inserted or reordered`);
     }
-    if (event.previousHash !== (head?.hash ?? null) && event.streamVersion >= expectedVersion) {
+    if (!linked && event.streamVersion >= expectedVersion) {
       reasons.push("previousHash does not match the previous event's hash: an event before it was removed or changed");
     }
     if (reasons.length > 0) {
@@ -75,9 +87,6 @@ export class ChainVerifier {
         globalPosition: event.globalPosition,
         reason: reasons.join('; '),
       });
-    }
-    if (!head || event.streamVersion > head.version) {
-      this.heads.set(event.streamId, { version: event.streamVersion, hash: event.hash });
     }
   }
 }

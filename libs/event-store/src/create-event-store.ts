@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EventStore } from './event-store';
 
@@ -54,17 +53,18 @@ export async function createEventStore(config: EventStoreConfig): Promise<EventS
   switch (config.kind) {
     case 'sqlite': {
       if (!config.sqliteFile) throw new EventStoreConfigError('VIGIL_EVENT_STORE=sqlite needs a database file (VIGIL_DATA_DIR)');
-      if (config.sqliteFile !== ':memory:') mkdirSync(resolve(config.sqliteFile, '..'), { recursive: true });
       const { createSqliteEventStore } = require('./sqlite/sqlite-event-store') as typeof import('./sqlite/sqlite-event-store');
       return createSqliteEventStore({ file: config.sqliteFile });
     }
     case 'postgres': {
       if (!config.postgresUrl) throw new EventStoreConfigError('VIGIL_EVENT_STORE=postgres needs VIGIL_POSTGRES_URL (postgres://user@host:5432/db)');
-      throw new EventStoreConfigError('VIGIL_EVENT_STORE=postgres: the PostgreSQL adapter is not built yet');
+      const { createPostgresEventStore } = require('./postgres/postgres-event-store') as typeof import('./postgres/postgres-event-store');
+      return createPostgresEventStore({ url: config.postgresUrl, schema: config.postgresSchema });
     }
     case 'eventstoredb': {
       if (!config.eventStoreUrl) throw new EventStoreConfigError('VIGIL_EVENT_STORE=eventstoredb needs EVENTSTORE_URL (esdb://host:2113?tls=false)');
-      throw new EventStoreConfigError('VIGIL_EVENT_STORE=eventstoredb: the EventStoreDB adapter is not built yet');
+      const { createEventStoreDbEventStore } = require('./eventstoredb/esdb-event-store') as typeof import('./eventstoredb/esdb-event-store');
+      return createEventStoreDbEventStore({ url: config.eventStoreUrl });
     }
     default:
       throw new EventStoreConfigError(`VIGIL_EVENT_STORE=${String((config as { kind: unknown }).kind)} is not one of ${kinds.join(', ')}`);

@@ -4,6 +4,8 @@
  *
  * Numbering: a stream's first event has version 1; an empty stream has version 0.
  * Global positions start at 1 and grow in commit order, without reordering, across all streams.
+ * SQLite and PostgreSQL number them densely (1, 2, 3…); EventStoreDB uses its $all log position,
+ * which grows but leaves gaps. Never compute with them: compare them, store them as checkpoints.
  */
 
 /** Who did what, when and why: carried by every stored event (the audit trail, safety-rules.md §6). */
@@ -28,7 +30,10 @@ export interface EventMetadata {
 
 /** What a caller hands to `append`: the store fills in ids, versions, positions, recordedAt and hashes. */
 export interface NewEvent<D = unknown> {
-  /** Optional: a caller may fix the id (deterministic ids); otherwise the store makes a UUID v4. */
+  /**
+   * Optional: a caller may fix the id (a UUID, unique across the whole log: DuplicateEventIdError
+   * otherwise); else the store makes one (UUID v4; EventStoreDB: v5 named after the command).
+   */
   eventId?: string;
   type: string;
   schemaVersion: number;
@@ -66,7 +71,11 @@ export type ExpectedVersion =
 
 export interface AppendOptions {
   expectedVersion: ExpectedVersion;
-  /** Idempotency: a command id already stored returns the first result and appends nothing. */
+  /**
+   * Idempotency: a command id already stored returns the first result (`duplicate: true`) and appends
+   * nothing, whatever the expected version now. Without one the store makes a UUID; it becomes
+   * `metadata.commandId` of every event either way. A rejected append is not remembered.
+   */
   commandId?: string;
 }
 
@@ -108,7 +117,10 @@ export interface SubscribeOptions {
  * subscription; `closed` rejects with that error.
  */
 export interface Subscription {
-  /** Global position of the last event handed to the handler. */
+  /**
+   * Global position of the last event of the last batch the handler finished (its promise resolved):
+   * a safe checkpoint. A batch whose handler threw does not count.
+   */
   readonly position: number;
   stop(): Promise<void>;
   /** Settles when the subscription ends (resolves on stop, rejects on a handler or store failure). */

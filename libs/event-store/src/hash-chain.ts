@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson, canonicalString } from './canonical-json';
 import type { StoredEvent } from './event-store';
 
 /** The fields a hash covers: the whole envelope except the hash itself and the global position. */
@@ -23,13 +23,13 @@ export function hashEvent(envelope: HashedEnvelope, previousHash: string | null)
 export function canonicalEnvelope(envelope: HashedEnvelope, previousHash: string | null): string {
   return (
     '{"data":' + canonicalJson(envelope.data) +
-    ',"eventId":' + JSON.stringify(envelope.eventId) +
+    ',"eventId":' + canonicalString(envelope.eventId) +
     ',"metadata":' + canonicalJson(envelope.metadata) +
-    ',"previousHash":' + (previousHash === null ? 'null' : JSON.stringify(previousHash)) +
+    ',"previousHash":' + (previousHash === null ? 'null' : canonicalString(previousHash)) +
     ',"schemaVersion":' + canonicalJson(envelope.schemaVersion) +
-    ',"streamId":' + JSON.stringify(envelope.streamId) +
+    ',"streamId":' + canonicalString(envelope.streamId) +
     ',"streamVersion":' + canonicalJson(envelope.streamVersion) +
-    ',"type":' + JSON.stringify(envelope.type) +
+    ',"type":' + canonicalString(envelope.type) +
     '}'
   );
 }

@@ -10,3 +10,6 @@ export { ChainVerifier } from './chain-verifier';
 export type { BrokenLink, ChainReport } from './chain-verifier';
 export { createEventStore, eventStoreConfigFromEnv, EventStoreConfigError } from './create-event-store';
 export type { EventStoreConfig, EventStoreKind } from './create-event-store';
+// Types only: the PostgreSQL and EventStoreDB adapters load through createEventStore, on demand.
+export type { PostgresEventStoreOptions } from './postgres/postgres-event-store';
+export type { EventStoreDbEventStoreOptions } from './eventstoredb/esdb-event-store';

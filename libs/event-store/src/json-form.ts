@@ -1,6 +1,7 @@
+import { canonicalJson } from './canonical-json';
 import { InvalidAppendError } from './errors';
 
-/** A value as it will be stored: its JSON text and the value that text reads back as. */
+/** A value as it will be stored: its canonical JSON text (RFC 8785) and the value that text reads back as. */
 export interface JsonForm {
   text: string;
   value: unknown;
@@ -33,5 +34,8 @@ export function jsonForm(value: unknown, what: string): JsonForm {
     throw new InvalidAppendError(`${what} cannot be stored as JSON: ${(error as Error).message}`);
   }
   if (text === undefined) throw new InvalidAppendError(`${what} is missing or not a JSON value`);
-  return { text, value: JSON.parse(text) };
+  // Stored in canonical form: the bytes on disk are the bytes the hash covers, and reads come back
+  // with keys in canonical order, which keeps verification on its fast path.
+  const canonical = canonicalJson(JSON.parse(text));
+  return { text: canonical, value: JSON.parse(canonical) };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppendRequest } from './append-request';
 import { EventMetadata, StoredEvent } from './event-store';
+import { canonicalJson } from './canonical-json';
 import { hashEvent } from './hash-chain';
 
 /** Where a stream stands before an append: its version and the hash of its last event. */
@@ -25,11 +26,12 @@ export interface SealedEvent {
 export function sealEvents(request: AppendRequest, head: StreamHead, recordedAt: string): SealedEvent[] {
   let previousHash = head.hash;
   return request.events.map((prepared, index) => {
-    const metadata = {
+    const metadataJson = canonicalJson({
       ...prepared.metadata,
       recordedAt: (prepared.metadata.recordedAt as string | undefined) ?? recordedAt,
       commandId: request.commandId,
-    } as EventMetadata;
+    });
+    const metadata = JSON.parse(metadataJson) as EventMetadata;
     const envelope = {
       eventId: prepared.eventId ?? randomUUID(),
       streamId: request.streamId,
@@ -42,6 +44,6 @@ export function sealEvents(request: AppendRequest, head: StreamHead, recordedAt:
     const hash = hashEvent(envelope, previousHash);
     const event: StoredEvent = { ...envelope, globalPosition: 0, hash, previousHash };
     previousHash = hash;
-    return { event, dataJson: prepared.dataJson, metadataJson: JSON.stringify(metadata) };
+    return { event, dataJson: prepared.dataJson, metadataJson };
   });
 }

@@ -82,9 +82,9 @@ export class SqliteEventStore implements EventStore {
       command: db.prepare<[string], { stream_id: string; version_after: number }>(
         'SELECT stream_id, version_after FROM commands WHERE command_id = ?',
       ),
-      eventsOfCommand: db.prepare<[string], EventRow>(
-        `SELECT ${eventColumns} FROM events WHERE command_id = ? ORDER BY global_position`,
-      ),
+      eventsOfCommand: db
+        .prepare<[string], EventRow>(`SELECT ${eventColumns} FROM events WHERE command_id = ? ORDER BY global_position`)
+        .raw(true),
       insertEvent: db.prepare(
         `INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, data, metadata, hash,
            previous_hash, recorded_at, command_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -93,16 +93,20 @@ export class SqliteEventStore implements EventStore {
         'INSERT INTO commands (command_id, stream_id, version_after, recorded_at) VALUES (?, ?, ?, ?)',
       ),
       eventIdTaken: db.prepare<[string], number>('SELECT 1 FROM events WHERE event_id = ?').pluck(),
-      stream: db.prepare<[string, number, number], EventRow>(
-        `SELECT ${eventColumns} FROM events WHERE stream_id = ? AND stream_version BETWEEN ? AND ? ORDER BY stream_version`,
-      ),
+      stream: db
+        .prepare<[string, number, number], EventRow>(
+          `SELECT ${eventColumns} FROM events WHERE stream_id = ? AND stream_version BETWEEN ? AND ? ORDER BY stream_version`,
+        )
+        .raw(true),
       streamVersion: db
         .prepare<[string], number>('SELECT COALESCE(MAX(stream_version), 0) FROM events WHERE stream_id = ?')
         .pluck(),
-      all: db.prepare<[number, number, number], EventRow>(
-        `SELECT ${eventColumns} FROM events WHERE global_position > ? AND global_position <= ?
-           ORDER BY global_position LIMIT ?`,
-      ),
+      all: db
+        .prepare<[number, number, number], EventRow>(
+          `SELECT ${eventColumns} FROM events WHERE global_position > ? AND global_position <= ?
+             ORDER BY global_position LIMIT ?`,
+        )
+        .raw(true),
       headPosition: db.prepare<[], number>('SELECT COALESCE(MAX(global_position), 0) FROM events').pluck(),
     };
   }

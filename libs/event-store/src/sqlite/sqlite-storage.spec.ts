@@ -1,0 +1,98 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventStore, NewEvent, StoredEvent } from '../event-store';
+import { ChainVerifier } from '../chain-verifier';
+import { createSqliteEventStore } from './sqlite-event-store';
+import { schemaVersion } from './schema';
+
+const event = (value: number): NewEvent => ({
+  type: 'LabResultRecorded',
+  schemaVersion: 1,
+  data: { value },
+  metadata: { userId: 'u-1', role: 'investigator', occurredAt: '2024-01-01T00:00:00.000Z', correlationId: 'c-1' },
+});
+
+describe('SQLite event store file', () => {
+  let dir: string;
+  let file: string;
+  const stores: EventStore[] = [];
+  const open = async (pollIntervalMs = 20) => {
+    const store = await createSqliteEventStore({ file, pollIntervalMs });
+    stores.push(store);
+    return store;
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'vigil-sqlite-file-'));
+    file = join(dir, 'events.sqlite');
+  });
+  afterEach(async () => {
+    for (const store of stores.splice(0)) await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs in WAL mode with synchronous=FULL, so an acknowledged append is on disk', async () => {
+    await open();
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+    // synchronous is per connection: read it from the store's own connection.
+    const store = stores[0] as unknown as { db: Database.Database };
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(2); // 2 = FULL
+  });
+
+  it('records the schema version in user_version and opens an up-to-date file unchanged', async () => {
+    const first = await open();
+    await first.append('patient-1', [event(1)], { expectedVersion: 'any' });
+    await first.close();
+    await open();
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(schemaVersion);
+    expect(db.prepare('SELECT COUNT(*) FROM events').pluck().get()).toBe(1);
+    db.close();
+  });
+
+  it('refuses a file written by a newer Vigil', async () => {
+    const db = new Database(file);
+    db.pragma(`user_version = ${schemaVersion + 1}`);
+    db.close();
+    await expect(open()).rejects.toThrow(/newer than this Vigil knows/);
+  });
+
+  it('refuses to change or delete a stored event through the database', async () => {
+    const store = await open();
+    await store.append('patient-1', [event(1)], { expectedVersion: 'any' });
+    const db = new Database(file);
+    expect(() => db.prepare("UPDATE events SET data = '{\"value\":2}'").run()).toThrow(/append-only/);
+    expect(() => db.prepare('DELETE FROM events').run()).toThrow(/append-only/);
+    db.close();
+  });
+
+  it('lets a subscriber in another connection see new events by polling', async () => {
+    const writer = await open();
+    const reader = await open(20);
+    const seen: StoredEvent[] = [];
+    const subscription = reader.subscribe({ after: 0 }, (batch) => void seen.push(...batch));
+
+    const { events } = await writer.append('patient-1', [event(1), event(2)], { expectedVersion: 'any' });
+    const deadline = Date.now() + 5000;
+    while (seen.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    await subscription.stop();
+
+    expect(seen).toEqual(events);
+  });
+
+  it('keeps one global order and dense streams when two connections write at once', async () => {
+    const [a, b] = [await open(), await open()];
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).append(`patient-${i % 3}`, [event(i)], { expectedVersion: 'any' })),
+    );
+
+    const all: StoredEvent[] = [];
+    for await (const batch of a.readAll()) all.push(...batch);
+    expect(all.map((e) => e.globalPosition)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(new ChainVerifier().feed(all).finish()).toMatchObject({ ok: true, streams: 3, events: 40 });
+  });
+});
