@@ -7,6 +7,7 @@ import type { AlertPage, AlertView } from '@vigil/projections';
 import { CurrentSiteScope, SiteScope } from '../auth/site-scope';
 import { CurrentActor } from '../identity/current-actor.decorator';
 import { commandContext, HttpHeaders } from '../http/request-context';
+import { FreshReadModels } from '../http/fresh-read-models.interceptor';
 import { badRequest } from '../http/validation';
 import { AcknowledgeAlertCommand, AcknowledgedAlert } from './acknowledge-alert.command';
 import { GetAlert, ListAlerts } from './alert.queries';
@@ -25,6 +26,7 @@ export class AlertsController {
   ) {}
 
   @Get()
+  @FreshReadModels()
   @ApiOkResponse({ type: AlertPageResponse, description: 'Alerts, newest first' })
   @ApiBadRequestResponse({ description: 'A filter is malformed (the field is named)' })
   list(@Query() query: ListAlertsQueryDto, @CurrentSiteScope() scope: SiteScope): Promise<AlertPage> {
@@ -33,6 +35,7 @@ export class AlertsController {
   }
 
   @Get(':alertId')
+  @FreshReadModels()
   @ApiOkResponse({ type: AlertResponse })
   @ApiNotFoundResponse({ description: 'No such alert' })
   get(@Param('alertId', alertIdPipe) alertId: string): Promise<AlertView> {

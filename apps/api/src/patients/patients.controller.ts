@@ -1,10 +1,12 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Actor, PatientCommand } from '@vigil/domain';
 import type { StoredEvent } from '@vigil/event-store';
+import { CurrentSiteScope, SiteScope } from '../auth/site-scope';
 import { CurrentActor } from '../identity/current-actor.decorator';
+import { FreshReadModels } from '../http/fresh-read-models.interceptor';
 import { etagFor } from '../http/if-match';
 import { commandContext, HttpHeaders } from '../http/request-context';
 import { toUtc } from '../http/timestamp';
@@ -15,6 +17,8 @@ import { RecordDoseDto } from './dto/record-dose.dto';
 import { RecordLabResultDto } from './dto/record-lab-result.dto';
 import { ReportAdverseEventDto } from './dto/report-adverse-event.dto';
 import { PatientIdPipe } from './patient-id.pipe';
+import { ListPatientsQueryDto } from './dto/list-patients.query.dto';
+import { ListPatients, PatientListItem } from './queries/list-patients';
 import { GetPatient, GetPatientEvents, PatientView } from './queries/patient.queries';
 
 const writeHeaders = [
@@ -86,6 +90,13 @@ export class PatientsController {
   async reportAdverseEvent(@Param('patientId', PatientIdPipe) patientId: string, @Body() body: ReportAdverseEventDto, @Headers() headers: HttpHeaders, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply) {
     const command = { type: 'ReportAdverseEvent', ...body, onsetAt: toUtc(body.onsetAt) } as PatientCommand;
     return recorded(await this.run(patientId, command, actor, headers, reply));
+  }
+
+  @Get()
+  @FreshReadModels()
+  @ApiOkResponse({ description: '{items: [{patientId, siteId, disease, enrolledAt}]}: the patients of the sites the user may see' })
+  list(@Query() query: ListPatientsQueryDto, @CurrentSiteScope() scope: SiteScope) {
+    return this.queries.execute<ListPatients, { items: PatientListItem[] }>(new ListPatients(scope, query.siteId, query.disease));
   }
 
   @Get(':patientId')

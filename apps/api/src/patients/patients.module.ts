@@ -4,13 +4,14 @@ import { PatientCommandHandler } from './commands/patient-command.handler';
 import { PatientRepository } from './patient-repository';
 import { CorrectionsController } from './corrections.controller';
 import { PatientsController } from './patients.controller';
+import { ListPatientsHandler } from './queries/list-patients';
 import { GetPatientEventsHandler, GetPatientHandler } from './queries/patient.queries';
 
 /** Recording doses, labs and adverse events, and reading a patient's state and stream. */
 @Module({
   imports: [CqrsModule],
   controllers: [PatientsController, CorrectionsController],
-  providers: [PatientRepository, PatientCommandHandler, GetPatientHandler, GetPatientEventsHandler],
+  providers: [PatientRepository, PatientCommandHandler, GetPatientHandler, GetPatientEventsHandler, ListPatientsHandler],
   exports: [PatientRepository],
 })
 export class PatientsModule {}

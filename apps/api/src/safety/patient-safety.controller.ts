@@ -2,6 +2,7 @@ import { Controller, Get, Param } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { PatientSafetySummary } from '@vigil/projections';
+import { FreshReadModels } from '../http/fresh-read-models.interceptor';
 import { PatientIdPipe } from '../patients/patient-id.pipe';
 import { PatientSafetyResponse } from './patient-safety.response';
 import { GetPatientSafety } from './patient-safety.query';
@@ -12,6 +13,7 @@ export class PatientSafetyController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get(':patientId/safety')
+  @FreshReadModels()
   @ApiOkResponse({ type: PatientSafetyResponse, description: "The patient's safety summary: latest labs graded and flagged, open alerts, dosing, adverse events" })
   @ApiNotFoundResponse({ description: 'Unknown patient' })
   get(@Param('patientId', PatientIdPipe) patientId: string): Promise<PatientSafetySummary> {
