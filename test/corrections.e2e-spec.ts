@@ -53,3 +53,35 @@ describe('Correcting and voiding recorded data over HTTP', () => {
     expect(patient.adverseEvents[ae].current).toMatchObject({ grade: 3, serious: true, seriousnessCriteria: ['hospitalisation'] });
   });
 });
+
+describe('Investigators correcting their own entries', () => {
+  const setUp = async (correctionWindowMs: number) => {
+    const vigil = await startVigil({ config: { correctionWindowMs } });
+    await vigil.http().post('/patients').send(enrolment()).expect(201);
+    const lab = (await vigil.as('investigator', ['SAT']).post('/patients/TR-SAT-001/lab-results').send({ test: 'PLAT', value: 8, unit: '10*9/L', collectedAt: daysAgo(1) }).expect(201)).body.eventId;
+    return { vigil, lab };
+  };
+
+  it('may correct an entry of their own site while it is not locked', async () => {
+    const { vigil, lab } = await setUp(3_600_000);
+    try {
+      await vigil.as('investigator', ['SAT']).post(`/patients/TR-SAT-001/lab-results/${lab}/corrections`).send({ value: 80, reason: 'typo' }).expect(201);
+      await vigil.as('investigator', ['PSL']).post(`/patients/TR-SAT-001/lab-results/${lab}/void`).send({ reason: 'not mine' }).expect(403);
+    } finally {
+      await vigil.close();
+    }
+  });
+
+  it('is refused with 403 once the entry is locked, while a data manager may still correct it', async () => {
+    const { vigil, lab } = await setUp(0);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const refused = await vigil.as('investigator', ['SAT']).post(`/patients/TR-SAT-001/lab-results/${lab}/corrections`).send({ value: 80, reason: 'typo' }).expect(403);
+      expect(refused.body.code).toBe('ENTRY_LOCKED');
+      expect((await vigil.http().get('/patients/TR-SAT-001/events')).body).toHaveLength(2);
+      await vigil.as('data_manager').post(`/patients/TR-SAT-001/lab-results/${lab}/corrections`).send({ value: 80, reason: 'typo' }).expect(201);
+    } finally {
+      await vigil.close();
+    }
+  });
+});

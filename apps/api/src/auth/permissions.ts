@@ -28,11 +28,14 @@ export const SITE_BOUND_ROLES: readonly Role[] = ['investigator'];
 // Who is who (issue "Audit trail, identity and access"): investigators record and read at their own
 // sites; safety officers read everything and acknowledge alerts; monitors read everything, audit and
 // replay included, and write nothing; data managers read everything, correct and rebuild; admins may
-// do everything (configuration, and all a data manager may).
+// do everything (configuration, and all a data manager may). Investigators may also correct or void
+// their own sites' entries within VIGIL_CORRECTION_WINDOW_HOURS of recording them.
 const READERS: readonly Role[] = ['investigator', 'safety_officer', 'monitor', 'data_manager', 'admin'];
 const TRIAL_WIDE_READERS: readonly Role[] = ['safety_officer', 'monitor', 'data_manager', 'admin'];
 const RECORDERS: readonly Role[] = ['investigator', 'admin'];
-const CORRECTORS: readonly Role[] = ['data_manager', 'admin'];
+// Investigators correct their own sites' entries only until the entry locks (auth/correction-lock.ts).
+const CORRECTORS: readonly Role[] = ['investigator', 'data_manager', 'admin'];
+const REBUILDERS: readonly Role[] = ['data_manager', 'admin'];
 const ACKNOWLEDGERS: readonly Role[] = ['safety_officer', 'admin'];
 const AUDITORS: readonly Role[] = ['monitor', 'data_manager', 'admin'];
 
@@ -75,7 +78,7 @@ export const PERMISSIONS: Readonly<Record<RouteKey, Permission>> = {
 
   'GET /projections': { roles: TRIAL_WIDE_READERS, site: 'global', does: 'read models and their progress' },
   'GET /projections/:name': { roles: TRIAL_WIDE_READERS, site: 'global', does: 'one read model and its progress' },
-  'POST /projections/:name/rebuild': { roles: CORRECTORS, site: 'global', does: 'rebuild a read model from the event log' },
+  'POST /projections/:name/rebuild': { roles: REBUILDERS, site: 'global', does: 'rebuild a read model from the event log' },
 
   'GET /audit/verify': { roles: AUDITORS, site: 'global', does: 'verify the hash chains of the whole event store' },
 };

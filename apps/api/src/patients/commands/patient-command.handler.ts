@@ -1,9 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { decide, patientStream, PatientEvent, RuleViolationError } from '@vigil/domain';
+import { Actor, decide, patientStream, PatientEvent, PatientState, RuleViolationError } from '@vigil/domain';
 import { EVENT_STORE, EventStore, NewEvent, StoredEvent, WrongExpectedVersionError } from '@vigil/event-store';
 import { VIGIL_CONFIG } from '../../vigil-config.token';
 import type { VigilConfig } from '../../config';
+import { assertNotLocked, isCorrection, targetVersion } from '../../auth/correction-lock';
 import { VersionMismatchError } from '../../http/version-mismatch.error';
 import { PatientRepository } from '../patient-repository';
 import { ExecutePatientCommand, PatientCommandResult } from './execute-patient-command';
@@ -43,6 +44,7 @@ export class PatientCommandHandler implements ICommandHandler<ExecutePatientComm
         throw new VersionMismatchError(streamId, context.expectedVersion, loaded.version);
       }
       const now = new Date();
+      if (isCorrection(command)) await this.assertCorrectable(streamId, loaded.state, command, context.actor, now);
       const events = decide(command, loaded.state, { now, maxClockSkewMs: this.config.maxClockSkewMs });
       const siteId = command.type === 'EnrolPatient' ? command.siteId : loaded.state.siteId;
       const toAppend: NewEvent[] = events.map((event) => ({
@@ -74,6 +76,13 @@ export class PatientCommandHandler implements ICommandHandler<ExecutePatientComm
         throw error;
       }
     }
+  }
+
+  private async assertCorrectable(streamId: string, state: PatientState, command: Parameters<typeof targetVersion>[1], actor: Actor, now: Date): Promise<void> {
+    const version = targetVersion(state, command);
+    if (version === undefined || actor.role !== 'investigator') return;
+    const [target] = await this.store.readStream(streamId, { fromVersion: version, toVersion: version });
+    assertNotLocked(actor, target.metadata.recordedAt, now, this.config.correctionWindowMs);
   }
 
   private async repeated(patientId: string, streamId: string, events: StoredEvent[], version?: number): Promise<PatientCommandResult> {
