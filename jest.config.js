@@ -23,6 +23,7 @@ const common = {
 };
 
 module.exports = {
+  reporters: ['default', '<rootDir>/test/reporters/plain-summary.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },

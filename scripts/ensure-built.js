@@ -21,6 +21,6 @@ const sources = ['apps', 'libs', 'bench'].map((d) => join(root, d)).filter(exist
 const built = existsSync(marker) ? statSync(marker).mtimeMs : 0;
 if (built < Math.max(...sources.map(newestSource), statSync(join(root, 'tsconfig.json')).mtimeMs)) {
   console.error('Building Vigil (nest build)…');
-  execSync('npx nest build vigil', { cwd: root, stdio: 'inherit' });
+  execSync('npx nest build vigil', { cwd: root, stdio: ['ignore', process.stderr, process.stderr] });
   require('node:fs').writeFileSync(marker, new Date().toISOString());
 }
