@@ -1,0 +1,34 @@
+import { join } from 'node:path';
+import { Logger, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createEventStore, EventStoreModule, eventStoreConfigFromEnv } from '@vigil/event-store';
+import { ReadModelsModule } from '@vigil/projections';
+import { ApiModule } from './api.module';
+import { configFromEnv } from './config';
+import { setupHttp } from './http/setup-http';
+import { SafetyApiModule } from './safety/safety-api.module';
+
+/**
+ * The HTTP API alone, for deployments that run the projector and the notifier as their own processes
+ * (`apps/projector`, `apps/notifier`). It reads the read models the projector keeps in
+ * VIGIL_PROJECTIONS_FILE (default `<VIGIL_DATA_DIR>/projections.sqlite`).
+ */
+async function main(): Promise<void> {
+  const config = configFromEnv();
+  const store = await createEventStore(eventStoreConfigFromEnv({ ...process.env, VIGIL_DATA_DIR: config.dataDir }));
+  const readModels = process.env.VIGIL_PROJECTIONS_FILE ?? join(config.dataDir, 'projections.sqlite');
+
+  @Module({ imports: [EventStoreModule.forStore(store), ReadModelsModule.forRoot({ file: readModels }), ApiModule.forConfig(config), SafetyApiModule] })
+  class ApiAppModule {}
+
+  const app = await NestFactory.create<NestFastifyApplication>(ApiAppModule, new FastifyAdapter({ bodyLimit: 1024 * 1024 }), { logger: ['log', 'error', 'warn'] });
+  setupHttp(app);
+  await app.listen(config.port, '0.0.0.0');
+  new Logger('Api').log(`Vigil API listening on http://localhost:${config.port} (docs at /docs)`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? `Vigil API could not start: ${error.message}` : error);
+  process.exit(1);
+});
