@@ -1,0 +1,23 @@
+import type { Scenario } from '../scenario';
+import { alertLatency } from './alert-latency';
+import { auditVerify } from './audit-verify';
+import { coldStart } from './cold-start';
+import { httpIngest } from './http-ingest';
+import { machineLimit } from './machine-limit';
+import { patientReplay } from './patient-replay';
+import { projectionRebuild } from './projection-rebuild';
+import { storeAppendConcurrent } from './store-append-concurrent';
+import { storeAppendSerial } from './store-append-serial';
+
+/** Every scenario, in the order a full run measures them (the machine limit first: others compare to it). */
+export const scenarios: readonly Scenario[] = [
+  machineLimit,
+  storeAppendSerial,
+  storeAppendConcurrent,
+  httpIngest,
+  alertLatency,
+  patientReplay,
+  auditVerify,
+  projectionRebuild,
+  coldStart,
+];

@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+export interface ProfileSummary {
+  /** Share of sampled time by where the code lives: a package, our own code, node internals, GC, idle. */
+  byPackage: { where: string; share: number }[];
+  topFunctions: { name: string; where: string; share: number }[];
+  text: string;
+}
+
+/** Where a frame's code lives, coarse enough to say what dominates. */
+function placeOf(node: ProfileNode): string {
+  const { url, functionName } = node.callFrame;
+  if (functionName === '(idle)') return '(idle)';
+  if (functionName === '(garbage collector)') return '(garbage collector)';
+  if (functionName === '(program)') return '(program: native, not JS)';
+  if (!url) return '(native)';
+  if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0]}`;
+  const pkg = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg) return pkg[1];
+  const ours = /\/dist\/[^/]+\/(?:[^/]+\/)?((?:apps|libs)\/[^/]+)\//.exec(url);
+  return ours ? `vigil ${ours[1]}` : url;
+}
+
+/** Self time of a V8 .cpuprofile, by package and by function. */
+export function summariseCpuProfile(file: string, top = 15): ProfileSummary {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const self = new Map<number, number>();
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  for (let i = 0; i < samples.length; i++) self.set(samples[i], (self.get(samples[i]) ?? 0) + (deltas[i] ?? 0));
+  const total = [...self.values()].reduce((a, b) => a + b, 0) || 1;
+  const byPlace = new Map<string, number>();
+  const byFunction = new Map<string, { name: string; where: string; time: number }>();
+  for (const node of profile.nodes) {
+    const time = self.get(node.id) ?? 0;
+    if (time === 0) continue;
+    const where = placeOf(node);
+    byPlace.set(where, (byPlace.get(where) ?? 0) + time);
+    const name = node.callFrame.functionName || '(anonymous)';
+    const key = `${name} ${node.callFrame.url}:${node.callFrame.lineNumber}`;
+    const entry = byFunction.get(key) ?? { name: `${name} (${node.callFrame.url.split('/').slice(-2).join('/')}:${node.callFrame.lineNumber + 1})`, where, time: 0 };
+    entry.time += time;
+    byFunction.set(key, entry);
+  }
+  const byPackage = [...byPlace.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([where, time]) => ({ where, share: time / total }));
+  const topFunctions = [...byFunction.values()].sort((a, b) => b.time - a.time).slice(0, top).map(({ name, where, time }) => ({ name, where, share: time / total }));
+  const pct = (share: number) => `${(share * 100).toFixed(1).padStart(5)} %`;
+  const text = [
+    '    self time by package:',
+    ...byPackage.map((p) => `      ${pct(p.share)}  ${p.where}`),
+    '    top functions (self):',
+    ...topFunctions.map((f) => `      ${pct(f.share)}  ${f.name}  [${f.where}]`),
+  ].join('\n');
+  return { byPackage, topFunctions, text };
+}
