@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { v7 as timeOrderedUuid } from 'uuid';
 import { AppendOptions, ExpectedVersion, NewEvent } from './event-store';
 import { InvalidAppendError } from './errors';
 import { assertExpectedVersion } from './expected-version';
@@ -32,7 +32,7 @@ export function prepareAppend(streamId: string, events: NewEvent[], options: App
   if (!Array.isArray(events)) throw new InvalidAppendError('events must be an array');
   if (!options || typeof options !== 'object') throw new InvalidAppendError('append options are required');
   assertExpectedVersion(options.expectedVersion);
-  const commandId = options.commandId ?? randomUUID();
+  const commandId = options.commandId ?? timeOrderedUuid();
   if (typeof commandId !== 'string' || commandId.length === 0) throw new InvalidAppendError('commandId must be a non-empty string');
   const eventIds = new Set<string>();
   const prepared = events.map((event, index) => {

@@ -1,5 +1,5 @@
 import { ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
-import { createRemoteJWKSet, errors, JWTPayload, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeJwt, errors, JWTPayload, jwtVerify } from 'jose';
 import type { Actor } from '@vigil/domain';
 import type { IdentitySource } from '../identity/identity.guard';
 import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, JwtConfig } from './jwt-config';
@@ -7,6 +7,15 @@ import { resolveJwtSecret } from './jwt-secret';
 import { actorFromClaims, InvalidClaimsError } from './token-claims';
 
 type Verify = (token: string) => Promise<JWTPayload>;
+
+const VERIFIED_TOKEN_TTL_MS = 60_000;
+const VERIFIED_TOKEN_CACHE = 10_000;
+
+/** The `exp` of a token that has just been verified, in ms. */
+function decodedExpiry(token: string): number | undefined {
+  const { exp } = decodeJwt(token);
+  return typeof exp === 'number' ? exp * 1000 : undefined;
+}
 
 /** Tolerated clock difference between Vigil and whoever issued the token. */
 const CLOCK_TOLERANCE_S = 5;
@@ -19,6 +28,9 @@ export const OIDC_ALGORITHMS = ['RS256', 'ES256'];
  * whose keys cannot be fetched is a 503, not the user's fault.
  */
 export class JwtIdentity implements IdentitySource {
+  /** Verified tokens, kept briefly: every request of a busy client carries the same token. */
+  private readonly verified = new Map<string, { actor: Actor; until: number }>();
+
   private constructor(
     private readonly verify: Verify,
     private readonly expectedAlgorithms: string[],
@@ -55,6 +67,23 @@ export class JwtIdentity implements IdentitySource {
 
   async actorFor(headers: Record<string, string | string[] | undefined>): Promise<Actor> {
     const token = bearerToken(headers.authorization);
+    const known = this.verified.get(token);
+    if (known && known.until > Date.now()) return known.actor;
+    const actor = await this.verifyActor(token);
+    this.remember(token, actor);
+    return actor;
+  }
+
+  private remember(token: string, actor: Actor): void {
+    const exp = decodedExpiry(token);
+    // Never past the token's own expiry; at most a minute, so a key the issuer withdraws stops working soon.
+    const until = Math.min(exp ?? 0, Date.now() + VERIFIED_TOKEN_TTL_MS);
+    if (until <= Date.now()) return;
+    if (this.verified.size >= VERIFIED_TOKEN_CACHE) this.verified.delete(this.verified.keys().next().value as string);
+    this.verified.set(token, { actor, until });
+  }
+
+  private async verifyActor(token: string): Promise<Actor> {
     let payload: JWTPayload;
     try {
       payload = await this.verify(token);

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { v7 as timeOrderedUuid } from 'uuid';
 import type { Actor } from '@vigil/domain';
 import type { CommandContext } from '../patients/commands/execute-patient-command';
 import { parseIdempotencyKey, parseIfMatch } from './if-match';
@@ -11,7 +11,7 @@ export interface HttpHeaders {
 
 /** The command's envelope from the request: who, which command id, which version the client saw. */
 export function commandContext(actor: Actor, headers: HttpHeaders, reason?: string): CommandContext {
-  const commandId = parseIdempotencyKey(headers['idempotency-key']) ?? randomUUID();
+  const commandId = parseIdempotencyKey(headers['idempotency-key']) ?? timeOrderedUuid();
   const correlation = headers['x-correlation-id'];
   return {
     actor,
