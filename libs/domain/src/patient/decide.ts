@@ -28,6 +28,7 @@ import type {
   PatientCommand,
 } from './commands';
 import type { PatientState, RecordedEntry } from './patient-state';
+import { recordOf, type RecordData, type RecordKind } from './record-journal';
 import { changedFields } from './same-values';
 
 export interface PatientDecideContext extends DecideContext {
@@ -56,7 +57,7 @@ export function decide(command: PatientCommand, state: PatientState, ctx: Patien
       return [{ type: 'AdverseEventReported', version: 1, data: adverseEventRecord(patient, command, ctx) }];
     case 'CorrectLabResult': {
       const reason = nonEmptyText('reason', command.reason);
-      const entry = liveEntry(state.labs, command.eventId, 'lab result');
+      const entry = liveEntry(state, 'labs', command.eventId, 'lab result');
       const input = merge<LabInput>(entry.current, changesOf<LabResultChanges>(command.changes, LAB_FIELDS), ['referenceRange', 'studyDay']);
       const newValues = labRecord(patient, input, ctx);
       const fields = realChanges(entry.current, newValues);
@@ -64,7 +65,7 @@ export function decide(command: PatientCommand, state: PatientState, ctx: Patien
     }
     case 'CorrectDose': {
       const reason = nonEmptyText('reason', command.reason);
-      const entry = liveEntry(state.doses, command.eventId, 'dose');
+      const entry = liveEntry(state, 'doses', command.eventId, 'dose');
       const input = merge<DoseInput>(entry.current, changesOf<DoseChanges>(command.changes, DOSE_FIELDS), ['lot']);
       const newValues = doseRecord(patient, input, ctx);
       const fields = realChanges(entry.current, newValues);
@@ -72,7 +73,7 @@ export function decide(command: PatientCommand, state: PatientState, ctx: Patien
     }
     case 'CorrectAdverseEvent': {
       const reason = nonEmptyText('reason', command.reason);
-      const entry = liveEntry(state.adverseEvents, command.eventId, 'adverse event');
+      const entry = liveEntry(state, 'adverseEvents', command.eventId, 'adverse event');
       const input = merge<AdverseEventInput>(entry.current, changesOf<AdverseEventChanges>(command.changes, AE_FIELDS), ['seriousnessCriteria', 'relatedness', 'outcome']);
       const newValues = adverseEventRecord(patient, input, ctx);
       const fields = realChanges(entry.current, newValues);
@@ -80,17 +81,17 @@ export function decide(command: PatientCommand, state: PatientState, ctx: Patien
     }
     case 'VoidLabResult': {
       const reason = nonEmptyText('reason', command.reason);
-      const entry = liveEntry(state.labs, command.eventId, 'lab result');
+      const entry = liveEntry(state, 'labs', command.eventId, 'lab result');
       return [{ type: 'LabResultEnteredInError', version: 1, data: { patientId: patient.patientId, originalEventId: entry.eventId, oldValues: entry.current, reason } }];
     }
     case 'VoidDose': {
       const reason = nonEmptyText('reason', command.reason);
-      const entry = liveEntry(state.doses, command.eventId, 'dose');
+      const entry = liveEntry(state, 'doses', command.eventId, 'dose');
       return [{ type: 'DoseEnteredInError', version: 1, data: { patientId: patient.patientId, originalEventId: entry.eventId, oldValues: entry.current, reason } }];
     }
     case 'VoidAdverseEvent': {
       const reason = nonEmptyText('reason', command.reason);
-      const entry = liveEntry(state.adverseEvents, command.eventId, 'adverse event');
+      const entry = liveEntry(state, 'adverseEvents', command.eventId, 'adverse event');
       return [{ type: 'AdverseEventEnteredInError', version: 1, data: { patientId: patient.patientId, originalEventId: entry.eventId, oldValues: entry.current, reason } }];
     }
     default: {
@@ -154,9 +155,10 @@ function enrolledPatient(command: Exclude<PatientCommand, EnrolPatient>, state: 
   return { patientId: state.patientId, birthYear: state.demographics.birthYear };
 }
 
-function liveEntry<D>(entries: Readonly<Record<string, RecordedEntry<D>>>, eventId: string, kind: string): RecordedEntry<D> {
-  const entry = typeof eventId === 'string' && Object.prototype.hasOwnProperty.call(entries, eventId) ? entries[eventId] : undefined;
-  if (!entry) throw new EventNotFoundError(String(eventId), kind);
+/** The record a correction or void names; read alone, so a command costs the same however long the history. */
+function liveEntry<K extends RecordKind>(state: PatientState, kind: K, eventId: string, noun: string): RecordedEntry<RecordData[K]> {
+  const entry = typeof eventId === 'string' ? recordOf(state, kind, eventId) : undefined;
+  if (!entry) throw new EventNotFoundError(String(eventId), noun);
   if (entry.voided) throw new EventAlreadyVoidedError(eventId);
   return entry;
 }

@@ -1,3 +1,4 @@
+import type { LabResultRecordedData, PatientEvent } from '../events';
 import { evolve } from './evolve';
 import { initialPatientState, activeLabs } from './patient-state';
 import { enrolment, given } from './patient-fixtures';
@@ -42,6 +43,35 @@ describe('evolve', () => {
     const snapshot = JSON.stringify(before);
     evolve(before, { eventId: 'x', event: { type: 'DoseAdministered', version: 1, data: { patientId: 'P-001', dose: 1, unit: 'MIU', route: 'SC', administeredAt: '2024-01-11T00:00:00.000Z' } } });
     expect(JSON.stringify(before)).toBe(snapshot);
+  });
+
+  it('evolving an older state again leaves every state handed out as it was (a cache falling back to an older state)', () => {
+    const platelets = (value: number): LabResultRecordedData => ({ patientId: 'P-001', test: 'PLAT', value, unit: '10*9/L', collectedAt: '2024-02-01T08:00:00.000Z', normalised: { value, unit: '10*9/L' } });
+    const lab = (value: number): PatientEvent => ({ type: 'LabResultRecorded', version: 2, data: platelets(value) });
+    const enrolled = given(enrolment()).state;
+    const first = evolve(enrolled, { eventId: 'a', event: lab(100) });
+    const second = evolve(first, { eventId: 'b', event: lab(200) });
+    const other = evolve(first, { eventId: 'c', event: lab(70) });
+    const corrected = evolve(second, { eventId: 'd', event: { type: 'LabResultCorrected', version: 1, data: { patientId: 'P-001', originalEventId: 'a', oldValues: {} as never, newValues: platelets(110), changedFields: ['value'], reason: 'typo' } } });
+
+    expect(Object.keys(first.labs)).toEqual(['a']);
+    expect(Object.keys(second.labs)).toEqual(['a', 'b']);
+    expect(Object.keys(other.labs)).toEqual(['a', 'c']);
+    expect(second.labs.a.current.value).toBe(100);
+    expect(corrected.labs.a).toMatchObject({ current: { value: 110 }, original: { value: 100 }, corrections: ['d'] });
+    expect(other.labs.a.current.value).toBe(100);
+  });
+
+  it('gives a state that reads, compares and serialises as a plain object, and cannot be changed', () => {
+    const { state } = given(enrolment(), { type: 'RecordLabResult', test: 'WBC', value: 1.5, unit: '10*9/L', collectedAt: '2024-02-01T08:00:00Z' });
+    const plain = JSON.parse(JSON.stringify(state)) as typeof state;
+    expect(state).toStrictEqual(plain);
+    expect({ ...state }).toStrictEqual(plain);
+    expect(Object.keys(state)).toEqual(['enrolled', 'patientId', 'trialId', 'siteId', 'disease', 'demographics', 'enrolledAt', 'doses', 'labs', 'adverseEvents', 'version']);
+    expect(Object.isFrozen(state) && Object.isFrozen(state.labs)).toBe(true);
+    expect(evolve(plain, { eventId: 'x', event: { type: 'DoseAdministered', version: 1, data: { patientId: 'P-001', dose: 1, unit: 'MIU', route: 'SC', administeredAt: '2024-02-02T08:00:00.000Z' } } })).toStrictEqual(
+      evolve(state, { eventId: 'x', event: { type: 'DoseAdministered', version: 1, data: { patientId: 'P-001', dose: 1, unit: 'MIU', route: 'SC', administeredAt: '2024-02-02T08:00:00.000Z' } } }),
+    );
   });
 
   it('throws on a correction of an event the stream does not hold: a damaged stream is never read as if whole', () => {

@@ -5,6 +5,7 @@ import type {
   LabResultRecordedData,
   Sex,
 } from '../events';
+import { clinicalOrder, sortedByClinicalTime } from './clinical-order';
 
 /**
  * A clinical record (dose, lab result, adverse event) as it stands after corrections, keyed in the
@@ -35,6 +36,12 @@ export interface Demographics {
   weightKg: number;
 }
 
+/**
+ * A patient as their stream says, folded by evolve. Plain data: it serialises and compares as a plain
+ * object, and one read back from JSON evolves like any other. A state evolve hands out is frozen and
+ * shares its records with the states before and after it (record-journal.ts): `doses`, `labs` and
+ * `adverseEvents` are built when first read.
+ */
 export interface PatientState {
   enrolled: boolean;
   patientId: string | null;
@@ -66,11 +73,16 @@ export const initialPatientState: PatientState = Object.freeze({
 
 /** Entries not voided, in clinical-time order (ties by recording order). */
 export function activeEntries<D>(entries: Readonly<Record<string, RecordedEntry<D>>>, at: (d: D) => string): RecordedEntry<D>[] {
-  return Object.values(entries)
-    .filter((e) => !e.voided)
-    .sort((a, b) => Date.parse(at(a.current)) - Date.parse(at(b.current)) || a.recordedSeq - b.recordedSeq);
+  return sortedByClinicalTime(Object.values(entries).filter(notVoided), at).entries as RecordedEntry<D>[];
 }
 
-export const activeDoses = (state: PatientState): DoseEntry[] => activeEntries(state.doses, (d) => d.administeredAt);
-export const activeLabs = (state: PatientState): LabEntry[] => activeEntries(state.labs, (l) => l.collectedAt);
-export const activeAdverseEvents = (state: PatientState): AdverseEventEntry[] => activeEntries(state.adverseEvents, (a) => a.onsetAt);
+export const activeDoses = (state: PatientState): DoseEntry[] => clinicalOrder(state, 'doses').entries.filter(notVoided);
+export const activeLabs = (state: PatientState): LabEntry[] => clinicalOrder(state, 'labs').entries.filter(notVoided);
+export const activeAdverseEvents = (state: PatientState): AdverseEventEntry[] => clinicalOrder(state, 'adverseEvents').entries.filter(notVoided);
+
+/** Every entry, voided ones too (they stay in the audit trail, marked), in clinical-time order (ties by recording order). */
+export const dosesInClinicalOrder = (state: PatientState): DoseEntry[] => [...clinicalOrder(state, 'doses').entries];
+export const labsInClinicalOrder = (state: PatientState): LabEntry[] => [...clinicalOrder(state, 'labs').entries];
+export const adverseEventsInClinicalOrder = (state: PatientState): AdverseEventEntry[] => [...clinicalOrder(state, 'adverseEvents').entries];
+
+const notVoided = <D>(entry: RecordedEntry<D>): boolean => !entry.voided;

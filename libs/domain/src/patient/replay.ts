@@ -1,6 +1,6 @@
 import type { PatientEvent } from '../events';
 import { upcast } from '../upcasting';
-import { evolve } from './evolve';
+import { PatientFold } from './patient-fold';
 import { initialPatientState, type PatientState } from './patient-state';
 
 /** A stored envelope as the EventStore returns it (StoredEvent fits). */
@@ -17,9 +17,12 @@ export function toPatientEvent(stored: StoredEnvelope): { eventId: string; event
   return { eventId: stored.eventId, event: { type: stored.type, version: current.schemaVersion, data: current.data } as PatientEvent };
 }
 
-/** The patient's state from their stream, in order: the fold of evolve over the upcast events. */
+/**
+ * The patient's state from their stream, in order: the fold of evolve over the upcast events, in one
+ * working copy (O(n) for n events; states in between are never built).
+ */
 export function replayPatient(stored: Iterable<StoredEnvelope>, from: PatientState = initialPatientState): PatientState {
-  let state = from;
-  for (const envelope of stored) state = evolve(state, toPatientEvent(envelope));
-  return state;
+  let fold: PatientFold | undefined;
+  for (const envelope of stored) (fold ??= new PatientFold(from)).apply(toPatientEvent(envelope));
+  return fold ? fold.state() : from;
 }

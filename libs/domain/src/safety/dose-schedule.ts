@@ -1,7 +1,8 @@
 import type { DoseAdministeredData } from '../events';
-import { DAY_MS, addUtcMonths, utcDayNumber } from '../instant';
+import { DAY_MS, addUtcMonths, instantMs, utcDayNumber } from '../instant';
 import { maintenanceIntervalDays, type TrialProtocol } from '../protocol/trial-protocol';
 import { activeDoses, type PatientState } from '../patient/patient-state';
+import { recordOf } from '../patient/record-journal';
 
 /**
  * Where each dose sits in the protocol schedule (transreg.md "Treatment"). Calendar days are UTC days.
@@ -41,9 +42,12 @@ export function doseSchedule(
 ): DoseSchedule {
   const entries = activeDoses(state)
     .filter((d) => d.eventId !== replacing?.eventId)
-    .map((d) => ({ eventId: d.eventId, data: d.current, seq: d.recordedSeq }));
-  if (replacing) entries.push({ eventId: replacing.eventId, data: replacing.data, seq: state.doses[replacing.eventId]?.recordedSeq ?? Number.POSITIVE_INFINITY });
-  entries.sort((a, b) => Date.parse(a.data.administeredAt) - Date.parse(b.data.administeredAt) || a.seq - b.seq);
+    .map((d) => ({ eventId: d.eventId, data: d.current, seq: d.recordedSeq, time: instantMs(d.current.administeredAt) }));
+  if (replacing) {
+    const seq = recordOf(state, 'doses', replacing.eventId)?.recordedSeq ?? Number.POSITIVE_INFINITY;
+    entries.push({ eventId: replacing.eventId, data: replacing.data, seq, time: instantMs(replacing.data.administeredAt) });
+  }
+  entries.sort((a, b) => a.time - b.time || a.seq - b.seq);
 
   const { induction } = protocol.treatment;
   const intervalDays = maintenanceIntervalDays(protocol, state.disease ?? protocol.diseases[0].code);
