@@ -24,6 +24,11 @@ export class WebhookReceiver {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/alerts`;
   }
 
+  /** The `X-Vigil-Event-Type` of each delivery, in arrival order. */
+  eventTypes(): string[] {
+    return this.received.map((r) => r.headers['x-vigil-event-type'] as string);
+  }
+
   /** Delivery counts by `X-Vigil-Event-Id`. */
   countsByEventId(): Map<string, number> {
     const counts = new Map<string, number>();

@@ -9,3 +9,4 @@ export * from './audit';
 export * from './patients/commands/execute-patient-command';
 export * from './patients/patients.module';
 export * from './safety/safety-api.module';
+export * from './projections';

@@ -8,7 +8,8 @@ import { PROJECTOR_CONFIG } from './projector.tokens';
 /**
  * Runs the safety process and the read models from the event log, and escalates overdue alerts.
  * Starts on application bootstrap, stops on shutdown. Provides (globally, via ReadModelsModule) the
- * read models' queries and `ReadModelProgress.waitForPosition`. Needs the EventStore under EVENT_STORE.
+ * read models' queries and `ReadModelProgress.waitForPosition`, and (globally) the Projector, for the
+ * rebuild endpoints of the API in the same process. Needs the EventStore under EVENT_STORE.
  */
 @Module({})
 export class ProjectorModule {
@@ -16,6 +17,7 @@ export class ProjectorModule {
     const config: ProjectorConfig = { ...projectorConfigFromEnv(env), ...overrides };
     return {
       module: ProjectorModule,
+      global: true,
       imports: [ReadModelsModule.forRoot({ file: config.readModelsFile })],
       providers: [
         { provide: PROJECTOR_CONFIG, useValue: config },

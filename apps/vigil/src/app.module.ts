@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ApiModule, SafetyApiModule, VigilConfig } from '@vigil/api';
+import { ApiModule, ProjectionsApiModule, SafetyApiModule, VigilConfig } from '@vigil/api';
 import { EventStore, EventStoreModule } from '@vigil/event-store';
 import { NotifierModule } from '@vigil/notifier';
 import { ProjectorModule } from '@vigil/projector';
@@ -19,6 +19,7 @@ export class VigilModule {
         ApiModule.forConfig(config),
         ProjectorModule.forRoot({}, withDataDir),
         SafetyApiModule,
+        ProjectionsApiModule,
         NotifierModule.forRoot({}, withDataDir),
       ],
     };

@@ -4,7 +4,7 @@
  * replay `GET /patients/:id/state?asOf=` answers (`replayPatientAt`: fold, grades, alerts). Then the
  * command path: one more event evolved onto the long state, as the API's repository does per command.
  * Not a test: run with
- *   node -r ./libs/audit/bench/register-ts.js libs/audit/bench/replay-throughput.ts [events] [runs]
+ *   node -r ./scripts/register-ts.js libs/audit/bench/replay-throughput.ts [events] [runs]
  *
  * The stream is a realistic mix: half lab results across ten tests (some recorded late), doses, a few
  * adverse events, lab and dose corrections and voided results; plus alert streams for some results.

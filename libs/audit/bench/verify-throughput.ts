@@ -1,7 +1,7 @@
 /**
  * Audit verification throughput: `verifyStore` (what `GET /audit/verify` and `vigil audit verify` run)
  * over a SQLite store of realistic trial events, read from disk in global order. Not a test: run with
- *   node -r ./libs/audit/bench/register-ts.js libs/audit/bench/verify-throughput.ts [events] [rounds]
+ *   node -r ./scripts/register-ts.js libs/audit/bench/verify-throughput.ts [events] [rounds]
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,6 @@
 /**
  * Append throughput of the PostgreSQL adapter. Not a test: run with
- *   node -r ./libs/event-store/bench/register-ts.js libs/event-store/bench/postgres-throughput.ts [seconds] [url]
+ *   node -r ./scripts/register-ts.js libs/event-store/bench/postgres-throughput.ts [seconds] [url]
  */
 import { Client } from 'pg';
 import { NewEvent } from '../src/event-store';

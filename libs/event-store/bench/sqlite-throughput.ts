@@ -1,7 +1,7 @@
 /**
  * Append throughput of the SQLite adapter against raw better-sqlite3 with the same durability
  * (WAL, synchronous=FULL). Not a test: run with
- *   node -r ./libs/event-store/bench/register-ts.js libs/event-store/bench/sqlite-throughput.ts [seconds]
+ *   node -r ./scripts/register-ts.js libs/event-store/bench/sqlite-throughput.ts [seconds]
  */
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /**
  * Hash-chain verification throughput: the verifier alone over events in memory, then the audit path
  * (readAll from a SQLite file + verify). Not a test: run with
- *   node -r ./libs/event-store/bench/register-ts.js libs/event-store/bench/verify-throughput.ts [events]
+ *   node -r ./scripts/register-ts.js libs/event-store/bench/verify-throughput.ts [events]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

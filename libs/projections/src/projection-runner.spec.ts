@@ -191,8 +191,8 @@ describe('ProjectionRunner', () => {
       duringRebuild = { live: db.liveTable('tally', 'streams'), events: tallies(db).reduce((sum, t) => sum + t.events, 0) };
       return undefined;
     };
-    const rebuilding = await projector.rebuild('tally');
-    expect(rebuilding).toMatchObject({ name: 'tally', build: 2, live: false });
+    const rebuilding = projector.rebuild('tally');
+    expect(rebuilding).toMatchObject({ projections: ['tally'], state: 'running', builds: [{ name: 'tally', build: 2, live: false }] });
     await until(() => db.liveBuild('tally')?.build === 2 && projector.runners.length === 1 && projector.runners[0].position === 24);
 
     expect(duringRebuild).toEqual({ live: 'tally_v1_b1_streams', events: 12 });

@@ -1,60 +1,144 @@
+import { Logger } from '@nestjs/common';
 import type { EventStore } from '@vigil/event-store';
 import type { AnyProjection } from './projection';
-import { ProjectionRunner, ProjectionRunnerOptions, ProjectionStatus } from './projection-runner';
-import type { Checkpoint, ReadModelDatabase } from './read-model-database';
+import { projectionNamed, RebuildAlreadyRunningError } from './projection-errors';
+import { ProjectionRebuild, RebuildProgress } from './projection-rebuild';
+import { ProjectionRunner, ProjectionRunnerOptions, ProjectionState, ProjectionStatus } from './projection-runner';
+import type { ReadModelDatabase } from './read-model-database';
+import { readModelStatus, ReadModelStatus } from './read-model-status';
 
-/** Runs a set of projections against one store and one read-model database. */
+/** A read model as an operator sees it: which build answers, how far it is, what follows it, and its rebuild. */
+export interface ProjectionOverview extends ReadModelStatus {
+  /** State of the runner following the log for it. */
+  state: ProjectionState;
+  /** The rebuild running now, else the last one this process ran (null if none). */
+  rebuild: RebuildProgress | null;
+  error?: string;
+}
+
+export interface ProjectorOptions extends Omit<ProjectionRunnerOptions, 'onRetired'> {
+  /** Events read per batch by a rebuild (default: `batchSize`, else 5000). */
+  rebuildBatchSize?: number;
+}
+
+/**
+ * Runs a set of projections against one store and one read-model database: one runner per projection
+ * follows the log into its live build, and rebuilds run beside them as jobs, one per projection at a
+ * time. When another build becomes live (a rebuild here, or one switched by another process such as
+ * `vigil projections rebuild`), the runner of the replaced build retires and a new one follows the
+ * new live build from its checkpoint.
+ */
 export class Projector {
-  private runnerList: ProjectionRunner[];
+  private readonly logger = new Logger('Projector');
+  private readonly byName = new Map<string, ProjectionRunner>();
+  private readonly rebuilds = new Map<string, ProjectionRebuild>();
+  /** The last rebuild of each read model that ended (done, stopped or failed), for its progress. */
+  private readonly finished = new Map<string, ProjectionRebuild>();
+  private started = false;
 
   constructor(
     private readonly store: EventStore,
     private readonly db: ReadModelDatabase,
-    projections: AnyProjection[],
-    private readonly options: ProjectionRunnerOptions = {},
+    readonly projections: readonly AnyProjection[],
+    private readonly options: ProjectorOptions = {},
   ) {
-    this.runnerList = projections.map((projection) => new ProjectionRunner(store, db, projection, options));
-    db.events.on('switched', this.onSwitched);
+    for (const projection of projections) this.byName.set(projection.name, this.runnerFor(projection));
   }
 
   get runners(): readonly ProjectionRunner[] {
-    return this.runnerList;
+    return [...this.byName.values()];
   }
 
   async start(): Promise<void> {
-    for (const runner of this.runnerList) await runner.start();
+    this.started = true;
+    for (const runner of this.byName.values()) await runner.start();
   }
 
   async stop(): Promise<void> {
-    this.db.events.off('switched', this.onSwitched);
-    await Promise.all(this.runnerList.map((runner) => runner.stop()));
+    this.started = false;
+    await Promise.all([...this.rebuilds.values()].map((rebuild) => rebuild.stop()));
+    await Promise.all([...this.byName.values()].map((runner) => runner.stop()));
   }
 
   status(): Promise<ProjectionStatus[]> {
-    return Promise.all(this.runnerList.map((runner) => runner.status()));
+    this.adoptSwitchedBuilds();
+    return Promise.all([...this.byName.values()].map((runner) => runner.status()));
+  }
+
+  async overview(): Promise<ProjectionOverview[]> {
+    return Promise.all(this.projections.map((projection) => this.describe(projection.name)));
+  }
+
+  /** One read model by name (kebab-case accepted); UnknownProjectionError when there is none. */
+  async describe(name: string): Promise<ProjectionOverview> {
+    const projection = projectionNamed(this.projections, name);
+    this.adoptSwitchedBuilds();
+    const runner = this.byName.get(projection.name) as ProjectionRunner;
+    const status = await runner.status();
+    const rebuild = this.rebuilds.get(projection.name) ?? this.finished.get(projection.name);
+    return {
+      ...(await readModelStatus(this.store, this.db, projection, status.head)),
+      state: status.state,
+      rebuild: rebuild?.progress() ?? null,
+      ...(status.error ? { error: status.error } : {}),
+    };
   }
 
   /**
-   * Rebuilds a read model from the start of the log, beside the live build, which keeps answering
-   * and following until the new build has caught up and is switched live in one transaction.
-   * Resolves once the rebuild has started (its progress shows in `status()`).
+   * Starts rebuilding a read model beside its live build (resuming a half-done rebuild of it, if one
+   * was left) and answers at once with the job; its progress shows in `describe`.
+   * RebuildAlreadyRunningError when one is running (or a new version is being built).
    */
-  async rebuild(name: string): Promise<ProjectionStatus> {
-    const live = this.runnerList.find((runner) => runner.name === name);
-    if (!live) throw new Error(`no projection named ${name}`);
-    const building = this.runnerList.find((runner) => runner.name === name && runner !== live && !runner.isLive);
-    if (building) return building.status();
-    const runner = new ProjectionRunner(this.store, this.db, live.projection, { ...this.options, rebuild: true });
-    this.runnerList = [...this.runnerList, runner];
-    await runner.start();
-    return runner.status();
+  rebuild(name: string): RebuildProgress {
+    const projection = projectionNamed(this.projections, name);
+    const running = this.rebuilds.get(projection.name);
+    if (running) throw new RebuildAlreadyRunningError(projection.name, running.progress());
+    const runner = this.byName.get(projection.name) as ProjectionRunner;
+    if (runner.build > 0 && !runner.isLive && !runner.isRetired) throw new RebuildAlreadyRunningError(projection.name, null);
+    const rebuild = new ProjectionRebuild(this.store, this.db, [projection], {
+      batchSize: this.options.rebuildBatchSize ?? this.options.batchSize,
+      upcast: this.options.upcast,
+    });
+    this.rebuilds.set(projection.name, rebuild);
+    void rebuild
+      .run()
+      .then(
+        (done) => (done.state === 'done' ? this.replaceRunner(projection.name) : undefined),
+        () => undefined, // logged by the rebuild; its progress says 'failed'
+      )
+      .finally(() => {
+        this.rebuilds.delete(projection.name);
+        this.finished.set(projection.name, rebuild);
+      });
+    return rebuild.progress();
   }
 
-  /** Once a new build is live, the runners of the builds it replaced stop and leave the set. */
-  private readonly onSwitched = (switched: Checkpoint): void => {
-    const retired = this.runnerList.filter((runner) => runner.name === switched.name && runner.build !== switched.build);
-    if (retired.length === 0) return;
-    this.runnerList = this.runnerList.filter((runner) => !retired.includes(runner));
-    void Promise.all(retired.map((runner) => runner.stop()));
-  };
+  private runnerFor(projection: AnyProjection): ProjectionRunner {
+    return new ProjectionRunner(this.store, this.db, projection, { ...this.options, onRetired: (runner) => void this.replaceRunner(runner.name, runner) });
+  }
+
+  /** Another build became live: a fresh runner follows it from its checkpoint. */
+  private async replaceRunner(name: string, retired?: ProjectionRunner): Promise<void> {
+    const current = this.byName.get(name);
+    if (!current || (retired && current !== retired)) return;
+    if (!retired && !current.isRetired && current.isLive) return; // already follows the live build
+    const next = this.runnerFor(current.projection);
+    this.byName.set(name, next);
+    await current.stop();
+    if (!this.started) return;
+    try {
+      await next.start();
+      this.logger.log(`${name}: now following build ${next.build}`);
+    } catch (error) {
+      this.logger.error(`${name}: cannot follow the new live build: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** A runner whose build another process replaced while no event came to tell it: replaced now. */
+  private adoptSwitchedBuilds(): void {
+    if (!this.started) return;
+    for (const [name, runner] of this.byName) {
+      if (runner.build > 0 && !this.rebuilds.has(name) && runner.isLive === false && this.db.build(name, runner.build) === undefined) void this.replaceRunner(name, runner);
+    }
+  }
 }

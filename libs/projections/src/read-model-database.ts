@@ -12,6 +12,17 @@ export interface ReadModelDatabaseOptions {
 
 export type BuildStatus = 'building' | 'live';
 
+export interface TransactionOptions {
+  /**
+   * false: commit without waiting for the disk (synchronous=NORMAL for this transaction only). For the
+   * batches of a build that does not answer queries yet: a crash may lose its last batches, never
+   * corrupt them (WAL), and the build resumes from the checkpoint that did reach the disk. Whatever
+   * such a build wrote is made durable by the next durable commit, which syncs the WAL it was written
+   * to: the switch to live is always durable (see `ProjectionBuildWriter.switchLive`). Default true.
+   */
+  durable?: boolean;
+}
+
 /** One build of a projection: its own tables, its own checkpoint. */
 export interface ProjectionBuild {
   name: string;
@@ -95,8 +106,23 @@ export class ReadModelDatabase {
   }
 
   /** Runs `fn` in one write transaction (BEGIN IMMEDIATE): all or nothing. */
-  transaction<T>(fn: () => T): T {
-    return this.sql.transaction(fn).immediate();
+  transaction<T>(fn: () => T, options: TransactionOptions = {}): T {
+    if (options.durable !== false || this.sql.inTransaction) return this.sql.transaction(fn).immediate();
+    this.sql.pragma('synchronous = NORMAL');
+    try {
+      return this.sql.transaction(fn).immediate();
+    } finally {
+      this.sql.pragma('synchronous = FULL');
+    }
+  }
+
+  /**
+   * Runs queries in one read transaction: they all see the same snapshot, so a query that looked up
+   * the live build never meets its tables dropped by a switch committed meanwhile (by another process).
+   */
+  read<T>(fn: () => T): T {
+    if (this.sql.inTransaction) return fn();
+    return this.sql.transaction(fn).deferred();
   }
 
   builds(projection: string): ProjectionBuild[] {
@@ -150,6 +176,7 @@ export class ReadModelDatabase {
   dropBuild(build: ProjectionBuild): void {
     const prefix = `${buildTable(build.name, build.version, build.build, 'x').slice(0, -1)}`;
     const tables = this.sql.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, ?) = ?`).all(prefix.length, prefix) as { name: string }[];
+    for (const [sql] of this.statements) if (sql.includes(prefix)) this.statements.delete(sql);
     for (const table of tables) this.sql.exec(`DROP TABLE "${table.name}"`);
     this.statement('DELETE FROM projection_builds WHERE name = ? AND build = ?').run(build.name, build.build);
   }

@@ -2,10 +2,11 @@ import { Command } from 'commander';
 import { auditCommand } from './audit.command';
 import { CliContext } from './cli-context';
 import { permissionsCommand } from './permissions.command';
+import { projectionsCommand } from './projections.command';
 import { tokenCommand } from './token.command';
 
 /** Each command is a file of this folder; adding one (e.g. `projections rebuild`) is adding it here. */
-const COMMANDS: ((context: CliContext) => Command)[] = [tokenCommand, auditCommand, permissionsCommand];
+const COMMANDS: ((context: CliContext) => Command)[] = [tokenCommand, auditCommand, permissionsCommand, projectionsCommand];
 
 export function vigilCli(context: CliContext): Command {
   const program = new Command('vigil')

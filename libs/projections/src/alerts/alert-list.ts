@@ -95,11 +95,18 @@ function decodeCursor(cursor: string): number {
   return Number(match[1]);
 }
 
-/** Queries on the live alert list, newest first. */
+/**
+ * Queries on the live alert list, newest first. Each runs in one read snapshot (the live build's name
+ * and its rows together), so a build switched live meanwhile by another process is never half seen.
+ */
 export class AlertList {
   constructor(private readonly db: ReadModelDatabase) {}
 
   find(filter: AlertFilter = {}): AlertPage {
+    return this.db.read(() => this.page(filter));
+  }
+
+  private page(filter: AlertFilter): AlertPage {
     const limit = filter.limit ?? 50;
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ValidationError('limit', 'must be a whole number from 1 to 500');
     const table = this.db.liveTable(ALERT_LIST, 'alerts');
@@ -134,27 +141,33 @@ export class AlertList {
   }
 
   get(alertId: string): AlertView | undefined {
-    const table = this.db.liveTable(ALERT_LIST, 'alerts');
-    if (!table) return undefined;
-    const row = this.db.statement(`SELECT * FROM ${table} WHERE alert_id = ?`).get(alertId) as AlertRow | undefined;
-    return row && toView(row);
+    return this.db.read(() => {
+      const table = this.db.liveTable(ALERT_LIST, 'alerts');
+      if (!table) return undefined;
+      const row = this.db.statement(`SELECT * FROM ${table} WHERE alert_id = ?`).get(alertId) as AlertRow | undefined;
+      return row && toView(row);
+    });
   }
 
   /** Open alerts of a patient, newest first. */
   openFor(patientId: string): AlertView[] {
-    const table = this.db.liveTable(ALERT_LIST, 'alerts');
-    if (!table) return [];
-    const rows = this.db.statement(`SELECT * FROM ${table} WHERE patient_id = ? AND status = 'open' ORDER BY raised_position DESC`).all(patientId) as AlertRow[];
-    return rows.map(toView);
+    return this.db.read(() => {
+      const table = this.db.liveTable(ALERT_LIST, 'alerts');
+      if (!table) return [];
+      const rows = this.db.statement(`SELECT * FROM ${table} WHERE patient_id = ? AND status = 'open' ORDER BY raised_position DESC`).all(patientId) as AlertRow[];
+      return rows.map(toView);
+    });
   }
 
   /** Open, unacknowledged, not yet escalated alerts raised before `cutoff` (safety-rules.md §7). */
   awaitingEscalation(cutoff: Date, limit = 500): AlertView[] {
-    const table = this.db.liveTable(ALERT_LIST, 'alerts');
-    if (!table) return [];
-    const rows = this.db
-      .statement(`SELECT * FROM ${table} WHERE status = 'open' AND escalated = 0 AND raised_at < ? ORDER BY raised_position LIMIT ?`)
-      .all(cutoff.toISOString(), limit) as AlertRow[];
-    return rows.map(toView);
+    return this.db.read(() => {
+      const table = this.db.liveTable(ALERT_LIST, 'alerts');
+      if (!table) return [];
+      const rows = this.db
+        .statement(`SELECT * FROM ${table} WHERE status = 'open' AND escalated = 0 AND raised_at < ? ORDER BY raised_position LIMIT ?`)
+        .all(cutoff.toISOString(), limit) as AlertRow[];
+      return rows.map(toView);
+    });
   }
 }

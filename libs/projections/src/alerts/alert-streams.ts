@@ -57,6 +57,8 @@ export class AlertStreams {
    */
   async raise(alert: AlertRaisedData, metadata: NewEvent['metadata']): Promise<boolean> {
     const events = decideAlert({ type: 'RaiseAlert', alert }, initialAlertState);
+    // Already raised (a rebuild, a repeated batch): a read, not a write that fails, and no write lock.
+    if ((await this.store.streamVersion(alertStream(alert.alertId))) > 0) return false;
     try {
       await this.store.append(alertStream(alert.alertId), events.map((event) => toNew(event, metadata)), { expectedVersion: 'no_stream' });
       return true;

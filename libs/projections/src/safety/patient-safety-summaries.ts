@@ -11,7 +11,7 @@ import {
 } from '@vigil/domain';
 import type { AlertList } from '../alerts/alert-list';
 import type { ReadModelDatabase } from '../read-model-database';
-import type { PatientWatch } from './patient-watch';
+import { decodeWatch, type PatientWatch } from './patient-watch';
 import type { AdverseEventSummary, LabSummary, NormalRangeIndicator, PatientSafetySummary } from './patient-safety-summary';
 import { SAFETY_PROCESS } from './safety-process.projection';
 
@@ -28,12 +28,17 @@ export class PatientSafetySummaries {
     private readonly alerts: AlertList,
   ) {}
 
+  /** One read snapshot for the patient's row and alerts: a switch of builds meanwhile is never half seen. */
   get(patientId: string, asOf: Date = new Date()): PatientSafetySummary {
+    return this.db.read(() => this.summary(patientId, asOf));
+  }
+
+  private summary(patientId: string, asOf: Date): PatientSafetySummary {
     const table = this.db.liveTable(SAFETY_PROCESS, 'patients');
     const row = table
       ? (this.db.statement(`SELECT watch, position FROM ${table} WHERE patient_id = ?`).get(patientId) as { watch: string; position: number } | undefined)
       : undefined;
-    const watch = row && (JSON.parse(row.watch) as PatientWatch);
+    const watch = row && decodeWatch(row.watch);
     if (!row || !watch?.state.enrolled) throw new PatientNotFoundError(patientId);
     const { state } = watch;
     return {

@@ -60,7 +60,7 @@ export interface PatientSafetySummary {
   disease: DiseaseCode | null;
   /** The moment dose compliance and missed doses are reckoned at. */
   asOf: string;
-  /** Global position of the log the summary reflects. */
+  /** Global position of the patient's last event the summary reflects. */
   position: number;
   labs: LabSummary[];
   openAlerts: AlertView[];

@@ -2,15 +2,15 @@ import type { StoredEvent } from '@vigil/event-store';
 import { PATIENT_EVENT_TYPES } from '@vigil/domain';
 import type { Projection, ProjectionTransaction } from '../projection';
 import type { AlertStreams } from '../alerts/alert-streams';
-import { initialPatientWatch, type PatientWatch } from './patient-watch';
+import { decodeWatch, encodeWatch, initialPatientWatch, type PatientWatch } from './patient-watch';
 import { watchPatient } from './watch-patient';
 
 export const SAFETY_PROCESS = 'safety';
 
 const PATIENT_STREAM_PREFIX = 'patient-';
 
-/** Per batch: the watches of the patients it touched, as they stand after it. */
-type Watches = Map<string, PatientWatch>;
+/** Per batch: the watches of the patients it touched, as they stand after it, and the position of each one's last event. */
+type Watches = Map<string, { watch: PatientWatch; position: number }>;
 
 /**
  * The safety process: follows patient streams, keeps each patient's folded state (persisted), runs
@@ -23,7 +23,8 @@ type Watches = Map<string, PatientWatch>;
  */
 export class SafetyProcess implements Projection<Watches> {
   readonly name = SAFETY_PROCESS;
-  readonly version = 1;
+  /** 2: rows keep records never corrected once (encodeWatch), and the position of the patient's own last event. */
+  readonly version = 2;
   readonly handles: readonly string[] = PATIENT_EVENT_TYPES;
 
   constructor(
@@ -47,25 +48,25 @@ export class SafetyProcess implements Projection<Watches> {
     for (const event of events) {
       if (!event.streamId.startsWith(PATIENT_STREAM_PREFIX)) continue;
       const patientId = event.streamId.slice(PATIENT_STREAM_PREFIX.length);
-      let watch = watches.get(patientId);
+      let watch = watches.get(patientId)?.watch;
       if (!watch) {
         const row = load.get(patientId) as { watch: string } | undefined;
-        watch = row ? (JSON.parse(row.watch) as PatientWatch) : initialPatientWatch();
+        watch = row ? decodeWatch(row.watch) : initialPatientWatch();
       }
       if (event.streamVersion <= watch.state.version) continue; // already folded (repeated batch)
       const now = this.clock();
       const judged = watchPatient(watch, event, now);
       for (const action of judged.actions) await this.alerts.carryOut(action, now);
-      watches.set(patientId, judged.watch);
+      watches.set(patientId, { watch: judged.watch, position: event.globalPosition });
     }
     return watches;
   }
 
-  apply(events: StoredEvent[], tx: ProjectionTransaction, watches: Watches): void {
-    const position = events[events.length - 1].globalPosition;
+  /** Each patient's row records the position of the patient's own last event: the same however the log was batched. */
+  apply(_events: StoredEvent[], tx: ProjectionTransaction, watches: Watches): void {
     const save = tx.statement(`
       INSERT INTO ${tx.table('patients')} (patient_id, site_id, watch, position) VALUES (?, ?, ?, ?)
       ON CONFLICT (patient_id) DO UPDATE SET site_id = excluded.site_id, watch = excluded.watch, position = excluded.position`);
-    for (const [patientId, watch] of watches) save.run(patientId, watch.state.siteId, JSON.stringify(watch), position);
+    for (const [patientId, { watch, position }] of watches) save.run(patientId, watch.state.siteId, encodeWatch(watch), position);
   }
 }
