@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { TRANSREG, type TrialProtocol } from '@vigil/domain';
 
 /** The projector's configuration, read once from the environment and validated with clear messages. */
 export interface ProjectorConfig {
@@ -10,6 +11,8 @@ export interface ProjectorConfig {
   escalationCheckMs: number;
   /** Events per batch and per read-model transaction (default 5000). */
   batchSize: number;
+  /** The trial's protocol, its maintenance window (± days) set by VIGIL_DOSE_WINDOW_DAYS (default 2). */
+  protocol: TrialProtocol;
 }
 
 export class ProjectorConfigError extends Error {
@@ -34,5 +37,15 @@ export function projectorConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Pr
     escalateAfterMs: wholeNumber(env, 'VIGIL_ALERT_ESCALATE_AFTER_MS', 24 * 3_600_000, 1, 'milliseconds'),
     escalationCheckMs: wholeNumber(env, 'VIGIL_ALERT_ESCALATION_CHECK_MS', 60_000, 10, 'milliseconds'),
     batchSize: wholeNumber(env, 'VIGIL_PROJECTION_BATCH_SIZE', 5000, 1, 'events'),
+    protocol: protocolFromEnv(env),
   };
+}
+
+/**
+ * TRANSREG as this deployment runs it: a maintenance dose outside its due date ± VIGIL_DOSE_WINDOW_DAYS
+ * is a protocol deviation (issue "Safety projections": ±2 days by default, configurable).
+ */
+export function protocolFromEnv(env: NodeJS.ProcessEnv = process.env): TrialProtocol {
+  const windowDays = wholeNumber(env, 'VIGIL_DOSE_WINDOW_DAYS', TRANSREG.maintenanceWindowDays, 0, 'days');
+  return windowDays === TRANSREG.maintenanceWindowDays ? TRANSREG : { ...TRANSREG, maintenanceWindowDays: windowDays };
 }

@@ -18,7 +18,7 @@ export class ProjectorModule {
     return {
       module: ProjectorModule,
       global: true,
-      imports: [ReadModelsModule.forRoot({ file: config.readModelsFile })],
+      imports: [ReadModelsModule.forRoot({ file: config.readModelsFile, protocol: config.protocol })],
       providers: [
         { provide: PROJECTOR_CONFIG, useValue: config },
         { provide: AlertStreams, inject: [EVENT_STORE], useFactory: (store: EventStore) => new AlertStreams(store) },
@@ -26,7 +26,7 @@ export class ProjectorModule {
           provide: Projector,
           inject: [EVENT_STORE, ReadModelDatabase, AlertStreams],
           useFactory: (store: EventStore, db: ReadModelDatabase, alerts: AlertStreams) =>
-            new Projector(store, db, safetyProjections(alerts), { batchSize: config.batchSize }),
+            new Projector(store, db, safetyProjections(alerts, undefined, config.protocol), { batchSize: config.batchSize }),
         },
         {
           provide: AlertEscalator,

@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import type { TrialProtocol } from '@vigil/domain';
 import { EVENT_STORE, EventStore } from '@vigil/event-store';
 import { AlertList } from './alerts/alert-list';
 import { ALERT_LIST } from './alerts/alert-list.projection';
@@ -13,6 +14,8 @@ export const SAFETY_READ_MODELS: readonly string[] = [SAFETY_PROCESS, ALERT_LIST
 export interface ReadModelsOptions {
   /** `<VIGIL_DATA_DIR>/projections.sqlite`, or `:memory:` (then only this process sees it). */
   file: string;
+  /** The trial's protocol as configured (maintenance window); TRANSREG by default. */
+  protocol?: TrialProtocol;
 }
 
 /**
@@ -34,7 +37,7 @@ export class ReadModelsModule implements OnApplicationShutdown {
         {
           provide: PatientSafetySummaries,
           inject: [ReadModelDatabase, AlertList],
-          useFactory: (db: ReadModelDatabase, alerts: AlertList) => new PatientSafetySummaries(db, alerts),
+          useFactory: (db: ReadModelDatabase, alerts: AlertList) => new PatientSafetySummaries(db, alerts, options.protocol),
         },
         {
           provide: ReadModelProgress,

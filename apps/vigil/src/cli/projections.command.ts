@@ -2,7 +2,7 @@ import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import { configFromEnv } from '@vigil/api';
 import { createEventStore, EventStore, eventStoreConfigFromEnv } from '@vigil/event-store';
-import { projectorConfigFromEnv } from '@vigil/projector';
+import { projectorConfigFromEnv, protocolFromEnv } from '@vigil/projector';
 import {
   AlertStreams,
   AnyProjection,
@@ -27,7 +27,7 @@ async function openReadModels(env: NodeJS.ProcessEnv): Promise<{ store: EventSto
   const { readModelsFile, batchSize } = projectorConfigFromEnv(withDataDir);
   if (readModelsFile === ':memory:') throw new Error('the read models are in memory (VIGIL_DATA_DIR or VIGIL_PROJECTIONS_FILE is :memory:): there is nothing on disk to rebuild');
   const store = await createEventStore(eventStoreConfigFromEnv(withDataDir));
-  return { store, db: new ReadModelDatabase({ file: readModelsFile }), projections: safetyProjections(new AlertStreams(store)), batchSize };
+  return { store, db: new ReadModelDatabase({ file: readModelsFile }), projections: safetyProjections(new AlertStreams(store), undefined, protocolFromEnv(env)), batchSize };
 }
 
 /**

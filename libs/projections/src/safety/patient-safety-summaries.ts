@@ -6,6 +6,8 @@ import {
   doseCompliance,
   missedDoses,
   PatientNotFoundError,
+  TRANSREG,
+  type TrialProtocol,
   type LabEntry,
   type ReferenceRange,
 } from '@vigil/domain';
@@ -26,6 +28,7 @@ export class PatientSafetySummaries {
   constructor(
     private readonly db: ReadModelDatabase,
     private readonly alerts: AlertList,
+    private readonly protocol: TrialProtocol = TRANSREG,
   ) {}
 
   /** One read snapshot for the patient's row and alerts: a switch of builds meanwhile is never half seen. */
@@ -49,7 +52,7 @@ export class PatientSafetySummaries {
       position: row.position,
       labs: this.labs(watch),
       openAlerts: this.alerts.openFor(patientId),
-      doses: { compliance: doseCompliance(state, asOf), missed: missedDoses(state, asOf) },
+      doses: { compliance: doseCompliance(state, asOf, this.protocol), missed: missedDoses(state, asOf, this.protocol) },
       adverseEvents: this.adverseEvents(watch),
     };
   }

@@ -1,3 +1,4 @@
+import { TRANSREG, type TrialProtocol } from '@vigil/domain';
 import type { StoredEvent } from '@vigil/event-store';
 import { PATIENT_EVENT_TYPES } from '@vigil/domain';
 import type { Projection, ProjectionTransaction } from '../projection';
@@ -30,6 +31,8 @@ export class SafetyProcess implements Projection<Watches> {
   constructor(
     private readonly alerts: Pick<AlertStreams, 'carryOut'>,
     private readonly clock: () => Date = () => new Date(),
+    /** The trial's protocol, with the maintenance window the deployment configured (VIGIL_DOSE_WINDOW_DAYS). */
+    private readonly protocol: TrialProtocol = TRANSREG,
   ) {}
 
   install(tx: ProjectionTransaction): void {
@@ -55,7 +58,7 @@ export class SafetyProcess implements Projection<Watches> {
       }
       if (event.streamVersion <= watch.state.version) continue; // already folded (repeated batch)
       const now = this.clock();
-      const judged = watchPatient(watch, event, now);
+      const judged = watchPatient(watch, event, now, this.protocol);
       for (const action of judged.actions) await this.alerts.carryOut(action, now);
       watches.set(patientId, { watch: judged.watch, position: event.globalPosition });
     }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { alertIdFor, alertStream, PatientNotFoundError } from '@vigil/domain';
+import { alertIdFor, alertStream, PatientNotFoundError, TRANSREG } from '@vigil/domain';
 import { createSqliteEventStore, EventStore, StoredEvent } from '@vigil/event-store';
 import { AlertEscalator } from '../alerts/alert-escalator';
 import { AlertList } from '../alerts/alert-list';
@@ -281,6 +281,27 @@ describe('SafetyProcess', () => {
   });
 
   describe('doses and serious adverse events', () => {
+    const doseOn = (patientId: string, day: string) => log.run(patientId, { type: 'RecordDose', dose: 1, unit: 'MIU', route: 'SC', administeredAt: `${day}T09:00:00Z` });
+    const lateMaintenance = async (patientId: string) => {
+      await log.enrol(patientId, 'RA');
+      for (const day of ['2026-01-06', '2026-01-07', '2026-01-08', '2026-01-09', '2026-01-10']) await doseOn(patientId, day);
+      return doseOn(patientId, '2026-01-29'); // due 2026-01-25 (15 days after the last induction dose): 4 days late
+    };
+
+    it('flags a maintenance dose 4 days late as DOSE-WINDOW with the default window of ±2 days', async () => {
+      const m = await monitor();
+      const [late] = await lateMaintenance('P-130');
+      await m.caughtUp();
+      expect(m.list.find().items).toEqual([expect.objectContaining({ ruleId: 'DOSE-WINDOW', triggeredBy: late.eventId })]);
+    });
+
+    it('accepts the same dose when the deployment configures a maintenance window of ±5 days', async () => {
+      const m = await monitor((streams) => new SafetyProcess(streams, undefined, { ...TRANSREG, maintenanceWindowDays: 5 }));
+      await lateMaintenance('P-131');
+      await m.caughtUp();
+      expect(m.list.find().items).toEqual([]);
+    });
+
     it('raises a DOSE-AMOUNT warning for a dose other than 1 MIU', async () => {
       const m = await monitor();
       await log.enrol('P-116', 'RA');

@@ -5,12 +5,14 @@ import {
   evolve,
   labAlert,
   seriousAdverseEventAlert,
+  TRANSREG,
   type AdverseEventReportedData,
   type AlertRaisedData,
   type DoseAdministeredData,
   type DoseDeviation,
   type LabResultRecordedData,
   type PatientEvent,
+  type TrialProtocol,
 } from '@vigil/domain';
 import type { StoredEvent } from '@vigil/event-store';
 import type { PatientWatch } from './patient-watch';
@@ -27,10 +29,10 @@ import type { AlertCause, SafetyAction } from './safety-actions';
  *   correction's event id, a rule still crossed keeps its alert;
  * - a record entered in error retracts every alert standing on it.
  */
-export function watchPatient(watch: PatientWatch, stored: StoredEvent, now: Date): { watch: PatientWatch; actions: SafetyAction[] } {
+export function watchPatient(watch: PatientWatch, stored: StoredEvent, now: Date, protocol: TrialProtocol = TRANSREG): { watch: PatientWatch; actions: SafetyAction[] } {
   const event = { type: stored.type, version: stored.schemaVersion, data: stored.data } as PatientEvent;
   const next: PatientWatch = { state: evolve(watch.state, { eventId: stored.eventId, event }), standing: watch.standing };
-  const judgement = new Judgement(next, stored, now);
+  const judgement = new Judgement(next, stored, now, protocol);
 
   switch (event.type) {
     case 'LabResultRecorded':
@@ -71,6 +73,7 @@ class Judgement {
     private readonly watch: PatientWatch,
     private readonly stored: StoredEvent,
     now: Date,
+    private readonly protocol: TrialProtocol,
   ) {
     this.raisedAt = now.toISOString();
   }
@@ -83,7 +86,7 @@ class Judgement {
 
   /** transreg.md: a dose off the protocol is recorded, and flagged as a warning. */
   doseAlerts(recordEventId: string, dose: DoseAdministeredData): AlertRaisedData[] {
-    const deviations = assessDose(this.watch.state, { eventId: recordEventId, data: dose });
+    const deviations = assessDose(this.watch.state, { eventId: recordEventId, data: dose }, this.protocol);
     const byRule = new Map<string, DoseDeviation>();
     for (const deviation of deviations) if (!byRule.has(deviation.ruleId)) byRule.set(deviation.ruleId, deviation);
     return [...byRule.values()].map((deviation) => this.doseAlert(dose, deviation));
