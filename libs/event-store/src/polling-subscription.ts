@@ -1,4 +1,4 @@
-import { StoredEvent, Subscription, SubscriptionHandler } from './event-store';
+import { StoredEvent, SubscribeOptions, Subscription, SubscriptionHandler } from './event-store';
 import { WakeSignal } from './wake-signal';
 
 export interface SubscriptionSource {
@@ -61,5 +61,21 @@ export class PollingSubscription implements Subscription {
       await wait.done;
       this.cancelWait = null;
     }
+  }
+}
+
+/** The running subscriptions of one store: each adapter opens them here and stops them all on close. */
+export class SubscriptionSet {
+  private readonly running = new Set<PollingSubscription>();
+
+  open(options: SubscribeOptions, handler: SubscriptionHandler, source: SubscriptionSource): Subscription {
+    const subscription = new PollingSubscription(options.after, options.batchSize ?? 1000, handler, source);
+    this.running.add(subscription);
+    subscription.closed.finally(() => this.running.delete(subscription)).catch(() => undefined);
+    return subscription;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.running].map((subscription) => subscription.stop()));
   }
 }

@@ -29,7 +29,7 @@ import {
 } from '../event-store';
 import { DuplicateEventIdError, EventStoreClosedError, WrongExpectedVersionError } from '../errors';
 import { checkExpectedVersion } from '../expected-version';
-import { PollingSubscription } from '../polling-subscription';
+import { SubscriptionSet } from '../polling-subscription';
 import { sealEvents } from '../seal';
 import { WakeSignal } from '../wake-signal';
 import { CommandRecord, commandRecordedType, eventIdClaimedType, fromEsdbEvent, toEsdbEvent } from './esdb-records';
@@ -85,7 +85,7 @@ const readPage = 200;
  */
 export class EventStoreDbEventStore implements EventStore {
   private readonly signal = new WakeSignal();
-  private readonly subscriptions = new Set<PollingSubscription>();
+  private readonly subscriptions = new SubscriptionSet();
   private readonly streams = new KeyedQueue();
   private liveFeed: AllStreamSubscription | null = null;
   private liveRetry: NodeJS.Timeout | null = null;
@@ -161,16 +161,13 @@ export class EventStoreDbEventStore implements EventStore {
       signal: this.signal,
       pollIntervalMs: this.pollIntervalMs,
     };
-    const subscription = new PollingSubscription(options.after, options.batchSize ?? 1000, handler, source);
-    this.subscriptions.add(subscription);
-    subscription.closed.finally(() => this.subscriptions.delete(subscription)).catch(() => undefined);
-    return subscription;
+    return this.subscriptions.open(options, handler, source);
   }
 
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
+    await this.subscriptions.stopAll();
     await this.streams.idle();
     if (this.liveRetry) clearTimeout(this.liveRetry);
     await this.liveFeed?.unsubscribe().catch(() => undefined);

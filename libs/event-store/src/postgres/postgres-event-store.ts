@@ -15,7 +15,7 @@ import {
 import { DuplicateEventIdError, EventStoreClosedError, InvalidAppendError, WrongExpectedVersionError } from '../errors';
 import { checkExpectedVersion } from '../expected-version';
 import { GroupCommit, Outcome } from '../group-commit';
-import { PollingSubscription } from '../polling-subscription';
+import { SubscriptionSet } from '../polling-subscription';
 import { emptyStream, sealEvents, StreamHead } from '../seal';
 import { WakeSignal } from '../wake-signal';
 import { EventRow, eventColumns, toStoredEvent } from './event-row';
@@ -48,7 +48,7 @@ const uniqueViolation = '23505';
  */
 export class PostgresEventStore implements EventStore {
   private readonly signal = new WakeSignal();
-  private readonly subscriptions = new Set<PollingSubscription>();
+  private readonly subscriptions = new SubscriptionSet();
   private readonly writes = new GroupCommit<AppendRequest, AppendResult>((batch) => this.commitBatch(batch));
   private closing = false;
 
@@ -145,16 +145,13 @@ export class PostgresEventStore implements EventStore {
       signal: this.signal,
       pollIntervalMs: this.pollIntervalMs,
     };
-    const subscription = new PollingSubscription(options.after, options.batchSize ?? 1000, handler, source);
-    this.subscriptions.add(subscription);
-    subscription.closed.finally(() => this.subscriptions.delete(subscription)).catch(() => undefined);
-    return subscription;
+    return this.subscriptions.open(options, handler, source);
   }
 
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
+    await this.subscriptions.stopAll();
     await this.writes.drain();
     await this.listener.stop();
     await this.pool.end();

@@ -17,7 +17,7 @@ import {
 import { DuplicateEventIdError, EventStoreClosedError, WrongExpectedVersionError } from '../errors';
 import { checkExpectedVersion } from '../expected-version';
 import { GroupCommit, Outcome } from '../group-commit';
-import { PollingSubscription } from '../polling-subscription';
+import { SubscriptionSet } from '../polling-subscription';
 import { emptyStream, sealEvents, StreamHead } from '../seal';
 import { WakeSignal } from '../wake-signal';
 import { EventRow, eventColumns, toStoredEvent } from './event-row';
@@ -45,7 +45,7 @@ const lastVersion = Number.MAX_SAFE_INTEGER;
  */
 export class SqliteEventStore implements EventStore {
   private readonly signal = new WakeSignal();
-  private readonly subscriptions = new Set<PollingSubscription>();
+  private readonly subscriptions = new SubscriptionSet();
   private readonly writes = new GroupCommit<AppendRequest, AppendResult>((batch) => this.commitBatch(batch));
   private closing = false;
   private readonly sql;
@@ -164,16 +164,13 @@ export class SqliteEventStore implements EventStore {
       signal: this.signal,
       pollIntervalMs: this.pollIntervalMs,
     };
-    const subscription = new PollingSubscription(options.after, options.batchSize ?? 1000, handler, source);
-    this.subscriptions.add(subscription);
-    subscription.closed.finally(() => this.subscriptions.delete(subscription)).catch(() => undefined);
-    return subscription;
+    return this.subscriptions.open(options, handler, source);
   }
 
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
+    await this.subscriptions.stopAll();
     await this.writes.drain();
     this.db.close();
   }
