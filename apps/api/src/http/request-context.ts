@@ -11,11 +11,13 @@ export interface HttpHeaders {
 
 /** The command's envelope from the request: who, which command id, which version the client saw. */
 export function commandContext(actor: Actor, headers: HttpHeaders, reason?: string): CommandContext {
-  const commandId = parseIdempotencyKey(headers['idempotency-key']) ?? timeOrderedUuid();
+  const key = parseIdempotencyKey(headers['idempotency-key']);
+  const commandId = key ?? timeOrderedUuid();
   const correlation = headers['x-correlation-id'];
   return {
     actor,
     commandId,
+    clientCommandId: key !== undefined,
     correlationId: correlation && correlation.length <= 128 ? correlation : commandId,
     expectedVersion: parseIfMatch(headers['if-match']),
     ...(reason ? { reason } : {}),

@@ -4,6 +4,8 @@ export interface CommandContext {
   actor: Actor;
   /** Idempotency-Key of the request, or a generated id. */
   commandId: string;
+  /** True when the client chose the command id (Idempotency-Key): only then can it have been seen before. */
+  clientCommandId?: boolean;
   correlationId: string;
   /** From `If-Match`: the version the client last saw. */
   expectedVersion?: number;

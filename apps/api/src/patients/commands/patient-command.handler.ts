@@ -35,7 +35,8 @@ export class PatientCommandHandler implements ICommandHandler<ExecutePatientComm
 
   async execute({ patientId, command, context }: ExecutePatientCommand): Promise<PatientCommandResult> {
     const streamId = patientStream(patientId);
-    const seen = await this.store.findCommand(context.commandId);
+    // A fresh generated id cannot have been seen; a client's key may (the append re-checks atomically).
+    const seen = context.clientCommandId !== false ? await this.store.findCommand(context.commandId) : null;
     if (seen) return this.repeated(patientId, streamId, seen);
 
     for (let attempt = 1; ; attempt++) {
