@@ -19,12 +19,26 @@ export function hashEvent(envelope: HashedEnvelope, previousHash: string | null)
   return hash('sha256', canonicalEnvelope(envelope, previousHash), 'hex');
 }
 
+/** Canonical texts an envelope's data and metadata were stored as (or were just written to). */
+const canonicalTexts = new WeakMap<object, { data: string; metadata: string }>();
+
+/**
+ * Records that `envelope`'s data and metadata are exactly these RFC 8785 texts (the bytes stored), so
+ * hashing it digests them as they are instead of writing them again: the hot path of appends and of
+ * `audit verify`. A stored text that was altered, even in form only, then no longer matches its hash.
+ */
+export function withCanonicalText<T extends HashedEnvelope>(envelope: T, data: string, metadata: string): T {
+  canonicalTexts.set(envelope, { data, metadata });
+  return envelope;
+}
+
 /** The exact text `hashEvent` digests; keys are written in their RFC 8785 (sorted) order. */
 export function canonicalEnvelope(envelope: HashedEnvelope, previousHash: string | null): string {
+  const known = canonicalTexts.get(envelope);
   return (
-    '{"data":' + canonicalJson(envelope.data) +
+    '{"data":' + (known?.data ?? canonicalJson(envelope.data)) +
     ',"eventId":' + canonicalString(envelope.eventId) +
-    ',"metadata":' + canonicalJson(envelope.metadata) +
+    ',"metadata":' + (known?.metadata ?? canonicalJson(envelope.metadata)) +
     ',"previousHash":' + (previousHash === null ? 'null' : canonicalString(previousHash)) +
     ',"schemaVersion":' + canonicalJson(envelope.schemaVersion) +
     ',"streamId":' + canonicalString(envelope.streamId) +

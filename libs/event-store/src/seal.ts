@@ -2,7 +2,7 @@ import { v7 as timeOrderedUuid } from 'uuid';
 import { AppendRequest } from './append-request';
 import { EventMetadata, StoredEvent } from './event-store';
 import { canonicalJson } from './canonical-json';
-import { hashEvent } from './hash-chain';
+import { hashEvent, withCanonicalText } from './hash-chain';
 
 /** Where a stream stands before an append: its version and the hash of its last event. */
 export interface StreamHead {
@@ -43,7 +43,7 @@ export function sealEvents(request: AppendRequest, head: StreamHead, recordedAt:
       data: prepared.data,
       metadata,
     };
-    const hash = hashEvent(envelope, previousHash);
+    const hash = hashEvent(withCanonicalText(envelope, prepared.dataJson, metadataJson), previousHash);
     const event: StoredEvent = { ...envelope, globalPosition: 0, hash, previousHash };
     previousHash = hash;
     return { event, dataJson: prepared.dataJson, metadataJson };

@@ -1,4 +1,5 @@
 import { StoredEvent } from '../event-store';
+import { withCanonicalText } from '../hash-chain';
 
 /**
  * An `events` row as better-sqlite3 returns it in raw mode (an array, in `eventColumns` order):
@@ -21,7 +22,8 @@ export const eventColumns =
   'global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata, hash, previous_hash';
 
 export function toStoredEvent(row: EventRow): StoredEvent {
-  return {
+  // The stored texts are the canonical forms that were hashed: verification digests them as read.
+  const event: StoredEvent = {
     eventId: row[1],
     streamId: row[2],
     streamVersion: row[3],
@@ -33,4 +35,5 @@ export function toStoredEvent(row: EventRow): StoredEvent {
     hash: row[8],
     previousHash: row[9],
   };
+  return withCanonicalText(event, row[6], row[7]);
 }
