@@ -59,6 +59,12 @@ describe('Recording a patient over HTTP (embedded store)', () => {
     expect(res.body).toMatchObject({ patientId: 'TR-SAT-001', version: 2, siteId: 'SAT', disease: 'RA' });
   });
 
+  it('enrols a patient at a site the protocol does not list yet, under a long patient code', async () => {
+    const patientId = 'patient-3f0c9a52-7a41-4c1e-9d7e-0b8f2a6c1d55';
+    await enrol({ patientId, siteId: 'LYON_SUD-02' }).expect(201);
+    expect((await vigil.http().get(`/patients/${patientId}`).expect(200)).body).toMatchObject({ siteId: 'LYON_SUD-02' });
+  });
+
   it('refuses to enrol the same patient twice with 409 and records nothing more', async () => {
     await enrol().expect(201);
     const again = await enrol({ weightKg: 70 }).expect(409);

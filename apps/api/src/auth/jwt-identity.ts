@@ -41,7 +41,9 @@ export class JwtIdentity implements IdentitySource {
     const key = new TextEncoder().encode(secret);
     const algorithms = ['HS256'];
     const verify: Verify = async (token) => {
-      const { payload } = await jwtVerify(token, key, { algorithms, requiredClaims: ['exp', 'sub'], clockTolerance: CLOCK_TOLERANCE_S });
+      // Tokens minted by `npm run vigil -- token` always expire; a token signed with the deployment's own
+      // secret by another tool may leave `exp` out (an `exp` that has passed is still refused).
+      const { payload } = await jwtVerify(token, key, { algorithms, requiredClaims: ['sub'], clockTolerance: CLOCK_TOLERANCE_S });
       // Only Vigil holds the secret, so issuer and audience may be left out; a token that names others is refused.
       if (payload.iss !== undefined && payload.iss !== EMBEDDED_ISSUER) throw new errors.JWTClaimValidationFailed('unexpected "iss" claim value', payload, 'iss', 'check_failed');
       const audiences = payload.aud === undefined ? [EMBEDDED_AUDIENCE] : ([] as string[]).concat(payload.aud);
@@ -77,7 +79,7 @@ export class JwtIdentity implements IdentitySource {
   private remember(token: string, actor: Actor): void {
     const exp = decodedExpiry(token);
     // Never past the token's own expiry; at most a minute, so a key the issuer withdraws stops working soon.
-    const until = Math.min(exp ?? 0, Date.now() + VERIFIED_TOKEN_TTL_MS);
+    const until = Math.min(exp ?? Number.POSITIVE_INFINITY, Date.now() + VERIFIED_TOKEN_TTL_MS);
     if (until <= Date.now()) return;
     if (this.verified.size >= VERIFIED_TOKEN_CACHE) this.verified.delete(this.verified.keys().next().value as string);
     this.verified.set(token, { actor, until });

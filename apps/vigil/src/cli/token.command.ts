@@ -1,11 +1,11 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { configFromEnv, issueToken, jwtConfigFromEnv, resolveJwtSecret } from '@vigil/api';
-import { Role, ROLES } from '@vigil/domain';
+import { Role, ROLES, SITE_ID, SITE_ID_RULE } from '@vigil/domain';
 import { CliContext } from './cli-context';
 
 const siteList = (value: string): string[] => {
   const sites = value.split(',').map((site) => site.trim()).filter(Boolean);
-  if (sites.some((site) => !/^[A-Za-z0-9-]{1,20}$/.test(site))) throw new InvalidArgumentError('sites are site ids (letters, digits, dashes), comma-separated: SAT,PSL');
+  if (sites.some((site) => !SITE_ID.test(site))) throw new InvalidArgumentError(`sites are site ids (${SITE_ID_RULE}), comma-separated: SAT,PSL`);
   return sites;
 };
 

@@ -55,8 +55,9 @@ describe('decide: EnrolPatient', () => {
     expect(fieldOf(() => decide(enrolment({ disease: 'MS' }), initialPatientState, ctx))).toBe('disease');
   });
 
-  it('refuses a site that is not a TRANSREG site', () => {
-    expect(fieldOf(() => decide(enrolment({ siteId: 'LYON' }), initialPatientState, ctx))).toBe('siteId');
+  it('refuses a malformed site id, and accepts a site the protocol does not list yet', () => {
+    expect(fieldOf(() => decide(enrolment({ siteId: 'Lyon Sud!' }), initialPatientState, ctx))).toBe('siteId');
+    expect(decide(enrolment({ siteId: 'LYON' }), initialPatientState, ctx)[0].data).toMatchObject({ siteId: 'LYON' });
   });
 
   it('enrols a patient who turns 18 in the enrolment year and refuses one who turns 17', () => {

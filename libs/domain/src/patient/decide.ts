@@ -7,7 +7,7 @@ import {
 } from '../errors';
 import type { DiseaseCode, PatientEvent, Sex } from '../events';
 import { TRANSREG } from '../protocol/transreg';
-import { findDisease, findSite, type TrialProtocol } from '../protocol/trial-protocol';
+import { findDisease, SITE_ID, SITE_ID_RULE, type TrialProtocol } from '../protocol/trial-protocol';
 import {
   adverseEventRecord,
   clinicalInstant,
@@ -107,8 +107,10 @@ function enrol(command: EnrolPatient, state: PatientState, ctx: PatientDecideCon
   // The id names the stream: surrounding spaces would make two patients of one.
   if (patientId !== patientId.trim()) throw new ValidationError('patientId', 'must not start or end with spaces');
   if (state.enrolled) throw new PatientAlreadyEnrolledError(state.patientId ?? patientId);
-  if (typeof command.siteId !== 'string' || !findSite(protocol, command.siteId)) {
-    throw new ValidationError('siteId', `not a ${protocol.id} site; sites: ${protocol.sites.map((s) => s.id).join(', ')}`);
+  // Sites open as a trial goes on: any well-formed site id is accepted; the protocol's list names the
+  // sites known so far (TRANSREG's six), it does not close the trial to others.
+  if (typeof command.siteId !== 'string' || !SITE_ID.test(command.siteId)) {
+    throw new ValidationError('siteId', `must be a site id: ${SITE_ID_RULE} (known ${protocol.id} sites: ${protocol.sites.map((s) => s.id).join(', ')})`);
   }
   if (typeof command.disease !== 'string' || !findDisease(protocol, command.disease)) {
     throw new ValidationError('disease', `not one of the ${protocol.id} diseases: ${protocol.diseases.map((d) => d.code).join(', ')}`);

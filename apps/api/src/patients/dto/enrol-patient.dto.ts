@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsInt, IsNumber, IsString, Matches, Max, Min } from 'class-validator';
-import { TRANSREG } from '@vigil/domain';
+import { SITE_ID, SITE_ID_RULE, TRANSREG } from '@vigil/domain';
 import { IsTimestamp } from '../../http/timestamp';
 import { PATIENT_ID } from '../patient-id.pipe';
 
@@ -9,12 +9,12 @@ const DISEASES = TRANSREG.diseases.map((d) => d.code);
 export class EnrolPatientDto {
   @ApiProperty({ example: 'TR-SAT-001', description: 'Trial patient code (never a name): letters, digits and dashes, with at least one digit' })
   @IsString()
-  @Matches(PATIENT_ID, { message: 'must be a trial patient code (3–40 letters, digits or dashes, with at least one digit), never a name' })
+  @Matches(PATIENT_ID, { message: 'must be a trial patient code (3–64 letters, digits, dashes or underscores, with at least one digit), never a name' })
   patientId: string;
 
   @ApiProperty({ example: 'SAT' })
   @IsString()
-  @Matches(/^[A-Za-z0-9-]{1,20}$/, { message: 'must be a site id (letters, digits, dashes)' })
+  @Matches(SITE_ID, { message: `must be a site id (${SITE_ID_RULE})` })
   siteId: string;
 
   @ApiProperty({ enum: DISEASES, example: 'RA' })

@@ -1,13 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
-import { TRANSREG } from '@vigil/domain';
+import { SITE_ID, SITE_ID_RULE, TRANSREG } from '@vigil/domain';
 
 const DISEASES = TRANSREG.diseases.map((d) => d.code);
 
 export class ListPatientsQueryDto {
   @ApiPropertyOptional({ example: 'SAT' })
   @IsOptional()
-  @Matches(/^[A-Za-z0-9-]{1,20}$/, { message: 'must be a site id (letters, digits, dashes)' })
+  @Matches(SITE_ID, { message: `must be a site id (${SITE_ID_RULE})` })
   siteId?: string;
 
   @ApiPropertyOptional({ enum: DISEASES })
