@@ -51,6 +51,11 @@ describe('Recording a patient over HTTP (embedded store)', () => {
     expect(recorded.metadata.occurredAt).toBe(recorded.data.collectedAt);
   });
 
+  it('takes a calendar date alone as that day at 00:00 UTC', async () => {
+    await enrol({ enrolledAt: '2026-01-05' }).expect(201);
+    expect((await vigil.http().get('/patients/TR-SAT-001').expect(200)).body.enrolledAt).toBe('2026-01-05T00:00:00.000Z');
+  });
+
   it("returns the patient's state with its version as ETag", async () => {
     await enrol().expect(201);
     await lab().expect(201);
@@ -116,6 +121,7 @@ describe('Recording a patient over HTTP (embedded store)', () => {
       ['an impossible platelet count', { value: 6000 }, 'value'],
       ['a collection date in the future', { collectedAt: new Date(Date.now() + 3_600_000).toISOString() }, 'collectedAt'],
       ['a date without a time zone', { collectedAt: '2026-01-05T09:00:00' }, 'collectedAt'],
+      ['a day that does not exist', { collectedAt: '2026-02-30T09:00:00Z' }, 'collectedAt'],
       ['a value sent as text', { value: '79' }, 'value'],
       ['an unknown field', { comment: 'hi' }, 'comment'],
       ['a reference range that is not numbers', { referenceRange: { low: 'low' } }, 'referenceRange.low'],
