@@ -85,3 +85,26 @@ describe('Investigators correcting their own entries', () => {
     }
   });
 });
+
+describe('Replaying a corrected record', () => {
+  it('shows the corrected value as it was clinically, and the original as Vigil knew it before the correction', async () => {
+    const vigil = await startVigil();
+    try {
+      await vigil.http().post('/patients').send(enrolment()).expect(201);
+      const collectedAt = daysAgo(3);
+      const lab = (await vigil.http().post('/patients/TR-SAT-001/lab-results').send({ test: 'PLAT', value: 8, unit: '10*9/L', collectedAt }).expect(201)).body.eventId;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const beforeCorrection = new Date().toISOString();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await vigil.as('data_manager').post(`/patients/TR-SAT-001/lab-results/${lab}/corrections`).send({ value: 80, reason: 'typo' }).expect(201);
+      const clinicallyThen = new Date(Date.parse(collectedAt) + 3_600_000).toISOString();
+
+      const asOf = (await vigil.http().get('/patients/TR-SAT-001/state').query({ asOf: clinicallyThen }).expect(200)).body;
+      expect(asOf.labs.find((l: { eventId: string }) => l.eventId === lab).current.value).toBe(80);
+      const known = (await vigil.http().get('/patients/TR-SAT-001/state').query({ asOf: clinicallyThen, asKnownAt: beforeCorrection }).expect(200)).body;
+      expect(known.labs.find((l: { eventId: string }) => l.eventId === lab).current.value).toBe(8);
+    } finally {
+      await vigil.close();
+    }
+  });
+});

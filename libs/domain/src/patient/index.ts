@@ -4,3 +4,4 @@ export * from './evolve';
 export * from './decide';
 export * from './replay';
 export { SERIOUSNESS_CRITERIA, RELATEDNESS, AE_OUTCOMES } from './clinical-records';
+export * from './clinical-time';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { decide, patientStream, replayPatient, type EnrolPatient, type PatientCommand } from '@vigil/domain';
+import { clinicalTimeOf, decide, patientStream, replayPatient, type EnrolPatient, type PatientCommand } from '@vigil/domain';
 import type { EventStore, StoredEvent } from '@vigil/event-store';
 
 /**
@@ -21,9 +21,7 @@ export class PatientLog {
     const result = await this.store.append(
       patientStream(patientId),
       events.map((event) => {
-        const data = event.data as unknown as Record<string, unknown>;
-        const values = (data.newValues as Record<string, unknown> | undefined) ?? data;
-        const occurredAt = ['collectedAt', 'administeredAt', 'onsetAt', 'enrolledAt'].map((f) => values[f]).find((v) => typeof v === 'string') as string | undefined;
+        const occurredAt = clinicalTimeOf(event);
         return {
           type: event.type,
           schemaVersion: event.version,

@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Actor, decide, patientStream, PatientEvent, PatientState, RuleViolationError } from '@vigil/domain';
+import { Actor, clinicalTimeOf, decide, patientStream, PatientState, RuleViolationError } from '@vigil/domain';
 import { EVENT_STORE, EventStore, NewEvent, StoredEvent, WrongExpectedVersionError } from '@vigil/event-store';
 import { VIGIL_CONFIG } from '../../vigil-config.token';
 import type { VigilConfig } from '../../config';
@@ -11,15 +11,6 @@ import { ExecutePatientCommand, PatientCommandResult } from './execute-patient-c
 
 /** A concurrent writer on the same patient makes us decide again on fresh state, this many times. */
 const MAX_ATTEMPTS = 5;
-
-/** When the recorded fact happened clinically: the envelope's `occurredAt`. */
-function occurredAtOf(event: PatientEvent, recordedAt: string): string {
-  const data = event.data as unknown as Record<string, unknown>;
-  for (const field of ['enrolledAt', 'administeredAt', 'collectedAt', 'onsetAt']) {
-    if (typeof data[field] === 'string') return data[field] as string;
-  }
-  return recordedAt;
-}
 
 /**
  * Loads the stream, asks the decider, appends with the expected version (STYLE.md "NestJS at the
@@ -57,7 +48,7 @@ export class PatientCommandHandler implements ICommandHandler<ExecutePatientComm
           userName: context.actor.name,
           role: context.actor.role,
           siteId: siteId ?? null,
-          occurredAt: occurredAtOf(event, now.toISOString()),
+          occurredAt: clinicalTimeOf(event) ?? now.toISOString(),
           correlationId: context.correlationId,
           causationId: null,
           ...(context.reason ? { reason: context.reason } : {}),
