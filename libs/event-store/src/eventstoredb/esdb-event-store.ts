@@ -29,6 +29,7 @@ import {
 } from '../event-store';
 import { DuplicateEventIdError, EventStoreClosedError, WrongExpectedVersionError } from '../errors';
 import { checkExpectedVersion } from '../expected-version';
+import { readInBatches } from '../batched-read';
 import { SubscriptionSet } from '../polling-subscription';
 import { sealEvents } from '../seal';
 import { WakeSignal } from '../wake-signal';
@@ -116,17 +117,8 @@ export class EventStoreDbEventStore implements EventStore {
     return (await this.tail(streamId))?.streamVersion ?? 0;
   }
 
-  async *readAll(options: ReadAllOptions = {}): AsyncGenerator<StoredEvent[]> {
-    const batchSize = options.batchSize ?? 1000;
-    let after = options.after ?? 0;
-    for (;;) {
-      this.assertOpen();
-      const batch = await this.readBatch(after, batchSize, options.to);
-      if (batch.length === 0) return;
-      yield batch;
-      if (batch.length < batchSize) return;
-      after = batch[batch.length - 1].globalPosition;
-    }
+  readAll(options: ReadAllOptions = {}): AsyncGenerator<StoredEvent[]> {
+    return readInBatches((after, limit, to) => this.readBatch(after, limit, to), options, () => this.assertOpen());
   }
 
   async headPosition(): Promise<number> {

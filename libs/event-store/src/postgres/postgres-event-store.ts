@@ -15,6 +15,7 @@ import {
 import { DuplicateEventIdError, EventStoreClosedError, InvalidAppendError, WrongExpectedVersionError } from '../errors';
 import { checkExpectedVersion } from '../expected-version';
 import { GroupCommit, Outcome } from '../group-commit';
+import { readInBatches } from '../batched-read';
 import { SubscriptionSet } from '../polling-subscription';
 import { emptyStream, sealEvents, StreamHead } from '../seal';
 import { WakeSignal } from '../wake-signal';
@@ -110,17 +111,8 @@ export class PostgresEventStore implements EventStore {
     return rows[0].version;
   }
 
-  async *readAll(options: ReadAllOptions = {}): AsyncGenerator<StoredEvent[]> {
-    const batchSize = options.batchSize ?? 1000;
-    let after = options.after ?? 0;
-    for (;;) {
-      this.assertOpen();
-      const batch = await this.readBatch(after, batchSize, options.to);
-      if (batch.length === 0) return;
-      yield batch;
-      if (batch.length < batchSize) return;
-      after = batch[batch.length - 1].globalPosition;
-    }
+  readAll(options: ReadAllOptions = {}): AsyncGenerator<StoredEvent[]> {
+    return readInBatches((after, limit, to) => this.readBatch(after, limit, to), options, () => this.assertOpen());
   }
 
   async headPosition(): Promise<number> {

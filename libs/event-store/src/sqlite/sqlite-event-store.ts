@@ -17,6 +17,7 @@ import {
 import { DuplicateEventIdError, EventStoreClosedError, WrongExpectedVersionError } from '../errors';
 import { checkExpectedVersion } from '../expected-version';
 import { GroupCommit, Outcome } from '../group-commit';
+import { readInBatches } from '../batched-read';
 import { SubscriptionSet } from '../polling-subscription';
 import { emptyStream, sealEvents, StreamHead } from '../seal';
 import { WakeSignal } from '../wake-signal';
@@ -131,18 +132,8 @@ export class SqliteEventStore implements EventStore {
     return this.sql.streamVersion.get(streamId) as number;
   }
 
-  async *readAll(options: ReadAllOptions = {}): AsyncGenerator<StoredEvent[]> {
-    const batchSize = options.batchSize ?? 1000;
-    const to = options.to ?? lastVersion;
-    let after = options.after ?? 0;
-    for (;;) {
-      this.assertOpen();
-      const batch = this.sql.all.all(after, to, batchSize).map(toStoredEvent);
-      if (batch.length === 0) return;
-      yield batch;
-      if (batch.length < batchSize) return;
-      after = batch[batch.length - 1].globalPosition;
-    }
+  readAll(options: ReadAllOptions = {}): AsyncGenerator<StoredEvent[]> {
+    return readInBatches((after, limit, to) => this.sql.all.all(after, to ?? lastVersion, limit).map(toStoredEvent), options, () => this.assertOpen());
   }
 
   async headPosition(): Promise<number> {
