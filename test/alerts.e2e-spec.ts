@@ -3,9 +3,8 @@ import { EVENT_STORE, EventStore } from '@vigil/event-store';
 import { verifyWebhookSignature } from '@vigil/messaging';
 import { ReadModelProgress } from '@vigil/projections';
 import { daysAgo, enrolment, startVigil, VigilHarness } from './harness/vigil-harness';
-import { eventually, WebhookReceiver } from './harness/webhook-receiver';
+import { eventually, WEBHOOK_SECRET, WebhookReceiver } from './harness/webhook-receiver';
 
-const SECRET = 'e2e webhook secret, shared with the receiver';
 
 describe('Safety alerts over HTTP (embedded store)', () => {
   let receiver: WebhookReceiver;
@@ -15,7 +14,7 @@ describe('Safety alerts over HTTP (embedded store)', () => {
     receiver = new WebhookReceiver();
     await receiver.listen();
     vigil = await startVigil({
-      env: { VIGIL_ALERT_WEBHOOK_URL: receiver.url, VIGIL_ALERT_WEBHOOK_SECRET: SECRET, VIGIL_ALERT_POLL_MS: '20', VIGIL_ALERT_RETRY_BASE_MS: '20' },
+      env: receiver.env,
     });
   });
 
@@ -56,7 +55,7 @@ describe('Safety alerts over HTTP (embedded store)', () => {
     const alertId = items[0].alertId as string;
 
     const [delivery] = await eventually(() => receiver.received, (r) => r.length > 0);
-    expect(verifyWebhookSignature(delivery.body, delivery.headers['x-vigil-signature'] as string, SECRET)).toBe(true);
+    expect(verifyWebhookSignature(delivery.body, delivery.headers['x-vigil-signature'] as string, WEBHOOK_SECRET)).toBe(true);
     expect(delivery.headers).toMatchObject({ 'x-vigil-alert-id': alertId, 'x-vigil-event-type': 'AlertRaised', 'x-vigil-event-id': expect.any(String) });
     expect(JSON.parse(delivery.body)).toMatchObject({ type: 'AlertRaised', alertId, ruleId: 'TR-PLT', patientId: 'TR-SAT-001', value: 79, metadata: { userId: 'vigil:safety-rules', role: 'system' } });
 

@@ -2,9 +2,8 @@ import { EVENT_STORE, EventStore } from '@vigil/event-store';
 import { verifyWebhookSignature } from '@vigil/messaging';
 import { ReadModelProgress } from '@vigil/projections';
 import { daysAgo, enrolment, startVigil, VigilHarness } from './harness/vigil-harness';
-import { eventually, WebhookReceiver } from './harness/webhook-receiver';
+import { eventually, WEBHOOK_SECRET, WebhookReceiver } from './harness/webhook-receiver';
 
-const SECRET = 'e2e webhook secret, shared with the receiver';
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -16,7 +15,7 @@ describe('Alerts and read models follow corrections, and survive a rebuild uncha
     receiver = new WebhookReceiver();
     await receiver.listen();
     vigil = await startVigil({
-      env: { VIGIL_ALERT_WEBHOOK_URL: receiver.url, VIGIL_ALERT_WEBHOOK_SECRET: SECRET, VIGIL_ALERT_POLL_MS: '20', VIGIL_ALERT_RETRY_BASE_MS: '20' },
+      env: receiver.env,
     });
   });
 
@@ -61,7 +60,7 @@ describe('Alerts and read models follow corrections, and survive a rebuild uncha
     await eventually(() => receiver.eventTypes(), (types) => types.length === 2);
     const retraction = receiver.received[1];
     expect(retraction.headers).toMatchObject({ 'x-vigil-event-type': 'AlertRetracted', 'x-vigil-alert-id': raised.alertId });
-    expect(verifyWebhookSignature(retraction.body, retraction.headers['x-vigil-signature'] as string, SECRET)).toBe(true);
+    expect(verifyWebhookSignature(retraction.body, retraction.headers['x-vigil-signature'] as string, WEBHOOK_SECRET)).toBe(true);
     expect(JSON.parse(retraction.body)).toMatchObject({ type: 'AlertRetracted', alertId: raised.alertId, correctionEventId: correctionId, reason: 'Transcription error: the report reads 80' });
 
     const summary = await safety('TR-SAT-001');

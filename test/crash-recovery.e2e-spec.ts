@@ -7,7 +7,6 @@ import { daysAgo, enrolment, startVigil } from './harness/vigil-harness';
 import { adminToken, freePort, VigilProcess } from './harness/vigil-process';
 import { eventually, WebhookReceiver } from './harness/webhook-receiver';
 
-const SECRET = 'crash-recovery webhook secret';
 
 /** Deliveries the notifier has not yet recorded as done, read from its outbox file. */
 function pendingDeliveries(dataDir: string): number {
@@ -64,10 +63,7 @@ describe('A crash between an append and its projection', () => {
     const env = {
       VIGIL_DATA_DIR: dataDir,
       VIGIL_JWT_SECRET: JWT_SECRET,
-      VIGIL_ALERT_WEBHOOK_URL: receiver.url,
-      VIGIL_ALERT_WEBHOOK_SECRET: SECRET,
-      VIGIL_ALERT_POLL_MS: '20',
-      VIGIL_ALERT_RETRY_BASE_MS: '20',
+      ...receiver.env,
     };
     const token = await adminToken(JWT_SECRET);
     const start = async (app: 'vigil' | 'api') => {

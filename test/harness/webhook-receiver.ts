@@ -2,6 +2,9 @@ import { once } from 'node:events';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** The secret test receivers share with the notifier, to check `X-Vigil-Signature`. */
+export const WEBHOOK_SECRET = 'e2e webhook secret, shared with the receiver';
+
 /** A real HTTP receiver for the alert webhook: it records every delivery and answers 204. */
 export class WebhookReceiver {
   readonly received: { headers: IncomingMessage['headers']; body: string }[] = [];
@@ -22,6 +25,11 @@ export class WebhookReceiver {
 
   get url(): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/alerts`;
+  }
+
+  /** The environment that points Vigil's notifier here, polling and retrying fast. */
+  get env(): NodeJS.ProcessEnv {
+    return { VIGIL_ALERT_WEBHOOK_URL: this.url, VIGIL_ALERT_WEBHOOK_SECRET: WEBHOOK_SECRET, VIGIL_ALERT_POLL_MS: '20', VIGIL_ALERT_RETRY_BASE_MS: '20' };
   }
 
   /** The `X-Vigil-Event-Type` of each delivery, in arrival order. */
