@@ -133,7 +133,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   readAll(options: ReadAllOptions = {}): AsyncGenerator<StoredEvent[]> {
-    return readInBatches((after, limit, to) => this.sql.all.all(after, to ?? lastVersion, limit).map(toStoredEvent), options, () => this.assertOpen());
+    return readInBatches((after, limit, to) => this.readBatch(after, limit, to), options, () => this.assertOpen());
   }
 
   async headPosition(): Promise<number> {
@@ -151,7 +151,7 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     const source = {
       readBatch: async (after: number, limit: number) =>
-        this.closing ? [] : this.sql.all.all(after, lastVersion, limit).map(toStoredEvent),
+        this.closing ? [] : this.readBatch(after, limit),
       signal: this.signal,
       pollIntervalMs: this.pollIntervalMs,
     };
@@ -164,6 +164,10 @@ export class SqliteEventStore implements EventStore {
     await this.subscriptions.stopAll();
     await this.writes.drain();
     this.db.close();
+  }
+
+  private readBatch(after: number, limit: number, to = lastVersion): StoredEvent[] {
+    return this.sql.all.all(after, to, limit).map(toStoredEvent);
   }
 
   private assertOpen(): void {
