@@ -15,7 +15,7 @@ export type BuildStatus = 'building' | 'live';
 export interface TransactionOptions {
   /**
    * false: commit without waiting for the disk (synchronous=NORMAL for this transaction only). For the
-   * batches of a build that does not answer queries yet: a crash may lose its last batches, never
+   * batches of a projection (live or building): a power cut may lose its last batches, never
    * corrupt them (WAL), and the build resumes from the checkpoint that did reach the disk. Whatever
    * such a build wrote is made durable by the next durable commit, which syncs the WAL it was written
    * to: the switch to live is always durable (see `ProjectionBuildWriter.switchLive`). Default true.
@@ -62,7 +62,7 @@ interface BuildRow {
 }
 
 /**
- * The read models' own SQLite database (WAL, synchronous=FULL). Besides the projections' tables it
+ * The read models' own SQLite database (WAL; synchronous=FULL except for batches, see TransactionOptions). Besides the projections' tables it
  * keeps `projection_builds`: per build of a projection, its code version, its checkpoint (written in
  * the same transaction as its tables, so a crash never skips nor repeats an event) and whether it is
  * the live build that answers queries. A new build (a new version, or a rebuild) fills its own tables
