@@ -39,6 +39,12 @@ export async function createSqliteEventStore(options: SqliteEventStoreOptions): 
 
 const lastVersion = Number.MAX_SAFE_INTEGER;
 
+interface CommandRow {
+  stream_id: string;
+  version_after: number;
+  event_count: number;
+}
+
 /**
  * The embedded event store: one SQLite file in WAL mode with synchronous=FULL, so an append is
  * acknowledged only once it is on disk. Concurrent appends share one transaction and one fsync
@@ -80,18 +86,13 @@ export class SqliteEventStore implements EventStore {
       head: db.prepare<[string], StreamHead>(
         'SELECT stream_version AS version, hash FROM events WHERE stream_id = ? ORDER BY stream_version DESC LIMIT 1',
       ),
-      command: db.prepare<[string], { stream_id: string; version_after: number }>(
-        'SELECT stream_id, version_after FROM commands WHERE command_id = ?',
-      ),
-      eventsOfCommand: db
-        .prepare<[string], EventRow>(`SELECT ${eventColumns} FROM events WHERE command_id = ? ORDER BY global_position`)
-        .raw(true),
+      command: db.prepare<[string], CommandRow>('SELECT stream_id, version_after, event_count FROM commands WHERE command_id = ?'),
       insertEvent: db.prepare(
         `INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, data, metadata, hash,
            previous_hash, recorded_at, command_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       insertCommand: db.prepare(
-        'INSERT INTO commands (command_id, stream_id, version_after, recorded_at) VALUES (?, ?, ?, ?)',
+        'INSERT INTO commands (command_id, stream_id, version_after, event_count, recorded_at) VALUES (?, ?, ?, ?, ?)',
       ),
       eventIdTaken: db.prepare<[string], number>('SELECT 1 FROM events WHERE event_id = ?').pluck(),
       stream: db
@@ -143,8 +144,8 @@ export class SqliteEventStore implements EventStore {
 
   async findCommand(commandId: string): Promise<StoredEvent[] | null> {
     this.assertOpen();
-    if (!this.sql.command.get(commandId)) return null;
-    return this.sql.eventsOfCommand.all(commandId).map(toStoredEvent);
+    const command = this.sql.command.get(commandId);
+    return command ? this.eventsOf(command) : null;
   }
 
   subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
@@ -164,6 +165,13 @@ export class SqliteEventStore implements EventStore {
     await this.subscriptions.stopAll();
     await this.writes.drain();
     this.db.close();
+  }
+
+  /** The events a command appended: the last `event_count` versions of its stream up to `version_after`. */
+  private eventsOf(command: CommandRow): StoredEvent[] {
+    if (command.event_count === 0) return [];
+    const first = command.version_after - command.event_count + 1;
+    return this.sql.stream.all(command.stream_id, first, command.version_after).map(toStoredEvent);
   }
 
   private readBatch(after: number, limit: number, to = lastVersion): StoredEvent[] {
@@ -202,10 +210,7 @@ export class SqliteEventStore implements EventStore {
 
   private appendOne(request: AppendRequest, recordedAt: string): AppendResult {
     const seen = this.sql.command.get(request.commandId);
-    if (seen) {
-      const events = this.sql.eventsOfCommand.all(request.commandId).map(toStoredEvent);
-      return { streamId: seen.stream_id, events, version: seen.version_after, duplicate: true };
-    }
+    if (seen) return { streamId: seen.stream_id, events: this.eventsOf(seen), version: seen.version_after, duplicate: true };
     const head = this.sql.head.get(request.streamId) ?? emptyStream;
     checkExpectedVersion(request.streamId, request.expectedVersion, head.version);
     const sealed = sealEvents(request, head, recordedAt);
@@ -226,7 +231,7 @@ export class SqliteEventStore implements EventStore {
       event.globalPosition = Number(inserted.lastInsertRowid);
     }
     const version = head.version + sealed.length;
-    this.sql.insertCommand.run(request.commandId, request.streamId, version, recordedAt);
+    this.sql.insertCommand.run(request.commandId, request.streamId, version, sealed.length, recordedAt);
     return { streamId: request.streamId, events: sealed.map((s) => s.event), version, duplicate: false };
   }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { EventStore, NewEvent, StoredEvent } from '../event-store';
 import { ChainVerifier } from '../chain-verifier';
 import { createSqliteEventStore } from './sqlite-event-store';
-import { schemaVersion } from './schema';
+import { migrate, schemaVersion } from './schema';
 
 const event = (value: number): NewEvent => ({
   type: 'LabResultRecorded',
@@ -51,6 +51,35 @@ describe('SQLite event store file', () => {
     const db = new Database(file, { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(schemaVersion);
     expect(db.prepare('SELECT COUNT(*) FROM events').pluck().get()).toBe(1);
+    db.close();
+  });
+
+  it('upgrades a file of schema 1: a repeated command still answers with the events it appended', async () => {
+    const old = new Database(file);
+    old.pragma('journal_mode = WAL');
+    migrate(old, 1);
+    const insert = old.prepare(
+      `INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, data, metadata, hash, previous_hash, recorded_at, command_id)
+       VALUES (?, 'patient-1', ?, 'LabResultRecorded', 1, ?, '{}', ?, ?, '2024-01-01T00:00:00.000Z', ?)`,
+    );
+    insert.run('018f0000-0000-7000-8000-000000000001', 1, '{"value":1}', 'h1', null, 'enrol');
+    insert.run('018f0000-0000-7000-8000-000000000002', 2, '{"value":2}', 'h2', 'h1', 'two-labs');
+    insert.run('018f0000-0000-7000-8000-000000000003', 3, '{"value":3}', 'h3', 'h2', 'two-labs');
+    const command = old.prepare(`INSERT INTO commands (command_id, stream_id, version_after, recorded_at) VALUES (?, 'patient-1', ?, '2024-01-01T00:00:00.000Z')`);
+    command.run('enrol', 1);
+    command.run('two-labs', 3);
+    command.run('nothing-to-add', 3);
+    old.close();
+
+    const store = await open();
+    expect((await store.findCommand('two-labs'))?.map((e) => e.data)).toEqual([{ value: 2 }, { value: 3 }]);
+    expect((await store.findCommand('enrol'))?.map((e) => e.streamVersion)).toEqual([1]);
+    expect(await store.findCommand('nothing-to-add')).toEqual([]);
+    const repeated = await store.append('patient-1', [event(9)], { expectedVersion: 1, commandId: 'two-labs' });
+    expect(repeated).toMatchObject({ duplicate: true, version: 3 });
+    expect(repeated.events.map((e) => e.eventId)).toEqual(['018f0000-0000-7000-8000-000000000002', '018f0000-0000-7000-8000-000000000003']);
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(schemaVersion);
     db.close();
   });
 
