@@ -16,4 +16,34 @@ describe('notifierConfigFromEnv', () => {
     expect(() => notifierConfigFromEnv({ VIGIL_ALERT_WEBHOOK_URL: 'ftp://x', VIGIL_ALERT_WEBHOOK_SECRET: '0123456789abcdef' })).toThrow(/VIGIL_ALERT_WEBHOOK_URL/);
     expect(() => notifierConfigFromEnv({ VIGIL_ALERT_RETRY_BASE_MS: 'soon' })).toThrow(new NotifierConfigError('VIGIL_ALERT_RETRY_BASE_MS must be a whole number of milliseconds ≥ 10, got "soon"'));
   });
+
+  it('publishes to Kafka when VIGIL_KAFKA_BROKERS is set: idempotent, to vigil.alerts unless told otherwise', () => {
+    expect(notifierConfigFromEnv({ VIGIL_KAFKA_BROKERS: 'kafka-1:9092, kafka-2:9092' }).kafka).toEqual({
+      brokers: ['kafka-1:9092', 'kafka-2:9092'],
+      topic: 'vigil.alerts',
+      clientId: 'vigil-notifier',
+      ssl: false,
+      idempotent: true,
+      timeoutMs: 10_000,
+    });
+    const secured = notifierConfigFromEnv({
+      VIGIL_KAFKA_BROKERS: 'kafka.example.org:9093',
+      VIGIL_KAFKA_ALERT_TOPIC: 'transreg.safety-alerts',
+      VIGIL_KAFKA_SSL: 'true',
+      VIGIL_KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      VIGIL_KAFKA_SASL_USERNAME: 'vigil',
+      VIGIL_KAFKA_SASL_PASSWORD: 's3cret',
+    }).kafka;
+    expect(secured).toMatchObject({ topic: 'transreg.safety-alerts', ssl: true, sasl: { mechanism: 'scram-sha-512', username: 'vigil', password: 's3cret' } });
+    expect(notifierConfigFromEnv({}).kafka).toBeUndefined();
+  });
+
+  it('refuses a malformed Kafka setting, saying which variable and why', () => {
+    expect(() => notifierConfigFromEnv({ VIGIL_KAFKA_BROKERS: 'kafka-1' })).toThrow(/VIGIL_KAFKA_BROKERS must list host:port brokers.*"kafka-1"/);
+    expect(() => notifierConfigFromEnv({ VIGIL_KAFKA_BROKERS: ' , ' })).toThrow(/VIGIL_KAFKA_BROKERS must list at least one/);
+    expect(() => notifierConfigFromEnv({ VIGIL_KAFKA_BROKERS: 'k:9092', VIGIL_KAFKA_ALERT_TOPIC: 'safety alerts' })).toThrow(/VIGIL_KAFKA_ALERT_TOPIC must be a Kafka topic name/);
+    expect(() => notifierConfigFromEnv({ VIGIL_KAFKA_BROKERS: 'k:9092', VIGIL_KAFKA_IDEMPOTENT: 'yes' })).toThrow(/VIGIL_KAFKA_IDEMPOTENT must be true or false, got "yes"/);
+    expect(() => notifierConfigFromEnv({ VIGIL_KAFKA_BROKERS: 'k:9092', VIGIL_KAFKA_SASL_MECHANISM: 'gssapi' })).toThrow(/VIGIL_KAFKA_SASL_MECHANISM must be one of plain, scram-sha-256, scram-sha-512/);
+    expect(() => notifierConfigFromEnv({ VIGIL_KAFKA_BROKERS: 'k:9092', VIGIL_KAFKA_SASL_MECHANISM: 'plain' })).toThrow(/VIGIL_KAFKA_SASL_USERNAME and VIGIL_KAFKA_SASL_PASSWORD/);
+  });
 });

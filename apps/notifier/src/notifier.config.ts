@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { KafkaChannelOptions } from '@vigil/messaging';
 
 export interface WebhookConfig {
   url: string;
@@ -13,6 +14,8 @@ export interface NotifierConfig {
   outboxFile: string;
   /** Absent when `VIGIL_ALERT_WEBHOOK_URL` is not set: alerts then go to the log only. */
   webhook?: WebhookConfig;
+  /** Absent when `VIGIL_KAFKA_BROKERS` is not set. */
+  kafka?: KafkaChannelOptions;
   retryBaseMs: number;
   retryMaxMs: number;
   pollMs: number;
@@ -57,5 +60,49 @@ export function notifierConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Not
     }
     config.webhook = { url, secret, timeoutMs: milliseconds(env, 'VIGIL_ALERT_WEBHOOK_TIMEOUT_MS', 10_000, 100) };
   }
+  if (env.VIGIL_KAFKA_BROKERS) config.kafka = kafkaConfigFromEnv(env, env.VIGIL_KAFKA_BROKERS);
   return config;
+}
+
+const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
+
+function yesNo(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new NotifierConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+/** VIGIL_KAFKA_*: where alert events are published when Kafka is the production bus. */
+function kafkaConfigFromEnv(env: NodeJS.ProcessEnv, brokerList: string): KafkaChannelOptions {
+  const brokers = brokerList.split(',').map((broker) => broker.trim()).filter(Boolean);
+  for (const broker of brokers) {
+    if (!/^[^\s:/]+:\d{1,5}$/.test(broker)) throw new NotifierConfigError(`VIGIL_KAFKA_BROKERS must list host:port brokers separated by commas, got "${broker}"`);
+  }
+  if (brokers.length === 0) throw new NotifierConfigError('VIGIL_KAFKA_BROKERS must list at least one host:port broker');
+  const topic = env.VIGIL_KAFKA_ALERT_TOPIC || 'vigil.alerts';
+  if (!TOPIC.test(topic) || topic === '.' || topic === '..') {
+    throw new NotifierConfigError(`VIGIL_KAFKA_ALERT_TOPIC must be a Kafka topic name (letters, digits, ".", "_", "-"), got "${topic}"`);
+  }
+  const options: KafkaChannelOptions = {
+    brokers,
+    topic,
+    clientId: env.VIGIL_KAFKA_CLIENT_ID || 'vigil-notifier',
+    ssl: yesNo(env, 'VIGIL_KAFKA_SSL', false),
+    idempotent: yesNo(env, 'VIGIL_KAFKA_IDEMPOTENT', true),
+    timeoutMs: milliseconds(env, 'VIGIL_KAFKA_TIMEOUT_MS', 10_000, 100),
+  };
+  const mechanism = env.VIGIL_KAFKA_SASL_MECHANISM;
+  if (mechanism) {
+    if (!(SASL_MECHANISMS as readonly string[]).includes(mechanism)) {
+      throw new NotifierConfigError(`VIGIL_KAFKA_SASL_MECHANISM must be one of ${SASL_MECHANISMS.join(', ')}, got "${mechanism}"`);
+    }
+    const username = env.VIGIL_KAFKA_SASL_USERNAME;
+    const password = env.VIGIL_KAFKA_SASL_PASSWORD;
+    if (!username || !password) throw new NotifierConfigError('VIGIL_KAFKA_SASL_USERNAME and VIGIL_KAFKA_SASL_PASSWORD must be set with VIGIL_KAFKA_SASL_MECHANISM');
+    options.sasl = { mechanism: mechanism as (typeof SASL_MECHANISMS)[number], username, password } as KafkaChannelOptions['sasl'];
+  }
+  return options;
 }

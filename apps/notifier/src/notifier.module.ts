@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { EVENT_STORE, EventStore } from '@vigil/event-store';
-import { AlertChannel, AlertNotifier, AlertOutbox, LogChannel, WebhookChannel } from '@vigil/messaging';
+import { AlertChannel, AlertNotifier, AlertOutbox, KafkaChannel, LogChannel, WebhookChannel } from '@vigil/messaging';
 import { NotifierConfig, notifierConfigFromEnv } from './notifier.config';
 import { NotifierLifecycle } from './notifier.lifecycle';
 import { NOTIFIER_CONFIG } from './notifier.tokens';
@@ -24,6 +24,7 @@ export class NotifierModule {
           useFactory: (store: EventStore, outbox: AlertOutbox) => {
             const channels: AlertChannel[] = [new LogChannel()];
             if (config.webhook) channels.push(new WebhookChannel(config.webhook));
+            if (config.kafka) channels.push(new KafkaChannel(config.kafka));
             return new AlertNotifier(store, outbox, channels, { retryBaseMs: config.retryBaseMs, retryMaxMs: config.retryMaxMs, pollMs: config.pollMs });
           },
         },

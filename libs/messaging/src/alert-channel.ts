@@ -12,15 +12,18 @@ export interface DeliveryReceipt {
 }
 
 /**
- * Where alert events go: a webhook, the log, later a Kafka topic. A channel delivers one stored alert
- * event and resolves once the receiver has it; it throws (preferably a DeliveryFailedError) when not.
+ * Where alert events go: a webhook, a Kafka topic, the log. A channel delivers one stored alert event
+ * and resolves once the receiver has it; it throws (preferably a DeliveryFailedError) when not.
  * The outbox calls it at least once per (event, channel), and retries failures, so a channel must not
- * retry on its own and receivers deduplicate by event id (`X-Vigil-Event-Id`, or the Kafka message key).
+ * retry for long on its own, and receivers deduplicate by event id (`X-Vigil-Event-Id`, or the Kafka
+ * header `vigil-event-id`).
  */
 export interface AlertChannel {
   /** Stable: it keys the delivery rows. */
   readonly name: string;
   deliver(alertEvent: StoredEvent): Promise<DeliveryReceipt | void>;
+  /** Lets go of connections; called once when the notifier stops. */
+  close?(): Promise<void>;
 }
 
 export class DeliveryFailedError extends Error {

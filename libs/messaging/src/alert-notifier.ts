@@ -68,6 +68,7 @@ export class AlertNotifier {
     this.subscription = undefined;
     await subscription?.stop();
     await this.pass;
+    for (const channel of this.channels.values()) await channel.close?.();
   }
 
   /** Delivers everything due now (one pass); resolves when done. */

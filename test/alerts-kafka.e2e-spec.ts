@@ -1,0 +1,53 @@
+import { EVENT_STORE, EventStore } from '@vigil/event-store';
+import { KAFKA_HEADERS } from '@vigil/messaging';
+import { ReadModelProgress } from '@vigil/projections';
+import { daysAgo, enrolment, startVigil, VigilHarness } from './harness/vigil-harness';
+import { acceptsIdempotentProducers, freshTopic, readTopic } from './support/kafka';
+import { describeWithService, findKafka } from './support/services';
+
+// Joining a consumer group takes a few seconds on a fresh broker.
+jest.setTimeout(60_000);
+
+describeWithService('Safety alerts published to Kafka (VIGIL_KAFKA_BROKERS)', findKafka, (kafka) => {
+  let vigil: VigilHarness;
+  let topic: string;
+
+  beforeEach(async () => {
+    topic = freshTopic('e2e');
+    const idempotent = await acceptsIdempotentProducers(kafka.url);
+    vigil = await startVigil({
+      env: { VIGIL_KAFKA_BROKERS: kafka.url, VIGIL_KAFKA_ALERT_TOPIC: topic, VIGIL_KAFKA_IDEMPOTENT: String(idempotent), VIGIL_ALERT_RETRY_BASE_MS: '50' },
+    });
+  });
+  afterEach(async () => {
+    await vigil.close();
+  });
+
+  const store = () => vigil.app.get<symbol, EventStore>(EVENT_STORE);
+  const alerts = async (patientId: string) => {
+    await vigil.app.get(ReadModelProgress).waitForPosition(await store().headPosition());
+    return (await vigil.http().get('/alerts').query({ patientId }).expect(200)).body.items as Record<string, unknown>[];
+  };
+
+  it('publishes the raise of a 79 × 10⁹/L platelet alert, then its retraction once the count is corrected to 80, keyed by the alert id', async () => {
+    await vigil.http().post('/patients').send(enrolment({ patientId: 'TR-SAT-001', disease: 'RA' })).expect(201);
+    const lab = await vigil.http().post('/patients/TR-SAT-001/lab-results').send({ test: 'PLAT', value: 79, unit: '10*9/L', collectedAt: daysAgo(1) }).expect(201);
+    const [alert] = await alerts('TR-SAT-001');
+    expect(alert).toMatchObject({ ruleId: 'TR-PLT', status: 'open', triggeredBy: lab.body.eventId });
+
+    const correction = await vigil
+      .as('data_manager', [], { sub: 'u-dana', name: 'Dana Data' })
+      .post(`/patients/TR-SAT-001/lab-results/${lab.body.eventId}/corrections`)
+      .send({ value: 80, reason: 'Transcription error: the report reads 80' })
+      .expect(201);
+
+    const messages = await readTopic(kafka.url, topic, 2);
+    expect(messages.map((m) => [m.key, m.headers[KAFKA_HEADERS.eventType]])).toEqual([
+      [alert.alertId, 'AlertRaised'],
+      [alert.alertId, 'AlertRetracted'],
+    ]);
+    expect(JSON.parse(messages[0].value)).toMatchObject({ type: 'AlertRaised', alertId: alert.alertId, ruleId: 'TR-PLT', patientId: 'TR-SAT-001', value: 79, unit: '10*9/L' });
+    expect(JSON.parse(messages[1].value)).toMatchObject({ type: 'AlertRetracted', alertId: alert.alertId, correctionEventId: correction.body.eventId });
+    expect(new Set(messages.map((m) => m.headers[KAFKA_HEADERS.eventId])).size).toBe(2);
+  });
+});
