@@ -93,18 +93,19 @@ function entryFieldsJson(out: JsonBytes, entry: RecordedEntry<unknown>): void {
     const known = unchangedRecordsJson.get(values);
     if (known !== undefined && known.eventId === entry.eventId && known.recordedSeq === entry.recordedSeq) return out.append(known.json);
     const start = out.size;
-    entryFieldsJsonOneByOne(out, entry);
+    entryFieldsJsonOneByOne(out, entry, false);
     unchangedRecordsJson.set(values, { eventId: entry.eventId, recordedSeq: entry.recordedSeq, json: Buffer.from(out.since(start)) });
     return;
   }
   entryFieldsJsonOneByOne(out, entry);
 }
 
-function entryFieldsJsonOneByOne(out: JsonBytes, entry: RecordedEntry<unknown>): void {
+/** `keep`: keep the text of the recorded values for the next time (not needed when the whole record's is kept). */
+function entryFieldsJsonOneByOne(out: JsonBytes, entry: RecordedEntry<unknown>, keep = true): void {
   out.text(`{"eventId":${JSON.stringify(entry.eventId)},"original":`);
-  recordedJson(out, entry.original as object);
+  recordedJson(out, entry.original as object, keep);
   out.text(',"current":');
-  recordedJson(out, entry.current as object);
+  recordedJson(out, entry.current as object, keep);
   out.text(
     `,"voided":${entry.voided},"corrections":${entry.corrections.length === 0 ? '[]' : JSON.stringify(entry.corrections)}` +
       `,"recordedSeq":${JSON.stringify(entry.recordedSeq)}` +
@@ -112,10 +113,13 @@ function entryFieldsJsonOneByOne(out: JsonBytes, entry: RecordedEntry<unknown>):
   );
 }
 
-function recordedJson(out: JsonBytes, values: object): void {
-  let json = recordedValuesJson.get(values);
-  if (json === undefined) recordedValuesJson.set(values, (json = Buffer.from(JSON.stringify(values))));
-  out.append(json);
+function recordedJson(out: JsonBytes, values: object, keep: boolean): void {
+  const json = recordedValuesJson.get(values);
+  if (json !== undefined) return out.append(json);
+  if (!keep) return out.text(JSON.stringify(values));
+  const written = Buffer.from(JSON.stringify(values));
+  recordedValuesJson.set(values, written);
+  out.append(written);
 }
 
 let lastLength = 0;
