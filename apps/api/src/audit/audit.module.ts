@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { PatientAlertIndex } from '@vigil/audit';
-import { EVENT_STORE, EventStore } from '@vigil/event-store';
+import { PatientAlertIndex, replayStreamCache } from '@vigil/audit';
+import { EVENT_STORE, EventStore, StreamCache } from '@vigil/event-store';
 import { AuditTrailController } from './audit-trail.controller';
 import { PatientAccessInterceptor } from './patient-access.interceptor';
 import { PatientHistoryController } from './patient-history.controller';
@@ -28,6 +28,7 @@ import {
     GetPatientAccessLogHandler,
     PatientAccessInterceptor,
     { provide: PatientAlertIndex, useFactory: (store: EventStore) => new PatientAlertIndex(store), inject: [EVENT_STORE] },
+    { provide: StreamCache, useFactory: (store: EventStore) => replayStreamCache(store), inject: [EVENT_STORE] },
   ],
 })
 export class AuditModule {}

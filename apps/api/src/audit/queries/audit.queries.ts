@@ -17,7 +17,7 @@ import {
   verifyStore,
 } from '@vigil/audit';
 import { Actor, PatientNotFoundError, patientStream } from '@vigil/domain';
-import { EVENT_STORE, EventStore, StoredEvent } from '@vigil/event-store';
+import { EVENT_STORE, EventStore, StoredEvent, StreamCache } from '@vigil/event-store';
 
 export class VerifyAuditTrail {}
 
@@ -84,12 +84,13 @@ export class ExportPatientHistoryHandler implements IQueryHandler<ExportPatientH
 @QueryHandler(GetPatientStateAt)
 export class GetPatientStateAtHandler implements IQueryHandler<GetPatientStateAt, PatientSnapshot> {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly streams: StreamCache,
     private readonly alerts: PatientAlertIndex,
   ) {}
 
   async execute({ patientId, pointInTime }: GetPatientStateAt): Promise<PatientSnapshot> {
-    const [stream, alertEvents] = await Promise.all([patientEvents(this.store, patientId), this.alerts.alertEventsOf(patientId)]);
+    const [stream, alertEvents] = await Promise.all([this.streams.read(patientStream(patientId)), this.alerts.alertEventsOf(patientId)]);
+    if (stream.length === 0) throw new PatientNotFoundError(patientId);
     return replayPatientAt(patientId, stream, alertEvents, pointInTime);
   }
 }

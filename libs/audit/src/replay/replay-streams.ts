@@ -1,0 +1,23 @@
+import { upcast } from '@vigil/domain';
+import { EventStore, StoredEvent, StreamCache } from '@vigil/event-store';
+
+/**
+ * Events held by a replay cache unless told otherwise. A 10 000-event patient takes some 16 MB parsed,
+ * plus 8 MB of JSON text kept by snapshotJson (released with the events): about 100 MB at the bound.
+ */
+export const REPLAY_CACHE_EVENTS = 40_000;
+
+/**
+ * The patient streams replays read, parsed and upcast once and then only extended (StreamCache): a
+ * replay of a long stream reads just what was appended since the last one, by any process.
+ */
+export function replayStreamCache(store: EventStore, maxEvents = REPLAY_CACHE_EVENTS): StreamCache {
+  return new StreamCache(store, { maxEvents, prepare: inCurrentSchema });
+}
+
+/** The event in its type's current schema (the fold would upcast it at every replay otherwise). */
+function inCurrentSchema(event: StoredEvent): StoredEvent {
+  const current = upcast(event.type, event.schemaVersion, event.data);
+  if (current.schemaVersion === event.schemaVersion && current.data === event.data) return event;
+  return { ...event, schemaVersion: current.schemaVersion, data: current.data };
+}
