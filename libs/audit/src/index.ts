@@ -15,7 +15,6 @@ export { pointInTimeFromQuery } from './replay/point-in-time';
 export type { PointInTime } from './replay/point-in-time';
 export { replayPatientAt } from './replay/replay-patient-at';
 export { REPLAY_CACHE_EVENTS, replayStreamCache } from './replay/replay-streams';
-export { snapshotJson } from './replay/snapshot-json';
 export type { LabView, PatientSnapshot } from './replay/replay-patient-at';
 export { alertViewOf } from './replay/alert-view';
 export type { AlertStatus, AlertView } from './replay/alert-view';

@@ -147,6 +147,16 @@ describe('StreamCache', () => {
     expect(numbers(await cache.read('patient-1'))).toEqual([1, 2, 3, 4]);
   });
 
+  it('hands out frozen events: a caller cannot change a value every later replay would show', async () => {
+    const store = await open();
+    const cache = new StreamCache(store, { maxEvents: 100 });
+    await store.append('patient-1', labs(1, 2), { expectedVersion: 0 });
+    const [event] = await cache.read('patient-1');
+    expect(() => ((event.data as { n: number }).n = 99)).toThrow(TypeError);
+    expect(() => ((event.metadata as { userId: string }).userId = 'someone-else')).toThrow(TypeError);
+    expect(numbers(await cache.read('patient-1'))).toEqual([1, 2]);
+  });
+
   it('reads a stream afresh when the event at the version it holds is not the one it holds (a store replaced)', async () => {
     let events: StoredEvent[] = [];
     const stored = (n: number, id: string): StoredEvent => ({

@@ -18,7 +18,8 @@ interface CachedStream {
  * a store replaced under it (another file, a wiped database) is read afresh rather than mixed in.
  * Bounded by the number of events held, least recently read streams dropped first.
  *
- * The events handed out are the cache's own, shared by every reader: callers must not change them.
+ * The events handed out are the cache's own, shared by every reader: they are frozen, so a caller
+ * that tried to change one would throw rather than alter what every later replay shows.
  */
 export class StreamCache {
   private readonly streams = new Map<string, CachedStream>();
@@ -65,9 +66,12 @@ export class StreamCache {
     return overlap !== undefined && overlap.streamVersion === known && overlap.eventId === cachedAt.eventId;
   }
 
+  /** Prepared, then frozen through and through: shared by every reader, they must not be changed by one. */
   private prepared(events: StoredEvent[]): StoredEvent[] {
     const { prepare } = this.options;
-    return prepare ? events.map(prepare) : events;
+    const ready = prepare ? events.map(prepare) : events;
+    for (const event of ready) deepFreeze(event);
+    return ready;
   }
 
   private forget(streamId: string): void {
@@ -90,4 +94,10 @@ export class StreamCache {
       this.forget(id);
     }
   }
+}
+
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const item of Object.values(value)) deepFreeze(item);
 }

@@ -1,8 +1,8 @@
-import { Controller, Get, Header, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { AccessLog, exportFormatFromQuery, HistoryExport, PatientHistory, PatientSnapshot, pointInTimeFromQuery, snapshotJson } from '@vigil/audit';
+import { AccessLog, exportFormatFromQuery, HistoryExport, PatientHistory, PatientSnapshot, pointInTimeFromQuery } from '@vigil/audit';
 import type { Actor } from '@vigil/domain';
 import { CurrentActor } from '../identity/current-actor.decorator';
 import { PatientIdPipe } from '../patients/patient-id.pipe';
@@ -48,11 +48,8 @@ export class PatientHistoryController {
   @ApiOkResponse({ description: 'The patient (labs with grades, doses, adverse events, alerts) at that point in time' })
   @ApiBadRequestResponse({ description: 'A malformed time or a version beyond the stream, naming the parameter' })
   @ApiNotFoundResponse({ description: 'Unknown patient' })
-  @Header('Content-Type', 'application/json; charset=utf-8')
-  async state(@Param('patientId', PatientIdPipe) patientId: string, @Query() query: Record<string, unknown>): Promise<Buffer> {
-    const snapshot = await this.queries.execute<GetPatientStateAt, PatientSnapshot>(new GetPatientStateAt(patientId, pointInTimeFromQuery(query)));
-    // Written as JSON.stringify would, reusing the text of recorded values (snapshot-json.ts).
-    return snapshotJson(snapshot);
+  state(@Param('patientId', PatientIdPipe) patientId: string, @Query() query: Record<string, unknown>): Promise<PatientSnapshot> {
+    return this.queries.execute(new GetPatientStateAt(patientId, pointInTimeFromQuery(query)));
   }
 
   @Get('access-log')

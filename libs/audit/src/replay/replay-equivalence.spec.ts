@@ -4,7 +4,6 @@ import { naiveReplayPatientAt } from '../testing/naive-replay';
 import { enrolled, storedStream, type EventSpec } from '../testing/stored-events';
 import type { PointInTime } from './point-in-time';
 import { replayPatientAt } from './replay-patient-at';
-import { snapshotJson } from './snapshot-json';
 
 /**
  * The replay grades every result in one pass, reads only the times its bounds need and lists records
@@ -98,27 +97,6 @@ describe('replayPatientAt answers as the plain replay it replaced', () => {
         },
       ),
       { numRuns: 150 },
-    );
-  });
-});
-
-describe('snapshotJson writes a replay as JSON.stringify does', () => {
-  it('character for character, at any point in time, the same events replayed again and again', () => {
-    fc.assert(
-      fc.property(
-        fc.array(step, { minLength: 1, maxLength: 30 }).chain((steps) => {
-          const { stream, alertEvents } = trial(steps);
-          return fc.tuple(fc.constant(stream), fc.constant(alertEvents), fc.array(pointInTime(stream.length), { minLength: 1, maxLength: 4 }));
-        }),
-        ([stream, alertEvents, pits]) => {
-          // Several points in time over the same stored events: the texts kept from one replay serve the next.
-          for (const pit of [...pits, {}, ...pits]) {
-            const snapshot = replayPatientAt(PATIENT, stream, alertEvents, pit);
-            expect(snapshotJson(snapshot).toString('utf8')).toBe(JSON.stringify(snapshot));
-          }
-        },
-      ),
-      { numRuns: 100 },
     );
   });
 });

@@ -2,10 +2,10 @@ import { upcast } from '@vigil/domain';
 import { EventStore, StoredEvent, StreamCache } from '@vigil/event-store';
 
 /**
- * Events held by a replay cache unless told otherwise. A 10 000-event patient takes some 16 MB parsed,
- * plus 8 MB of JSON text kept by snapshotJson (released with the events): about 100 MB at the bound.
+ * Events held by a replay cache unless told otherwise: a 10 000-event patient takes some 16 MB parsed,
+ * so about 32 MB at the bound (TRANSREG patients have hundreds of events, not thousands).
  */
-export const REPLAY_CACHE_EVENTS = 40_000;
+export const REPLAY_CACHE_EVENTS = 20_000;
 
 /**
  * The patient streams replays read, parsed and upcast once and then only extended (StreamCache): a
