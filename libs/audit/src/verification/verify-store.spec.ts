@@ -179,6 +179,13 @@ describe('verifyStore on a SQLite store file', () => {
     expect(await verifyStore(parsedOnly(store!), { batchSize: 2 })).toEqual(report);
   });
 
+  it('reports a stored text that is no longer JSON at all as a changed event, and checks the rest', async () => {
+    tamper(file, (db) => db.prepare(`UPDATE events SET data = '{"value": 97' WHERE stream_id = ? AND stream_version = 2`).run(PSL));
+    const report = await verify();
+    expect(report).toMatchObject({ ok: false, streams: 2, events: 6 });
+    expect(report.broken).toEqual([{ streamId: PSL, version: 2, reason: expect.stringMatching(/changed/) }]);
+  });
+
   it.each([
     ['nothing', () => undefined],
     ['a value changed', changeValue],
