@@ -1,6 +1,7 @@
 /**
  * Hash-chain verification throughput: the verifier alone over events in memory, then the audit path
- * (readAll from a SQLite file + verify). Not a test: run with
+ * (chain records from a SQLite file + verify), and the parsed path adapters without chain records
+ * take (readAll + verify). Not a test: run with
  *   node -r ./scripts/register-ts.js libs/event-store/bench/verify-throughput.ts [events]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -57,13 +58,21 @@ async function main() {
   }
   const stored = await store.headPosition();
   started = startClock();
+  const fromRecords = new ChainVerifier();
+  for await (const batch of store.readChainRecords!({ batchSize: 2000 })) fromRecords.feedRecords(batch);
+  const result = fromRecords.finish();
+  rate('SQLite chain records + verifier (audit path)', result.events, started);
+  started = startClock();
   const fromDisk = new ChainVerifier();
-  for await (const batch of store.readAll({ batchSize: 5000 })) fromDisk.feed(batch);
-  const result = fromDisk.finish();
-  rate('SQLite readAll + ChainVerifier (audit path)', result.events, started);
+  for await (const batch of store.readAll({ batchSize: 2000 })) fromDisk.feed(batch);
+  rate('SQLite readAll + verifier (parsed path)', fromDisk.finish().events, started);
   started = startClock();
   let read = 0;
-  for await (const batch of store.readAll({ batchSize: 5000 })) read += batch.length;
+  for await (const batch of store.readChainRecords!({ batchSize: 2000 })) read += batch.length;
+  rate('SQLite chain records alone', read, started);
+  started = startClock();
+  read = 0;
+  for await (const batch of store.readAll({ batchSize: 2000 })) read += batch.length;
   rate('SQLite readAll alone', read, started);
   console.log(`stored ${stored} events, verified ok=${result.ok}, rss ${Math.round(process.memoryUsage().rss / 1e6)} MB`);
   await store.close();

@@ -1,10 +1,22 @@
 import { ChainVerifier } from './chain-verifier';
-import { StoredEvent } from './event-store';
+import { ChainRecord, StoredEvent } from './event-store';
+import { canonicalEnvelope } from './hash-chain';
 import { chainedLog, resealed } from './testing/chained-log';
 
 function verify(log: StoredEvent[], batchSize = 7) {
   const verifier = new ChainVerifier();
   for (let i = 0; i < log.length; i += batchSize) verifier.feed(log.slice(i, i + batchSize));
+  return verifier.finish();
+}
+
+/** The log as a store hands it over for verification: each event's hashed text, nothing parsed. */
+const recordsOf = (log: StoredEvent[]): ChainRecord[] =>
+  log.map((e) => [e.globalPosition, e.streamId, e.streamVersion, e.hash, e.previousHash, canonicalEnvelope(e, e.previousHash)]);
+
+function verifyRecords(log: StoredEvent[], batchSize = 7) {
+  const records = recordsOf(log);
+  const verifier = new ChainVerifier();
+  for (let i = 0; i < records.length; i += batchSize) verifier.feedRecords(records.slice(i, i + batchSize));
   return verifier.finish();
 }
 
@@ -94,5 +106,36 @@ describe('ChainVerifier', () => {
     const log = chainedLog(2, 3);
     const verifier = new ChainVerifier().feed(log);
     expect(verifier.streamHeads().get('patient-1')).toEqual({ version: 3, hash: log[5].hash });
+  });
+
+  describe('fed chain records (the hashed texts as stored)', () => {
+    const tamperings: [string, (log: StoredEvent[]) => void][] = [
+      ['nothing changed', () => undefined],
+      ['data changed', (log) => (log[4] = { ...log[4], data: { tampered: true } })],
+      ['changed and resealed', (log) => (log[4] = resealed({ ...log[4], metadata: { ...log[4].metadata, userId: 'someone-else' } }))],
+      ['an event removed', (log) => log.splice(4, 1)],
+      ['two events of a stream swapped', (log) => ([log[1], log[4]] = [log[4], log[1]])],
+      ['events out of global order', (log) => ([log[0], log[1]] = [log[1], log[0]])],
+      ['a forged event inserted', (log) => log.splice(5, 0, { ...resealed({ ...log[3], data: { forged: true } }, log[0].hash), globalPosition: log[4].globalPosition })],
+    ];
+
+    it.each(tamperings)('gives the report the parsed events give: %s', (what, tamper) => {
+      const log = chainedLog(3, 4);
+      tamper(log);
+      const report = verifyRecords(log);
+      expect(report).toEqual(verify(log));
+      expect(report.ok).toBe(what === 'nothing changed');
+    });
+
+    it('finds an event whose hashed text differs from its hash, naming its stream and version', () => {
+      const log = chainedLog(2, 3);
+      const records = recordsOf(log);
+      const [position, streamId, version, hash, previousHash, envelope] = records[3];
+      records[3] = [position, streamId, version, hash, previousHash, envelope.replace('"data":{', '"data":{ ')];
+
+      const report = new ChainVerifier().feedRecords(records).finish();
+
+      expect(report.broken).toEqual([{ streamId: 'patient-1', version: 2, globalPosition: position, reason: expect.stringMatching(/hash mismatch/) }]);
+    });
   });
 });

@@ -1,5 +1,5 @@
-import { StoredEvent } from './event-store';
-import { hashEvent } from './hash-chain';
+import { ChainRecord, StoredEvent } from './event-store';
+import { hashEnvelope, hashEvent } from './hash-chain';
 
 /** One event where a stream's chain does not hold. */
 export interface BrokenLink {
@@ -34,7 +34,23 @@ export class ChainVerifier {
   private lastPosition = 0;
 
   feed(batch: readonly StoredEvent[]): this {
-    for (const event of batch) this.check(event);
+    for (const event of batch) {
+      const hashMatches = hashEvent(event, event.previousHash) === event.hash;
+      this.check(event.streamId, event.streamVersion, event.globalPosition, event.hash, event.previousHash, hashMatches);
+    }
+    return this;
+  }
+
+  /**
+   * The same checks over chain records: each hash is taken over the envelope text as the store holds
+   * it, nothing parsed. Gives the report `feed` gives for the same events.
+   */
+  feedRecords(batch: readonly ChainRecord[]): this {
+    for (let i = 0; i < batch.length; i++) {
+      const record = batch[i];
+      const hash = record[3];
+      this.check(record[1], record[2], record[0], hash, record[4], hashEnvelope(record[5]) === hash);
+    }
     return this;
   }
 
@@ -47,25 +63,37 @@ export class ChainVerifier {
     return this.heads;
   }
 
-  private check(event: StoredEvent): void {
+  private check(
+    streamId: string,
+    streamVersion: number,
+    globalPosition: number,
+    hash: string,
+    previousHash: string | null,
+    hashMatches: boolean,
+  ): void {
     this.events++;
-    const head = this.heads.get(event.streamId);
+    const head = this.heads.get(streamId);
     const expectedVersion = head ? head.version + 1 : 1;
-    const hashMatches = hashEvent(event, event.previousHash) === event.hash;
-    const inOrder = event.globalPosition > this.lastPosition;
-    const linked = event.previousHash === (head ? head.hash : null);
-    if (inOrder) this.lastPosition = event.globalPosition;
-    if (!hashMatches || !inOrder || !linked || event.streamVersion !== expectedVersion) {
-      this.report(event, expectedVersion, hashMatches, inOrder, linked);
+    const inOrder = globalPosition > this.lastPosition;
+    const linked = previousHash === (head ? head.hash : null);
+    if (inOrder) this.lastPosition = globalPosition;
+    if (!hashMatches || !inOrder || !linked || streamVersion !== expectedVersion) {
+      this.report({ streamId, streamVersion, globalPosition }, expectedVersion, hashMatches, inOrder, linked);
     }
-    if (!head) this.heads.set(event.streamId, { version: event.streamVersion, hash: event.hash });
-    else if (event.streamVersion > head.version) {
-      head.version = event.streamVersion;
-      head.hash = event.hash;
+    if (!head) this.heads.set(streamId, { version: streamVersion, hash });
+    else if (streamVersion > head.version) {
+      head.version = streamVersion;
+      head.hash = hash;
     }
   }
 
-  private report(event: StoredEvent, expectedVersion: number, hashMatches: boolean, inOrder: boolean, linked: boolean): void {
+  private report(
+    event: Pick<StoredEvent, 'streamId' | 'streamVersion' | 'globalPosition'>,
+    expectedVersion: number,
+    hashMatches: boolean,
+    inOrder: boolean,
+    linked: boolean,
+  ): void {
     const reasons: string[] = [];
     if (!inOrder) {
       reasons.push(`global position ${event.globalPosition} does not follow ${this.lastPosition}: reordered or inserted`);

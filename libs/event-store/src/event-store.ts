@@ -59,6 +59,21 @@ export interface StoredEvent<D = unknown> {
   previousHash: string | null;
 }
 
+/**
+ * A stored event as its hash chain sees it, read without parsing data or metadata:
+ * `[globalPosition, streamId, streamVersion, hash, previousHash, envelope]`, where `envelope` is the
+ * exact text `hashEvent` digests (`canonicalEnvelope`), made from the stored bytes. A tuple rather than
+ * an object because whole-store verification reads millions of them, one allocation each.
+ */
+export type ChainRecord = readonly [
+  globalPosition: number,
+  streamId: string,
+  streamVersion: number,
+  hash: string,
+  previousHash: string | null,
+  envelope: string,
+];
+
 export type ExpectedVersion =
   /** The stream must be at exactly this version (0 = must not exist yet). */
   | number
@@ -136,6 +151,12 @@ export interface EventStore {
   streamVersion(streamId: string): Promise<number>;
   /** Every event after a global position, in order, in batches: memory stays flat. */
   readAll(options?: ReadAllOptions): AsyncIterable<StoredEvent[]>;
+  /**
+   * Optional: what `readAll` reads, as chain records, for whole-store verification. Offered by an
+   * adapter that keeps the canonical texts that were hashed, so it can hand them over as stored instead
+   * of parsing them; verification falls back to `readAll` elsewhere.
+   */
+  readChainRecords?(options?: ReadAllOptions): AsyncIterable<ChainRecord[]>;
   /** Global position of the last event (0 for an empty store). */
   headPosition(): Promise<number>;
   /** The events a command stored, if its id has been seen (idempotency look-up). */

@@ -16,7 +16,12 @@ export type HashedEnvelope = Pick<
  * in its stream's chain must not depend on what other streams did.
  */
 export function hashEvent(envelope: HashedEnvelope, previousHash: string | null): string {
-  return hash('sha256', canonicalEnvelope(envelope, previousHash), 'hex');
+  return hashEnvelope(canonicalEnvelope(envelope, previousHash));
+}
+
+/** SHA-256 (hex) of an envelope already in its canonical text (`canonicalEnvelope`, a `ChainRecord`'s). */
+export function hashEnvelope(canonicalText: string): string {
+  return hash('sha256', canonicalText, 'hex');
 }
 
 /** Canonical texts an envelope's data and metadata were stored as (or were just written to). */

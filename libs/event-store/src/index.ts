@@ -1,7 +1,7 @@
 export * from './event-store';
 export * from './errors';
 export * from './event-store.module';
-export { hashEvent, canonicalEnvelope } from './hash-chain';
+export { hashEvent, hashEnvelope, canonicalEnvelope } from './hash-chain';
 export type { HashedEnvelope } from './hash-chain';
 export { canonicalJson } from './canonical-json';
 export { createSqliteEventStore } from './sqlite/sqlite-event-store';

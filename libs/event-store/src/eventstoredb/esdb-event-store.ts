@@ -29,7 +29,7 @@ import {
 } from '../event-store';
 import { DuplicateEventIdError, EventStoreClosedError, WrongExpectedVersionError } from '../errors';
 import { checkExpectedVersion } from '../expected-version';
-import { readInBatches } from '../batched-read';
+import { positionOfEvent, readInBatches } from '../batched-read';
 import { SubscriptionSet } from '../polling-subscription';
 import { sealEvents } from '../seal';
 import { WakeSignal } from '../wake-signal';
@@ -118,7 +118,7 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   readAll(options: ReadAllOptions = {}): AsyncGenerator<StoredEvent[]> {
-    return readInBatches((after, limit, to) => this.readBatch(after, limit, to), options, () => this.assertOpen());
+    return readInBatches((after, limit, to) => this.readBatch(after, limit, to), options, () => this.assertOpen(), positionOfEvent);
   }
 
   async headPosition(): Promise<number> {

@@ -15,7 +15,7 @@ import {
 import { DuplicateEventIdError, EventStoreClosedError, InvalidAppendError, WrongExpectedVersionError } from '../errors';
 import { checkExpectedVersion } from '../expected-version';
 import { GroupCommit, Outcome } from '../group-commit';
-import { readInBatches } from '../batched-read';
+import { positionOfEvent, readInBatches } from '../batched-read';
 import { SubscriptionSet } from '../polling-subscription';
 import { emptyStream, sealEvents, StreamHead } from '../seal';
 import { WakeSignal } from '../wake-signal';
@@ -112,7 +112,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   readAll(options: ReadAllOptions = {}): AsyncGenerator<StoredEvent[]> {
-    return readInBatches((after, limit, to) => this.readBatch(after, limit, to), options, () => this.assertOpen());
+    return readInBatches((after, limit, to) => this.readBatch(after, limit, to), options, () => this.assertOpen(), positionOfEvent);
   }
 
   async headPosition(): Promise<number> {

@@ -5,6 +5,7 @@ import { AppendRequest, prepareAppend } from '../append-request';
 import {
   AppendOptions,
   AppendResult,
+  ChainRecord,
   EventStore,
   NewEvent,
   ReadAllOptions,
@@ -17,10 +18,11 @@ import {
 import { DuplicateEventIdError, EventStoreClosedError, WrongExpectedVersionError } from '../errors';
 import { checkExpectedVersion } from '../expected-version';
 import { GroupCommit, Outcome } from '../group-commit';
-import { readInBatches } from '../batched-read';
+import { positionOfEvent, positionOfRecord, readInBatches } from '../batched-read';
 import { SubscriptionSet } from '../polling-subscription';
 import { emptyStream, sealEvents, StreamHead } from '../seal';
 import { WakeSignal } from '../wake-signal';
+import { chainRecordColumns } from './chain-record';
 import { EventRow, eventColumns, toStoredEvent } from './event-row';
 import { migrate } from './schema';
 
@@ -109,6 +111,12 @@ export class SqliteEventStore implements EventStore {
              ORDER BY global_position LIMIT ?`,
         )
         .raw(true),
+      chainRecords: db
+        .prepare<[number, number, number], ChainRecord>(
+          `SELECT ${chainRecordColumns} FROM events WHERE global_position > ? AND global_position <= ?
+             ORDER BY global_position LIMIT ?`,
+        )
+        .raw(true),
       headPosition: db.prepare<[], number>('SELECT COALESCE(MAX(global_position), 0) FROM events').pluck(),
     };
   }
@@ -134,7 +142,17 @@ export class SqliteEventStore implements EventStore {
   }
 
   readAll(options: ReadAllOptions = {}): AsyncGenerator<StoredEvent[]> {
-    return readInBatches((after, limit, to) => this.readBatch(after, limit, to), options, () => this.assertOpen());
+    return readInBatches((after, limit, to) => this.readBatch(after, limit, to), options, () => this.assertOpen(), positionOfEvent);
+  }
+
+  /** Rows as SQLite hands them over, envelope included: no JSON parsed, one object per event. */
+  readChainRecords(options: ReadAllOptions = {}): AsyncGenerator<ChainRecord[]> {
+    return readInBatches(
+      (after, limit, to = lastVersion) => this.sql.chainRecords.all(after, to, limit),
+      options,
+      () => this.assertOpen(),
+      positionOfRecord,
+    );
   }
 
   async headPosition(): Promise<number> {

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { ChainVerifier } from '../chain-verifier';
-import { EventStore, NewEvent, StoredEvent, Subscription } from '../event-store';
+import { ChainRecord, EventStore, NewEvent, StoredEvent, Subscription } from '../event-store';
 import { DuplicateEventIdError, InvalidAppendError, WrongExpectedVersionError } from '../errors';
-import { hashEvent } from '../hash-chain';
+import { canonicalEnvelope, hashEnvelope, hashEvent } from '../hash-chain';
 
 export interface ContractStore {
   store: EventStore;
@@ -523,6 +523,42 @@ export function describeEventStoreContract(
 
         expect(verifier.finish()).toEqual({ ok: true, streams: 4, events: 24, broken: [] });
       });
+
+      // Optional capability: adapters without it are verified through readAll.
+      const itWithChainRecords = (title: string, test: (read: NonNullable<EventStore['readChainRecords']>) => Promise<void>) =>
+        it(title, async () => {
+          if (!store.readChainRecords) return;
+          await test((options) => store.readChainRecords!(options));
+        });
+
+      itWithChainRecords('reads chain records carrying the exact text each hash covers, whatever the characters of the ids', async (read) => {
+        // Characters canonicalString escapes (quote, backslash, controls, NUL) and some it keeps as they are.
+        const streams = ['patient-1', 'patient "two" \\ back', 'tab\there\nnew line \u0000 \u001f \u007f', 'Zoë 王 🧪 \u2028'];
+        for (const [i, streamId] of streams.entries()) {
+          await store.append(streamId, [labResult(i), { ...labResult(i + 10), type: `Odd "type" \\ \u0001 ${i}` }], { expectedVersion: 'any' });
+        }
+        const events = await collect(store.readAll());
+        const records = (await collectRecords(read({ batchSize: 3 }))).map((record) => [...record]);
+
+        expect(records).toEqual(
+          events.map((e) => [e.globalPosition, e.streamId, e.streamVersion, e.hash, e.previousHash, canonicalEnvelope(e, e.previousHash)]),
+        );
+        for (const [, , , hash, , envelope] of records) expect(hashEnvelope(envelope as string)).toBe(hash);
+        const verifier = new ChainVerifier();
+        for await (const batch of read({ batchSize: 5 })) verifier.feedRecords(batch);
+        expect(verifier.finish()).toEqual({ ok: true, streams: 4, events: 8, broken: [] });
+      });
+
+      itWithChainRecords('reads chain records in batches of batchSize, after a position, up to a position, as readAll does', async (read) => {
+        for (let i = 1; i <= 7; i++) await store.append(`patient-${i % 3}`, [labResult(i)], { expectedVersion: 'any' });
+        const positions = (await collect(store.readAll())).map((e) => e.globalPosition);
+
+        const batches: number[][] = [];
+        for await (const batch of read({ batchSize: 3 })) batches.push(batch.map((record) => record[0]));
+        expect(batches).toEqual([positions.slice(0, 3), positions.slice(3, 6), positions.slice(6)]);
+        const upTo = await collectRecords(read({ after: positions[1], to: positions[4], batchSize: 2 }));
+        expect(upTo.map((record) => record[0])).toEqual(positions.slice(2, 5));
+      });
     });
 
     describe('round trip of data and metadata', () => {
@@ -635,6 +671,12 @@ function labResult(value: number): NewEvent {
 
 async function collect(batches: AsyncIterable<StoredEvent[]>): Promise<StoredEvent[]> {
   const all: StoredEvent[] = [];
+  for await (const batch of batches) all.push(...batch);
+  return all;
+}
+
+async function collectRecords(batches: AsyncIterable<ChainRecord[]>): Promise<ChainRecord[]> {
+  const all: ChainRecord[] = [];
   for await (const batch of batches) all.push(...batch);
   return all;
 }
