@@ -123,7 +123,7 @@ export class ProjectionRunner {
 
   private follow(): void {
     this.state = 'catching-up';
-    const subscription = this.store.subscribe({ after: this.position, batchSize: this.batchSize }, (batch) => this.handle(batch));
+    const subscription = this.store.subscribe({ after: this.position, batchSize: this.batchSize, types: this.projection.handles }, (batch) => this.handle(batch));
     this.subscription = subscription;
     subscription.closed.then(
       () => undefined,
@@ -162,9 +162,17 @@ export class ProjectionRunner {
     this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.options.maxRetryDelayMs ?? 30_000);
   }
 
+  /**
+   * A batch with more of the log behind it (catching up) commits without waiting for the disk; the
+   * batch that reaches the head is durable, and its fsync of the WAL makes every batch before it
+   * durable too (ReadModelDatabase.transaction). A crash of the machine in between loses only batches
+   * the build resumes from its durable checkpoint (their alert appends are idempotent); a crash of the
+   * process loses nothing (WAL).
+   */
   private async handle(batch: StoredEvent[]): Promise<void> {
     const writer = this.writer as ProjectionBuildWriter;
-    await writer.write(batch);
+    const behind = batch.length > 0 && batch[batch.length - 1].globalPosition < (await this.store.headPosition());
+    await writer.write(batch, { durable: !behind });
     this.lastError = undefined;
     this.retryDelayMs = this.options.retryDelayMs ?? 250;
     const head = await this.store.headPosition();

@@ -1,7 +1,6 @@
 import type { LabResultRecordedData, LabTestCode } from '../events';
-import { instantMs } from '../instant';
-import type { LabEntry, PatientState, RecordedEntry } from '../patient/patient-state';
-import { clinicalOrder } from '../patient/clinical-order';
+import type { DoseEntry, LabEntry, PatientState } from '../patient/patient-state';
+import { clinicalOrder, clinicalTimeMs } from '../patient/clinical-order';
 import { recordsOf } from '../patient/record-journal';
 import type { Baseline } from './ctcae-grades';
 
@@ -15,13 +14,13 @@ import type { Baseline } from './ctcae-grades';
  * to grade every result of a patient, `labBaselines` finds them all in O(n log n).
  */
 export function baselineFor(state: PatientState, lab: { eventId: string; data: LabResultRecordedData }): Baseline | null {
-  const firstDose = firstActive(recordsOf(state, 'doses'), (d) => d.administeredAt);
-  const cutoff = firstDose ? firstDose.time : instantMs(lab.data.collectedAt);
+  const firstDose = firstActiveDose(recordsOf(state, 'doses'));
+  const cutoff = firstDose ? firstDose.time : clinicalTimeMs('labs', lab.data);
   let best: LabEntry | null = null;
   let bestTime = 0;
   for (const entry of recordsOf(state, 'labs')) {
     if (entry.voided || entry.eventId === lab.eventId || entry.current.test !== lab.data.test) continue;
-    const time = instantMs(entry.current.collectedAt);
+    const time = clinicalTimeMs('labs', entry.current);
     if (!(time <= cutoff)) continue;
     // The last in clinical order: a later time, or the same time recorded later (or as late) wins.
     if (best === null || time > bestTime || (time === bestTime && entry.recordedSeq >= best.recordedSeq)) {
@@ -57,7 +56,7 @@ export function labBaselines(state: PatientState): LabBaselines {
     for(lab) {
       const test = byTest.get(lab.data.test);
       if (!test) return null;
-      const cutoff = doseCutoff ?? instantMs(lab.data.collectedAt);
+      const cutoff = doseCutoff ?? clinicalTimeMs('labs', lab.data);
       let i = lastAtOrBefore(test.times, cutoff);
       while (i >= 0 && test.entries[i].eventId === lab.eventId) i--;
       return i >= 0 ? baselineOf(test.entries[i].current) : null;
@@ -67,12 +66,12 @@ export function labBaselines(state: PatientState): LabBaselines {
 
 const baselineOf = (data: LabResultRecordedData): Baseline => ({ value: data.normalised.value, referenceRange: data.normalised.referenceRange });
 
-/** The first entry not voided in clinical-time order (ties by recording order), with its time. */
-function firstActive<D>(entries: readonly RecordedEntry<D>[], at: (d: D) => string): { entry: RecordedEntry<D>; time: number } | null {
-  let first: { entry: RecordedEntry<D>; time: number } | null = null;
+/** The first dose not voided in clinical-time order (ties by recording order), with its time. */
+function firstActiveDose(entries: readonly DoseEntry[]): { entry: DoseEntry; time: number } | null {
+  let first: { entry: DoseEntry; time: number } | null = null;
   for (const entry of entries) {
     if (entry.voided) continue;
-    const time = instantMs(at(entry.current));
+    const time = clinicalTimeMs('doses', entry.current);
     if (first === null || (time - first.time || entry.recordedSeq - first.entry.recordedSeq) < 0) first = { entry, time };
   }
   return first;

@@ -149,9 +149,10 @@ export class SqliteEventStore implements EventStore {
 
   subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
     this.assertOpen();
+    const types = options.types && new Set(options.types);
     const source = {
       readBatch: async (after: number, limit: number) =>
-        this.closing ? [] : this.readBatch(after, limit),
+        this.closing ? [] : types ? this.readBatchOf(types, after, limit) : this.readBatch(after, limit),
       signal: this.signal,
       pollIntervalMs: this.pollIntervalMs,
     };
@@ -168,6 +169,15 @@ export class SqliteEventStore implements EventStore {
 
   private readBatch(after: number, limit: number, to = lastVersion): StoredEvent[] {
     return this.sql.all.all(after, to, limit).map(toStoredEvent);
+  }
+
+  /** A batch of which only events of `types`, and the last event read, are parsed and delivered (SubscribeOptions.types). */
+  private readBatchOf(types: ReadonlySet<string>, after: number, limit: number): StoredEvent[] {
+    const rows = this.sql.all.all(after, lastVersion, limit);
+    const events: StoredEvent[] = [];
+    const last = rows.length - 1;
+    for (let i = 0; i <= last; i++) if (i === last || types.has(rows[i][4])) events.push(toStoredEvent(rows[i]));
+    return events;
   }
 
   private assertOpen(): void {
