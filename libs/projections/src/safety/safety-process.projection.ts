@@ -82,6 +82,10 @@ export class SafetyProcess implements Projection<Watches> {
   async prepare(events: StoredEvent[], reader: ProjectionTransaction): Promise<Watches> {
     const watches: Watches = new Map();
     const tables = tablesOf(reader);
+    // Raises go to the store together (group commit: one fsync for many, in the order submitted); a
+    // retraction first waits for them, as it reads the alert's stream.
+    const raising: Promise<void>[] = [];
+    const raised = () => Promise.all(raising.splice(0));
     for (const event of events) {
       if (!event.streamId.startsWith(PATIENT_STREAM_PREFIX)) continue;
       const patientId = event.streamId.slice(PATIENT_STREAM_PREFIX.length);
@@ -90,7 +94,16 @@ export class SafetyProcess implements Projection<Watches> {
       if (event.streamVersion <= watch.state.version) continue; // already folded (repeated batch)
       const now = this.clock();
       const judged = watchPatient(watch, event, now, this.protocol);
-      for (const action of judged.actions) await this.alerts.carryOut(action, now);
+      for (const action of judged.actions) {
+        if (action.kind === 'raise') {
+          const raise = this.alerts.carryOut(action, now);
+          raise.catch(() => undefined); // its failure fails the batch at `raised()`, not the process before
+          raising.push(raise);
+          continue;
+        }
+        await raised();
+        await this.alerts.carryOut(action, now);
+      }
       if (!touched) watches.set(patientId, (touched = { watch: judged.watch, position: event.globalPosition, changed: new Map() }));
       touched.watch = judged.watch;
       touched.position = event.globalPosition;
@@ -101,6 +114,7 @@ export class SafetyProcess implements Projection<Watches> {
         ids.add(written.id);
       }
     }
+    await raised();
     return watches;
   }
 
