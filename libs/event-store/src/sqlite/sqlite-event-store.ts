@@ -21,7 +21,7 @@ import { readInBatches } from '../batched-read';
 import { SubscriptionSet } from '../polling-subscription';
 import { emptyStream, sealEvents, StreamHead } from '../seal';
 import { WakeSignal } from '../wake-signal';
-import { EventRow, eventColumns, toStoredEvent } from './event-row';
+import { EventRow, eventColumns, parsedEvent, toStoredEvent } from './event-row';
 import { migrate } from './schema';
 
 export interface SqliteEventStoreOptions {
@@ -184,14 +184,15 @@ export class SqliteEventStore implements EventStore {
   /**
    * A batch of which only events of `types` (a JSON array), and the last event read, are delivered
    * (SubscribeOptions.types): the others' data is not even read. No row has NULL data or metadata
-   * (schema.ts), so NULL says the type was not asked for.
+   * (schema.ts), so NULL says the type was not asked for. A subscriber with types is a projection,
+   * which hashes nothing: its events do not keep their canonical texts (parsedEvent).
    */
   private readBatchOf(types: string, after: number, limit: number): StoredEvent[] {
     const rows = this.sql.allOfTypes.all({ types, after, limit });
     const events: StoredEvent[] = [];
     const last = rows.length - 1;
-    for (let i = 0; i < last; i++) if (rows[i][6] !== null) events.push(toStoredEvent(rows[i]));
-    if (last >= 0) events.push(toStoredEvent(rows[last][6] !== null ? rows[last] : (this.sql.atPosition.get(rows[last][0]) as EventRow)));
+    for (let i = 0; i < last; i++) if (rows[i][6] !== null) events.push(parsedEvent(rows[i]));
+    if (last >= 0) events.push(parsedEvent(rows[last][6] !== null ? rows[last] : (this.sql.atPosition.get(rows[last][0]) as EventRow)));
     return events;
   }
 
