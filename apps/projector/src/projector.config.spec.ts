@@ -8,7 +8,7 @@ describe('projectorConfigFromEnv', () => {
       readModelsFile: join('/var/vigil', 'projections.sqlite'),
       escalateAfterMs: 24 * 3_600_000,
       escalationCheckMs: 60_000,
-      batchSize: 5000,
+      batchSize: 2000,
       protocol: TRANSREG,
     });
   });

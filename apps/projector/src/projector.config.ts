@@ -9,7 +9,7 @@ export interface ProjectorConfig {
   escalateAfterMs: number;
   /** How often overdue alerts are looked for (default 1 min). */
   escalationCheckMs: number;
-  /** Events per batch and per read-model transaction (default 5000). */
+  /** Events per batch and per read-model transaction (default 2000: ProjectionRunnerOptions.batchSize). */
   batchSize: number;
   /** The trial's protocol, its maintenance window (± days) set by VIGIL_DOSE_WINDOW_DAYS (default 2). */
   protocol: TrialProtocol;
@@ -36,7 +36,7 @@ export function projectorConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Pr
     readModelsFile: env.VIGIL_PROJECTIONS_FILE ?? (dataDir === ':memory:' ? ':memory:' : join(dataDir, 'projections.sqlite')),
     escalateAfterMs: wholeNumber(env, 'VIGIL_ALERT_ESCALATE_AFTER_MS', 24 * 3_600_000, 1, 'milliseconds'),
     escalationCheckMs: wholeNumber(env, 'VIGIL_ALERT_ESCALATION_CHECK_MS', 60_000, 10, 'milliseconds'),
-    batchSize: wholeNumber(env, 'VIGIL_PROJECTION_BATCH_SIZE', 5000, 1, 'events'),
+    batchSize: wholeNumber(env, 'VIGIL_PROJECTION_BATCH_SIZE', 2000, 1, 'events'),
     protocol: protocolFromEnv(env),
   };
 }

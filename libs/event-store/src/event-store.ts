@@ -124,6 +124,13 @@ export interface SubscribeOptions {
   /** Catch up from events strictly after this global position, then follow live. */
   after: number;
   batchSize?: number;
+  /**
+   * The event types the subscriber reads (a projection's `handles`). A hint: every event of these
+   * types is delivered, in order; an adapter may leave events of other types out of a batch (not
+   * reading them spares their parsing), except the batch's last event, which is always the last one
+   * read, so the subscription's position moves past what was left out. Default: every event.
+   */
+  types?: readonly string[];
 }
 
 /**

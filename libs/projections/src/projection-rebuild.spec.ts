@@ -12,16 +12,21 @@ import { Projector } from './projector';
 import { ReadModelDatabase } from './read-model-database';
 import { rebuildProjections } from './rebuild-projections';
 import { PatientSafetySummaries } from './safety/patient-safety-summaries';
+import { readWatch } from './safety/patient-watch';
 import { SAFETY_PROCESS } from './safety/safety-process.projection';
 import { safetyProjections } from './safety/safety-projections';
 import { PatientLog } from './testing/patient-log';
 import { writeTrialLog } from './testing/trial-log';
 
 /** Every row of the live build of each safety read model, in a stable order. */
+/** The live rows, and each patient's watch as read back (records are written per batch: their rows depend on the batching). */
 function contents(db: ReadModelDatabase): Record<string, unknown[]> {
+  const tables = { patients: db.liveTable(SAFETY_PROCESS, 'patients') as string, records: db.liveTable(SAFETY_PROCESS, 'records') as string };
+  const patients = db.sql.prepare(`SELECT * FROM ${tables.patients} ORDER BY patient_id`).all() as { patient_id: string }[];
   return {
     alerts: db.sql.prepare(`SELECT * FROM ${db.liveTable(ALERT_LIST, 'alerts')} ORDER BY alert_id`).all(),
-    patients: db.sql.prepare(`SELECT * FROM ${db.liveTable(SAFETY_PROCESS, 'patients')} ORDER BY patient_id`).all(),
+    patients,
+    watches: patients.map((row) => readWatch((sql) => db.statement(sql), tables, row.patient_id)),
   };
 }
 
@@ -62,7 +67,7 @@ describe('ProjectionRebuild', () => {
     expect(contents(db)).toEqual(live);
     expect(await store.headPosition()).toBe(head);
     const tables = db.sql.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'projection_builds' ORDER BY name`).pluck().all();
-    expect(tables).toEqual(['alert_list_v1_b2_alerts', 'safety_v2_b2_patients']);
+    expect(tables).toEqual(['alert_list_v1_b2_alerts', 'safety_v3_b2_patients', 'safety_v3_b2_records']);
     db.close();
   });
 

@@ -33,7 +33,7 @@ export interface RebuildProgress {
 }
 
 export interface ProjectionRebuildOptions {
-  /** Events read per batch (default 5000). */
+  /** Events read per batch (default 2000, as ProjectionRunnerOptions.batchSize: a batch stays in memory until it commits). */
   batchSize?: number;
   upcast?: (event: StoredEvent) => StoredEvent;
   /** After each batch; the next batch waits for it (a progress bar, a test's pace). */
@@ -84,7 +84,7 @@ export class ProjectionRebuild {
     private readonly options: ProjectionRebuildOptions = {},
   ) {
     if (projections.length === 0) throw new Error('a rebuild needs at least one projection');
-    this.batchSize = options.batchSize ?? 5000;
+    this.batchSize = options.batchSize ?? 2000;
   }
 
   /** Runs the rebuild to the switch (once; later calls return the same promise). Rejects when it fails. */

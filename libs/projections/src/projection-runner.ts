@@ -24,7 +24,11 @@ export interface ProjectionStatus {
 }
 
 export interface ProjectionRunnerOptions {
-  /** Events per batch, and per transaction (default 5000: one fsync per batch bounds a rebuild's speed). */
+  /**
+   * Events per batch, and per transaction (default 2000). A batch's events and the states it loads stay
+   * in memory until it commits, and a batch catching up commits without waiting for the disk: smaller
+   * batches kept the heap of a rebuild at 1 000 000 events in bounds (peak RSS ~340 MB at 5000).
+   */
   batchSize?: number;
   /** First delay before retrying a failed batch; doubles up to `maxRetryDelayMs` (defaults 250 ms, 30 s). */
   retryDelayMs?: number;
@@ -60,7 +64,7 @@ export class ProjectionRunner {
     private readonly options: ProjectionRunnerOptions = {},
   ) {
     this.logger = new Logger(`Projection ${projection.name} v${projection.version}`);
-    this.batchSize = options.batchSize ?? 5000;
+    this.batchSize = options.batchSize ?? 2000;
     this.retryDelayMs = options.retryDelayMs ?? 250;
   }
 
@@ -123,7 +127,7 @@ export class ProjectionRunner {
 
   private follow(): void {
     this.state = 'catching-up';
-    const subscription = this.store.subscribe({ after: this.position, batchSize: this.batchSize }, (batch) => this.handle(batch));
+    const subscription = this.store.subscribe({ after: this.position, batchSize: this.batchSize, types: this.projection.handles }, (batch) => this.handle(batch));
     this.subscription = subscription;
     subscription.closed.then(
       () => undefined,
@@ -162,6 +166,13 @@ export class ProjectionRunner {
     this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.options.maxRetryDelayMs ?? 30_000);
   }
 
+  /**
+   * A batch with more of the log behind it (catching up) commits without waiting for the disk; the
+   * batch that reaches the head is durable, and its fsync of the WAL makes every batch before it
+   * durable too (ReadModelDatabase.transaction). A crash of the machine in between loses only batches
+   * the build resumes from its durable checkpoint (their alert appends are idempotent); a crash of the
+   * process loses nothing (WAL).
+   */
   private async handle(batch: StoredEvent[]): Promise<void> {
     const writer = this.writer as ProjectionBuildWriter;
     // Not waiting for the disk: a read model is derived from the log, which is durable. A power cut

@@ -17,7 +17,7 @@ export interface ProjectionOverview extends ReadModelStatus {
 }
 
 export interface ProjectorOptions extends Omit<ProjectionRunnerOptions, 'onRetired'> {
-  /** Events read per batch by a rebuild (default: `batchSize`, else 5000). */
+  /** Events read per batch by a rebuild (default: `batchSize`, else 2000). */
   rebuildBatchSize?: number;
 }
 

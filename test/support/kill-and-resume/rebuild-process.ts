@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ALERT_LIST, ReadModelDatabase, SAFETY_PROCESS } from '@vigil/projections';
+import { ALERT_LIST, ReadModelDatabase, readWatch, SAFETY_PROCESS } from '@vigil/projections';
 
 export type ChildProgress = { state: string; done: number; total: number; resumedFrom: number };
 
@@ -23,13 +23,19 @@ async function* progressLines(lines: AsyncIterable<string>): AsyncGenerator<Chil
   for await (const line of lines) if (line.startsWith('progress ')) yield JSON.parse(line.slice('progress '.length)) as ChildProgress;
 }
 
-/** Every row of the live build of each safety read model, in a stable order. */
+/**
+ * Every row of the live build of each safety read model, in a stable order, and each patient's watch
+ * as read back (its records are written per batch, so their rows depend on how the log was batched).
+ */
 export function readModelContents(file: string): Record<string, unknown[]> {
   const db = new ReadModelDatabase({ file });
   try {
+    const tables = { patients: db.liveTable(SAFETY_PROCESS, 'patients') as string, records: db.liveTable(SAFETY_PROCESS, 'records') as string };
+    const patients = db.sql.prepare(`SELECT * FROM ${tables.patients} ORDER BY patient_id`).all() as { patient_id: string }[];
     return {
       alerts: db.sql.prepare(`SELECT * FROM ${db.liveTable(ALERT_LIST, 'alerts')} ORDER BY alert_id`).all(),
-      patients: db.sql.prepare(`SELECT * FROM ${db.liveTable(SAFETY_PROCESS, 'patients')} ORDER BY patient_id`).all(),
+      patients,
+      watches: patients.map((row) => readWatch((sql) => db.statement(sql), tables, row.patient_id)),
     };
   } finally {
     db.close();

@@ -63,7 +63,7 @@ export function projectionsCommand(context: CliContext): Command {
     .command('rebuild')
     .description('rebuild read models (default: all) from the whole log beside the live builds, then switch them live; exits 0 when done')
     .argument('[names...]', 'read models to rebuild, default all: safety, alert_list (kebab-case accepted)')
-    .option('--batch-size <events>', 'events read per batch (default VIGIL_PROJECTION_BATCH_SIZE, else 5000)', wholeNumber)
+    .option('--batch-size <events>', 'events read per batch (default VIGIL_PROJECTION_BATCH_SIZE, else 2000)', wholeNumber)
     .action(async (names: string[], options: { batchSize?: number }) => {
       const { store, db, projections: all, batchSize } = await openReadModels(context.env);
       let rebuild: ProjectionRebuild | undefined;

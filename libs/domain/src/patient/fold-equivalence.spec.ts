@@ -223,6 +223,28 @@ describe('the fast fold and grades equal the naive ones', () => {
     );
   });
 
+  it('baselineFor follows a line of states step by step (its index moves on with the line) as the naive one, older states too', () => {
+    fc.assert(
+      fc.property(steps(60), fc.nat(), labData, (history, at, foreign) => {
+        const events = new StreamWriter().write(history);
+        const lineage = evolveAll(initialPatientState, events);
+        const expectSameBaselines = (fast: PatientState, naive: PatientState) => {
+          for (const entry of Object.values(naive.labs)) {
+            for (const lab of [{ eventId: entry.eventId, data: entry.current }, { eventId: entry.eventId, data: entry.original }]) {
+              expect(baselineFor(fast, lab)).toStrictEqual(naiveBaselineFor(naive, lab));
+            }
+          }
+          const stranger = { eventId: 'not-in-the-stream', data: foreign };
+          expect(baselineFor(fast, stranger)).toStrictEqual(naiveBaselineFor(naive, stranger));
+        };
+        events.forEach((_, i) => expectSameBaselines(lineage[i + 1].state, naiveReplay(events.slice(0, i + 1))));
+        const k = at % lineage.length; // an older state, asked after the newest
+        expectSameBaselines(lineage[k].state, naiveReplay(events.slice(0, k)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('a state read back from JSON (the safety process keeps it so) evolves and replays on as the naive fold', () => {
     fc.assert(
       fc.property(steps(30), steps(15), (before, after) => {

@@ -36,6 +36,9 @@ const asOf = <D>(newest: Revision<D> | undefined, version: number): Revision<D> 
  * version first: states already handed out never change, whoever evolves them and how often.
  */
 export class RecordJournal {
+  /** Which record each version wrote (an event writes at most one), for versions written in this journal. */
+  private readonly log: ({ kind: RecordKind; id: string } | undefined)[] = [];
+
   private constructor(
     /** Version of the newest state written: the only one that may extend the journal in place. */
     public head: number,
@@ -74,6 +77,15 @@ export class RecordJournal {
   write<K extends RecordKind>(kind: K, id: string, entry: RecordedEntry<RecordData[K]>, version: number): void {
     const revisions = this.revisions[kind] as Map<string, Revision<RecordData[K]>>;
     revisions.set(id, { version, entry, previous: revisions.get(id) });
+    this.log[version] = { kind, id };
+  }
+
+  /**
+   * The record `version` wrote, if this journal wrote it: undefined for a version that wrote none
+   * (an enrolment) and for versions from before the journal (a journal of a state read back, a fork).
+   */
+  writtenAt(version: number): { kind: RecordKind; id: string } | undefined {
+    return this.log[version];
   }
 
   entryAt<K extends RecordKind>(kind: K, id: string, version: number): RecordedEntry<RecordData[K]> | undefined {

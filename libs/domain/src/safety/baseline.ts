@@ -1,8 +1,7 @@
 import type { LabResultRecordedData, LabTestCode } from '../events';
-import { instantMs } from '../instant';
-import type { LabEntry, PatientState, RecordedEntry } from '../patient/patient-state';
-import { clinicalOrder } from '../patient/clinical-order';
-import { recordsOf } from '../patient/record-journal';
+import type { DoseEntry, LabEntry, PatientState } from '../patient/patient-state';
+import { clinicalOrder, clinicalTimeMs } from '../patient/clinical-order';
+import { journalOf, recordsOf, type RecordJournal } from '../patient/record-journal';
 import type { Baseline } from './ctcae-grades';
 
 /**
@@ -15,13 +14,24 @@ import type { Baseline } from './ctcae-grades';
  * to grade every result of a patient, `labBaselines` finds them all in O(n log n).
  */
 export function baselineFor(state: PatientState, lab: { eventId: string; data: LabResultRecordedData }): Baseline | null {
-  const firstDose = firstActive(recordsOf(state, 'doses'), (d) => d.administeredAt);
-  const cutoff = firstDose ? firstDose.time : instantMs(lab.data.collectedAt);
+  const known = candidatesOf(state);
+  if (known) {
+    const candidates = known.get(lab.data.test);
+    const best = candidates?.[0]?.entry.eventId === lab.eventId ? candidates[1] : candidates?.[0];
+    return best ? baselineOf(best.entry.current) : null;
+  }
+  return scannedBaseline(state, lab);
+}
+
+/** `baselineFor` by reading every record of the state: O(n) for n records. */
+function scannedBaseline(state: PatientState, lab: { eventId: string; data: LabResultRecordedData }): Baseline | null {
+  const firstDose = firstActiveDose(recordsOf(state, 'doses'));
+  const cutoff = firstDose ? firstDose.time : clinicalTimeMs('labs', lab.data);
   let best: LabEntry | null = null;
   let bestTime = 0;
   for (const entry of recordsOf(state, 'labs')) {
     if (entry.voided || entry.eventId === lab.eventId || entry.current.test !== lab.data.test) continue;
-    const time = instantMs(entry.current.collectedAt);
+    const time = clinicalTimeMs('labs', entry.current);
     if (!(time <= cutoff)) continue;
     // The last in clinical order: a later time, or the same time recorded later (or as late) wins.
     if (best === null || time > bestTime || (time === bestTime && entry.recordedSeq >= best.recordedSeq)) {
@@ -57,7 +67,7 @@ export function labBaselines(state: PatientState): LabBaselines {
     for(lab) {
       const test = byTest.get(lab.data.test);
       if (!test) return null;
-      const cutoff = doseCutoff ?? instantMs(lab.data.collectedAt);
+      const cutoff = doseCutoff ?? clinicalTimeMs('labs', lab.data);
       let i = lastAtOrBefore(test.times, cutoff);
       while (i >= 0 && test.entries[i].eventId === lab.eventId) i--;
       return i >= 0 ? baselineOf(test.entries[i].current) : null;
@@ -67,12 +77,12 @@ export function labBaselines(state: PatientState): LabBaselines {
 
 const baselineOf = (data: LabResultRecordedData): Baseline => ({ value: data.normalised.value, referenceRange: data.normalised.referenceRange });
 
-/** The first entry not voided in clinical-time order (ties by recording order), with its time. */
-function firstActive<D>(entries: readonly RecordedEntry<D>[], at: (d: D) => string): { entry: RecordedEntry<D>; time: number } | null {
-  let first: { entry: RecordedEntry<D>; time: number } | null = null;
+/** The first dose not voided in clinical-time order (ties by recording order), with its time. */
+function firstActiveDose(entries: readonly DoseEntry[]): { entry: DoseEntry; time: number } | null {
+  let first: { entry: DoseEntry; time: number } | null = null;
   for (const entry of entries) {
     if (entry.voided) continue;
-    const time = instantMs(at(entry.current));
+    const time = clinicalTimeMs('doses', entry.current);
     if (first === null || (time - first.time || entry.recordedSeq - first.entry.recordedSeq) < 0) first = { entry, time };
   }
   return first;
@@ -88,4 +98,96 @@ function lastAtOrBefore(times: readonly number[], cutoff: number): number {
     else high = middle;
   }
   return low - 1;
+}
+
+/** A result on or before the first dose, with its time. */
+interface Candidate {
+  entry: LabEntry;
+  time: number;
+}
+
+/**
+ * What `baselineFor` needs of the states of one line (one record journal), kept up to date as the line
+ * grows, so that grading each new result does not read every earlier one again (that was quadratic in
+ * a patient's results). Once the patient has a dose, the cutoff is the first dose for every result; per
+ * test, the two last results on or before it (in clinical order, ties by recording order) answer for
+ * any result: the last, unless it is the result itself, else the one before.
+ */
+interface BaselineIndex {
+  /** The journal version (the state's version) the index stands at. */
+  version: number;
+  /** The first dose not voided: the cutoff. */
+  firstDose: { time: number; seq: number };
+  /** Per test, the last two results not voided on or before the cutoff, last first. */
+  byTest: Map<LabTestCode, Candidate[]>;
+}
+
+/** Per journal: its index, or null where it does not apply (no dose yet, or a time that is not one). */
+const indexes = new WeakMap<RecordJournal, BaselineIndex | null>();
+
+/**
+ * The candidates of `state` per test when the index answers for it: the state reads a journal, has a
+ * dose, and is not older than what the index has seen. Else undefined, and `baselineFor` reads every record.
+ */
+function candidatesOf(state: PatientState): Map<LabTestCode, Candidate[]> | undefined {
+  const journal = journalOf(state);
+  if (!journal) return undefined;
+  const index = indexes.get(journal);
+  if (index && state.version < index.version) return undefined; // an older state of the line: read as it is
+  const current = !index ? built(journal, state.version) : index.version < state.version ? advanced(journal, index, state.version) : index;
+  indexes.set(journal, current);
+  return current?.byTest;
+}
+
+/** The index of the journal as of `version`, from all its records; null when it does not apply. */
+function built(journal: RecordJournal, version: number): BaselineIndex | null {
+  let first: { time: number; seq: number } | null = null;
+  for (const dose of journal.entriesAt('doses', version)) {
+    if (dose.voided) continue;
+    const time = clinicalTimeMs('doses', dose.current);
+    if (Number.isNaN(time)) return null; // firstActiveDose orders a time that is not one its own way: leave it to the scan
+    if (first === null || time < first.time || (time === first.time && dose.recordedSeq < first.seq)) first = { time, seq: dose.recordedSeq };
+  }
+  if (first === null) return null;
+  const index: BaselineIndex = { version, firstDose: first, byTest: new Map() };
+  for (const lab of journal.entriesAt('labs', version)) if (!lab.voided) admit(index, lab);
+  return index;
+}
+
+/**
+ * The index moved on to `version` by the records written since: a new result is admitted; a new dose
+ * after the first changes nothing; anything else (an earlier first dose, a correction, a void) rebuilds it.
+ */
+function advanced(journal: RecordJournal, index: BaselineIndex, version: number): BaselineIndex | null {
+  for (let v = index.version + 1; v <= version; v++) {
+    const written = journal.writtenAt(v);
+    if (written === undefined || written.kind === 'adverseEvents') continue;
+    if (journal.entryAt(written.kind, written.id, v - 1) !== undefined) return built(journal, version); // a correction or a void
+    if (written.kind === 'doses') {
+      const dose = journal.entryAt('doses', written.id, v) as DoseEntry;
+      const time = clinicalTimeMs('doses', dose.current);
+      const { firstDose } = index;
+      if (!(time > firstDose.time || (time === firstDose.time && dose.recordedSeq > firstDose.seq))) return built(journal, version);
+      continue;
+    }
+    admit(index, journal.entryAt('labs', written.id, v) as LabEntry);
+  }
+  index.version = version;
+  return index;
+}
+
+/** Takes a result not voided among its test's last two on or before the cutoff, if it is one of them. */
+function admit(index: BaselineIndex, lab: LabEntry): void {
+  const time = clinicalTimeMs('labs', lab.current);
+  if (!(time <= index.firstDose.time)) return;
+  let candidates = index.byTest.get(lab.current.test);
+  if (!candidates) index.byTest.set(lab.current.test, (candidates = []));
+  const later = (c: Candidate) => c.time > time || (c.time === time && c.entry.recordedSeq > lab.recordedSeq);
+  const at = candidates.findIndex((c) => !later(c));
+  if (at === -1) {
+    if (candidates.length < 2) candidates.push({ entry: lab, time });
+    return;
+  }
+  candidates.splice(at, 0, { entry: lab, time });
+  if (candidates.length > 2) candidates.pop();
 }

@@ -1,5 +1,6 @@
 import type { DoseAdministeredData } from '../events';
-import { DAY_MS, addUtcMonths, instantMs, utcDayNumber } from '../instant';
+import { DAY_MS, addUtcMonths, utcDayNumber } from '../instant';
+import { clinicalTimeMs } from '../patient/clinical-order';
 import { maintenanceIntervalDays, type TrialProtocol } from '../protocol/trial-protocol';
 import { activeDoses, type PatientState } from '../patient/patient-state';
 import { recordOf } from '../patient/record-journal';
@@ -42,10 +43,10 @@ export function doseSchedule(
 ): DoseSchedule {
   const entries = activeDoses(state)
     .filter((d) => d.eventId !== replacing?.eventId)
-    .map((d) => ({ eventId: d.eventId, data: d.current, seq: d.recordedSeq, time: instantMs(d.current.administeredAt) }));
+    .map((d) => ({ eventId: d.eventId, data: d.current, seq: d.recordedSeq, time: clinicalTimeMs('doses', d.current) }));
   if (replacing) {
     const seq = recordOf(state, 'doses', replacing.eventId)?.recordedSeq ?? Number.POSITIVE_INFINITY;
-    entries.push({ eventId: replacing.eventId, data: replacing.data, seq, time: instantMs(replacing.data.administeredAt) });
+    entries.push({ eventId: replacing.eventId, data: replacing.data, seq, time: clinicalTimeMs('doses', replacing.data) });
   }
   entries.sort((a, b) => a.time - b.time || a.seq - b.seq);
 

@@ -23,7 +23,16 @@ export const eventColumns =
 
 export function toStoredEvent(row: EventRow): StoredEvent {
   // The stored texts are the canonical forms that were hashed: verification digests them as read.
-  const event: StoredEvent = {
+  return withCanonicalText(parsedEvent(row), row[6], row[7]);
+}
+
+/**
+ * The event of a row without its canonical texts kept beside it: for readers that do not hash what
+ * they read (projections), so that a batch does not hold every row's text until it is dropped. Hashing
+ * such an event still works (hash-chain.ts writes the canonical form again).
+ */
+export function parsedEvent(row: EventRow): StoredEvent {
+  return {
     eventId: row[1],
     streamId: row[2],
     streamVersion: row[3],
@@ -35,5 +44,4 @@ export function toStoredEvent(row: EventRow): StoredEvent {
     hash: row[8],
     previousHash: row[9],
   };
-  return withCanonicalText(event, row[6], row[7]);
 }

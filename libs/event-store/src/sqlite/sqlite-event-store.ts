@@ -23,7 +23,7 @@ import { SubscriptionSet } from '../polling-subscription';
 import { emptyStream, sealEvents, StreamHead } from '../seal';
 import { WakeSignal } from '../wake-signal';
 import { chainRecordColumns } from './chain-record';
-import { EventRow, eventColumns, toStoredEvent } from './event-row';
+import { EventRow, eventColumns, parsedEvent, toStoredEvent } from './event-row';
 import { migrate } from './schema';
 
 export interface SqliteEventStoreOptions {
@@ -117,6 +117,16 @@ export class SqliteEventStore implements EventStore {
              ORDER BY global_position LIMIT ?`,
         )
         .raw(true),
+      // Data and metadata only of events of the types asked for (a JSON array): the others are neither read nor parsed.
+      allOfTypes: db
+        .prepare<[{ types: string; after: number; limit: number }], EventRow>(
+          `SELECT global_position, event_id, stream_id, stream_version, type, schema_version,
+             CASE WHEN type IN (SELECT value FROM json_each(@types)) THEN data END, CASE WHEN type IN (SELECT value FROM json_each(@types)) THEN metadata END,
+             hash, previous_hash
+           FROM events WHERE global_position > @after ORDER BY global_position LIMIT @limit`,
+        )
+        .raw(true),
+      atPosition: db.prepare<[number], EventRow>(`SELECT ${eventColumns} FROM events WHERE global_position = ?`).raw(true),
       headPosition: db.prepare<[], number>('SELECT COALESCE(MAX(global_position), 0) FROM events').pluck(),
     };
   }
@@ -168,9 +178,10 @@ export class SqliteEventStore implements EventStore {
 
   subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
     this.assertOpen();
+    const types = options.types && JSON.stringify(options.types);
     const source = {
       readBatch: async (after: number, limit: number) =>
-        this.closing ? [] : this.readBatch(after, limit),
+        this.closing ? [] : types ? this.readBatchOf(types, after, limit) : this.readBatch(after, limit),
       signal: this.signal,
       pollIntervalMs: this.pollIntervalMs,
     };
@@ -194,6 +205,21 @@ export class SqliteEventStore implements EventStore {
 
   private readBatch(after: number, limit: number, to = lastVersion): StoredEvent[] {
     return this.sql.all.all(after, to, limit).map(toStoredEvent);
+  }
+
+  /**
+   * A batch of which only events of `types` (a JSON array), and the last event read, are delivered
+   * (SubscribeOptions.types): the others' data is not even read. No row has NULL data or metadata
+   * (schema.ts), so NULL says the type was not asked for. A subscriber with types is a projection,
+   * which hashes nothing: its events do not keep their canonical texts (parsedEvent).
+   */
+  private readBatchOf(types: string, after: number, limit: number): StoredEvent[] {
+    const rows = this.sql.allOfTypes.all({ types, after, limit });
+    const events: StoredEvent[] = [];
+    const last = rows.length - 1;
+    for (let i = 0; i < last; i++) if (rows[i][6] !== null) events.push(parsedEvent(rows[i]));
+    if (last >= 0) events.push(parsedEvent(rows[last][6] !== null ? rows[last] : (this.sql.atPosition.get(rows[last][0]) as EventRow)));
+    return events;
   }
 
   private assertOpen(): void {

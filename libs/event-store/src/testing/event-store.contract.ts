@@ -427,6 +427,22 @@ export function describeEventStoreContract(
         expect(subscriptions[0].position).toBe(all[14].globalPosition);
       });
 
+      it('delivers every event of the types asked for, in order, and moves past the others', async () => {
+        for (let i = 1; i <= 7; i++) await store.append(`patient-${i % 2}`, [labResult(i)], { expectedVersion: 'any' });
+        await store.append('alert-a', [{ type: 'AlertRaised', schemaVersion: 1, data: { n: 1 }, metadata: metadata() }], { expectedVersion: 'any' });
+        for (let i = 8; i <= 9; i++) await store.append(`patient-${i % 2}`, [labResult(i)], { expectedVersion: 'any' });
+        const all = await collect(store.readAll());
+        const seen: StoredEvent[] = [];
+        const subscription = store.subscribe({ after: 0, batchSize: 4, types: ['AlertRaised'] }, (batch) => void seen.push(...batch));
+        subscriptions.push(subscription);
+        await waitUntil(() => subscription.position === all[all.length - 1].globalPosition);
+        await settle();
+
+        expect(seen.filter((event) => event.type === 'AlertRaised')).toEqual(all.filter((event) => event.type === 'AlertRaised'));
+        expect(isStrictlyIncreasing(seen.map((event) => event.globalPosition))).toBe(true);
+        for (const event of seen) expect(event).toEqual(all.find((e) => e.globalPosition === event.globalPosition));
+      });
+
       it('starts strictly after the given position', async () => {
         const { events } = await store.append('patient-1', [1, 2, 3, 4].map(labResult), { expectedVersion: 'any' });
         const seen: StoredEvent[] = [];

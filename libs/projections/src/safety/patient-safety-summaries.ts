@@ -13,7 +13,7 @@ import {
 } from '@vigil/domain';
 import type { AlertList } from '../alerts/alert-list';
 import type { ReadModelDatabase } from '../read-model-database';
-import { decodeWatch, type PatientWatch } from './patient-watch';
+import { readWatch, type PatientWatch } from './patient-watch';
 import type { AdverseEventSummary, LabSummary, NormalRangeIndicator, PatientSafetySummary } from './patient-safety-summary';
 import { SAFETY_PROCESS } from './safety-process.projection';
 
@@ -37,11 +37,10 @@ export class PatientSafetySummaries {
   }
 
   private summary(patientId: string, asOf: Date): PatientSafetySummary {
-    const table = this.db.liveTable(SAFETY_PROCESS, 'patients');
-    const row = table
-      ? (this.db.statement(`SELECT watch, position FROM ${table} WHERE patient_id = ?`).get(patientId) as { watch: string; position: number } | undefined)
-      : undefined;
-    const watch = row && decodeWatch(row.watch);
+    const patients = this.db.liveTable(SAFETY_PROCESS, 'patients');
+    const records = this.db.liveTable(SAFETY_PROCESS, 'records');
+    const row = patients && records ? readWatch((sql) => this.db.statement(sql), { patients, records }, patientId) : undefined;
+    const watch = row?.watch;
     if (!row || !watch?.state.enrolled) throw new PatientNotFoundError(patientId);
     const { state } = watch;
     return {

@@ -133,6 +133,8 @@ describe('Rebuilt safety read models (fast-check)', () => {
               }
               await progress.waitForPosition(await store.headPosition()); // live: one event at a time
             }
+            // Every step may have been skipped (no record to correct yet): the enrolments must be in too.
+            await progress.waitForPosition(await store.headPosition());
             const live = seen(db);
             const logBefore = await allEvents(store);
 

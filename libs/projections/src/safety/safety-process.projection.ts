@@ -3,15 +3,40 @@ import type { StoredEvent } from '@vigil/event-store';
 import { PATIENT_EVENT_TYPES } from '@vigil/domain';
 import type { Projection, ProjectionTransaction } from '../projection';
 import type { AlertStreams } from '../alerts/alert-streams';
-import { decodeWatch, encodeWatch, initialPatientWatch, type PatientWatch } from './patient-watch';
+import { changedRecords, initialPatientWatch, readWatch, watchHead, type PatientWatch, type WatchRecordKind, type WatchTables } from './patient-watch';
 import { watchPatient } from './watch-patient';
 
 export const SAFETY_PROCESS = 'safety';
 
 const PATIENT_STREAM_PREFIX = 'patient-';
 
-/** Per batch: the watches of the patients it touched, as they stand after it, and the position of each one's last event. */
-type Watches = Map<string, { watch: PatientWatch; position: number }>;
+/** Per batch: the watches of the patients it touched, as they stand after it, the position of each one's last event, and the records it changed. */
+type Watches = Map<string, { watch: PatientWatch; position: number; changed: Map<WatchRecordKind, Set<string>> }>;
+
+/** The record an event of a patient stream writes (PatientFold writes one per event), by kind and the event id that first recorded it. */
+function recordWritten(event: StoredEvent): { kind: WatchRecordKind; id: string } | undefined {
+  switch (event.type) {
+    case 'LabResultRecorded':
+      return { kind: 'labs', id: event.eventId };
+    case 'DoseAdministered':
+      return { kind: 'doses', id: event.eventId };
+    case 'AdverseEventReported':
+      return { kind: 'adverseEvents', id: event.eventId };
+    case 'LabResultCorrected':
+    case 'LabResultEnteredInError':
+      return { kind: 'labs', id: (event.data as { originalEventId: string }).originalEventId };
+    case 'DoseCorrected':
+    case 'DoseEnteredInError':
+      return { kind: 'doses', id: (event.data as { originalEventId: string }).originalEventId };
+    case 'AdverseEventCorrected':
+    case 'AdverseEventEnteredInError':
+      return { kind: 'adverseEvents', id: (event.data as { originalEventId: string }).originalEventId };
+    default:
+      return undefined;
+  }
+}
+
+const tablesOf = (tx: ProjectionTransaction): WatchTables => ({ patients: tx.table('patients'), records: tx.table('records') });
 
 /**
  * The safety process: follows patient streams, keeps each patient's folded state (persisted), runs
@@ -24,8 +49,11 @@ type Watches = Map<string, { watch: PatientWatch; position: number }>;
  */
 export class SafetyProcess implements Projection<Watches> {
   readonly name = SAFETY_PROCESS;
-  /** 2: rows keep records never corrected once (encodeWatch), and the position of the patient's own last event. */
-  readonly version = 2;
+  /**
+   * 2: rows keep records never corrected once, and the position of the patient's own last event.
+   * 3: records in rows of their own, written per batch that changed them (patient-watch.ts).
+   */
+  readonly version = 3;
   readonly handles: readonly string[] = PATIENT_EVENT_TYPES;
 
   constructor(
@@ -42,34 +70,67 @@ export class SafetyProcess implements Projection<Watches> {
         site_id TEXT,
         watch TEXT NOT NULL,
         position INTEGER NOT NULL
-      )`);
+      );
+      CREATE TABLE ${tx.table('records')} (
+        patient_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        records TEXT NOT NULL,
+        PRIMARY KEY (patient_id, position)
+      ) WITHOUT ROWID`);
   }
 
   async prepare(events: StoredEvent[], reader: ProjectionTransaction): Promise<Watches> {
     const watches: Watches = new Map();
-    const load = reader.statement(`SELECT watch FROM ${reader.table('patients')} WHERE patient_id = ?`);
+    const tables = tablesOf(reader);
+    // Raises go to the store together (group commit: one fsync for many, in the order submitted); a
+    // retraction first waits for them, as it reads the alert's stream.
+    const raising: Promise<void>[] = [];
+    const raised = () => Promise.all(raising.splice(0));
     for (const event of events) {
       if (!event.streamId.startsWith(PATIENT_STREAM_PREFIX)) continue;
       const patientId = event.streamId.slice(PATIENT_STREAM_PREFIX.length);
-      let watch = watches.get(patientId)?.watch;
-      if (!watch) {
-        const row = load.get(patientId) as { watch: string } | undefined;
-        watch = row ? decodeWatch(row.watch) : initialPatientWatch();
-      }
+      let touched = watches.get(patientId);
+      const watch = touched?.watch ?? readWatch(reader.statement, tables, patientId)?.watch ?? initialPatientWatch();
       if (event.streamVersion <= watch.state.version) continue; // already folded (repeated batch)
       const now = this.clock();
       const judged = watchPatient(watch, event, now, this.protocol);
-      for (const action of judged.actions) await this.alerts.carryOut(action, now);
-      watches.set(patientId, { watch: judged.watch, position: event.globalPosition });
+      for (const action of judged.actions) {
+        if (action.kind === 'raise') {
+          const raise = this.alerts.carryOut(action, now);
+          raise.catch(() => undefined); // its failure fails the batch at `raised()`, not the process before
+          raising.push(raise);
+          continue;
+        }
+        await raised();
+        await this.alerts.carryOut(action, now);
+      }
+      if (!touched) watches.set(patientId, (touched = { watch: judged.watch, position: event.globalPosition, changed: new Map() }));
+      touched.watch = judged.watch;
+      touched.position = event.globalPosition;
+      const written = recordWritten(event);
+      if (written) {
+        let ids = touched.changed.get(written.kind);
+        if (!ids) touched.changed.set(written.kind, (ids = new Set()));
+        ids.add(written.id);
+      }
     }
+    await raised();
     return watches;
   }
 
-  /** Each patient's row records the position of the patient's own last event: the same however the log was batched. */
+  /**
+   * Each patient's row records the position of the patient's own last event: the same however the log
+   * was batched. The records the batch changed go in one row of their own, keyed by that position.
+   */
   apply(_events: StoredEvent[], tx: ProjectionTransaction, watches: Watches): void {
+    const { patients, records } = tablesOf(tx);
     const save = tx.statement(`
-      INSERT INTO ${tx.table('patients')} (patient_id, site_id, watch, position) VALUES (?, ?, ?, ?)
+      INSERT INTO ${patients} (patient_id, site_id, watch, position) VALUES (?, ?, ?, ?)
       ON CONFLICT (patient_id) DO UPDATE SET site_id = excluded.site_id, watch = excluded.watch, position = excluded.position`);
-    for (const [patientId, { watch, position }] of watches) save.run(patientId, watch.state.siteId, encodeWatch(watch), position);
+    const saveRecords = tx.statement(`INSERT INTO ${records} (patient_id, position, records) VALUES (?, ?, ?)`);
+    for (const [patientId, { watch, position, changed }] of watches) {
+      save.run(patientId, watch.state.siteId, watchHead(watch), position);
+      if (changed.size > 0) saveRecords.run(patientId, position, changedRecords(watch, changed));
+    }
   }
 }
