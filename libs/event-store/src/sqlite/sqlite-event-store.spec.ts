@@ -12,9 +12,9 @@ describeEventStoreContract('sqlite (temporary file)', async () => {
     reopen: () => createSqliteEventStore({ file, pollIntervalMs: 50 }),
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };
-});
+}, { chainRecords: true });
 
 describeEventStoreContract("sqlite (':memory:')", async () => ({
   store: await createSqliteEventStore({ file: ':memory:' }),
   cleanup: async () => undefined,
-}), { persistent: false });
+}), { persistent: false, chainRecords: true });
