@@ -3,7 +3,7 @@ import type { StoredEvent } from '@vigil/event-store';
 import { PATIENT_EVENT_TYPES } from '@vigil/domain';
 import type { Projection, ProjectionTransaction } from '../projection';
 import type { AlertStreams } from '../alerts/alert-streams';
-import { changedRecords, initialPatientWatch, readWatch, watchHead, type PatientWatch, type WatchRecordKind, type WatchTables } from './patient-watch';
+import { changedRecords, initialPatientWatch, readWatch, RECORD_KINDS, watchHead, type PatientWatch, type WatchRecordKind, type WatchTables } from './patient-watch';
 import { watchPatient } from './watch-patient';
 
 export const SAFETY_PROCESS = 'safety';
@@ -36,6 +36,13 @@ function recordWritten(event: StoredEvent): { kind: WatchRecordKind; id: string 
   }
 }
 
+/** Every record of the patient, by kind, in the order first recorded. */
+function allRecords(watch: PatientWatch): Map<WatchRecordKind, Set<string>> {
+  const all = new Map<WatchRecordKind, Set<string>>();
+  for (const kind of RECORD_KINDS) all.set(kind, new Set(Object.keys(watch.state[kind])));
+  return all;
+}
+
 const tablesOf = (tx: ProjectionTransaction): WatchTables => ({ patients: tx.table('patients'), records: tx.table('records') });
 
 /**
@@ -47,8 +54,25 @@ const tablesOf = (tx: ProjectionTransaction): WatchTables => ({ patients: tx.tab
  * there ('no_stream' expected → WrongExpectedVersionError, ignored), retracting again is a no-op of
  * the alert decider. So every alert event is appended once, however often the batch runs.
  */
+/**
+ * Clinical records whose patients' watches stay in memory between batches (least recently met patients
+ * dropped first): about 1–2 kB each, so some 50–100 MB at most. Live, that is every patient of a trial
+ * like TRANSREG; a rebuild of millions of events keeps only the patients of the last few batches.
+ */
+const RECORDS_KEPT = 50_000;
+/** A patient's `records` rows are compacted into one beyond this many: reading a watch stays bounded. */
+const RECORD_ROWS_KEPT = 32;
+
 export class SafetyProcess implements Projection<Watches> {
   readonly name = SAFETY_PROCESS;
+  /**
+   * Watches as the last batch left them, per build table and patient, with the position written with
+   * them. A batch reads a kept watch only if the patient's row still has that position: a batch that
+   * was rolled back (or a row written elsewhere) leaves another position there, and the row is read.
+   * Live, every lab result would otherwise read its patient's rows again.
+   */
+  private readonly kept = new Map<string, { watch: PatientWatch; position: number; records: number }>();
+  private recordsKept = 0;
   /**
    * 2: rows keep records never corrected once, and the position of the patient's own last event.
    * 3: records in rows of their own, written per batch that changed them (patient-watch.ts).
@@ -90,7 +114,7 @@ export class SafetyProcess implements Projection<Watches> {
       if (!event.streamId.startsWith(PATIENT_STREAM_PREFIX)) continue;
       const patientId = event.streamId.slice(PATIENT_STREAM_PREFIX.length);
       let touched = watches.get(patientId);
-      const watch = touched?.watch ?? readWatch(reader.statement, tables, patientId)?.watch ?? initialPatientWatch();
+      const watch = touched?.watch ?? this.watchOf(reader, tables, patientId);
       if (event.streamVersion <= watch.state.version) continue; // already folded (repeated batch)
       const now = this.clock();
       const judged = watchPatient(watch, event, now, this.protocol);
@@ -115,7 +139,38 @@ export class SafetyProcess implements Projection<Watches> {
       }
     }
     await raised();
+    for (const [patientId, { watch, position }] of watches) this.keep(`${tables.patients}:${patientId}`, { watch, position });
     return watches;
+  }
+
+  /** The patient's watch as committed: the one kept in memory if the row still says so, else read. */
+  private watchOf(reader: ProjectionTransaction, tables: WatchTables, patientId: string): PatientWatch {
+    const key = `${tables.patients}:${patientId}`;
+    const kept = this.kept.get(key);
+    if (kept) {
+      const position = reader.statement(`SELECT position FROM ${tables.patients} WHERE patient_id = ?`).pluck().get(patientId) as number | undefined;
+      if (position === kept.position) return kept.watch;
+      this.forget(key);
+    }
+    return readWatch(reader.statement, tables, patientId)?.watch ?? initialPatientWatch();
+  }
+
+  private keep(key: string, { watch, position }: { watch: PatientWatch; position: number }): void {
+    this.forget(key);
+    const records = RECORD_KINDS.reduce((sum, kind) => sum + Object.keys(watch.state[kind]).length, 1);
+    this.kept.set(key, { watch, position, records });
+    this.recordsKept += records;
+    for (const oldest of this.kept.keys()) {
+      if (this.recordsKept <= RECORDS_KEPT) break;
+      this.forget(oldest);
+    }
+  }
+
+  private forget(key: string): void {
+    const kept = this.kept.get(key);
+    if (!kept) return;
+    this.kept.delete(key);
+    this.recordsKept -= kept.records;
   }
 
   /**
@@ -128,9 +183,18 @@ export class SafetyProcess implements Projection<Watches> {
       INSERT INTO ${patients} (patient_id, site_id, watch, position) VALUES (?, ?, ?, ?)
       ON CONFLICT (patient_id) DO UPDATE SET site_id = excluded.site_id, watch = excluded.watch, position = excluded.position`);
     const saveRecords = tx.statement(`INSERT INTO ${records} (patient_id, position, records) VALUES (?, ?, ?)`);
+    const countRecords = tx.statement(`SELECT count(*) FROM ${records} WHERE patient_id = ?`).pluck();
+    const dropRecords = tx.statement(`DELETE FROM ${records} WHERE patient_id = ?`);
     for (const [patientId, { watch, position, changed }] of watches) {
       save.run(patientId, watch.state.siteId, watchHead(watch), position);
-      if (changed.size > 0) saveRecords.run(patientId, position, changedRecords(watch, changed));
+      if (changed.size === 0) continue;
+      if ((countRecords.get(patientId) as number) < RECORD_ROWS_KEPT) {
+        saveRecords.run(patientId, position, changedRecords(watch, changed));
+        continue;
+      }
+      // Compaction: every record of the patient in one row, in the order first recorded.
+      dropRecords.run(patientId);
+      saveRecords.run(patientId, position, changedRecords(watch, allRecords(watch)));
     }
   }
 }

@@ -14,6 +14,7 @@ import { ReadModelProgress } from '../read-model-progress';
 import { SAFETY_READ_MODELS } from '../read-models.module';
 import { PatientLog } from '../testing/patient-log';
 import { PatientSafetySummaries } from './patient-safety-summaries';
+import { readWatch, type PatientWatch } from './patient-watch';
 import { SafetyProcess } from './safety-process.projection';
 
 const PLATELETS_LOW = 79;
@@ -51,6 +52,13 @@ class Monitor {
     await this.projector.stop();
     if (!keepDatabase) this.db.close();
   }
+}
+
+/** The safety process's watch of a patient as its first build stored it. */
+function storedWatch(db: ReadModelDatabase, patientId: string): PatientWatch {
+  const found = readWatch((sql) => db.statement(sql), { patients: 'safety_v3_b1_patients', records: 'safety_v3_b1_records' }, patientId);
+  if (!found) throw new Error(`no watch of ${patientId}`);
+  return found.watch;
 }
 
 async function alertEvents(store: EventStore, type?: string): Promise<StoredEvent[]> {
@@ -184,6 +192,59 @@ describe('SafetyProcess', () => {
       // The disease (AIH) came from the persisted state: TR-ALT does not apply.
       expect(await alertEvents(store)).toEqual([]);
       expect(restarted.summaries.get('P-106').labs[0].notEvaluated).toEqual([{ ruleId: 'TR-ALT', reason: expect.stringContaining('AIH') }]);
+      rmSync(dir, { recursive: true, force: true });
+    });
+    it('judges a correction from compacted records after a restart: a patient met in 40 batches keeps at most 32 record rows', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'vigil-safety-'));
+      const file = join(dir, 'projections.sqlite');
+      const first = new Monitor(store, undefined, new ReadModelDatabase({ file }));
+      await first.start();
+      await log.enrol('P-130', 'RA');
+      const low = await log.lab('P-130', 'PLAT', 8, '10*9/L', { collectedAt: '2026-01-02T08:00:00Z' });
+      await first.caughtUp();
+      for (let day = 3; day <= 41; day++) {
+        await log.lab('P-130', 'PLAT', 250, '10*9/L', { collectedAt: `2026-02-${String((day % 28) + 1).padStart(2, '0')}T08:00:00Z` });
+        await first.caughtUp(); // one batch per result, as live
+      }
+      const rows = first.db.sql.prepare(`SELECT count(*) FROM safety_v3_b1_records WHERE patient_id = 'P-130'`).pluck().get() as number;
+      expect(rows).toBeLessThanOrEqual(32);
+      await first.stop();
+
+      const restarted = await new Monitor(store, undefined, new ReadModelDatabase({ file })).start();
+      monitors.push(restarted);
+      await log.run('P-130', { type: 'CorrectLabResult', eventId: low.eventId, changes: { value: 80 }, reason: 'transcription error: 80 read as 8' });
+      await restarted.caughtUp();
+      expect(restarted.list.get(alertIdFor(low.eventId, 'TR-PLT'))?.status).toBe('retracted');
+      expect(Object.keys(storedWatch(restarted.db, 'P-130').state.labs)).toHaveLength(40);
+      expect(restarted.summaries.get('P-130').labs[0].latest).toMatchObject({ value: 250 });
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('reads the patient again after a batch that was rolled back: what it folded in memory is not kept', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'vigil-safety-'));
+      const file = join(dir, 'projections.sqlite');
+      let labsApplied = 0;
+      class FailingOnceOnTheSecondResult extends SafetyProcess {
+        override apply(events: StoredEvent[], tx: ProjectionTransaction, watches: Parameters<SafetyProcess['apply']>[2]): void {
+          if (events.some((e) => e.type === 'LabResultRecorded') && ++labsApplied === 2) throw new Error('crash before commit');
+          super.apply(events, tx, watches);
+        }
+      }
+      const first = new Monitor(store, (streams) => new FailingOnceOnTheSecondResult(streams), new ReadModelDatabase({ file }));
+      await first.start();
+      await log.enrol('P-131', 'RA');
+      for (const value of [250, 240, 230]) {
+        await log.lab('P-131', 'PLAT', value, '10*9/L');
+        await first.caughtUp();
+      }
+      expect(labsApplied).toBeGreaterThan(3); // the second result's batch failed once and ran again
+      await first.stop();
+
+      const restarted = await new Monitor(store, undefined, new ReadModelDatabase({ file })).start();
+      monitors.push(restarted);
+      await restarted.caughtUp();
+      expect(Object.values(storedWatch(restarted.db, 'P-131').state.labs).map((lab) => lab.current.value)).toEqual([250, 240, 230]);
+      expect(restarted.summaries.get('P-131').labs[0].latest).toMatchObject({ value: 230 });
       rmSync(dir, { recursive: true, force: true });
     });
   });
