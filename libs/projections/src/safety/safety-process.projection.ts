@@ -55,11 +55,17 @@ const tablesOf = (tx: ProjectionTransaction): WatchTables => ({ patients: tx.tab
  * the alert decider. So every alert event is appended once, however often the batch runs.
  */
 /**
- * Clinical records whose patients' watches stay in memory between batches (least recently met patients
- * dropped first): about 1–2 kB each, so some 50–100 MB at most. Live, that is every patient of a trial
- * like TRANSREG; a rebuild of millions of events keeps only the patients of the last few batches.
+ * Clinical records whose patients' watches stay in memory between live batches (least recently met
+ * patients dropped first): some 4–5 kB each with their journal, so about 100 MB at most; every patient
+ * of a trial like TRANSREG.
  */
-const RECORDS_KEPT = 50_000;
+const RECORDS_KEPT = 25_000;
+/**
+ * A batch this long is a catch-up or a rebuild: each patient in it comes with many events, so reading
+ * the patient once per batch costs little, and its patients come back, if at all, after the bound has
+ * dropped them (measured: keeping them took a rebuild of 200 000 events from 220 to 460 MB).
+ */
+const CATCH_UP_BATCH = 500;
 /** A patient's `records` rows are compacted into one beyond this many: reading a watch stays bounded. */
 const RECORD_ROWS_KEPT = 32;
 
@@ -139,7 +145,8 @@ export class SafetyProcess implements Projection<Watches> {
       }
     }
     await raised();
-    for (const [patientId, { watch, position }] of watches) this.keep(`${tables.patients}:${patientId}`, { watch, position });
+    if (events.length >= CATCH_UP_BATCH) this.forgetAll();
+    else for (const [patientId, { watch, position }] of watches) this.keep(`${tables.patients}:${patientId}`, { watch, position });
     return watches;
   }
 
@@ -164,6 +171,11 @@ export class SafetyProcess implements Projection<Watches> {
       if (this.recordsKept <= RECORDS_KEPT) break;
       this.forget(oldest);
     }
+  }
+
+  private forgetAll(): void {
+    this.kept.clear();
+    this.recordsKept = 0;
   }
 
   private forget(key: string): void {
