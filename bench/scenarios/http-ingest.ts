@@ -1,8 +1,6 @@
 import autocannon from 'autocannon';
-import { mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { BenchContext, Measurement, Scenario } from '../scenario';
-import { summariseCpuProfile } from '../support/cpu-profile';
+import { serverProfiling } from '../support/cpu-profile';
 import { cpuSecondsOf, ownCpuSeconds } from '../support/process-cpu';
 import { enrolPatients, headPosition, startProduct } from '../support/product';
 import { Latencies, median } from '../support/stats';
@@ -40,13 +38,8 @@ export const httpIngest: Scenario = {
 
   async run(bench: BenchContext): Promise<Measurement> {
     const { patients, connections, duration, httpRounds, warmup } = bench.options;
-    // Under dist/: profiles are artefacts of one run, not results to commit.
-    const profileDir = join(bench.paths.root, 'dist', 'bench-profiles');
-    if (bench.options.cpuProf) mkdirSync(profileDir, { recursive: true });
-    const profilesBefore = bench.options.cpuProf ? new Set(readdirSync(profileDir)) : new Set<string>();
-    const vigil = await startProduct(bench, 'http-ingest', {
-      nodeOptions: bench.options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
-    });
+    const profiling = serverProfiling(bench);
+    const vigil = await startProduct(bench, 'http-ingest', { nodeOptions: profiling.nodeOptions });
     const rounds: Round[] = [];
     let posted = 0;
     try {
@@ -86,16 +79,7 @@ export const httpIngest: Scenario = {
       auth: vigil.auth,
       alertEvery: ALERT_EVERY,
     };
-    if (bench.options.cpuProf) {
-      const written = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile') && !profilesBefore.has(f));
-      if (written.length === 0) bench.log('no CPU profile was written (did the server exit cleanly?)');
-      for (const file of written) {
-        const summary = summariseCpuProfile(join(profileDir, file));
-        bench.log(`CPU profile ${file}:\n${summary.text}`);
-        details.cpuProfile = { file: join('dist', 'bench-profiles', file), byPackage: summary.byPackage, topFunctions: summary.topFunctions };
-        details.note = 'measured with the server under --cpu-prof, which slows it';
-      }
-    }
+    profiling.collect(details);
     return {
       throughput: { value: median(rounds.map((r) => r.rate)), p50: median(rounds.map((r) => r.p50)), p99: median(rounds.map((r) => r.p99)), details },
       p99: { value: median(rounds.map((r) => r.p99)), p50: median(rounds.map((r) => r.p50)), p99: median(rounds.map((r) => r.p99)), details: { connections } },

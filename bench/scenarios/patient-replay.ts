@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { createEventStore, eventStoreConfigFromEnv, NewEvent, StoredEvent } from '@vigil/event-store';
 import { patientStream } from '@vigil/domain';
 import type { BenchContext, Measurement, Scenario } from '../scenario';
 import { NotAvailableYet } from '../scenario';
-import { summariseCpuProfile } from '../support/cpu-profile';
+import { serverProfiling } from '../support/cpu-profile';
 import { isMissingRoute, VigilClient } from '../support/http';
 import { enrolPatients, startProduct } from '../support/product';
 import { thousands } from '../support/report';
@@ -47,14 +45,8 @@ export const patientReplay: Scenario = {
     }
 
     await lengthenStream(dataDir, patientStream(patient), template, bench.options.replayEvents);
-    // Under dist/: profiles are artefacts of one run, not results to commit.
-    const profileDir = join(bench.paths.root, 'dist', 'bench-profiles');
-    if (bench.options.cpuProf) mkdirSync(profileDir, { recursive: true });
-    const profilesBefore = bench.options.cpuProf ? new Set(readdirSync(profileDir)) : new Set<string>();
-    first = await startProduct(bench, 'patient-replay', {
-      dataDir,
-      nodeOptions: bench.options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
-    });
+    const profiling = serverProfiling(bench);
+    first = await startProduct(bench, 'patient-replay', { dataDir, nodeOptions: profiling.nodeOptions });
     const details: Record<string, unknown> = { events: bench.options.replayEvents };
     try {
       const latencies = new Latencies();
@@ -75,16 +67,7 @@ export const patientReplay: Scenario = {
       return { p99: { value: latencies.p99, p50: latencies.p50, p99: latencies.p99, details } };
     } finally {
       await first.server.stop();
-      if (bench.options.cpuProf) {
-        const written = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile') && !profilesBefore.has(f));
-        if (written.length === 0) bench.log('no CPU profile was written (did the server exit cleanly?)');
-        for (const file of written) {
-          const summary = summariseCpuProfile(join(profileDir, file));
-          bench.log(`CPU profile ${file}:\n${summary.text}`);
-          details.cpuProfile = { file: join('dist', 'bench-profiles', file), byPackage: summary.byPackage, topFunctions: summary.topFunctions };
-          details.note = 'measured with the server under --cpu-prof, which slows it';
-        }
-      }
+      profiling.collect(details);
     }
   },
 };

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BenchContext } from '../scenario';
 
 interface ProfileNode {
   id: number;
@@ -67,4 +69,29 @@ export function summariseCpuProfile(file: string, top = 15): ProfileSummary {
     ...topFunctions.map((f) => `      ${pct(f.share)}  ${f.name}  [${f.where}]`),
   ].join('\n');
   return { byPackage, topFunctions, text };
+}
+
+/**
+ * `--cpu-prof` for a server the scenario starts: the node options to start it with, and, once it has
+ * stopped, the profiles it wrote summarised into the log and into the figure's details.
+ */
+export function serverProfiling(bench: BenchContext): { nodeOptions: string[]; collect(details: Record<string, unknown>): void } {
+  if (!bench.options.cpuProf) return { nodeOptions: [], collect: () => undefined };
+  // Under dist/: profiles are artefacts of one run, not results to commit.
+  const profileDir = join(bench.paths.root, 'dist', 'bench-profiles');
+  mkdirSync(profileDir, { recursive: true });
+  const before = new Set(readdirSync(profileDir));
+  return {
+    nodeOptions: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+    collect(details) {
+      const written = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile') && !before.has(f));
+      if (written.length === 0) bench.log('no CPU profile was written (did the server exit cleanly?)');
+      for (const file of written) {
+        const summary = summariseCpuProfile(join(profileDir, file));
+        bench.log(`CPU profile ${file}:\n${summary.text}`);
+        details.cpuProfile = { file: join('dist', 'bench-profiles', file), byPackage: summary.byPackage, topFunctions: summary.topFunctions };
+        details.note = 'measured with the server under --cpu-prof, which slows it';
+      }
+    },
+  };
 }
