@@ -196,6 +196,32 @@ describe('AlertNotifier', () => {
     expect(receiver.received[receiver.received.length - 1].headers['x-vigil-event-type']).toBe('AlertRetracted');
   });
 
+  it('moves its position past events without alerts only now and then, and a restart reads them again delivering nothing twice', async () => {
+    const lab = (n: number): NewEvent => ({ ...alertEvent('LabResultRecorded', 'x'), data: { patientId: 'p1', n } });
+    await store.append('patient-p1', [lab(1), lab(2), lab(3)], { expectedVersion: 'no_stream' });
+    const file = join(dir, 'notifier.sqlite');
+    const first = notifier(file, [new WebhookChannel({ url: receiver.url, secret: SECRET })]);
+    await first.notifier.start();
+    await settle(100);
+    expect(first.outbox.position()).toBe(0); // three events without alerts: not worth a write
+
+    await store.append('alert-a1', [alertEvent('AlertRaised', 'a1')], { expectedVersion: 'no_stream' });
+    await until(() => receiver.received.length === 1);
+    expect(first.outbox.position()).toBe(4);
+    await store.append('patient-p1', [lab(4)], { expectedVersion: 3 });
+    await settle(100);
+    await first.notifier.stop();
+    first.outbox.close();
+
+    const again = notifier(file, [new WebhookChannel({ url: receiver.url, secret: SECRET })]);
+    await again.notifier.start();
+    await store.append('alert-a2', [alertEvent('AlertRaised', 'a2')], { expectedVersion: 'no_stream' });
+    await until(() => receiver.received.length === 2);
+    await settle(100);
+    expect(receiver.received.map((r) => r.headers['x-vigil-alert-id'])).toEqual(['a1', 'a2']);
+    expect(again.outbox.position()).toBe(6);
+  });
+
   it('delivers raised, escalated and retracted alert events on every channel, and not acknowledgements', async () => {
     const lines: string[] = [];
     const log = new LogChannel({ log: (line: string) => lines.push(`log ${line}`), warn: (line: string) => lines.push(`warn ${line}`) });

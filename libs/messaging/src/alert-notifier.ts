@@ -14,6 +14,9 @@ export interface AlertNotifierOptions {
   batchSize?: number;
 }
 
+/** Events of the log a batch without alert events may leave behind the outbox's position. */
+const POSITION_LAG = 1_000;
+
 /** Delay before attempt n+1 after n failed attempts: base·2^(n−1), capped. */
 export function retryDelayMs(failedAttempts: number, baseMs: number, maxMs: number): number {
   return Math.min(maxMs, baseMs * 2 ** Math.max(0, failedAttempts - 1));
@@ -35,6 +38,8 @@ export class AlertNotifier {
   private pass?: Promise<void>;
   private again = false;
   private resubscribeDelayMs = 250;
+  /** The outbox's position as this notifier last wrote it. */
+  private recordedUpTo = 0;
 
   constructor(
     private readonly store: EventStore,
@@ -82,7 +87,11 @@ export class AlertNotifier {
   }
 
   private follow(): void {
-    const subscription = this.store.subscribe({ after: this.outbox.position(), batchSize: this.options.batchSize ?? 1000 }, (batch) => this.take(batch));
+    this.recordedUpTo = this.outbox.position();
+    const subscription = this.store.subscribe(
+      { after: this.recordedUpTo, batchSize: this.options.batchSize ?? 1000, types: DELIVERED_ALERT_EVENT_TYPES },
+      (batch) => this.take(batch),
+    );
     this.subscription = subscription;
     subscription.closed.then(
       () => undefined,
@@ -99,7 +108,12 @@ export class AlertNotifier {
   private take(batch: StoredEvent[]): void {
     if (batch.length === 0) return;
     const alertEvents = batch.filter((event) => this.types.has(event.type));
-    const created = this.outbox.record(alertEvents, this.channelNames, batch[batch.length - 1].globalPosition);
+    const upTo = batch[batch.length - 1].globalPosition;
+    // A batch with nothing to deliver moves the position only now and then: it is where a restart
+    // reads the log again from, and reading a few hundred events again finds nothing to add.
+    if (alertEvents.length === 0 && upTo - this.recordedUpTo < POSITION_LAG) return;
+    const created = this.outbox.record(alertEvents, this.channelNames, upTo);
+    this.recordedUpTo = upTo;
     this.resubscribeDelayMs = 250;
     if (created > 0) this.wake();
   }
