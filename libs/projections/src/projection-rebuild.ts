@@ -58,8 +58,8 @@ const MAX_RESYNCS = 100;
  *
  * Side effects of projections (the safety process appending alert events) are idempotent, so a
  * rebuild appends nothing that is already in the log, and the notifier (keyed by event id) sends
- * nothing again. Batches of a build not yet live commit without waiting for the disk; the switch is
- * a durable commit (see ReadModelDatabase.transaction).
+ * nothing again. Batches commit without waiting for the disk (ProjectionBuildWriter.write); the
+ * switch is a durable commit.
  */
 export class ProjectionRebuild {
   readonly jobId = randomUUID();
@@ -165,7 +165,7 @@ export class ProjectionRebuild {
 
   private async readOnce(): Promise<void> {
     for await (const batch of this.store.readAll({ after: this.position(), batchSize: this.batchSize })) {
-      for (const writer of this.writers) await writer.write(batch, { durable: false });
+      for (const writer of this.writers) await writer.write(batch);
       this.eventsRead += batch.length;
       const last = batch[batch.length - 1].globalPosition;
       if (last > this.head) this.head = last;

@@ -26,8 +26,8 @@ export interface ProjectionStatus {
 export interface ProjectionRunnerOptions {
   /**
    * Events per batch, and per transaction (default 2000). A batch's events and the states it loads stay
-   * in memory until it commits, and a batch catching up commits without waiting for the disk: smaller
-   * batches kept the heap of a rebuild at 1 000 000 events in bounds (peak RSS ~340 MB at 5000).
+   * in memory until it commits: smaller batches kept the heap of a rebuild at 1 000 000 events in
+   * bounds (peak RSS ~340 MB at 5000).
    */
   batchSize?: number;
   /** First delay before retrying a failed batch; doubles up to `maxRetryDelayMs` (defaults 250 ms, 30 s). */
@@ -166,21 +166,9 @@ export class ProjectionRunner {
     this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.options.maxRetryDelayMs ?? 30_000);
   }
 
-  /**
-   * A batch with more of the log behind it (catching up) commits without waiting for the disk; the
-   * batch that reaches the head is durable, and its fsync of the WAL makes every batch before it
-   * durable too (ReadModelDatabase.transaction). A crash of the machine in between loses only batches
-   * the build resumes from its durable checkpoint (their alert appends are idempotent); a crash of the
-   * process loses nothing (WAL).
-   */
   private async handle(batch: StoredEvent[]): Promise<void> {
     const writer = this.writer as ProjectionBuildWriter;
-    // Not waiting for the disk: a read model is derived from the log, which is durable. A power cut
-    // loses at most the last batches, never corrupts them (WAL), and they are projected again from the
-    // checkpoint that reached the disk; what the safety process did for them is idempotent (an alert is
-    // raised once per id, a retraction decided on the alert's own stream). An fsync per batch blocked
-    // the event loop three times per append under load (store, safety process, alert list).
-    await writer.write(batch, { durable: false });
+    await writer.write(batch);
     this.lastError = undefined;
     this.retryDelayMs = this.options.retryDelayMs ?? 250;
     const head = await this.store.headPosition();

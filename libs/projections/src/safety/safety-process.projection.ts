@@ -55,11 +55,12 @@ const tablesOf = (tx: ProjectionTransaction): WatchTables => ({ patients: tx.tab
  * the alert decider. So every alert event is appended once, however often the batch runs.
  */
 /**
- * Clinical records whose patients' watches stay in memory between live batches (least recently met
- * patients dropped first): about 0.9 kB each with their journal (measured on folded states), so some
- * 100 MB at most. Beyond it, live patients met in turn would each be read again from their rows.
+ * Events folded into the watches that stay in memory between live batches (least recently met patients
+ * dropped first). A patient's state holds at most one record per event (corrections change a record in
+ * place), about 0.9 kB each with its journal as measured, so some 100 MB at most. Beyond it, live
+ * patients met in turn would each be read again from their rows.
  */
-const RECORDS_KEPT = 100_000;
+const EVENTS_KEPT = 100_000;
 /**
  * A batch this long is a catch-up or a rebuild: each patient in it comes with many events, so reading
  * the patient once per batch costs little, and its patients come back, if at all, after the bound has
@@ -77,8 +78,8 @@ export class SafetyProcess implements Projection<Watches> {
    * was rolled back (or a row written elsewhere) leaves another position there, and the row is read.
    * Live, every lab result would otherwise read its patient's rows again.
    */
-  private readonly kept = new Map<string, { watch: PatientWatch; position: number; records: number }>();
-  private recordsKept = 0;
+  private readonly kept = new Map<string, { watch: PatientWatch; position: number }>();
+  private eventsKept = 0;
   /**
    * 2: rows keep records never corrected once, and the position of the patient's own last event.
    * 3: records in rows of their own, written per batch that changed them (patient-watch.ts).
@@ -164,25 +165,24 @@ export class SafetyProcess implements Projection<Watches> {
 
   private keep(key: string, { watch, position }: { watch: PatientWatch; position: number }): void {
     this.forget(key);
-    const records = RECORD_KINDS.reduce((sum, kind) => sum + Object.keys(watch.state[kind]).length, 1);
-    this.kept.set(key, { watch, position, records });
-    this.recordsKept += records;
+    this.kept.set(key, { watch, position });
+    this.eventsKept += watch.state.version;
     for (const oldest of this.kept.keys()) {
-      if (this.recordsKept <= RECORDS_KEPT) break;
+      if (this.eventsKept <= EVENTS_KEPT) break;
       this.forget(oldest);
     }
   }
 
   private forgetAll(): void {
     this.kept.clear();
-    this.recordsKept = 0;
+    this.eventsKept = 0;
   }
 
   private forget(key: string): void {
     const kept = this.kept.get(key);
     if (!kept) return;
     this.kept.delete(key);
-    this.recordsKept -= kept.records;
+    this.eventsKept -= kept.watch.state.version;
   }
 
   /**
