@@ -48,14 +48,12 @@ export function clinicalOrder<K extends RecordKind>(state: PatientState, kind: K
 }
 
 function inClinicalOrder<K extends RecordKind>(kind: K, records: readonly RecordedEntry<RecordData[K]>[]): ClinicalOrder<RecordData[K]> {
-  const timed = records.map((entry) => ({ entry, time: clinicalTimeMs(kind, entry.current) }));
-  timed.sort((a, b) => a.time - b.time || a.entry.recordedSeq - b.entry.recordedSeq);
-  return { entries: timed.map((t) => t.entry), times: timed.map((t) => t.time) };
+  return sortedByClinicalTime(records, (data) => clinicalTimeMs(kind, data));
 }
 
 /** Each time is read once, not at each of the n log n comparisons of the sort. */
-export function sortedByClinicalTime<D>(records: readonly RecordedEntry<D>[], at: (d: D) => string): ClinicalOrder<D> {
-  const timed = records.map((entry) => ({ entry, time: instantMs(at(entry.current)) }));
+export function sortedByClinicalTime<D>(records: readonly RecordedEntry<D>[], timeMs: (d: D) => number): ClinicalOrder<D> {
+  const timed = records.map((entry) => ({ entry, time: timeMs(entry.current) }));
   timed.sort((a, b) => a.time - b.time || a.entry.recordedSeq - b.entry.recordedSeq);
   return { entries: timed.map((t) => t.entry), times: timed.map((t) => t.time) };
 }

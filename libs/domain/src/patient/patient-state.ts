@@ -6,6 +6,7 @@ import type {
   Sex,
 } from '../events';
 import { clinicalOrder, sortedByClinicalTime } from './clinical-order';
+import { instantMs } from '../instant';
 
 /**
  * A clinical record (dose, lab result, adverse event) as it stands after corrections, keyed in the
@@ -73,7 +74,7 @@ export const initialPatientState: PatientState = Object.freeze({
 
 /** Entries not voided, in clinical-time order (ties by recording order). */
 export function activeEntries<D>(entries: Readonly<Record<string, RecordedEntry<D>>>, at: (d: D) => string): RecordedEntry<D>[] {
-  return sortedByClinicalTime(Object.values(entries).filter(notVoided), at).entries as RecordedEntry<D>[];
+  return sortedByClinicalTime(Object.values(entries).filter(notVoided), (d) => instantMs(at(d))).entries as RecordedEntry<D>[];
 }
 
 export const activeDoses = (state: PatientState): DoseEntry[] => clinicalOrder(state, 'doses').entries.filter(notVoided);
