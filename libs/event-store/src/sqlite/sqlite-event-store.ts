@@ -131,13 +131,9 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
-  append(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
-    if (this.closing) return Promise.reject(new EventStoreClosedError());
-    try {
-      return this.writes.submit(prepareAppend(streamId, events, options));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  async append(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    this.assertOpen();
+    return this.writes.submit(prepareAppend(streamId, events, options));
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
