@@ -1,5 +1,5 @@
 import { EVENT_STORE, EventStore } from '@vigil/event-store';
-import { KAFKA_HEADERS } from '@vigil/messaging';
+import { AlertOutbox, KAFKA_HEADERS } from '@vigil/messaging';
 import { ReadModelProgress } from '@vigil/projections';
 import { daysAgo, enrolment, startVigil, VigilHarness } from './harness/vigil-harness';
 import { acceptsIdempotentProducers, freshTopic, readTopic } from './support/kafka';
@@ -49,5 +49,8 @@ describeWithService('Safety alerts published to Kafka (VIGIL_KAFKA_BROKERS)', fi
     expect(JSON.parse(messages[0].value)).toMatchObject({ type: 'AlertRaised', alertId: alert.alertId, ruleId: 'TR-PLT', patientId: 'TR-SAT-001', value: 79, unit: '10*9/L' });
     expect(JSON.parse(messages[1].value)).toMatchObject({ type: 'AlertRetracted', alertId: alert.alertId, correctionEventId: correction.body.eventId });
     expect(new Set(messages.map((m) => m.headers[KAFKA_HEADERS.eventId])).size).toBe(2);
+    // Each delivery's attempt log keeps where the broker put the message.
+    const onKafka = vigil.app.get(AlertOutbox).deliveriesOf(alert.alertId as string).filter((d) => d.channel === 'kafka');
+    expect(onKafka.map((d) => d.attemptLog.at(-1)?.detail)).toEqual(messages.map((m) => `${topic}/${m.partition}@${m.offset}`));
   });
 });

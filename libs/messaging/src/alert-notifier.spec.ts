@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, IncomingMessage, Server } from 'node:http';
@@ -220,6 +221,20 @@ describe('AlertNotifier', () => {
     await settle(100);
     expect(receiver.received.map((r) => r.headers['x-vigil-alert-id'])).toEqual(['a1', 'a2']);
     expect(again.outbox.position()).toBe(6);
+  });
+
+  it("keeps what a channel said of a delivery in its attempt log, also in an outbox made before attempts kept it", async () => {
+    const file = join(dir, 'notifier.sqlite');
+    const old = new Database(file);
+    old.exec(`CREATE TABLE delivery_attempts (event_id TEXT NOT NULL, channel TEXT NOT NULL, attempt INTEGER NOT NULL, at TEXT NOT NULL,
+      ok INTEGER NOT NULL, duration_ms INTEGER NOT NULL, status_code INTEGER, error TEXT, PRIMARY KEY (event_id, channel, attempt))`);
+    old.close();
+    const broker: AlertChannel = { name: 'broker', deliver: async () => ({ detail: 'vigil.alerts/2@41' }) };
+    await store.append('alert-a1', [alertEvent('AlertRaised', 'a1')], { expectedVersion: 'no_stream' });
+    const { notifier: n, outbox } = notifier(file, [broker]);
+    await n.start();
+    await until(() => outbox.deliveriesOf('a1')[0]?.status === 'delivered');
+    expect(outbox.deliveriesOf('a1')[0].attemptLog).toEqual([expect.objectContaining({ ok: true, detail: 'vigil.alerts/2@41' })]);
   });
 
   it('delivers raised, escalated and retracted alert events on every channel, and not acknowledgements', async () => {

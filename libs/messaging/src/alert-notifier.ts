@@ -158,6 +158,7 @@ export class AlertNotifier {
         at: startedAt.toISOString(),
         durationMs: performance.now() - started,
         ...(receipt?.statusCode !== undefined ? { statusCode: receipt.statusCode } : {}),
+        ...(receipt?.detail !== undefined ? { detail: receipt.detail } : {}),
       });
     } catch (error) {
       const failed = delivery.attempts + 1;

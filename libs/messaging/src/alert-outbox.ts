@@ -12,6 +12,8 @@ export interface DeliveryAttempt {
   ok: boolean;
   durationMs: number;
   statusCode?: number;
+  /** What the channel said of the delivery (Kafka: `topic/partition@offset`). */
+  detail?: string;
   error?: string;
 }
 
@@ -124,9 +126,13 @@ export class AlertOutbox {
         duration_ms INTEGER NOT NULL,
         status_code INTEGER,
         error TEXT,
+        detail TEXT,
         PRIMARY KEY (event_id, channel, attempt)
       );
     `);
+    // Outboxes created before attempts kept the channel's receipt get its column.
+    const columns = this.sql.prepare(`SELECT name FROM pragma_table_info('delivery_attempts')`).pluck().all() as string[];
+    if (!columns.includes('detail')) this.sql.exec('ALTER TABLE delivery_attempts ADD COLUMN detail TEXT');
   }
 
   /** Global position of the last log event the outbox has taken into account. */
@@ -235,6 +241,7 @@ export class AlertOutbox {
         durationMs: a.duration_ms as number,
         ...(a.status_code !== null ? { statusCode: a.status_code as number } : {}),
         ...(a.error !== null ? { error: a.error as string } : {}),
+        ...(a.detail !== null && a.detail !== undefined ? { detail: a.detail as string } : {}),
       })),
     }));
   }
@@ -248,8 +255,8 @@ export class AlertOutbox {
     if (!row) throw new Error(`no delivery of event ${eventId} on channel ${channel}`);
     const number = row.attempts + 1;
     this.sql
-      .prepare('INSERT INTO delivery_attempts (event_id, channel, attempt, at, ok, duration_ms, status_code, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(eventId, channel, number, attempt.at, attempt.ok ? 1 : 0, Math.round(attempt.durationMs), attempt.statusCode ?? null, attempt.error ?? null);
+      .prepare('INSERT INTO delivery_attempts (event_id, channel, attempt, at, ok, duration_ms, status_code, error, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(eventId, channel, number, attempt.at, attempt.ok ? 1 : 0, Math.round(attempt.durationMs), attempt.statusCode ?? null, attempt.error ?? null, attempt.detail ?? null);
     return number;
   }
 }
