@@ -44,6 +44,13 @@ export function upcast(type: string, schemaVersion: number, data: unknown): Upca
   return { schemaVersion: version, data: upcastData };
 }
 
+/** A stored event in its type's current schema: the same event when it already is, else a copy with its data upcast. */
+export function inCurrentSchema<E extends { type: string; schemaVersion: number; data: unknown }>(event: E): E {
+  const current = upcast(event.type, event.schemaVersion, event.data);
+  if (current.schemaVersion === event.schemaVersion && current.data === event.data) return event;
+  return { ...event, schemaVersion: current.schemaVersion, data: current.data };
+}
+
 /**
  * LabResultRecorded v1 was recorded before normalisation existed: v2 adds `normalised`, computed by the
  * same units/ code as new results. A missing reference range is tolerated; a malformed one (negative,

@@ -9,7 +9,6 @@ export * from './read-model-progress';
 export * from './read-model-status';
 export * from './read-models.module';
 export * from './rebuild-projections';
-export * from './upcasting';
 export * from './alerts/alert-escalator';
 export * from './alerts/alert-list';
 export * from './alerts/alert-list.projection';

@@ -1,7 +1,7 @@
+import { inCurrentSchema } from '@vigil/domain';
 import type { StoredEvent } from '@vigil/event-store';
 import type { AnyProjection, ProjectionTransaction } from './projection';
 import { buildTable, ProjectionBuild, ReadModelDatabase } from './read-model-database';
-import { inCurrentSchema } from './upcasting';
 
 /** The build was dropped or replaced by a newer live build: whoever writes it stops for good. */
 export class BuildRetiredError extends Error {

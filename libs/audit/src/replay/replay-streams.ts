@@ -1,5 +1,5 @@
-import { upcast } from '@vigil/domain';
-import { EventStore, StoredEvent, StreamCache } from '@vigil/event-store';
+import { inCurrentSchema } from '@vigil/domain';
+import { EventStore, StreamCache } from '@vigil/event-store';
 
 /**
  * Events held by a replay cache unless told otherwise: a 10 000-event patient takes some 16 MB parsed,
@@ -15,9 +15,3 @@ export function replayStreamCache(store: EventStore, maxEvents = REPLAY_CACHE_EV
   return new StreamCache(store, { maxEvents, prepare: inCurrentSchema });
 }
 
-/** The event in its type's current schema (the fold would upcast it at every replay otherwise). */
-function inCurrentSchema(event: StoredEvent): StoredEvent {
-  const current = upcast(event.type, event.schemaVersion, event.data);
-  if (current.schemaVersion === event.schemaVersion && current.data === event.data) return event;
-  return { ...event, schemaVersion: current.schemaVersion, data: current.data };
-}
