@@ -115,7 +115,11 @@ export function parseOptions(argv: string[], root: string, scenarioNames: string
     .option('--server <main.js>', 'server entry point (default: dist/apps/vigil/apps/vigil/src/main.js, what `npm start` runs)')
     .option('--out <file>', 'results file, with its markdown beside it (default bench/results/latest.json; --smoke: bench/results/smoke.json, no markdown)')
     .option('--keep-data', 'keep the stores created', false)
-    .option('--cpu-prof', 'write a CPU profile of the server under HTTP load (http-ingest) or replaying (patient-replay) to dist/bench-profiles/ and summarise it', false)
+    .option(
+      '--cpu-prof',
+      'write a CPU profile of the server under HTTP load (http-ingest) or replaying (patient-replay) to dist/bench-profiles/ and summarise it',
+      false,
+    )
     .option('--strict', 'exit 1 when a measured figure misses its target', false)
     .option('--list', 'list the scenarios and exit', false)
     .showHelpAfterError()

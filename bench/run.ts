@@ -14,7 +14,11 @@ async function main(): Promise<number> {
   // This file runs as dist/bench/bench/run.js.
   const root = resolve(__dirname, '..', '..', '..');
   if (!existsSync(join(root, 'package.json'))) throw new Error(`expected the repository root at ${root}`);
-  const options = parseOptions(process.argv.slice(2), root, scenarios.map((s) => s.name));
+  const options = parseOptions(
+    process.argv.slice(2),
+    root,
+    scenarios.map((s) => s.name),
+  );
   if (options.list) {
     for (const scenario of scenarios) console.log(`${scenario.name.padEnd(26)} ${scenario.title}`);
     return 0;
@@ -118,7 +122,11 @@ function withNeeds(names: string[]): Scenario[] {
   return scenarios.filter((scenario) => wanted.has(scenario.name));
 }
 
-async function measure(scenario: Scenario, bench: BenchContext, measuredAt: string): Promise<{ rows: ResultRow[]; measurement?: Measurement; failed: boolean }> {
+async function measure(
+  scenario: Scenario,
+  bench: BenchContext,
+  measuredAt: string,
+): Promise<{ rows: ResultRow[]; measurement?: Measurement; failed: boolean }> {
   let specs;
   try {
     specs = scenario.figures(bench);

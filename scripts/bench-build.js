@@ -47,7 +47,10 @@ async function main() {
   const next = `${out}.next-${process.pid}`;
   const previous = `${out}.previous-${process.pid}`;
   rmSync(next, { recursive: true, force: true });
-  const files = sourceDirs.map((d) => join(root, d)).filter(existsSync).flatMap(sources);
+  const files = sourceDirs
+    .map((d) => join(root, d))
+    .filter(existsSync)
+    .flatMap(sources);
   await Promise.all(
     files.map(async (file) => {
       const { code, map } = await swc.transformFile(file, { ...options, filename: file });

@@ -30,8 +30,16 @@ describeWithService('Safety alerts published to Kafka (VIGIL_KAFKA_BROKERS)', fi
   };
 
   it('publishes the raise of a 79 × 10⁹/L platelet alert, then its retraction once the count is corrected to 80, keyed by the alert id', async () => {
-    await vigil.http().post('/patients').send(enrolment({ patientId: 'TR-SAT-001', disease: 'RA' })).expect(201);
-    const lab = await vigil.http().post('/patients/TR-SAT-001/lab-results').send({ test: 'PLAT', value: 79, unit: '10*9/L', collectedAt: daysAgo(1) }).expect(201);
+    await vigil
+      .http()
+      .post('/patients')
+      .send(enrolment({ patientId: 'TR-SAT-001', disease: 'RA' }))
+      .expect(201);
+    const lab = await vigil
+      .http()
+      .post('/patients/TR-SAT-001/lab-results')
+      .send({ test: 'PLAT', value: 79, unit: '10*9/L', collectedAt: daysAgo(1) })
+      .expect(201);
     const [alert] = await alerts('TR-SAT-001');
     expect(alert).toMatchObject({ ruleId: 'TR-PLT', status: 'open', triggeredBy: lab.body.eventId });
 
@@ -46,11 +54,21 @@ describeWithService('Safety alerts published to Kafka (VIGIL_KAFKA_BROKERS)', fi
       [alert.alertId, 'AlertRaised'],
       [alert.alertId, 'AlertRetracted'],
     ]);
-    expect(JSON.parse(messages[0].value)).toMatchObject({ type: 'AlertRaised', alertId: alert.alertId, ruleId: 'TR-PLT', patientId: 'TR-SAT-001', value: 79, unit: '10*9/L' });
+    expect(JSON.parse(messages[0].value)).toMatchObject({
+      type: 'AlertRaised',
+      alertId: alert.alertId,
+      ruleId: 'TR-PLT',
+      patientId: 'TR-SAT-001',
+      value: 79,
+      unit: '10*9/L',
+    });
     expect(JSON.parse(messages[1].value)).toMatchObject({ type: 'AlertRetracted', alertId: alert.alertId, correctionEventId: correction.body.eventId });
     expect(new Set(messages.map((m) => m.headers[KAFKA_HEADERS.eventId])).size).toBe(2);
     // Each delivery's attempt log keeps where the broker put the message.
-    const onKafka = vigil.app.get(AlertOutbox).deliveriesOf(alert.alertId as string).filter((d) => d.channel === 'kafka');
+    const onKafka = vigil.app
+      .get(AlertOutbox)
+      .deliveriesOf(alert.alertId as string)
+      .filter((d) => d.channel === 'kafka');
     expect(onKafka.map((d) => d.attemptLog.at(-1)?.detail)).toEqual(messages.map((m) => `${topic}/${m.partition}@${m.offset}`));
   });
 });

@@ -5,7 +5,6 @@ import { ReadModelProgress } from '@vigil/projections';
 import { daysAgo, enrolment, startVigil, VigilHarness } from './harness/vigil-harness';
 import { eventually, WEBHOOK_SECRET, WebhookReceiver } from './harness/webhook-receiver';
 
-
 describe('Safety alerts over HTTP (embedded store)', () => {
   let receiver: WebhookReceiver;
   let vigil: VigilHarness;
@@ -28,7 +27,11 @@ describe('Safety alerts over HTTP (embedded store)', () => {
   const settled = async () => vigil.app.get(ReadModelProgress).waitForPosition(await store().headPosition());
   const enrol = (patientId: string, disease: string) => vigil.http().post('/patients').send(enrolment({ patientId, disease })).expect(201);
   const lab = (patientId: string, body: Record<string, unknown>) =>
-    vigil.http().post(`/patients/${patientId}/lab-results`).send({ collectedAt: daysAgo(1), ...body }).expect(201);
+    vigil
+      .http()
+      .post(`/patients/${patientId}/lab-results`)
+      .send({ collectedAt: daysAgo(1), ...body })
+      .expect(201);
   const alertsOf = async (patientId: string) => {
     await settled();
     return (await vigil.http().get('/alerts').query({ patientId }).expect(200)).body.items as Record<string, unknown>[];
@@ -54,10 +57,20 @@ describe('Safety alerts over HTTP (embedded store)', () => {
     ]);
     const alertId = items[0].alertId as string;
 
-    const [delivery] = await eventually(() => receiver.received, (r) => r.length > 0);
+    const [delivery] = await eventually(
+      () => receiver.received,
+      (r) => r.length > 0,
+    );
     expect(verifyWebhookSignature(delivery.body, delivery.headers['x-vigil-signature'] as string, WEBHOOK_SECRET)).toBe(true);
     expect(delivery.headers).toMatchObject({ 'x-vigil-alert-id': alertId, 'x-vigil-event-type': 'AlertRaised', 'x-vigil-event-id': expect.any(String) });
-    expect(JSON.parse(delivery.body)).toMatchObject({ type: 'AlertRaised', alertId, ruleId: 'TR-PLT', patientId: 'TR-SAT-001', value: 79, metadata: { userId: 'vigil:safety-rules', role: 'system' } });
+    expect(JSON.parse(delivery.body)).toMatchObject({
+      type: 'AlertRaised',
+      alertId,
+      ruleId: 'TR-PLT',
+      patientId: 'TR-SAT-001',
+      value: 79,
+      metadata: { userId: 'vigil:safety-rules', role: 'system' },
+    });
 
     const single = await vigil.http().get(`/alerts/${alertId}`).expect(200);
     expect(single.body).toMatchObject({ alertId, status: 'open' });
@@ -99,7 +112,13 @@ describe('Safety alerts over HTTP (embedded store)', () => {
     const [alert] = await alertsOf('TR-SAT-007');
 
     const first = await vigil.http().post(`/alerts/${alert.alertId}/acknowledge`).send({ note: 'patient called, recount tomorrow' }).expect(200);
-    expect(first.body).toMatchObject({ alertId: alert.alertId, status: 'acknowledged', acknowledgedBy: 'dev', acknowledgementNote: 'patient called, recount tomorrow', acknowledgedAt: expect.any(String) });
+    expect(first.body).toMatchObject({
+      alertId: alert.alertId,
+      status: 'acknowledged',
+      acknowledgedBy: 'dev',
+      acknowledgementNote: 'patient called, recount tomorrow',
+      acknowledgedAt: expect.any(String),
+    });
     const second = await vigil.http().post(`/alerts/${alert.alertId}/acknowledge`).send({}).expect(200);
     expect(second.body).toMatchObject({ status: 'acknowledged', acknowledgedAt: first.body.acknowledgedAt });
 

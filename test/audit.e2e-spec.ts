@@ -38,16 +38,24 @@ describe('The audit trail: history, export, replay, access log and verification'
   const dataManager = () => vigil.as('data_manager', [], { sub: 'u-dana', name: 'Dana Data' });
   const monitor = () => vigil.as('monitor', [], { sub: 'u-mo', name: 'Mo Monitor' });
   const lab = async (value: number, collectedAt: string) =>
-    (await investigator().post('/patients/TR-SAT-001/lab-results').send({ test: 'PLAT', value, unit: '10*9/L', collectedAt }).expect(201)).body.eventId as string;
+    (await investigator().post('/patients/TR-SAT-001/lab-results').send({ test: 'PLAT', value, unit: '10*9/L', collectedAt }).expect(201)).body
+      .eventId as string;
 
   describe('history', () => {
     it('lists every event in order, in words, with who recorded it, when (UTC) and, for a correction, old and new values and the reason', async () => {
       const labId = await lab(79, '2026-01-13T08:30:00+01:00');
-      await dataManager().post(`/patients/TR-SAT-001/lab-results/${labId}/corrections`).send({ value: 97, reason: 'Transcription error: the report reads 97' }).expect(201);
+      await dataManager()
+        .post(`/patients/TR-SAT-001/lab-results/${labId}/corrections`)
+        .send({ value: 97, reason: 'Transcription error: the report reads 97' })
+        .expect(201);
       const res = await monitor().get('/patients/TR-SAT-001/history').expect(200);
       const entries = res.body.entries as Entry[];
       expect(res.body.patientId).toBe('TR-SAT-001');
-      expect(entries.map((e) => [e.version, e.type])).toEqual([[1, 'PatientEnrolled'], [2, 'LabResultRecorded'], [3, 'LabResultCorrected']]);
+      expect(entries.map((e) => [e.version, e.type])).toEqual([
+        [1, 'PatientEnrolled'],
+        [2, 'LabResultRecorded'],
+        [3, 'LabResultCorrected'],
+      ]);
       expect(entries[1]).toMatchObject({
         summary: 'Lab result PLAT 79 10*9/L (79 ×10⁹/L) collected 2026-01-13T07:30:00Z',
         occurredAt: '2026-01-13T07:30:00.000Z',
@@ -112,8 +120,16 @@ describe('The audit trail: history, export, replay, access log and verification'
 
     it('gives a JSON copy with its hash, and refuses an unknown format naming the parameter', async () => {
       const res = await rawBody(monitor().get('/patients/TR-SAT-001/history/export?format=json')).expect(200);
-      expect(res.headers['x-vigil-sha256']).toBe(createHash('sha256').update(res.body as Buffer).digest('hex'));
-      expect(JSON.parse((res.body as Buffer).toString('utf8'))).toMatchObject({ patientId: 'TR-SAT-001', exportedBy: { userId: 'u-mo', role: 'monitor' }, entries: [{ type: 'PatientEnrolled' }] });
+      expect(res.headers['x-vigil-sha256']).toBe(
+        createHash('sha256')
+          .update(res.body as Buffer)
+          .digest('hex'),
+      );
+      expect(JSON.parse((res.body as Buffer).toString('utf8'))).toMatchObject({
+        patientId: 'TR-SAT-001',
+        exportedBy: { userId: 'u-mo', role: 'monitor' },
+        entries: [{ type: 'PatientEnrolled' }],
+      });
       const bad = await monitor().get('/patients/TR-SAT-001/history/export?format=xlsx').expect(400);
       expect(bad.body.errors).toEqual([{ field: 'format', reason: 'must be csv or json' }]);
     });
@@ -131,12 +147,34 @@ describe('The audit trail: history, export, replay, access log and verification'
       // The alert the projector raises for it (appended here, so the test does not depend on the projector running).
       const alertId = randomUUID();
       const store = vigil.app.get<EventStore>(EVENT_STORE);
-      await store.append(`alert-${alertId}`, [{
-        type: 'AlertRaised',
-        schemaVersion: 1,
-        data: { alertId, ruleId: 'TR-PLT', patientId: 'TR-SAT-001', siteId: 'SAT', triggeredBy: late, value: 70, unit: '10*9/L', normalisedValue: 70, normalisedUnit: '10*9/L', threshold: 80, thresholdUnit: '10*9/L', grade: 2, severity: 'warning', message: 'Platelets 70 below 80', raisedAt: new Date().toISOString() },
-        metadata: { userId: 'vigil-projector', role: 'system', siteId: 'SAT', occurredAt: new Date().toISOString(), correlationId: late },
-      }], { expectedVersion: 0 });
+      await store.append(
+        `alert-${alertId}`,
+        [
+          {
+            type: 'AlertRaised',
+            schemaVersion: 1,
+            data: {
+              alertId,
+              ruleId: 'TR-PLT',
+              patientId: 'TR-SAT-001',
+              siteId: 'SAT',
+              triggeredBy: late,
+              value: 70,
+              unit: '10*9/L',
+              normalisedValue: 70,
+              normalisedUnit: '10*9/L',
+              threshold: 80,
+              thresholdUnit: '10*9/L',
+              grade: 2,
+              severity: 'warning',
+              message: 'Platelets 70 below 80',
+              raisedAt: new Date().toISOString(),
+            },
+            metadata: { userId: 'vigil-projector', role: 'system', siteId: 'SAT', occurredAt: new Date().toISOString(), correlationId: late },
+          },
+        ],
+        { expectedVersion: 0 },
+      );
 
       const state = async (query: Record<string, string>) => (await monitor().get('/patients/TR-SAT-001/state').query(query).expect(200)).body;
       const values = (body: { labs: { current: { value: number } }[] }) => body.labs.map((l) => l.current.value);

@@ -30,12 +30,34 @@ describe('Identity: every request but /health and /docs carries a verified beare
 
   /** Signed with this Vigil's own secret, with the claims given. */
   const signed = (claims: Record<string, unknown>, exp: number | string = '1h') =>
-    new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject('u-1').setIssuer('vigil').setAudience('vigil-api').setExpirationTime(exp).sign(new TextEncoder().encode(resolveJwtSecret(vigil.dataDir, {})));
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('u-1')
+      .setIssuer('vigil')
+      .setAudience('vigil-api')
+      .setExpirationTime(exp)
+      .sign(new TextEncoder().encode(resolveJwtSecret(vigil.dataDir, {})));
 
   const refused: [string, () => Promise<string>, RegExp][] = [
     ['an expired token', () => signed({ role: 'admin' }, Math.floor(Date.now() / 1000) - 60), /expired/],
-    ['an unsigned token (alg none)', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'mallory', role: 'admin', iss: 'vigil', aud: 'vigil-api', exp: Math.floor(Date.now() / 1000) + 600 })}.`, /none|algorithm/i],
-    ['a token signed with another secret', () => new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setSubject('mallory').setIssuer('vigil').setAudience('vigil-api').setExpirationTime('1h').sign(new TextEncoder().encode('not-the-secret-of-this-vigil-at-all!!')), /signature/],
+    [
+      'an unsigned token (alg none)',
+      async () =>
+        `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'mallory', role: 'admin', iss: 'vigil', aud: 'vigil-api', exp: Math.floor(Date.now() / 1000) + 600 })}.`,
+      /none|algorithm/i,
+    ],
+    [
+      'a token signed with another secret',
+      () =>
+        new SignJWT({ role: 'admin' })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject('mallory')
+          .setIssuer('vigil')
+          .setAudience('vigil-api')
+          .setExpirationTime('1h')
+          .sign(new TextEncoder().encode('not-the-secret-of-this-vigil-at-all!!')),
+      /signature/,
+    ],
     ['a malformed token', async () => 'not.a.jwt', /malformed/],
     ['a token without a role', () => signed({}), /no role/],
     ['a token with an unknown role', () => signed({ role: 'root' }), /"root" is not a Vigil role/],
@@ -52,7 +74,12 @@ describe('Identity: every request but /health and /docs carries a verified beare
     const investigator = vigil.as('investigator', ['SAT'], { sub: 'u-claire', name: 'Dr Claire Martin' });
     const { eventId } = (await investigator.post('/patients/TR-SAT-001/lab-results').send(lab).expect(201)).body;
     const events = (await vigil.http().get('/patients/TR-SAT-001/events').expect(200)).body as { eventId: string; metadata: Record<string, unknown> }[];
-    expect(events.find((e) => e.eventId === eventId)?.metadata).toMatchObject({ userId: 'u-claire', userName: 'Dr Claire Martin', role: 'investigator', siteId: 'SAT' });
+    expect(events.find((e) => e.eventId === eventId)?.metadata).toMatchObject({
+      userId: 'u-claire',
+      userName: 'Dr Claire Martin',
+      role: 'investigator',
+      siteId: 'SAT',
+    });
   });
 
   it('keeps accepting the same tokens after a restart (the secret is kept in the data directory)', async () => {

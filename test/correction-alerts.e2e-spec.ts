@@ -4,7 +4,6 @@ import { ReadModelProgress } from '@vigil/projections';
 import { daysAgo, enrolment, startVigil, VigilHarness } from './harness/vigil-harness';
 import { eventually, WEBHOOK_SECRET, WebhookReceiver } from './harness/webhook-receiver';
 
-
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('Alerts and read models follow corrections, and survive a rebuild unchanged (embedded store)', () => {
@@ -27,14 +26,31 @@ describe('Alerts and read models follow corrections, and survive a rebuild uncha
   const store = () => vigil.app.get<symbol, EventStore>(EVENT_STORE);
   const settled = async () => vigil.app.get(ReadModelProgress).waitForPosition(await store().headPosition());
   const dataManager = () => vigil.as('data_manager', [], { sub: 'u-dana', name: 'Dana Data' });
-  const enrol = (patientId: string) => vigil.http().post('/patients').send(enrolment({ patientId, disease: 'RA' })).expect(201);
+  const enrol = (patientId: string) =>
+    vigil
+      .http()
+      .post('/patients')
+      .send(enrolment({ patientId, disease: 'RA' }))
+      .expect(201);
   const lab = async (patientId: string, body: Record<string, unknown>): Promise<string> =>
-    (await vigil.http().post(`/patients/${patientId}/lab-results`).send({ collectedAt: daysAgo(1), ...body }).expect(201)).body.eventId;
+    (
+      await vigil
+        .http()
+        .post(`/patients/${patientId}/lab-results`)
+        .send({ collectedAt: daysAgo(1), ...body })
+        .expect(201)
+    ).body.eventId;
   const correct = async (patientId: string, labId: string, body: Record<string, unknown>): Promise<string> =>
     (await dataManager().post(`/patients/${patientId}/lab-results/${labId}/corrections`).send(body).expect(201)).body.eventId;
   const alerts = async (query: Record<string, string> = {}) => {
     await settled();
-    return (await vigil.http().get('/alerts').query({ limit: 500, ...query }).expect(200)).body.items as Record<string, unknown>[];
+    return (
+      await vigil
+        .http()
+        .get('/alerts')
+        .query({ limit: 500, ...query })
+        .expect(200)
+    ).body.items as Record<string, unknown>[];
   };
   const safety = async (patientId: string) => {
     await settled();
@@ -48,20 +64,37 @@ describe('Alerts and read models follow corrections, and survive a rebuild uncha
     const labId = await lab('TR-SAT-001', { test: 'PLAT', value: 8, unit: '10*9/L' });
     const [raised] = await alerts({ patientId: 'TR-SAT-001' });
     expect(raised).toMatchObject({ ruleId: 'TR-PLT', status: 'open', value: 8, triggeredBy: labId });
-    await eventually(() => receiver.eventTypes(), (types) => types.length === 1);
+    await eventually(
+      () => receiver.eventTypes(),
+      (types) => types.length === 1,
+    );
     expect(receiver.eventTypes()).toEqual(['AlertRaised']);
 
     const correctionId = await correct('TR-SAT-001', labId, { value: 80, reason: 'Transcription error: the report reads 80' });
     const retracted = await alerts({ status: 'retracted' });
     expect(retracted).toEqual([
-      expect.objectContaining({ alertId: raised.alertId, status: 'retracted', retractedBy: correctionId, retractionReason: 'Transcription error: the report reads 80', value: 8 }),
+      expect.objectContaining({
+        alertId: raised.alertId,
+        status: 'retracted',
+        retractedBy: correctionId,
+        retractionReason: 'Transcription error: the report reads 80',
+        value: 8,
+      }),
     ]);
     expect(await alerts({ status: 'open' })).toEqual([]);
-    await eventually(() => receiver.eventTypes(), (types) => types.length === 2);
+    await eventually(
+      () => receiver.eventTypes(),
+      (types) => types.length === 2,
+    );
     const retraction = receiver.received[1];
     expect(retraction.headers).toMatchObject({ 'x-vigil-event-type': 'AlertRetracted', 'x-vigil-alert-id': raised.alertId });
     expect(verifyWebhookSignature(retraction.body, retraction.headers['x-vigil-signature'] as string, WEBHOOK_SECRET)).toBe(true);
-    expect(JSON.parse(retraction.body)).toMatchObject({ type: 'AlertRetracted', alertId: raised.alertId, correctionEventId: correctionId, reason: 'Transcription error: the report reads 80' });
+    expect(JSON.parse(retraction.body)).toMatchObject({
+      type: 'AlertRetracted',
+      alertId: raised.alertId,
+      correctionEventId: correctionId,
+      reason: 'Transcription error: the report reads 80',
+    });
 
     const summary = await safety('TR-SAT-001');
     expect(summary.openAlerts).toEqual([]);
@@ -81,7 +114,14 @@ describe('Alerts and read models follow corrections, and survive a rebuild uncha
       expect.objectContaining({ jobId: expect.any(String), projection: 'safety', state: 'running' }),
     ]);
     for (const name of ['alert_list', 'safety']) {
-      const done = await eventually(() => vigil.http().get(`/projections/${name}`).then((r) => r.body), (p) => p.rebuild?.state === 'done' && p.liveBuild !== builds[name as keyof typeof builds]);
+      const done = await eventually(
+        () =>
+          vigil
+            .http()
+            .get(`/projections/${name}`)
+            .then((r) => r.body),
+        (p) => p.rebuild?.state === 'done' && p.liveBuild !== builds[name as keyof typeof builds],
+      );
       expect(done.builds).toEqual([expect.objectContaining({ build: done.liveBuild, status: 'live' })]);
     }
 
@@ -93,7 +133,11 @@ describe('Alerts and read models follow corrections, and survive a rebuild uncha
 
     const history = (await vigil.http().get('/patients/TR-SAT-001/history').expect(200)).body.entries as Record<string, unknown>[];
     expect(history.map((e) => e.type)).toEqual(['PatientEnrolled', 'LabResultRecorded', 'LabResultCorrected']);
-    expect(history[2]).toMatchObject({ eventId: correctionId, reason: 'Transcription error: the report reads 80', changes: expect.arrayContaining([{ field: 'value', old: 8, new: 80 }]) });
+    expect(history[2]).toMatchObject({
+      eventId: correctionId,
+      reason: 'Transcription error: the report reads 80',
+      changes: expect.arrayContaining([{ field: 'value', old: 8, new: 80 }]),
+    });
   });
 
   it('raises a new alert, keyed by the correction, when a correction takes a count below the threshold', async () => {
@@ -101,8 +145,13 @@ describe('Alerts and read models follow corrections, and survive a rebuild uncha
     const labId = await lab('TR-SAT-002', { test: 'PLAT', value: 120, unit: '10*9/L' });
     expect(await alerts({ patientId: 'TR-SAT-002' })).toEqual([]);
     const correctionId = await correct('TR-SAT-002', labId, { value: 12, reason: 'Recount: 12, not 120' });
-    expect(await alerts({ patientId: 'TR-SAT-002' })).toEqual([expect.objectContaining({ ruleId: 'TR-PLT', status: 'open', value: 12, triggeredBy: correctionId })]);
-    await eventually(() => receiver.eventTypes(), (types) => types.length === 1);
+    expect(await alerts({ patientId: 'TR-SAT-002' })).toEqual([
+      expect.objectContaining({ ruleId: 'TR-PLT', status: 'open', value: 12, triggeredBy: correctionId }),
+    ]);
+    await eventually(
+      () => receiver.eventTypes(),
+      (types) => types.length === 1,
+    );
     expect(receiver.eventTypes()).toEqual(['AlertRaised']);
   });
 
@@ -110,10 +159,16 @@ describe('Alerts and read models follow corrections, and survive a rebuild uncha
     await enrol('TR-SAT-003');
     const labId = await lab('TR-SAT-003', { test: 'PLAT', value: 30, unit: '10*9/L' });
     const [raised] = await alerts({ patientId: 'TR-SAT-003' });
-    const voided = (await dataManager().post(`/patients/TR-SAT-003/lab-results/${labId}/void`).send({ reason: 'Sample of another patient' }).expect(201)).body.eventId;
-    expect(await alerts({ patientId: 'TR-SAT-003' })).toEqual([expect.objectContaining({ alertId: raised.alertId, status: 'retracted', retractedBy: voided, retractionReason: 'Sample of another patient' })]);
+    const voided = (await dataManager().post(`/patients/TR-SAT-003/lab-results/${labId}/void`).send({ reason: 'Sample of another patient' }).expect(201)).body
+      .eventId;
+    expect(await alerts({ patientId: 'TR-SAT-003' })).toEqual([
+      expect.objectContaining({ alertId: raised.alertId, status: 'retracted', retractedBy: voided, retractionReason: 'Sample of another patient' }),
+    ]);
     expect((await safety('TR-SAT-003')).labs).toEqual([]);
-    await eventually(() => receiver.eventTypes(), (types) => types.length === 2);
+    await eventually(
+      () => receiver.eventTypes(),
+      (types) => types.length === 2,
+    );
     expect(receiver.eventTypes()).toEqual(['AlertRaised', 'AlertRetracted']);
   });
 
@@ -121,7 +176,11 @@ describe('Alerts and read models follow corrections, and survive a rebuild uncha
     // safety-rules.md §2: ALT 200 U/L (ULN 40) is 2 × an abnormal baseline of 100 (grade 1), but 5 × ULN over a normal baseline of 30 (grade 2).
     await enrol('TR-SAT-004');
     const baselineId = await lab('TR-SAT-004', { test: 'ALT', value: 100, unit: 'U/L', referenceRange: { high: 40 }, collectedAt: daysAgo(10) });
-    await vigil.http().post('/patients/TR-SAT-004/doses').send({ dose: 1, unit: 'MIU', route: 'SC', administeredAt: daysAgo(9) }).expect(201);
+    await vigil
+      .http()
+      .post('/patients/TR-SAT-004/doses')
+      .send({ dose: 1, unit: 'MIU', route: 'SC', administeredAt: daysAgo(9) })
+      .expect(201);
     await lab('TR-SAT-004', { test: 'ALT', value: 200, unit: 'U/L', referenceRange: { high: 40 }, collectedAt: daysAgo(2) });
     const before = (await safety('TR-SAT-004')).labs[0];
     expect(before).toMatchObject({ test: 'ALT', latest: expect.objectContaining({ value: 200 }), baseline: expect.objectContaining({ value: 100 }), grade: 1 });

@@ -6,14 +6,25 @@ describe('Correcting and voiding recorded data over HTTP', () => {
   beforeEach(async () => {
     vigil = await startVigil();
     await vigil.http().post('/patients').send(enrolment()).expect(201);
-    labId = (await vigil.http().post('/patients/TR-SAT-001/lab-results').send({ test: 'PLAT', value: 8, unit: '10*9/L', collectedAt: daysAgo(1) }).expect(201)).body.eventId;
+    labId = (
+      await vigil
+        .http()
+        .post('/patients/TR-SAT-001/lab-results')
+        .send({ test: 'PLAT', value: 8, unit: '10*9/L', collectedAt: daysAgo(1) })
+        .expect(201)
+    ).body.eventId;
   });
   afterEach(() => vigil.close());
 
-  const events = async () => (await vigil.http().get('/patients/TR-SAT-001/events')).body as { type: string; data: Record<string, unknown>; metadata: Record<string, unknown> }[];
+  const events = async () =>
+    (await vigil.http().get('/patients/TR-SAT-001/events')).body as { type: string; data: Record<string, unknown>; metadata: Record<string, unknown> }[];
 
   it('records a correction as a new event with the old value, the new value and the reason', async () => {
-    const res = await vigil.http().post(`/patients/TR-SAT-001/lab-results/${labId}/corrections`).send({ value: 80, reason: 'Transcription error: the report reads 80' }).expect(201);
+    const res = await vigil
+      .http()
+      .post(`/patients/TR-SAT-001/lab-results/${labId}/corrections`)
+      .send({ value: 80, reason: 'Transcription error: the report reads 80' })
+      .expect(201);
     expect(res.body).toEqual({ eventId: expect.any(String), version: 3 });
     const stream = await events();
     expect(stream.map((e) => e.type)).toEqual(['PatientEnrolled', 'LabResultRecorded', 'LabResultCorrected']);
@@ -33,9 +44,15 @@ describe('Correcting and voiding recorded data over HTTP', () => {
   });
 
   it('refuses a correction without a reason, without a change, of an unknown or malformed event id; nothing is recorded', async () => {
-    expect((await vigil.http().post(`/patients/TR-SAT-001/lab-results/${labId}/corrections`).send({ value: 80 }).expect(400)).body.errors[0].field).toBe('reason');
-    expect((await vigil.http().post(`/patients/TR-SAT-001/lab-results/${labId}/corrections`).send({ value: 8, reason: 'same' }).expect(400)).body.errors[0].field).toBeDefined();
-    expect((await vigil.http().post(`/patients/TR-SAT-001/lab-results/${labId}/corrections`).send({ unit: 'g/L', reason: 'unit' }).expect(400)).body.errors[0].field).toBe('unit');
+    expect((await vigil.http().post(`/patients/TR-SAT-001/lab-results/${labId}/corrections`).send({ value: 80 }).expect(400)).body.errors[0].field).toBe(
+      'reason',
+    );
+    expect(
+      (await vigil.http().post(`/patients/TR-SAT-001/lab-results/${labId}/corrections`).send({ value: 8, reason: 'same' }).expect(400)).body.errors[0].field,
+    ).toBeDefined();
+    expect(
+      (await vigil.http().post(`/patients/TR-SAT-001/lab-results/${labId}/corrections`).send({ unit: 'g/L', reason: 'unit' }).expect(400)).body.errors[0].field,
+    ).toBe('unit');
     await vigil.http().post('/patients/TR-SAT-001/lab-results/5b0f6a36-3f7c-4c55-9d55-1f2f3a4b5c6d/corrections').send({ value: 80, reason: 'x' }).expect(404);
     expect((await vigil.http().post('/patients/TR-SAT-001/lab-results/not-an-id/void').send({ reason: 'x' }).expect(400)).body.errors[0].field).toBe('eventId');
     expect(await events()).toHaveLength(2);
@@ -47,8 +64,18 @@ describe('Correcting and voiding recorded data over HTTP', () => {
   });
 
   it("corrects an adverse event's grade and seriousness over time", async () => {
-    const ae = (await vigil.http().post('/patients/TR-SAT-001/adverse-events').send({ term: 'Pneumonia', onsetAt: daysAgo(2), grade: 2, serious: false }).expect(201)).body.eventId;
-    await vigil.http().post(`/patients/TR-SAT-001/adverse-events/${ae}/corrections`).send({ grade: 3, serious: true, seriousnessCriteria: ['hospitalisation'], reason: 'Admitted to hospital' }).expect(201);
+    const ae = (
+      await vigil
+        .http()
+        .post('/patients/TR-SAT-001/adverse-events')
+        .send({ term: 'Pneumonia', onsetAt: daysAgo(2), grade: 2, serious: false })
+        .expect(201)
+    ).body.eventId;
+    await vigil
+      .http()
+      .post(`/patients/TR-SAT-001/adverse-events/${ae}/corrections`)
+      .send({ grade: 3, serious: true, seriousnessCriteria: ['hospitalisation'], reason: 'Admitted to hospital' })
+      .expect(201);
     const patient = (await vigil.http().get('/patients/TR-SAT-001').expect(200)).body;
     expect(patient.adverseEvents[ae].current).toMatchObject({ grade: 3, serious: true, seriousnessCriteria: ['hospitalisation'] });
   });
@@ -58,7 +85,13 @@ describe('Investigators correcting their own entries', () => {
   const setUp = async (correctionWindowMs: number) => {
     const vigil = await startVigil({ config: { correctionWindowMs } });
     await vigil.http().post('/patients').send(enrolment()).expect(201);
-    const lab = (await vigil.as('investigator', ['SAT']).post('/patients/TR-SAT-001/lab-results').send({ test: 'PLAT', value: 8, unit: '10*9/L', collectedAt: daysAgo(1) }).expect(201)).body.eventId;
+    const lab = (
+      await vigil
+        .as('investigator', ['SAT'])
+        .post('/patients/TR-SAT-001/lab-results')
+        .send({ test: 'PLAT', value: 8, unit: '10*9/L', collectedAt: daysAgo(1) })
+        .expect(201)
+    ).body.eventId;
     return { vigil, lab };
   };
 
@@ -76,7 +109,11 @@ describe('Investigators correcting their own entries', () => {
     const { vigil, lab } = await setUp(0);
     try {
       await new Promise((resolve) => setTimeout(resolve, 5));
-      const refused = await vigil.as('investigator', ['SAT']).post(`/patients/TR-SAT-001/lab-results/${lab}/corrections`).send({ value: 80, reason: 'typo' }).expect(403);
+      const refused = await vigil
+        .as('investigator', ['SAT'])
+        .post(`/patients/TR-SAT-001/lab-results/${lab}/corrections`)
+        .send({ value: 80, reason: 'typo' })
+        .expect(403);
       expect(refused.body.code).toBe('ENTRY_LOCKED');
       expect((await vigil.http().get('/patients/TR-SAT-001/events')).body).toHaveLength(2);
       await vigil.as('data_manager').post(`/patients/TR-SAT-001/lab-results/${lab}/corrections`).send({ value: 80, reason: 'typo' }).expect(201);
@@ -92,7 +129,8 @@ describe('Replaying a corrected record', () => {
     try {
       await vigil.http().post('/patients').send(enrolment()).expect(201);
       const collectedAt = daysAgo(3);
-      const lab = (await vigil.http().post('/patients/TR-SAT-001/lab-results').send({ test: 'PLAT', value: 8, unit: '10*9/L', collectedAt }).expect(201)).body.eventId;
+      const lab = (await vigil.http().post('/patients/TR-SAT-001/lab-results').send({ test: 'PLAT', value: 8, unit: '10*9/L', collectedAt }).expect(201)).body
+        .eventId;
       await new Promise((resolve) => setTimeout(resolve, 20));
       const beforeCorrection = new Date().toISOString();
       await new Promise((resolve) => setTimeout(resolve, 20));

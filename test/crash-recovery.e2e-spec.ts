@@ -7,7 +7,6 @@ import { daysAgo, enrolment, startVigil } from './harness/vigil-harness';
 import { adminToken, freePort, VigilProcess } from './harness/vigil-process';
 import { eventually, WebhookReceiver } from './harness/webhook-receiver';
 
-
 /** Deliveries the notifier has not yet recorded as done, read from its outbox file. */
 function pendingDeliveries(dataDir: string): number {
   const db = new Database(join(dataDir, 'notifier.sqlite'), { readonly: true, fileMustExist: true });
@@ -89,12 +88,24 @@ describe('A crash between an append and its projection', () => {
 
     // 2. Vigil comes back on the same data: it projects what was appended, raises and delivers the alerts.
     let vigil = await start('vigil');
-    const alerts = () => vigil.http().get('/alerts').set('Authorization', `Bearer ${token}`).expect(200).then((res) => essentials(res.body.items));
+    const alerts = () =>
+      vigil
+        .http()
+        .get('/alerts')
+        .set('Authorization', `Bearer ${token}`)
+        .expect(200)
+        .then((res) => essentials(res.body.items));
     expect(await alerts()).toEqual(expected);
-    await eventually(() => receiver.received.length, (n) => n >= expected.length);
+    await eventually(
+      () => receiver.received.length,
+      (n) => n >= expected.length,
+    );
     // Crash after the deliveries are recorded as done: a kill between a receiver's 2xx and that record is
     // the one window where a delivery repeats (receivers drop it by X-Vigil-Event-Id); not this test's crash.
-    await eventually(() => pendingDeliveries(dataDir), (n) => n === 0);
+    await eventually(
+      () => pendingDeliveries(dataDir),
+      (n) => n === 0,
+    );
 
     // 3. Another power cut, another restart: the same alerts, nothing delivered twice.
     await vigil.kill();

@@ -11,7 +11,10 @@ describe('Recording a patient over HTTP (embedded store)', () => {
 
   const enrol = (overrides: Record<string, unknown> = {}) => vigil.http().post('/patients').send(enrolment(overrides));
   const lab = (body: Record<string, unknown> = {}, patientId = 'TR-SAT-001') =>
-    vigil.http().post(`/patients/${patientId}/lab-results`).send({ test: 'PLAT', value: 250, unit: '10*9/L', collectedAt: daysAgo(1), ...body });
+    vigil
+      .http()
+      .post(`/patients/${patientId}/lab-results`)
+      .send({ test: 'PLAT', value: 250, unit: '10*9/L', collectedAt: daysAgo(1), ...body });
   const eventsOf = async (patientId = 'TR-SAT-001') => (await vigil.http().get(`/patients/${patientId}/events`)).body as { type: string }[];
 
   it('answers /health without credentials', async () => {
@@ -23,13 +26,19 @@ describe('Recording a patient over HTTP (embedded store)', () => {
     const enrolled = await enrol().expect(201);
     expect(enrolled.body).toEqual({ patientId: 'TR-SAT-001', version: 1 });
 
-    const dose = await vigil.http().post('/patients/TR-SAT-001/doses').send({ dose: 1, unit: 'MIU', route: 'SC', administeredAt: daysAgo(2), lot: 'L-1' }).expect(201);
+    const dose = await vigil
+      .http()
+      .post('/patients/TR-SAT-001/doses')
+      .send({ dose: 1, unit: 'MIU', route: 'SC', administeredAt: daysAgo(2), lot: 'L-1' })
+      .expect(201);
     expect(dose.body).toEqual({ eventId: expect.any(String), version: 2 });
 
     const result = await lab({ value: 79000, unit: '/mm3', referenceRange: { low: 150000, high: 400000 } }).expect(201);
     expect(result.body.version).toBe(3);
 
-    const ae = await vigil.http().post('/patients/TR-SAT-001/adverse-events')
+    const ae = await vigil
+      .http()
+      .post('/patients/TR-SAT-001/adverse-events')
       .send({ term: 'Injection site reaction', onsetAt: daysAgo(1), grade: 1, serious: false, relatedness: 'probable', outcome: 'recovering' })
       .expect(201);
     expect(ae.body.version).toBe(4);
@@ -152,7 +161,10 @@ describe('Recording a patient over HTTP (embedded store)', () => {
     it.each(badEnrolments)('an enrolment with %s', async (_, body, field) => {
       const res = await enrol(body).expect(400);
       expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
-      await vigil.http().get(`/patients/${String(body.patientId ?? 'TR-SAT-001').replace(/ /g, '')}`).expect((r) => expect([400, 404]).toContain(r.status));
+      await vigil
+        .http()
+        .get(`/patients/${String(body.patientId ?? 'TR-SAT-001').replace(/ /g, '')}`)
+        .expect((r) => expect([400, 404]).toContain(r.status));
     });
 
     const badAes: [string, Record<string, unknown>, string][] = [
@@ -164,7 +176,9 @@ describe('Recording a patient over HTTP (embedded store)', () => {
     ];
     it.each(badAes)('an adverse event with %s', async (_, body, field) => {
       await enrol().expect(201);
-      const res = await vigil.http().post('/patients/TR-SAT-001/adverse-events')
+      const res = await vigil
+        .http()
+        .post('/patients/TR-SAT-001/adverse-events')
         .send({ term: 'Fever', onsetAt: daysAgo(1), grade: 2, serious: false, ...body })
         .expect(400);
       expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
@@ -173,9 +187,17 @@ describe('Recording a patient over HTTP (embedded store)', () => {
 
     it('a dose with a non-numeric amount; while an off-protocol unit or route is recorded', async () => {
       await enrol().expect(201);
-      const bad = await vigil.http().post('/patients/TR-SAT-001/doses').send({ dose: 'one', unit: 'MIU', route: 'SC', administeredAt: daysAgo(1) }).expect(400);
+      const bad = await vigil
+        .http()
+        .post('/patients/TR-SAT-001/doses')
+        .send({ dose: 'one', unit: 'MIU', route: 'SC', administeredAt: daysAgo(1) })
+        .expect(400);
       expect(bad.body.errors[0].field).toBe('dose');
-      await vigil.http().post('/patients/TR-SAT-001/doses').send({ dose: 2, unit: 'MIU', route: 'IV', administeredAt: daysAgo(1) }).expect(201);
+      await vigil
+        .http()
+        .post('/patients/TR-SAT-001/doses')
+        .send({ dose: 2, unit: 'MIU', route: 'IV', administeredAt: daysAgo(1) })
+        .expect(201);
       expect(await eventsOf()).toHaveLength(2);
     });
 

@@ -61,19 +61,44 @@ describe('Access: one permission matrix for every route and every role', () => {
     for (const site of ['SAT', 'PSL'] as const) {
       const patientId = patientOf[site];
       const admin = vigil.http();
-      await admin.post('/patients').send(enrolment({ patientId, siteId: site })).expect(201);
+      await admin
+        .post('/patients')
+        .send(enrolment({ patientId, siteId: site }))
+        .expect(201);
       const recorded = async (path: string, body: object) => (await admin.post(`/patients/${patientId}/${path}`).send(body).expect(201)).body.eventId as string;
       const labs = await recorded('lab-results', { test: 'PLAT', value: 250, unit: '10*9/L', collectedAt: daysAgo(2) });
       const doses = await recorded('doses', { dose: 1, unit: 'MIU', route: 'SC', administeredAt: daysAgo(2) });
       const adverseEvents = await recorded('adverse-events', { term: 'Fever', onsetAt: daysAgo(1), grade: 1, serious: false });
       // An alert as the projector would raise it: the alert stream carries the patient's site.
       const alertId = randomUUID();
-      await store.append(`alert-${alertId}`, [{
-        type: 'AlertRaised',
-        schemaVersion: 1,
-        data: { alertId, ruleId: 'TR-PLT', patientId, siteId: site, triggeredBy: labs, value: 79, unit: '10*9/L', normalisedValue: 79, normalisedUnit: '10*9/L', threshold: 80, thresholdUnit: '10*9/L', grade: 1, severity: 'warning', message: 'Platelets below 80', raisedAt: new Date().toISOString() },
-        metadata: { userId: 'vigil-projector', role: 'system', siteId: site, occurredAt: new Date().toISOString(), correlationId: labs },
-      }], { expectedVersion: 0 });
+      await store.append(
+        `alert-${alertId}`,
+        [
+          {
+            type: 'AlertRaised',
+            schemaVersion: 1,
+            data: {
+              alertId,
+              ruleId: 'TR-PLT',
+              patientId,
+              siteId: site,
+              triggeredBy: labs,
+              value: 79,
+              unit: '10*9/L',
+              normalisedValue: 79,
+              normalisedUnit: '10*9/L',
+              threshold: 80,
+              thresholdUnit: '10*9/L',
+              grade: 1,
+              severity: 'warning',
+              message: 'Platelets below 80',
+              raisedAt: new Date().toISOString(),
+            },
+            metadata: { userId: 'vigil-projector', role: 'system', siteId: site, occurredAt: new Date().toISOString(), correlationId: labs },
+          },
+        ],
+        { expectedVersion: 0 },
+      );
       records[site] = { labs, doses, adverseEvents, alertId };
     }
   });
@@ -95,7 +120,7 @@ describe('Access: one permission matrix for every route and every role', () => {
   function bodyFor(template: string, site: 'SAT' | 'PSL'): object {
     if (template === '/patients') return enrolment({ patientId: `TR-${site}-${enrolments++}`, siteId: site });
     if (template.endsWith('/corrections')) {
-      if (template.includes('/lab-results/')) return { value: 240 + enrolments++ % 10, reason: 'Transcription error' };
+      if (template.includes('/lab-results/')) return { value: 240 + (enrolments++ % 10), reason: 'Transcription error' };
       if (template.includes('/doses/')) return { lot: `L-${enrolments++}`, reason: 'Lot number corrected' };
       return { grade: 2, reason: 'Regraded' };
     }
@@ -117,8 +142,12 @@ describe('Access: one permission matrix for every route and every role', () => {
   }
 
   it('says in the matrix what the issue asks of each route', () => {
-    const matrix = Object.fromEntries(Object.entries(PERMISSIONS).map(([route, p]) => [route, { roles: p.roles === 'public' ? 'public' : [...p.roles].sort(), site: p.site }]));
-    const expected = Object.fromEntries(Object.entries(EXPECTED).map(([route, e]) => [route, { roles: e.roles === 'public' ? 'public' : [...e.roles].sort(), site: e.site }]));
+    const matrix = Object.fromEntries(
+      Object.entries(PERMISSIONS).map(([route, p]) => [route, { roles: p.roles === 'public' ? 'public' : [...p.roles].sort(), site: p.site }]),
+    );
+    const expected = Object.fromEntries(
+      Object.entries(EXPECTED).map(([route, e]) => [route, { roles: e.roles === 'public' ? 'public' : [...e.roles].sort(), site: e.site }]),
+    );
     expect(matrix).toEqual(expected);
   });
 
@@ -159,7 +188,11 @@ describe('Access: one permission matrix for every route and every role', () => {
   it('refuses an investigator at SAT a lab result for a PSL patient: 403, and the PSL record is unchanged', async () => {
     const before = await store.streamVersion('patient-TR-PSL-002');
     const head = await store.headPosition();
-    const res = await vigil.as('investigator', ['SAT']).post('/patients/TR-PSL-002/lab-results').send({ test: 'PLAT', value: 79, unit: '10*9/L', collectedAt: daysAgo(1) }).expect(403);
+    const res = await vigil
+      .as('investigator', ['SAT'])
+      .post('/patients/TR-PSL-002/lab-results')
+      .send({ test: 'PLAT', value: 79, unit: '10*9/L', collectedAt: daysAgo(1) })
+      .expect(403);
     expect(res.body.message).toMatch(/TR-PSL-002 of site PSL is outside your sites \(SAT\)/);
     expect(await store.streamVersion('patient-TR-PSL-002')).toBe(before);
     expect(await store.headPosition()).toBe(head);
@@ -172,13 +205,21 @@ describe('Access: one permission matrix for every route and every role', () => {
   });
 
   it('refuses an investigator enrolling a patient at another site', async () => {
-    const res = await vigil.as('investigator', ['SAT']).post('/patients').send(enrolment({ patientId: 'TR-PSL-900', siteId: 'PSL' })).expect(403);
+    const res = await vigil
+      .as('investigator', ['SAT'])
+      .post('/patients')
+      .send(enrolment({ patientId: 'TR-PSL-900', siteId: 'PSL' }))
+      .expect(403);
     expect(res.body.message).toMatch(/site PSL/);
     await vigil.http().get('/patients/TR-PSL-900').expect(404);
   });
 
   it('tells a monitor they may not write, naming the route', async () => {
-    const res = await vigil.as('monitor').post('/patients/TR-SAT-001/doses').send({ dose: 1, unit: 'MIU', route: 'SC', administeredAt: daysAgo(1) }).expect(403);
+    const res = await vigil
+      .as('monitor')
+      .post('/patients/TR-SAT-001/doses')
+      .send({ dose: 1, unit: 'MIU', route: 'SC', administeredAt: daysAgo(1) })
+      .expect(403);
     expect(res.body.message).toBe('a monitor may not record a dose (POST /patients/:patientId/doses)');
   });
 });

@@ -11,7 +11,17 @@ import { buildsOf, ChildProgress, halfDoneCheckpoints, readModelContents, rebuil
 import { daysAgo, startVigil, VigilHarness } from './harness/vigil-harness';
 import { eventually } from './harness/webhook-receiver';
 
-type Overview = { name: string; version: number; liveBuild: number; state: string; position: number; head: number; lag: number; builds: { build: number; status: string }[]; rebuild: Record<string, unknown> | null };
+type Overview = {
+  name: string;
+  version: number;
+  liveBuild: number;
+  state: string;
+  position: number;
+  head: number;
+  lag: number;
+  builds: { build: number; status: string }[];
+  rebuild: Record<string, unknown> | null;
+};
 
 jest.setTimeout(120_000);
 
@@ -46,15 +56,28 @@ describe('Rebuilding read models over HTTP, beside the live ones (embedded store
   it('answers 404 for an unknown read model, 409 naming the running job for a second rebuild, and 403 to an investigator', async () => {
     await writeTrialLog(store(), { events: 6000, patients: 60, perAppend: 20 });
     await settled();
-    expect((await dataManager().get('/projections/nonesuch').expect(404)).body).toMatchObject({ code: 'UNKNOWN_PROJECTION', projections: ['safety', 'alert_list'] });
+    expect((await dataManager().get('/projections/nonesuch').expect(404)).body).toMatchObject({
+      code: 'UNKNOWN_PROJECTION',
+      projections: ['safety', 'alert_list'],
+    });
     await dataManager().post('/projections/nonesuch/rebuild').expect(404);
     await vigil.as('investigator', ['SAT']).post('/projections/safety/rebuild').expect(403);
 
     const first = (await dataManager().post('/projections/safety/rebuild').expect(202)).body;
     const second = (await dataManager().post('/projections/safety/rebuild').expect(409)).body;
     expect(second).toMatchObject({ code: 'REBUILD_ALREADY_RUNNING', job: { jobId: first.jobId, projection: 'safety', state: 'running' } });
-    const done = await eventually(() => projection('safety'), (p) => p.rebuild?.state === 'done');
-    expect(done.rebuild).toMatchObject({ jobId: first.jobId, done: expect.any(Number), total: expect.any(Number), eventsPerSecond: expect.any(Number), etaSeconds: 0, resumedFrom: 0 });
+    const done = await eventually(
+      () => projection('safety'),
+      (p) => p.rebuild?.state === 'done',
+    );
+    expect(done.rebuild).toMatchObject({
+      jobId: first.jobId,
+      done: expect.any(Number),
+      total: expect.any(Number),
+      eventsPerSecond: expect.any(Number),
+      etaSeconds: 0,
+      resumedFrom: 0,
+    });
     expect(done.rebuild?.done).toBe(done.rebuild?.total);
   });
 
@@ -82,7 +105,11 @@ describe('Rebuilding read models over HTTP, beside the live ones (embedded store
       seenWhileRunning.summaries++;
       if (!recordedDuringRebuild && seenWhileRunning.alerts >= 3) {
         // The live build keeps following: a new alerting result shows up before the switch.
-        const lab = await vigil.http().post(`/patients/${trialLogPatientId(5)}/lab-results`).send({ test: 'PLAT', value: 20, unit: '10*9/L', collectedAt: daysAgo(1) }).expect(201);
+        const lab = await vigil
+          .http()
+          .post(`/patients/${trialLogPatientId(5)}/lab-results`)
+          .send({ test: 'PLAT', value: 20, unit: '10*9/L', collectedAt: daysAgo(1) })
+          .expect(201);
         recordedDuringRebuild = lab.body.eventId as string;
         await settled();
         expectedAlerts = await allAlerts();
@@ -104,7 +131,11 @@ describe('Rebuilding read models over HTTP, beside the live ones (embedded store
     expect(await allAlerts()).toEqual(expectedAlerts);
     expect(await safetyOf(watched)).toEqual(summaryBefore);
     // The new live builds follow the log too.
-    await vigil.http().post(`/patients/${trialLogPatientId(6)}/lab-results`).send({ test: 'PLAT', value: 21, unit: '10*9/L', collectedAt: daysAgo(1) }).expect(201);
+    await vigil
+      .http()
+      .post(`/patients/${trialLogPatientId(6)}/lab-results`)
+      .send({ test: 'PLAT', value: 21, unit: '10*9/L', collectedAt: daysAgo(1) })
+      .expect(201);
     await settled();
     expect(await allAlerts()).toHaveLength(expectedAlerts.length + 1);
   });
@@ -137,7 +168,16 @@ describe('A rebuild killed with SIGKILL half-way', () => {
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
     expect(seen?.state).toBe('running');
 
-    expect(buildsOf(killed)).toEqual([[[1, 'live'], [2, 'building']], [[1, 'live'], [2, 'building']]]);
+    expect(buildsOf(killed)).toEqual([
+      [
+        [1, 'live'],
+        [2, 'building'],
+      ],
+      [
+        [1, 'live'],
+        [2, 'building'],
+      ],
+    ]);
     const checkpoints = halfDoneCheckpoints(killed);
     expect(Math.min(...checkpoints)).toBeGreaterThanOrEqual(head / 2 - 100);
     expect(Math.max(...checkpoints)).toBeLessThan(head);
@@ -167,7 +207,13 @@ describe('vigil projections (CLI)', () => {
   const vigil = async (...args: string[]): Promise<number> => {
     const bar = Object.assign(new PassThrough(), { isTTY: true, columns: 120 });
     bar.on('data', (chunk: Buffer) => (output.bar += chunk.toString()));
-    const context = { env: { VIGIL_DATA_DIR: dataDir }, out: (t: string) => (output.out += t), err: (t: string) => (output.err += t), progressStream: bar, exitCode: 0 };
+    const context = {
+      env: { VIGIL_DATA_DIR: dataDir },
+      out: (t: string) => (output.out += t),
+      err: (t: string) => (output.err += t),
+      progressStream: bar,
+      exitCode: 0,
+    };
     const program = new Command('vigil').exitOverride().addCommand(projectionsCommand(context).exitOverride());
     await program.parseAsync(['node', 'vigil', 'projections', ...args]);
     return context.exitCode;
@@ -193,7 +239,14 @@ describe('vigil projections (CLI)', () => {
     expect(await vigil('status', '--json')).toBe(0);
     expect(JSON.parse(output.out)).toEqual([
       expect.objectContaining({ name: 'safety', liveBuild: 1, position: 3000, head: 3000, lag: 0 }),
-      expect.objectContaining({ name: 'alert_list', liveBuild: 2, position: 3000, head: 3000, lag: 0, builds: [expect.objectContaining({ build: 2, status: 'live' })] }),
+      expect.objectContaining({
+        name: 'alert_list',
+        liveBuild: 2,
+        position: 3000,
+        head: 3000,
+        lag: 0,
+        builds: [expect.objectContaining({ build: 2, status: 'live' })],
+      }),
     ]);
   });
 

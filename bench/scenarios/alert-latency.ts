@@ -42,13 +42,18 @@ export const alertLatency: Scenario = {
 async function timeToAlert(client: VigilClient, n: number): Promise<number> {
   const patient = patientId(n);
   const sent = nowMs();
-  const recorded = await client.ok(client.post<{ eventId: string }>(`/patients/${patient}/lab-results`, alertingLabBody(n)), `posting an alerting result for ${patient}`);
+  const recorded = await client.ok(
+    client.post<{ eventId: string }>(`/patients/${patient}/lab-results`, alertingLabBody(n)),
+    `posting an alerting result for ${patient}`,
+  );
   for (;;) {
     const answer = await client.ok(client.get(`/alerts?patientId=${encodeURIComponent(patient)}`), 'GET /alerts');
     if (alertsIn(answer).some((alert) => alert.triggeredBy === recorded.eventId || alert.patientId === patient)) return nowMs() - sent;
     await new Promise((resolve) => setTimeout(resolve, 1));
     if (nowMs() - sent > GIVE_UP_MS) {
-      throw new Error(`no alert for ${patient} (lab event ${recorded.eventId}) in GET /alerts after ${GIVE_UP_MS} ms; last answer: ${JSON.stringify(answer).slice(0, 300)}`);
+      throw new Error(
+        `no alert for ${patient} (lab event ${recorded.eventId}) in GET /alerts after ${GIVE_UP_MS} ms; last answer: ${JSON.stringify(answer).slice(0, 300)}`,
+      );
     }
   }
 }

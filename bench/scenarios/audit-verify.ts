@@ -16,7 +16,12 @@ export const auditVerify: Scenario = {
   name: 'audit-verify',
   title: 'Audit verification, whole store',
   figures: (bench: BenchContext) => [
-    { key: 'throughput', label: `events/s, ${thousands(bench.options.events)} events`, unit: 'events/s', target: { atLeast: 300_000, text: '≥ 300 000 events/s' } },
+    {
+      key: 'throughput',
+      label: `events/s, ${thousands(bench.options.events)} events`,
+      unit: 'events/s',
+      target: { atLeast: 300_000, text: '≥ 300 000 events/s' },
+    },
   ],
 
   async run(bench: BenchContext): Promise<Measurement> {

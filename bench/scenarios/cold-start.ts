@@ -21,7 +21,11 @@ export const coldStart: Scenario = {
         value: median(node),
         p50: median(node),
         p99: percentile(node, 99),
-        details: { runs: node.length, samples: node.map(Math.round), ...(npm.length ? { npmStartMedianMs: Math.round(median(npm)), npmStartSamples: npm.map(Math.round) } : {}) },
+        details: {
+          runs: node.length,
+          samples: node.map(Math.round),
+          ...(npm.length ? { npmStartMedianMs: Math.round(median(npm)), npmStartSamples: npm.map(Math.round) } : {}),
+        },
       },
     };
   },

@@ -32,7 +32,12 @@ export const httpIngest: Scenario = {
   name: 'http-ingest',
   title: 'HTTP ingest of lab results',
   figures: (bench: BenchContext) => [
-    { key: 'throughput', label: `results/s, ${bench.options.connections} connections`, unit: 'results/s', target: { atLeast: 4000, text: '≥ 4 000 results/s' } },
+    {
+      key: 'throughput',
+      label: `results/s, ${bench.options.connections} connections`,
+      unit: 'results/s',
+      target: { atLeast: 4000, text: '≥ 4 000 results/s' },
+    },
     { key: 'p99', label: `p99 latency, ${bench.options.connections} connections`, unit: 'ms', target: { atMost: 40, text: '≤ 40 ms' } },
   ],
 
@@ -63,11 +68,14 @@ export const httpIngest: Scenario = {
       for (let round = 0; round < httpRounds; round++) rounds.push(await load(duration));
       posted = rounds.reduce((sum, r) => sum + r.ok, 0);
       const refused = rounds.find((r) => r.errors > 0 || Object.keys(r.refused).length > 0);
-      if (refused) throw new Error(`the API did not accept every result: ${JSON.stringify(refused.refused)} non-201 answers, ${refused.errors} connection errors`);
+      if (refused)
+        throw new Error(`the API did not accept every result: ${JSON.stringify(refused.refused)} non-201 answers, ${refused.errors} connection errors`);
       // Every acknowledged result must be in the store (alerts may add more events).
       const appended = (await headPosition(vigil.client)) - before;
       if (appended < posted) throw new Error(`${posted} results acknowledged during measurement but only ${appended} events appended`);
-      bench.log(`rounds: ${rounds.map((r) => `${Math.round(r.rate)}/s p99 ${r.p99.toFixed(1)} ms, CPU cores: server ${r.serverCores?.toFixed(2) ?? '?'}, autocannon ${r.loadCores.toFixed(2)}`).join('; ')}`);
+      bench.log(
+        `rounds: ${rounds.map((r) => `${Math.round(r.rate)}/s p99 ${r.p99.toFixed(1)} ms, CPU cores: server ${r.serverCores?.toFixed(2) ?? '?'}, autocannon ${r.loadCores.toFixed(2)}`).join('; ')}`,
+      );
     } finally {
       await vigil.server.stop();
     }
@@ -75,7 +83,13 @@ export const httpIngest: Scenario = {
       connections,
       patients,
       secondsPerRound: duration,
-      rounds: rounds.map((r) => ({ rate: Math.round(r.rate), p50: round2(r.p50), p99: round2(r.p99), serverCores: r.serverCores && round2(r.serverCores), loadGeneratorCores: round2(r.loadCores) })),
+      rounds: rounds.map((r) => ({
+        rate: Math.round(r.rate),
+        p50: round2(r.p50),
+        p99: round2(r.p99),
+        serverCores: r.serverCores && round2(r.serverCores),
+        loadGeneratorCores: round2(r.loadCores),
+      })),
       auth: vigil.auth,
       alertEvery: ALERT_EVERY,
     };

@@ -36,7 +36,8 @@ export const patientReplay: Scenario = {
       await enrolPatients(first.client, 1);
       await first.client.ok(first.client.post(`/patients/${patient}/lab-results`, labResultBody(0)), 'recording a lab result');
       const probe = await asOfNow(first.client);
-      if (isMissingRoute(probe) || probe.status === 404) throw new NotAvailableYet(`GET /patients/:id/state?asOf= answers ${probe.status}: point-in-time replay is not served yet`);
+      if (isMissingRoute(probe) || probe.status === 404)
+        throw new NotAvailableYet(`GET /patients/:id/state?asOf= answers ${probe.status}: point-in-time replay is not served yet`);
       if (probe.status !== 200) throw new Error(`GET /patients/:id/state?asOf= answers ${probe.status} ${JSON.stringify(probe.body).slice(0, 200)}`);
       const events = await first.client.ok(first.client.get<StoredEvent[]>(`/patients/${patient}/events`), 'reading the stream');
       template = events[events.length - 1];
@@ -83,7 +84,12 @@ async function lengthenStream(dataDir: string, streamId: string, template: Store
       for (let i = 0; i < Math.min(CHUNK, length - version); i++) {
         const body = labResultBody(version + i + 1);
         const data = { ...(template.data as Record<string, unknown>), value: body.value, collectedAt: body.collectedAt };
-        events.push({ type: template.type, schemaVersion: template.schemaVersion, data, metadata: { ...metadata, occurredAt: body.collectedAt, correlationId: randomUUID() } });
+        events.push({
+          type: template.type,
+          schemaVersion: template.schemaVersion,
+          data,
+          metadata: { ...metadata, occurredAt: body.collectedAt, correlationId: randomUUID() },
+        });
       }
       version = (await store.append(streamId, events, { expectedVersion: version })).version;
     }

@@ -25,7 +25,12 @@ export const projectionRebuild: Scenario = {
   name: 'projection-rebuild',
   title: 'Projection rebuild',
   figures: (bench: BenchContext) => [
-    { key: 'throughput', label: `events/s, ${thousands(bench.options.events)} events`, unit: 'events/s', target: { atLeast: 150_000, text: '≥ 150 000 events/s (of 1 000 000)' } },
+    {
+      key: 'throughput',
+      label: `events/s, ${thousands(bench.options.events)} events`,
+      unit: 'events/s',
+      target: { atLeast: 150_000, text: '≥ 150 000 events/s (of 1 000 000)' },
+    },
     { key: 'peakRss', label: `peak RSS, ${thousands(bench.options.events)} events`, unit: 'MB', target: { atMost: 300, text: '≤ 300 MB (for 1 000 000)' } },
   ],
 
@@ -35,7 +40,12 @@ export const projectionRebuild: Scenario = {
     const dataset = await sharedDataset(bench, bench.options.events);
     const budgetMs = bench.options.rebuildBudget * 1000;
     const build = async () => {
-      const { last, stopped } = await runChild<Progress>(bench, 'projection-rebuild', [dataset.file, join(bench.freshDir('read-models'), 'projections.sqlite')], budgetMs);
+      const { last, stopped } = await runChild<Progress>(
+        bench,
+        'projection-rebuild',
+        [dataset.file, join(bench.freshDir('read-models'), 'projections.sqlite')],
+        budgetMs,
+      );
       return { ...last, rate: last.position / (last.ms / 1000), stopped: stopped || !last.done };
     };
 
@@ -44,13 +54,17 @@ export const projectionRebuild: Scenario = {
       b === first
         ? `the first build (it raises the alerts) was stopped after ${bench.options.rebuildBudget} s at event ${thousands(b.position)} of ${thousands(b.head)}, so no rebuild could be timed: the figures are that build's`
         : `a rebuild was stopped after ${bench.options.rebuildBudget} s at event ${thousands(b.position)} of ${thousands(b.head)}: its figure is the rate so far`;
-    bench.log(`first build (raises the alerts): ${thousands(first.position)} of ${thousands(first.head)} events in ${(first.ms / 1000).toFixed(1)} s (${Math.round(first.rate)}/s)${first.stopped ? ', stopped at its budget' : ''}`);
+    bench.log(
+      `first build (raises the alerts): ${thousands(first.position)} of ${thousands(first.head)} events in ${(first.ms / 1000).toFixed(1)} s (${Math.round(first.rate)}/s)${first.stopped ? ', stopped at its budget' : ''}`,
+    );
     // When the first build cannot finish, no true rebuild can be timed: its rate so far is the figure.
     const rounds: (typeof first)[] = [];
     for (let round = 0; !first.stopped && round < Math.min(bench.options.rounds, 3); round++) {
       const rebuilt = await build();
       rounds.push(rebuilt);
-      bench.log(`rebuild: ${thousands(rebuilt.position)} events in ${(rebuilt.ms / 1000).toFixed(1)} s (${Math.round(rebuilt.rate)}/s), peak RSS ${Math.round(rebuilt.peakRssMB)} MB${rebuilt.stopped ? ', stopped at its budget' : ''}`);
+      bench.log(
+        `rebuild: ${thousands(rebuilt.position)} events in ${(rebuilt.ms / 1000).toFixed(1)} s (${Math.round(rebuilt.rate)}/s), peak RSS ${Math.round(rebuilt.peakRssMB)} MB${rebuilt.stopped ? ', stopped at its budget' : ''}`,
+      );
       if (rebuilt.stopped) break;
     }
     const measured = rounds.length > 0 ? rounds : [first];

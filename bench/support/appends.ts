@@ -12,9 +12,7 @@ import { labResultRecorded, patientEnrolled, patientId } from './trial-events';
 export async function storeWithPatients(bench: BenchContext, patients: number): Promise<{ store: EventStore; versions: number[] }> {
   const store = await createSqliteEventStore({ file: join(bench.freshDir('store'), 'events.sqlite') });
   await Promise.all(
-    Array.from({ length: patients }, (_, p) =>
-      store.append(patientStream(patientId(p)), [patientEnrolled(p)], { expectedVersion: 'no_stream' }),
-    ),
+    Array.from({ length: patients }, (_, p) => store.append(patientStream(patientId(p)), [patientEnrolled(p)], { expectedVersion: 'no_stream' })),
   );
   return { store, versions: Array.from({ length: patients }, () => 1) };
 }
@@ -24,13 +22,7 @@ export async function storeWithPatients(bench: BenchContext, patients: number): 
  * owns patients w, w + inFlight, …, so appends never race on a stream; each append states the
  * version it expects, as the command handler does. Returns appends per second.
  */
-export async function appendRound(
-  store: EventStore,
-  versions: number[],
-  appends: number,
-  inFlight: number,
-  latencies: Latencies,
-): Promise<number> {
+export async function appendRound(store: EventStore, versions: number[], appends: number, inFlight: number, latencies: Latencies): Promise<number> {
   const patients = versions.length;
   const planned: { patient: number; event: NewEvent; commandId: string }[][] = Array.from({ length: inFlight }, () => []);
   for (let i = 0; i < appends; i++) {
@@ -108,7 +100,9 @@ export function appendScenario(spec: AppendScenario): Scenario {
         }
         paired.push(rawInserts(join(bench.freshDir('limit'), 'raw.sqlite'), row, appends, spec.rawRowsPerTx));
       }
-      bench.log(`store, ${inFlightText(bench)}: ${rates.map(Math.round).join(', ')} events/s; raw ${raw} between them: ${paired.map(Math.round).join(', ')} rows/s`);
+      bench.log(
+        `store, ${inFlightText(bench)}: ${rates.map(Math.round).join(', ')} events/s; raw ${raw} between them: ${paired.map(Math.round).join(', ')} rows/s`,
+      );
       const value = median(rates);
       const pairedLimit = median(paired);
       return {

@@ -55,12 +55,22 @@ export function summariseCpuProfile(file: string, top = 15): ProfileSummary {
     byPlace.set(where, (byPlace.get(where) ?? 0) + time);
     const name = node.callFrame.functionName || '(anonymous)';
     const key = `${name} ${node.callFrame.url}:${node.callFrame.lineNumber}`;
-    const entry = byFunction.get(key) ?? { name: `${name} (${node.callFrame.url.split('/').slice(-2).join('/')}:${node.callFrame.lineNumber + 1})`, where, time: 0 };
+    const entry = byFunction.get(key) ?? {
+      name: `${name} (${node.callFrame.url.split('/').slice(-2).join('/')}:${node.callFrame.lineNumber + 1})`,
+      where,
+      time: 0,
+    };
     entry.time += time;
     byFunction.set(key, entry);
   }
-  const byPackage = [...byPlace.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([where, time]) => ({ where, share: time / total }));
-  const topFunctions = [...byFunction.values()].sort((a, b) => b.time - a.time).slice(0, top).map(({ name, where, time }) => ({ name, where, share: time / total }));
+  const byPackage = [...byPlace.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([where, time]) => ({ where, share: time / total }));
+  const topFunctions = [...byFunction.values()]
+    .sort((a, b) => b.time - a.time)
+    .slice(0, top)
+    .map(({ name, where, time }) => ({ name, where, share: time / total }));
   const pct = (share: number) => `${(share * 100).toFixed(1).padStart(5)} %`;
   const text = [
     '    self time by package:',

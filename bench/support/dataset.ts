@@ -75,7 +75,13 @@ function* appendsOf(total: number, patients: number, written: { events: number }
     while (events.length < EVENTS_PER_APPEND && written.events + events.length < total) {
       const n = next[patient]++;
       const event =
-        n === 0 ? patientEnrolled(patient) : n % 100 === 0 ? adverseEventReported(patient, n) : n % 10 === 0 ? doseAdministered(patient, n) : labResultRecorded(patient, n, 50);
+        n === 0
+          ? patientEnrolled(patient)
+          : n % 100 === 0
+            ? adverseEventReported(patient, n)
+            : n % 10 === 0
+              ? doseAdministered(patient, n)
+              : labResultRecorded(patient, n, 50);
       events.push({ ...event, eventId: orderedUuid() });
     }
     written.events += events.length;

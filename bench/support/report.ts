@@ -25,7 +25,16 @@ const metText = (row: ResultRow): string => (row.met === null ? '–' : row.met 
 function cells(row: ResultRow): string[] {
   const figure = row.status === 'measured' ? amount(row.value, row.unit) : row.status;
   const ratio = row.ratio === null ? '' : `${row.ratio.toFixed(2)}×`;
-  return [row.title, row.figure, figure, row.targetText, ratio, amount(row.p50, row.p50 === undefined ? '' : 'ms'), amount(row.p99, row.p99 === undefined ? '' : 'ms'), metText(row)];
+  return [
+    row.title,
+    row.figure,
+    figure,
+    row.targetText,
+    ratio,
+    amount(row.p50, row.p50 === undefined ? '' : 'ms'),
+    amount(row.p99, row.p99 === undefined ? '' : 'ms'),
+    metText(row),
+  ];
 }
 
 const header = ['Scenario', 'Figure', 'Measured', 'Target', 'Ratio', 'p50', 'p99', 'Met?'];
@@ -41,7 +50,11 @@ function notes(rows: ResultRow[]): string[] {
 export function textTable(rows: ResultRow[]): string {
   const table = [header, ...rows.map(cells)];
   const widths = header.map((_, column) => Math.max(...table.map((line) => line[column].length)));
-  const line = (values: string[]) => values.map((value, column) => value.padEnd(widths[column])).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((value, column) => value.padEnd(widths[column]))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((width) => '─'.repeat(width)).join('  ');
   const reasons = [...new Set(notes(rows))].map((note) => `  · ${note}`);
   return [line(header), rule, ...table.slice(1).map(line), ...(reasons.length ? ['', ...reasons] : [])].join('\n');

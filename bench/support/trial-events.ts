@@ -1,10 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type {
-  AdverseEventReportedData,
-  DoseAdministeredData,
-  LabResultRecordedData,
-  PatientEnrolledData,
-} from '@vigil/domain';
+import type { AdverseEventReportedData, DoseAdministeredData, LabResultRecordedData, PatientEnrolledData } from '@vigil/domain';
 import { TRANSREG } from '@vigil/domain';
 import type { NewEvent } from '@vigil/event-store';
 

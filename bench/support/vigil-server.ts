@@ -110,9 +110,7 @@ async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise
 
 /** Stops every server this run started and that is still running (end of run, or a failed scenario). */
 export async function stopAllServers(): Promise<void> {
-  await Promise.all(
-    [...running].map((child) => stopChild(child, once(child, 'exit'))),
-  );
+  await Promise.all([...running].map((child) => stopChild(child, once(child, 'exit'))));
 }
 
 /** Kills every server still running, at once (the run is interrupted or exiting). */

@@ -53,9 +53,7 @@ describeWithService('PostgreSQL event store', findPostgres, (postgres) => {
       const subscription = reader.subscribe({ after: 0, batchSize: 7 }, (batch) => void seen.push(...batch.map((e) => e.globalPosition)));
 
       await Promise.all(
-        Array.from({ length: 150 }, (_, i) =>
-          writers[i % 3].append(`patient-${i % 5}`, [event(i), event(i + 1000)], { expectedVersion: 'any' }),
-        ),
+        Array.from({ length: 150 }, (_, i) => writers[i % 3].append(`patient-${i % 5}`, [event(i), event(i + 1000)], { expectedVersion: 'any' })),
       );
       const deadline = Date.now() + 10_000;
       while (seen.length < 300 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));

@@ -44,7 +44,13 @@ export async function startVigil(options: VigilAppOptions = {}): Promise<VigilHa
   const boot = () => createVigilApp({ logger: false, ...options, config: { dataDir, ...options.config } });
   let app = await boot();
   const token = (holder: TokenHolder, expiresIn = '1h') =>
-    issueToken(secret, { sub: holder.sub ?? `${holder.role}-user`, name: holder.name ?? `A ${holder.role}`, role: holder.role, sites: holder.sites ?? [], expiresIn });
+    issueToken(secret, {
+      sub: holder.sub ?? `${holder.role}-user`,
+      name: holder.name ?? `A ${holder.role}`,
+      role: holder.role,
+      sites: holder.sites ?? [],
+      expiresIn,
+    });
   const defaultToken = await token(DEFAULT_USER, '12h');
   const holderOf = (role: Role, sites: string[], user: { sub?: string; name?: string }): TokenHolder => ({ role, sites, ...user });
   const agentWith = (bearer: string) => request.agent(app.getHttpServer()).set('Authorization', `Bearer ${bearer}`);

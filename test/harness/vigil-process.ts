@@ -39,7 +39,13 @@ export class VigilProcess {
     this.child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     this.child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     await eventually(
-      () => this.http().get('/health').then((res) => res.status, () => 0),
+      () =>
+        this.http()
+          .get('/health')
+          .then(
+            (res) => res.status,
+            () => 0,
+          ),
       (status) => status === 200 || this.child?.exitCode !== null,
       30_000,
     );

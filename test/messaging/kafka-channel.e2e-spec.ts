@@ -10,7 +10,14 @@ const alertEvent = (alertId: string, type: string, version: number, data: Record
   type,
   schemaVersion: 1,
   data: { alertId, patientId: 'TR-SAT-001', ruleId: 'TR-PLT', ...data },
-  metadata: { userId: 'vigil:safety-rules', role: 'system', occurredAt: '2026-11-20T08:00:00.000Z', correlationId: 'c-1', recordedAt: '2026-11-20T08:00:01.000Z', commandId: `cmd-${version}` },
+  metadata: {
+    userId: 'vigil:safety-rules',
+    role: 'system',
+    occurredAt: '2026-11-20T08:00:00.000Z',
+    correlationId: 'c-1',
+    recordedAt: '2026-11-20T08:00:01.000Z',
+    commandId: `cmd-${version}`,
+  },
   globalPosition: version,
   hash: 'h',
   previousHash: null,
@@ -62,7 +69,11 @@ describeWithService('Kafka alert channel', findKafka, (kafka) => {
     const [message] = await readTopic(kafka.url, topic, 1);
     expect(message.key).toBe('00000000000a');
     expect(message.value).toBe(alertMessageBody(raised));
-    expect(message.headers).toEqual({ [KAFKA_HEADERS.eventId]: raised.eventId, [KAFKA_HEADERS.eventType]: 'AlertRaised', [KAFKA_HEADERS.alertId]: '00000000000a' });
+    expect(message.headers).toEqual({
+      [KAFKA_HEADERS.eventId]: raised.eventId,
+      [KAFKA_HEADERS.eventType]: 'AlertRaised',
+      [KAFKA_HEADERS.alertId]: '00000000000a',
+    });
     expect(JSON.parse(message.value)).toMatchObject({ type: 'AlertRaised', alertId: '00000000000a', value: 79, ruleId: 'TR-PLT' });
   });
 

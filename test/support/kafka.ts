@@ -15,7 +15,11 @@ export interface ReadMessage {
   headers: Record<string, string>;
 }
 
-const brokersOf = (url: string) => url.split(',').map((broker) => broker.trim()).filter(Boolean);
+const brokersOf = (url: string) =>
+  url
+    .split(',')
+    .map((broker) => broker.trim())
+    .filter(Boolean);
 
 /** True when an idempotent producer can write to the broker; false (said aloud) on the mock cluster. */
 export async function acceptsIdempotentProducers(url: string): Promise<boolean> {

@@ -39,8 +39,7 @@ async function probe(name, env = process.env) {
   if (local.ok) return { source: 'local', url: service.local.url, detail: `local service at ${service.local.url}` };
   return {
     skip:
-      `no ${service.envNames.join(' or ')} set; no Docker engine (${docker.where}: ${docker.why}); ` +
-      `nothing answers at ${service.local.url} (${local.why})`,
+      `no ${service.envNames.join(' or ')} set; no Docker engine (${docker.where}: ${docker.why}); ` + `nothing answers at ${service.local.url} (${local.why})`,
   };
 }
 

@@ -39,11 +39,7 @@ export const findEventStoreDb = finder('eventstoredb');
  * when it cannot. The service starts in `beforeAll` and stops in `afterAll`; read `service.url`
  * inside hooks and tests, not at describe time.
  */
-export function describeWithService(
-  name: string,
-  find: ServiceFinder,
-  body: (service: { readonly url: string }) => void,
-): void {
+export function describeWithService(name: string, find: ServiceFinder, body: (service: { readonly url: string }) => void): void {
   const found = probeNow(find.service);
   if ('skip' in found) {
     const banner = `SKIPPED "${name}": ${find.service} unavailable: ${found.skip}`;

@@ -20,10 +20,19 @@ async function main(): Promise<void> {
   const store = await createEventStore(eventStoreConfigFromEnv({ ...process.env, VIGIL_DATA_DIR: config.dataDir }));
   const readModels = process.env.VIGIL_PROJECTIONS_FILE ?? join(config.dataDir, 'projections.sqlite');
 
-  @Module({ imports: [EventStoreModule.forStore(store), ReadModelsModule.forRoot({ file: readModels, protocol: protocolFromEnv(process.env) }), ApiModule.forConfig(config), SafetyApiModule] })
+  @Module({
+    imports: [
+      EventStoreModule.forStore(store),
+      ReadModelsModule.forRoot({ file: readModels, protocol: protocolFromEnv(process.env) }),
+      ApiModule.forConfig(config),
+      SafetyApiModule,
+    ],
+  })
   class ApiAppModule {}
 
-  const app = await NestFactory.create<NestFastifyApplication>(ApiAppModule, new FastifyAdapter({ bodyLimit: 1024 * 1024 }), { logger: ['log', 'error', 'warn'] });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiAppModule, new FastifyAdapter({ bodyLimit: 1024 * 1024 }), {
+    logger: ['log', 'error', 'warn'],
+  });
   setupHttp(app);
   await app.listen(config.port, '0.0.0.0');
   new Logger('Api').log(`Vigil API listening on http://localhost:${config.port} (docs at /docs)`);

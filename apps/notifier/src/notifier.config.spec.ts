@@ -3,18 +3,31 @@ import { notifierConfigFromEnv, NotifierConfigError } from './notifier.config';
 
 describe('notifierConfigFromEnv', () => {
   it('keeps the outbox in the data directory and sends to the log only when no webhook is configured', () => {
-    expect(notifierConfigFromEnv({ VIGIL_DATA_DIR: '/var/vigil' })).toEqual({ outboxFile: join('/var/vigil', 'notifier.sqlite'), retryBaseMs: 1000, retryMaxMs: 300_000, pollMs: 1000 });
+    expect(notifierConfigFromEnv({ VIGIL_DATA_DIR: '/var/vigil' })).toEqual({
+      outboxFile: join('/var/vigil', 'notifier.sqlite'),
+      retryBaseMs: 1000,
+      retryMaxMs: 300_000,
+      pollMs: 1000,
+    });
   });
 
   it('configures the webhook with its signing secret', () => {
-    const config = notifierConfigFromEnv({ VIGIL_ALERT_WEBHOOK_URL: 'https://safety.example.org/hooks/vigil', VIGIL_ALERT_WEBHOOK_SECRET: '0123456789abcdef', VIGIL_ALERT_WEBHOOK_TIMEOUT_MS: '2000' });
+    const config = notifierConfigFromEnv({
+      VIGIL_ALERT_WEBHOOK_URL: 'https://safety.example.org/hooks/vigil',
+      VIGIL_ALERT_WEBHOOK_SECRET: '0123456789abcdef',
+      VIGIL_ALERT_WEBHOOK_TIMEOUT_MS: '2000',
+    });
     expect(config.webhook).toEqual({ url: 'https://safety.example.org/hooks/vigil', secret: '0123456789abcdef', timeoutMs: 2000 });
   });
 
   it('refuses a webhook without a secret, a URL that is not http(s), and a malformed delay, saying which variable', () => {
     expect(() => notifierConfigFromEnv({ VIGIL_ALERT_WEBHOOK_URL: 'https://safety.example.org' })).toThrow(/VIGIL_ALERT_WEBHOOK_SECRET/);
-    expect(() => notifierConfigFromEnv({ VIGIL_ALERT_WEBHOOK_URL: 'ftp://x', VIGIL_ALERT_WEBHOOK_SECRET: '0123456789abcdef' })).toThrow(/VIGIL_ALERT_WEBHOOK_URL/);
-    expect(() => notifierConfigFromEnv({ VIGIL_ALERT_RETRY_BASE_MS: 'soon' })).toThrow(new NotifierConfigError('VIGIL_ALERT_RETRY_BASE_MS must be a whole number of milliseconds ≥ 10, got "soon"'));
+    expect(() => notifierConfigFromEnv({ VIGIL_ALERT_WEBHOOK_URL: 'ftp://x', VIGIL_ALERT_WEBHOOK_SECRET: '0123456789abcdef' })).toThrow(
+      /VIGIL_ALERT_WEBHOOK_URL/,
+    );
+    expect(() => notifierConfigFromEnv({ VIGIL_ALERT_RETRY_BASE_MS: 'soon' })).toThrow(
+      new NotifierConfigError('VIGIL_ALERT_RETRY_BASE_MS must be a whole number of milliseconds ≥ 10, got "soon"'),
+    );
   });
 
   it('publishes to Kafka when VIGIL_KAFKA_BROKERS is set: idempotent, to vigil.alerts unless told otherwise', () => {
@@ -41,9 +54,17 @@ describe('notifierConfigFromEnv', () => {
   it('refuses a malformed Kafka setting, saying which variable and why', () => {
     expect(() => notifierConfigFromEnv({ VIGIL_KAFKA_BROKERS: 'kafka-1' })).toThrow(/VIGIL_KAFKA_BROKERS must list host:port brokers.*"kafka-1"/);
     expect(() => notifierConfigFromEnv({ VIGIL_KAFKA_BROKERS: ' , ' })).toThrow(/VIGIL_KAFKA_BROKERS must list at least one/);
-    expect(() => notifierConfigFromEnv({ VIGIL_KAFKA_BROKERS: 'k:9092', VIGIL_KAFKA_ALERT_TOPIC: 'safety alerts' })).toThrow(/VIGIL_KAFKA_ALERT_TOPIC must be a Kafka topic name/);
-    expect(() => notifierConfigFromEnv({ VIGIL_KAFKA_BROKERS: 'k:9092', VIGIL_KAFKA_IDEMPOTENT: 'yes' })).toThrow(/VIGIL_KAFKA_IDEMPOTENT must be true or false, got "yes"/);
-    expect(() => notifierConfigFromEnv({ VIGIL_KAFKA_BROKERS: 'k:9092', VIGIL_KAFKA_SASL_MECHANISM: 'gssapi' })).toThrow(/VIGIL_KAFKA_SASL_MECHANISM must be one of plain, scram-sha-256, scram-sha-512/);
-    expect(() => notifierConfigFromEnv({ VIGIL_KAFKA_BROKERS: 'k:9092', VIGIL_KAFKA_SASL_MECHANISM: 'plain' })).toThrow(/VIGIL_KAFKA_SASL_USERNAME and VIGIL_KAFKA_SASL_PASSWORD/);
+    expect(() => notifierConfigFromEnv({ VIGIL_KAFKA_BROKERS: 'k:9092', VIGIL_KAFKA_ALERT_TOPIC: 'safety alerts' })).toThrow(
+      /VIGIL_KAFKA_ALERT_TOPIC must be a Kafka topic name/,
+    );
+    expect(() => notifierConfigFromEnv({ VIGIL_KAFKA_BROKERS: 'k:9092', VIGIL_KAFKA_IDEMPOTENT: 'yes' })).toThrow(
+      /VIGIL_KAFKA_IDEMPOTENT must be true or false, got "yes"/,
+    );
+    expect(() => notifierConfigFromEnv({ VIGIL_KAFKA_BROKERS: 'k:9092', VIGIL_KAFKA_SASL_MECHANISM: 'gssapi' })).toThrow(
+      /VIGIL_KAFKA_SASL_MECHANISM must be one of plain, scram-sha-256, scram-sha-512/,
+    );
+    expect(() => notifierConfigFromEnv({ VIGIL_KAFKA_BROKERS: 'k:9092', VIGIL_KAFKA_SASL_MECHANISM: 'plain' })).toThrow(
+      /VIGIL_KAFKA_SASL_USERNAME and VIGIL_KAFKA_SASL_PASSWORD/,
+    );
   });
 });

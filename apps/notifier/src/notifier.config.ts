@@ -53,10 +53,13 @@ export function notifierConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Not
     } catch {
       throw new NotifierConfigError(`VIGIL_ALERT_WEBHOOK_URL must be an http(s) URL, got "${url}"`);
     }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new NotifierConfigError(`VIGIL_ALERT_WEBHOOK_URL must be an http(s) URL, got "${url}"`);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+      throw new NotifierConfigError(`VIGIL_ALERT_WEBHOOK_URL must be an http(s) URL, got "${url}"`);
     const secret = env.VIGIL_ALERT_WEBHOOK_SECRET ?? '';
     if (secret.length < 16) {
-      throw new NotifierConfigError('VIGIL_ALERT_WEBHOOK_SECRET must be set (at least 16 characters) when VIGIL_ALERT_WEBHOOK_URL is: receivers verify X-Vigil-Signature with it');
+      throw new NotifierConfigError(
+        'VIGIL_ALERT_WEBHOOK_SECRET must be set (at least 16 characters) when VIGIL_ALERT_WEBHOOK_URL is: receivers verify X-Vigil-Signature with it',
+      );
     }
     config.webhook = { url, secret, timeoutMs: milliseconds(env, 'VIGIL_ALERT_WEBHOOK_TIMEOUT_MS', 10_000, 100) };
   }
@@ -77,9 +80,13 @@ function yesNo(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean
 
 /** VIGIL_KAFKA_*: where alert events are published when Kafka is the production bus. */
 function kafkaConfigFromEnv(env: NodeJS.ProcessEnv, brokerList: string): KafkaChannelOptions {
-  const brokers = brokerList.split(',').map((broker) => broker.trim()).filter(Boolean);
+  const brokers = brokerList
+    .split(',')
+    .map((broker) => broker.trim())
+    .filter(Boolean);
   for (const broker of brokers) {
-    if (!/^[^\s:/]+:\d{1,5}$/.test(broker)) throw new NotifierConfigError(`VIGIL_KAFKA_BROKERS must list host:port brokers separated by commas, got "${broker}"`);
+    if (!/^[^\s:/]+:\d{1,5}$/.test(broker))
+      throw new NotifierConfigError(`VIGIL_KAFKA_BROKERS must list host:port brokers separated by commas, got "${broker}"`);
   }
   if (brokers.length === 0) throw new NotifierConfigError('VIGIL_KAFKA_BROKERS must list at least one host:port broker');
   const topic = env.VIGIL_KAFKA_ALERT_TOPIC || 'vigil.alerts';
@@ -101,7 +108,8 @@ function kafkaConfigFromEnv(env: NodeJS.ProcessEnv, brokerList: string): KafkaCh
     }
     const username = env.VIGIL_KAFKA_SASL_USERNAME;
     const password = env.VIGIL_KAFKA_SASL_PASSWORD;
-    if (!username || !password) throw new NotifierConfigError('VIGIL_KAFKA_SASL_USERNAME and VIGIL_KAFKA_SASL_PASSWORD must be set with VIGIL_KAFKA_SASL_MECHANISM');
+    if (!username || !password)
+      throw new NotifierConfigError('VIGIL_KAFKA_SASL_USERNAME and VIGIL_KAFKA_SASL_PASSWORD must be set with VIGIL_KAFKA_SASL_MECHANISM');
     options.sasl = { mechanism: mechanism as (typeof SASL_MECHANISMS)[number], username, password } as KafkaChannelOptions['sasl'];
   }
   return options;

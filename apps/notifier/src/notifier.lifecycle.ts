@@ -17,7 +17,9 @@ export class NotifierLifecycle implements OnApplicationBootstrap, BeforeApplicat
   async onApplicationBootstrap(): Promise<void> {
     await this.notifier.start();
     const webhook = this.config.webhook ? `webhook ${this.config.webhook.url}` : 'no webhook (VIGIL_ALERT_WEBHOOK_URL unset)';
-    const kafka = this.config.kafka ? `Kafka topic ${this.config.kafka.topic} on ${this.config.kafka.brokers.join(',')}` : 'no Kafka (VIGIL_KAFKA_BROKERS unset)';
+    const kafka = this.config.kafka
+      ? `Kafka topic ${this.config.kafka.topic} on ${this.config.kafka.brokers.join(',')}`
+      : 'no Kafka (VIGIL_KAFKA_BROKERS unset)';
     this.logger.log(`delivering alerts on: ${this.notifier.channelNames.join(', ')}; ${webhook}; ${kafka}; outbox at position ${this.outbox.position()}`);
   }
 

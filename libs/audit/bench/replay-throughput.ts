@@ -40,7 +40,15 @@ function labData(i: number, collectedAt: string, k = i): LabResultRecordedData {
   const t = TESTS[k % TESTS.length];
   const value = t.value(i);
   const range = t.low === undefined ? { high: t.high } : { low: t.low, high: t.high };
-  return { patientId: PATIENT, test: t.test, value, unit: t.unit, referenceRange: range, collectedAt, normalised: { value, unit: t.unit, referenceRange: range } };
+  return {
+    patientId: PATIENT,
+    test: t.test,
+    value,
+    unit: t.unit,
+    referenceRange: range,
+    collectedAt,
+    normalised: { value, unit: t.unit, referenceRange: range },
+  };
 }
 
 const doseData = (administeredAt: string, dose = 1) => ({ patientId: PATIENT, dose, unit: 'MIU', route: 'SC', administeredAt });
@@ -70,21 +78,51 @@ function trial(events: number): { stream: StoredEvent[]; alertEvents: StoredEven
       doses.push({ eventId, data });
       specs.push({ type: 'DoseAdministered', eventId, data, recordedAt });
     } else if (slot === 95) {
-      specs.push({ type: 'AdverseEventReported', eventId, data: { patientId: PATIENT, term: 'Injection site reaction', onsetAt: iso(now - 7_200_000), grade: 1, serious: false }, recordedAt });
+      specs.push({
+        type: 'AdverseEventReported',
+        eventId,
+        data: { patientId: PATIENT, term: 'Injection site reaction', onsetAt: iso(now - 7_200_000), grade: 1, serious: false },
+        recordedAt,
+      });
     } else if (slot === 96 || slot === 97) {
       const target = labs[labs.length - 1 - (i % 7)];
       const newValues = { ...target.data, value: target.data.value + 1, normalised: { ...target.data.normalised, value: target.data.value + 1 } };
-      specs.push({ type: 'LabResultCorrected', eventId, data: { patientId: PATIENT, originalEventId: target.eventId, oldValues: target.data, newValues, changedFields: ['normalised', 'value'], reason: 'transcription' }, occurredAt: recordedAt, recordedAt });
+      specs.push({
+        type: 'LabResultCorrected',
+        eventId,
+        data: {
+          patientId: PATIENT,
+          originalEventId: target.eventId,
+          oldValues: target.data,
+          newValues,
+          changedFields: ['normalised', 'value'],
+          reason: 'transcription',
+        },
+        occurredAt: recordedAt,
+        recordedAt,
+      });
       target.data = newValues;
     } else if (slot === 98) {
       const target = doses[doses.length - 1];
       const newValues = { ...target.data, lot: `LOT-${i}` };
-      specs.push({ type: 'DoseCorrected', eventId, data: { patientId: PATIENT, originalEventId: target.eventId, oldValues: target.data, newValues, changedFields: ['lot'], reason: 'lot entered late' }, occurredAt: recordedAt, recordedAt });
+      specs.push({
+        type: 'DoseCorrected',
+        eventId,
+        data: { patientId: PATIENT, originalEventId: target.eventId, oldValues: target.data, newValues, changedFields: ['lot'], reason: 'lot entered late' },
+        occurredAt: recordedAt,
+        recordedAt,
+      });
       target.data = newValues;
     } else {
       const target = labs.find((lab, k) => k % 13 === 5 && !voided.has(lab.eventId)) ?? labs[0];
       voided.add(target.eventId);
-      specs.push({ type: 'LabResultEnteredInError', eventId, data: { patientId: PATIENT, originalEventId: target.eventId, oldValues: target.data, reason: 'haemolysed sample' }, occurredAt: recordedAt, recordedAt });
+      specs.push({
+        type: 'LabResultEnteredInError',
+        eventId,
+        data: { patientId: PATIENT, originalEventId: target.eventId, oldValues: target.data, reason: 'haemolysed sample' },
+        occurredAt: recordedAt,
+        recordedAt,
+      });
     }
   }
   const alertEvents = alerts.flatMap((alert, n) => storedStream(`alert-A-${n}`, alert));
@@ -98,14 +136,31 @@ const asRead = (events: StoredEvent[]): StoredEvent[] => JSON.parse(JSON.stringi
 function alertSpecs(triggeredBy: string, lab: LabResultRecordedData, recordedAt: string, i: number): EventSpec[] {
   const raisedAt = new Date(Date.parse(recordedAt) + 1000).toISOString();
   const raised = {
-    alertId: `A-${i}`, ruleId: 'TR-PLT', patientId: PATIENT, siteId: 'SAT', triggeredBy, value: lab.value, unit: lab.unit,
-    normalisedValue: lab.normalised.value, normalisedUnit: lab.normalised.unit, threshold: 80, thresholdUnit: '10*9/L', grade: 1,
-    severity: 'warning', message: `Platelets ${lab.value} below 80 (TR-PLT)`, raisedAt,
+    alertId: `A-${i}`,
+    ruleId: 'TR-PLT',
+    patientId: PATIENT,
+    siteId: 'SAT',
+    triggeredBy,
+    value: lab.value,
+    unit: lab.unit,
+    normalisedValue: lab.normalised.value,
+    normalisedUnit: lab.normalised.unit,
+    threshold: 80,
+    thresholdUnit: '10*9/L',
+    grade: 1,
+    severity: 'warning',
+    message: `Platelets ${lab.value} below 80 (TR-PLT)`,
+    raisedAt,
   };
   const ackAt = new Date(Date.parse(recordedAt) + 3_600_000).toISOString();
   return [
     { type: 'AlertRaised', data: raised, occurredAt: raisedAt, recordedAt: raisedAt },
-    { type: 'AlertAcknowledged', data: { alertId: `A-${i}`, by: { userId: 'u-so', name: 'Sam', role: 'safety_officer' }, acknowledgedAt: ackAt }, occurredAt: ackAt, recordedAt: ackAt },
+    {
+      type: 'AlertAcknowledged',
+      data: { alertId: `A-${i}`, by: { userId: 'u-so', name: 'Sam', role: 'safety_officer' }, acknowledgedAt: ackAt },
+      occurredAt: ackAt,
+      recordedAt: ackAt,
+    },
   ];
 }
 
@@ -141,7 +196,9 @@ function summary(label: string, samples: number[], unit = 'ms'): string {
 
 const { stream, alertEvents } = trial(total);
 const asOf = new Date().toISOString();
-console.log(`stream: ${stream.length} patient events (${stream.filter((e) => e.type === 'LabResultRecorded').length} lab results), ${alertEvents.length} alert events; ${runs} runs after one cold run`);
+console.log(
+  `stream: ${stream.length} patient events (${stream.filter((e) => e.type === 'LabResultRecorded').length} lab results), ${alertEvents.length} alert events; ${runs} runs after one cold run`,
+);
 
 const phases = { fold: [] as number[], grading: [] as number[], replay: [] as number[], replayCpu: [] as number[] };
 let snapshot: ReturnType<typeof replayPatientAt> | undefined;
@@ -150,7 +207,9 @@ for (let run = 0; run <= runs; run++) {
   const graded = time(() => gradeAll(folded.result));
   const replayed = time(() => replayPatientAt(PATIENT, stream, alertEvents, { asOf }));
   if (run === 0) {
-    console.log(`cold: fold ${folded.ms.toFixed(1)} ms, grading ${graded.ms.toFixed(1)} ms (${graded.result} results), replayPatientAt ${replayed.ms.toFixed(1)} ms`);
+    console.log(
+      `cold: fold ${folded.ms.toFixed(1)} ms, grading ${graded.ms.toFixed(1)} ms (${graded.result} results), replayPatientAt ${replayed.ms.toFixed(1)} ms`,
+    );
     continue;
   }
   phases.fold.push(folded.ms);
@@ -163,7 +222,10 @@ console.log(summary('fold (replayPatient)', phases.fold));
 console.log(summary('grading (every lab result)', phases.grading));
 console.log(summary('replayPatientAt ?asOf= (end to end)', phases.replay));
 console.log(summary('replayPatientAt ?asOf=, CPU time', phases.replayCpu));
-if (snapshot) console.log(`snapshot: ${snapshot.labs.length} labs, ${snapshot.doses.length} doses, ${snapshot.adverseEvents.length} adverse events, ${snapshot.alerts.length} alerts`);
+if (snapshot)
+  console.log(
+    `snapshot: ${snapshot.labs.length} labs, ${snapshot.doses.length} doses, ${snapshot.adverseEvents.length} adverse events, ${snapshot.alerts.length} alerts`,
+  );
 
 // The command path: the repository keeps the folded state and evolves each appended event onto it.
 const head = replayPatient(stream);

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     const writer = await createSqliteEventStore({ file });
     let written = 0;
     while (written < total) {
-      const patientId = `TR-${String(written / PER_APPEND % PATIENTS).padStart(4, '0')}`;
+      const patientId = `TR-${String((written / PER_APPEND) % PATIENTS).padStart(4, '0')}`;
       const events = Array.from({ length: Math.min(PER_APPEND, total - written) }, (_, k) => labResult(written + k, patientId));
       await writer.append(`patient-${patientId}`, events, { expectedVersion: 'any' });
       written += events.length;
@@ -68,7 +68,9 @@ async function main(): Promise<void> {
         const report = await verifyStore(store);
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         if (!report.ok || report.events !== total) throw new Error(`unexpected report: ${JSON.stringify(report).slice(0, 300)}`);
-        console.log(`round ${round}: ${report.events} events, ${report.streams} streams in ${seconds.toFixed(2)} s = ${Math.round(report.events / seconds)} events/s (rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB)`);
+        console.log(
+          `round ${round}: ${report.events} events, ${report.streams} streams in ${seconds.toFixed(2)} s = ${Math.round(report.events / seconds)} events/s (rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB)`,
+        );
       }
     } finally {
       await store.close();

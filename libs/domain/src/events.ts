@@ -5,20 +5,16 @@
  */
 
 /** The 14 TRANSREG diseases (transreg.md "The 14 diseases"). */
-export type DiseaseCode =
-  | 'RA' | 'AS' | 'SLE' | 'PSO' | 'BD' | 'GPA' | 'TAK' | 'CD' | 'UC' | 'AIH' | 'SC' | 'SS' | 'ITP' | 'SSC';
+export type DiseaseCode = 'RA' | 'AS' | 'SLE' | 'PSO' | 'BD' | 'GPA' | 'TAK' | 'CD' | 'UC' | 'AIH' | 'SC' | 'SS' | 'ITP' | 'SSC';
 
 export type Sex = 'F' | 'M';
 
 /** CDISC SDTM LBTESTCD (safety-rules.md §4), plus local codes for what has none. */
-export type LabTestCode =
-  | 'WBC' | 'LYM' | 'NEUT' | 'EOS' | 'PLAT' | 'HGB' | 'ALT' | 'AST' | 'BILI' | 'CREAT' | 'CRP' | 'CD4' | 'TREG_PCT';
+export type LabTestCode = 'WBC' | 'LYM' | 'NEUT' | 'EOS' | 'PLAT' | 'HGB' | 'ALT' | 'AST' | 'BILI' | 'CREAT' | 'CRP' | 'CD4' | 'TREG_PCT';
 
-export type SeriousnessCriterion =
-  | 'death' | 'life-threatening' | 'hospitalisation' | 'disability' | 'congenital-anomaly' | 'medically-important';
+export type SeriousnessCriterion = 'death' | 'life-threatening' | 'hospitalisation' | 'disability' | 'congenital-anomaly' | 'medically-important';
 export type Relatedness = 'not-related' | 'unlikely' | 'possible' | 'probable' | 'definite';
-export type AdverseEventOutcome =
-  | 'recovered' | 'recovering' | 'not-recovered' | 'recovered-with-sequelae' | 'fatal' | 'unknown';
+export type AdverseEventOutcome = 'recovered' | 'recovering' | 'not-recovered' | 'recovered-with-sequelae' | 'fatal' | 'unknown';
 
 export interface ReferenceRange {
   low?: number;
@@ -259,10 +255,8 @@ export const PATIENT_EVENT_TYPES = [
 
 export const ALERT_EVENT_TYPES = ['AlertRaised', 'AlertAcknowledged', 'AlertEscalated', 'AlertRetracted'] as const satisfies readonly AlertEventType[];
 
-export const isPatientEventType = (type: string): type is PatientEventType =>
-  (PATIENT_EVENT_TYPES as readonly string[]).includes(type);
-export const isAlertEventType = (type: string): type is AlertEventType =>
-  (ALERT_EVENT_TYPES as readonly string[]).includes(type);
+export const isPatientEventType = (type: string): type is PatientEventType => (PATIENT_EVENT_TYPES as readonly string[]).includes(type);
+export const isAlertEventType = (type: string): type is AlertEventType => (ALERT_EVENT_TYPES as readonly string[]).includes(type);
 
 export const patientStream = (patientId: string): string => `patient-${patientId}`;
 export const alertStream = (alertId: string): string => `alert-${alertId}`;

@@ -36,8 +36,17 @@ export const toIsoUtc = (date: Date): string => date.toISOString();
  * Any other text is left to Date.parse.
  */
 export function instantMs(text: string): number {
-  if (typeof text !== 'string' || text.length !== 24 || text.charCodeAt(23) !== Z || text.charCodeAt(10) !== T || text.charCodeAt(4) !== DASH || text.charCodeAt(7) !== DASH
-    || text.charCodeAt(13) !== COLON || text.charCodeAt(16) !== COLON || text.charCodeAt(19) !== DOT) {
+  if (
+    typeof text !== 'string' ||
+    text.length !== 24 ||
+    text.charCodeAt(23) !== Z ||
+    text.charCodeAt(10) !== T ||
+    text.charCodeAt(4) !== DASH ||
+    text.charCodeAt(7) !== DASH ||
+    text.charCodeAt(13) !== COLON ||
+    text.charCodeAt(16) !== COLON ||
+    text.charCodeAt(19) !== DOT
+  ) {
     return Date.parse(text);
   }
   const year = digits(text, 0, 4);
@@ -81,8 +90,7 @@ function daysFromCivil(year: number, month: number, day: number): number {
 }
 
 /** Whole days since 1970-01-01 of the UTC calendar date of an instant: calendar-day arithmetic. */
-export const utcDayNumber = (instant: string | Date | number): number =>
-  Math.floor(new Date(instant).getTime() / DAY_MS);
+export const utcDayNumber = (instant: string | Date | number): number => Math.floor(new Date(instant).getTime() / DAY_MS);
 
 export const addDays = (instant: string | Date, days: number): Date => new Date(new Date(instant).getTime() + days * DAY_MS);
 

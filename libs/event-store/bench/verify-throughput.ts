@@ -49,10 +49,16 @@ async function main() {
     data: { patientId: `TR-${i % 1000}`, test: 'PLAT', value: 150 + (i % 100), unit: '10^9/L', referenceRange: { low: 150, high: 400 } },
     metadata: { userId: 'u-1', role: 'investigator', siteId: 'site-1', occurredAt: '2024-01-01T00:00:00.000Z', correlationId: `c-${i}` },
   });
-  for (let written = 0; written < total; ) {
+  for (let written = 0; written < total;) {
     const appends = [];
     for (let k = 0; k < 64 && written < total; k++, written += 100) {
-      appends.push(store.append(`patient-${written % 1000}`, Array.from({ length: 100 }, (_, j) => event(written + j)), { expectedVersion: 'any' }));
+      appends.push(
+        store.append(
+          `patient-${written % 1000}`,
+          Array.from({ length: 100 }, (_, j) => event(written + j)),
+          { expectedVersion: 'any' },
+        ),
+      );
     }
     await Promise.all(appends);
   }

@@ -17,15 +17,13 @@ function canonicalizeByPackage(values: unknown[]): string[] {
 
 describe('canonicalJson (RFC 8785)', () => {
   it('sorts keys by UTF-16 code units (an emoji surrogate pair before U+FB00), with no whitespace', () => {
-    expect(canonicalJson({ b: 1, a: [true, null, 'x'], A: { d: 0.1, c: 79.9 }, é: 1, '€': 2, '😀': 3, 'ﬀ': 4 })).toBe(
+    expect(canonicalJson({ b: 1, a: [true, null, 'x'], A: { d: 0.1, c: 79.9 }, é: 1, '€': 2, '😀': 3, ﬀ: 4 })).toBe(
       '{"A":{"c":79.9,"d":0.1},"a":[true,null,"x"],"b":1,"é":1,"€":2,"😀":3,"ﬀ":4}',
     );
   });
 
   it('writes numbers the ECMAScript way (RFC 8785 §3.2.2.3)', () => {
-    expect(canonicalJson([1e21, 1e-7, -0, 0.000001, 123456789012345680000, 5e-324])).toBe(
-      '[1e+21,1e-7,0,0.000001,123456789012345680000,5e-324]',
-    );
+    expect(canonicalJson([1e21, 1e-7, -0, 0.000001, 123456789012345680000, 5e-324])).toBe('[1e+21,1e-7,0,0.000001,123456789012345680000,5e-324]');
   });
 
   it('refuses values that have no JSON form', () => {

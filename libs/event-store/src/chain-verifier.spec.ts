@@ -116,7 +116,10 @@ describe('ChainVerifier', () => {
       ['an event removed', (log) => log.splice(4, 1)],
       ['two events of a stream swapped', (log) => ([log[1], log[4]] = [log[4], log[1]])],
       ['events out of global order', (log) => ([log[0], log[1]] = [log[1], log[0]])],
-      ['a forged event inserted', (log) => log.splice(5, 0, { ...resealed({ ...log[3], data: { forged: true } }, log[0].hash), globalPosition: log[4].globalPosition })],
+      [
+        'a forged event inserted',
+        (log) => log.splice(5, 0, { ...resealed({ ...log[3], data: { forged: true } }, log[0].hash), globalPosition: log[4].globalPosition }),
+      ],
     ];
 
     it.each(tamperings)('gives the report the parsed events give: %s', (what, tamper) => {

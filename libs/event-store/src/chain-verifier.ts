@@ -63,14 +63,7 @@ export class ChainVerifier {
     return this.heads;
   }
 
-  private check(
-    streamId: string,
-    streamVersion: number,
-    globalPosition: number,
-    hash: string,
-    previousHash: string | null,
-    hashMatches: boolean,
-  ): void {
+  private check(streamId: string, streamVersion: number, globalPosition: number, hash: string, previousHash: string | null, hashMatches: boolean): void {
     this.events++;
     const head = this.heads.get(streamId);
     const expectedVersion = head ? head.version + 1 : 1;

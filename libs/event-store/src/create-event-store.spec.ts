@@ -29,9 +29,7 @@ describe('event store configuration', () => {
   });
 
   it('names the valid kinds when VIGIL_EVENT_STORE is unknown', () => {
-    expect(() => eventStoreConfigFromEnv({ VIGIL_EVENT_STORE: 'mongo' })).toThrow(
-      'VIGIL_EVENT_STORE=mongo is not one of sqlite, postgres, eventstoredb',
-    );
+    expect(() => eventStoreConfigFromEnv({ VIGIL_EVENT_STORE: 'mongo' })).toThrow('VIGIL_EVENT_STORE=mongo is not one of sqlite, postgres, eventstoredb');
   });
 
   it('says which setting a chosen adapter is missing', async () => {
@@ -56,9 +54,11 @@ describe('event store configuration', () => {
     try {
       const fresh = require('./create-event-store') as typeof import('./create-event-store');
       const store = await fresh.createEventStore(fresh.eventStoreConfigFromEnv({ VIGIL_DATA_DIR: dataDir }));
-      await store.append('patient-1', [
-        { type: 'Noted', schemaVersion: 1, data: {}, metadata: { userId: 'u', role: 'r', occurredAt: '2024-01-01T00:00:00Z', correlationId: 'c' } },
-      ], { expectedVersion: 'no_stream' });
+      await store.append(
+        'patient-1',
+        [{ type: 'Noted', schemaVersion: 1, data: {}, metadata: { userId: 'u', role: 'r', occurredAt: '2024-01-01T00:00:00Z', correlationId: 'c' } }],
+        { expectedVersion: 'no_stream' },
+      );
       await store.close();
       expect(existsSync(join(dataDir, 'events.sqlite'))).toBe(true);
     } finally {

@@ -3,10 +3,7 @@ import { canonicalJson, canonicalString } from './canonical-json';
 import type { StoredEvent } from './event-store';
 
 /** The fields a hash covers: the whole envelope except the hash itself and the global position. */
-export type HashedEnvelope = Pick<
-  StoredEvent,
-  'eventId' | 'streamId' | 'streamVersion' | 'type' | 'schemaVersion' | 'data' | 'metadata'
->;
+export type HashedEnvelope = Pick<StoredEvent, 'eventId' | 'streamId' | 'streamVersion' | 'type' | 'schemaVersion' | 'data' | 'metadata'>;
 
 /**
  * SHA-256 (hex) over the RFC 8785 form of
@@ -41,14 +38,22 @@ export function withCanonicalText<T extends HashedEnvelope>(envelope: T, data: s
 export function canonicalEnvelope(envelope: HashedEnvelope, previousHash: string | null): string {
   const known = canonicalTexts.get(envelope);
   return (
-    '{"data":' + (known?.data ?? canonicalJson(envelope.data)) +
-    ',"eventId":' + canonicalString(envelope.eventId) +
-    ',"metadata":' + (known?.metadata ?? canonicalJson(envelope.metadata)) +
-    ',"previousHash":' + (previousHash === null ? 'null' : canonicalString(previousHash)) +
-    ',"schemaVersion":' + canonicalJson(envelope.schemaVersion) +
-    ',"streamId":' + canonicalString(envelope.streamId) +
-    ',"streamVersion":' + canonicalJson(envelope.streamVersion) +
-    ',"type":' + canonicalString(envelope.type) +
+    '{"data":' +
+    (known?.data ?? canonicalJson(envelope.data)) +
+    ',"eventId":' +
+    canonicalString(envelope.eventId) +
+    ',"metadata":' +
+    (known?.metadata ?? canonicalJson(envelope.metadata)) +
+    ',"previousHash":' +
+    (previousHash === null ? 'null' : canonicalString(previousHash)) +
+    ',"schemaVersion":' +
+    canonicalJson(envelope.schemaVersion) +
+    ',"streamId":' +
+    canonicalString(envelope.streamId) +
+    ',"streamVersion":' +
+    canonicalJson(envelope.streamVersion) +
+    ',"type":' +
+    canonicalString(envelope.type) +
     '}'
   );
 }

@@ -160,8 +160,16 @@ describe('StreamCache', () => {
   it('reads a stream afresh when the event at the version it holds is not the one it holds (a store replaced)', async () => {
     let events: StoredEvent[] = [];
     const stored = (n: number, id: string): StoredEvent => ({
-      eventId: id, streamId: 'patient-1', streamVersion: n, globalPosition: n, type: 'LabResultRecorded', schemaVersion: 2,
-      data: { n }, metadata: { userId: 'u', role: 'r', occurredAt: '', recordedAt: '', correlationId: '', commandId: '' }, hash: '', previousHash: null,
+      eventId: id,
+      streamId: 'patient-1',
+      streamVersion: n,
+      globalPosition: n,
+      type: 'LabResultRecorded',
+      schemaVersion: 2,
+      data: { n },
+      metadata: { userId: 'u', role: 'r', occurredAt: '', recordedAt: '', correlationId: '', commandId: '' },
+      hash: '',
+      previousHash: null,
     });
     const store = {
       readStream: async (_: string, options: ReadStreamOptions = {}) => events.filter((event) => event.streamVersion >= (options.fromVersion ?? 1)),

@@ -103,7 +103,9 @@ describe('AlertNotifier', () => {
   });
 
   it('POSTs the alert event as JSON with a signature the receiver verifies with the shared secret', async () => {
-    const { events } = await store.append('alert-a1', [alertEvent('AlertRaised', 'a1', { ruleId: 'TR-PLT', value: 79, unit: '10*9/L' })], { expectedVersion: 'no_stream' });
+    const { events } = await store.append('alert-a1', [alertEvent('AlertRaised', 'a1', { ruleId: 'TR-PLT', value: 79, unit: '10*9/L' })], {
+      expectedVersion: 'no_stream',
+    });
     const { notifier: n } = notifier(':memory:', [new WebhookChannel({ url: receiver.url, secret: SECRET })]);
     await n.start();
     await until(() => receiver.received.length === 1);
@@ -223,7 +225,7 @@ describe('AlertNotifier', () => {
     expect(again.outbox.position()).toBe(6);
   });
 
-  it("keeps what a channel said of a delivery in its attempt log, also in an outbox made before attempts kept it", async () => {
+  it('keeps what a channel said of a delivery in its attempt log, also in an outbox made before attempts kept it', async () => {
     const file = join(dir, 'notifier.sqlite');
     const old = new Database(file);
     old.exec(`CREATE TABLE delivery_attempts (event_id TEXT NOT NULL, channel TEXT NOT NULL, attempt INTEGER NOT NULL, at TEXT NOT NULL,

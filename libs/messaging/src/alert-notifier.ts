@@ -149,7 +149,12 @@ export class AlertNotifier {
     if (!channel) {
       // A channel configured when the row was written but not now: keep the row, try later.
       const error = `channel ${delivery.channel} is not configured`;
-      this.outbox.markFailed(delivery.eventId, delivery.channel, { at: startedAt.toISOString(), durationMs: 0, error }, this.nextAttemptAt(delivery.attempts + 1));
+      this.outbox.markFailed(
+        delivery.eventId,
+        delivery.channel,
+        { at: startedAt.toISOString(), durationMs: 0, error },
+        this.nextAttemptAt(delivery.attempts + 1),
+      );
       return;
     }
     try {
@@ -175,7 +180,9 @@ export class AlertNotifier {
         },
         next,
       );
-      this.logger.warn(`${delivery.eventType} ${delivery.eventId} (alert ${delivery.alertId}) not delivered on ${delivery.channel}, attempt ${failed}: ${message}; next attempt at ${next.toISOString()}`);
+      this.logger.warn(
+        `${delivery.eventType} ${delivery.eventId} (alert ${delivery.alertId}) not delivered on ${delivery.channel}, attempt ${failed}: ${message}; next attempt at ${next.toISOString()}`,
+      );
     }
   }
 

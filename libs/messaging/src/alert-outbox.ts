@@ -211,7 +211,9 @@ export class AlertOutbox {
       .transaction(() => {
         const attempts = this.logAttempt(eventId, channel, { ...attempt, ok: true });
         this.sql
-          .prepare(`UPDATE deliveries SET status = 'delivered', attempts = ?, delivered_at = ?, next_attempt_at = NULL, last_error = NULL WHERE event_id = ? AND channel = ?`)
+          .prepare(
+            `UPDATE deliveries SET status = 'delivered', attempts = ?, delivered_at = ?, next_attempt_at = NULL, last_error = NULL WHERE event_id = ? AND channel = ?`,
+          )
           .run(attempts, attempt.at, eventId, channel);
       })
       .immediate();
@@ -251,12 +253,23 @@ export class AlertOutbox {
   }
 
   private logAttempt(eventId: string, channel: string, attempt: Omit<DeliveryAttempt, 'attempt'>): number {
-    const row = this.sql.prepare('SELECT attempts FROM deliveries WHERE event_id = ? AND channel = ?').get(eventId, channel) as { attempts: number } | undefined;
+    const row = this.sql.prepare('SELECT attempts FROM deliveries WHERE event_id = ? AND channel = ?').get(eventId, channel) as
+      { attempts: number } | undefined;
     if (!row) throw new Error(`no delivery of event ${eventId} on channel ${channel}`);
     const number = row.attempts + 1;
     this.sql
       .prepare('INSERT INTO delivery_attempts (event_id, channel, attempt, at, ok, duration_ms, status_code, error, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(eventId, channel, number, attempt.at, attempt.ok ? 1 : 0, Math.round(attempt.durationMs), attempt.statusCode ?? null, attempt.error ?? null, attempt.detail ?? null);
+      .run(
+        eventId,
+        channel,
+        number,
+        attempt.at,
+        attempt.ok ? 1 : 0,
+        Math.round(attempt.durationMs),
+        attempt.statusCode ?? null,
+        attempt.error ?? null,
+        attempt.detail ?? null,
+      );
     return number;
   }
 }

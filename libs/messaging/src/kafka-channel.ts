@@ -78,7 +78,10 @@ export class KafkaChannel implements AlertChannel {
     } catch (error) {
       // A producer that failed may hold a broken connection: start afresh on the next attempt.
       await this.reset();
-      throw new DeliveryFailedError(this.name, `publishing to Kafka topic ${this.options.topic} failed: ${error instanceof Error ? error.message : String(error)}`);
+      throw new DeliveryFailedError(
+        this.name,
+        `publishing to Kafka topic ${this.options.topic} failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 

@@ -15,7 +15,15 @@ async function main(): Promise<void> {
     const done = await rebuildProjections({ store, readModelFile, names, batchSize: Number(batchSize) });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     const appended = (await store.headPosition()) - done.total;
-    console.log(JSON.stringify({ events: done.events, ms: Math.round(ms), eventsPerSecond: Math.round(done.events / (ms / 1000)), appended, heapMB: Math.round(process.memoryUsage().heapUsed / 2 ** 20) }));
+    console.log(
+      JSON.stringify({
+        events: done.events,
+        ms: Math.round(ms),
+        eventsPerSecond: Math.round(done.events / (ms / 1000)),
+        appended,
+        heapMB: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+      }),
+    );
   } finally {
     await store.close();
   }

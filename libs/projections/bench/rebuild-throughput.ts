@@ -44,7 +44,13 @@ function transpile(): void {
   rmSync(compiled, { recursive: true, force: true });
   const swcrc = JSON.parse(readFileSync(join(root, '.swcrc'), 'utf8'));
   const { compilerOptions } = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8'));
-  const options = { ...swcrc, swcrc: false, sourceMaps: false, jsc: { ...swcrc.jsc, baseUrl: root, paths: compilerOptions.paths }, module: { type: 'commonjs', ignoreDynamic: true } };
+  const options = {
+    ...swcrc,
+    swcrc: false,
+    sourceMaps: false,
+    jsc: { ...swcrc.jsc, baseUrl: root, paths: compilerOptions.paths },
+    module: { type: 'commonjs', ignoreDynamic: true },
+  };
   const walk = (folder: string): string[] =>
     readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
       const path = join(folder, entry.name);

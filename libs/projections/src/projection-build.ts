@@ -126,11 +126,14 @@ export class ProjectionBuildWriter {
     for (const event of batch) if (event.globalPosition > from && this.handles.has(event.type)) events.push(this.upcast(event));
     this.assertAt(from);
     const prepared = events.length > 0 && this.projection.prepare ? await this.projection.prepare(events, this.tx) : undefined;
-    this.db.transaction(() => {
-      this.assertAt(from);
-      if (events.length > 0) this.projection.apply(events, this.tx, prepared);
-      this.db.advance(this.name, this.build, last);
-    }, { durable: false });
+    this.db.transaction(
+      () => {
+        this.assertAt(from);
+        if (events.length > 0) this.projection.apply(events, this.tx, prepared);
+        this.db.advance(this.name, this.build, last);
+      },
+      { durable: false },
+    );
     this.committed = last;
     this.db.events.emit('checkpoint', { name: this.name, build: this.build, position: last });
     return events.length;

@@ -34,6 +34,10 @@ export class RebuildAlreadyRunningError extends Error {
 export function projectionNamed<P extends { name: string }>(projections: readonly P[], name: string): P {
   const wanted = name.trim().replace(/-/g, '_');
   const found = projections.find((projection) => projection.name === wanted);
-  if (!found) throw new UnknownProjectionError(name, projections.map((projection) => projection.name));
+  if (!found)
+    throw new UnknownProjectionError(
+      name,
+      projections.map((projection) => projection.name),
+    );
   return found;
 }

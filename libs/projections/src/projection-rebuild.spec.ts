@@ -63,7 +63,10 @@ describe('ProjectionRebuild', () => {
     const done = await rebuildProjections({ store, db, batchSize: 333 });
 
     expect(done).toMatchObject({ state: 'done', done: head, total: head, events: head, resumedFrom: 0 });
-    expect(done.builds.map((b) => [b.name, b.build, b.live])).toEqual([[SAFETY_PROCESS, 2, true], [ALERT_LIST, 2, true]]);
+    expect(done.builds.map((b) => [b.name, b.build, b.live])).toEqual([
+      [SAFETY_PROCESS, 2, true],
+      [ALERT_LIST, 2, true],
+    ]);
     expect(contents(db)).toEqual(live);
     expect(await store.headPosition()).toBe(head);
     const tables = db.sql.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'projection_builds' ORDER BY name`).pluck().all();
@@ -86,7 +89,10 @@ describe('ProjectionRebuild', () => {
     stopped = interrupted;
     const halfway = await interrupted.run();
     expect(halfway.state).toBe('stopped');
-    expect(db.builds(SAFETY_PROCESS)).toEqual([expect.objectContaining({ build: 1, status: 'live' }), expect.objectContaining({ build: 2, status: 'building', position: halfway.done })]);
+    expect(db.builds(SAFETY_PROCESS)).toEqual([
+      expect.objectContaining({ build: 1, status: 'live' }),
+      expect.objectContaining({ build: 2, status: 'building', position: halfway.done }),
+    ]);
 
     const resumed = await rebuildProjections({ store, db, batchSize: 100 });
     expect(resumed).toMatchObject({ state: 'done', resumedFrom: halfway.done, eventsRead: (await store.headPosition()) - halfway.done });
@@ -121,9 +127,19 @@ describe('ProjectionRebuild', () => {
 
     const alerts = new AlertList(db);
     expect(alerts.find().items).toEqual([
-      expect.objectContaining({ alertId: alertIdFor(v1.eventId, 'TR-PLT'), ruleId: 'TR-PLT', value: 8000, unit: '/mm3', normalisedValue: 8, normalisedUnit: '10*9/L', status: 'open' }),
+      expect.objectContaining({
+        alertId: alertIdFor(v1.eventId, 'TR-PLT'),
+        ruleId: 'TR-PLT',
+        value: 8000,
+        unit: '/mm3',
+        normalisedValue: 8,
+        normalisedUnit: '10*9/L',
+        status: 'open',
+      }),
     ]);
-    expect(new PatientSafetySummaries(db, alerts).get('P-201').labs).toEqual([expect.objectContaining({ test: 'PLAT', flags: ['TR-PLT'], latest: expect.objectContaining({ normalisedValue: 8 }) })]);
+    expect(new PatientSafetySummaries(db, alerts).get('P-201').labs).toEqual([
+      expect.objectContaining({ test: 'PLAT', flags: ['TR-PLT'], latest: expect.objectContaining({ normalisedValue: 8 }) }),
+    ]);
     db.close();
   });
 
@@ -142,7 +158,10 @@ describe('ProjectionRebuild', () => {
 
     await log.lab('P-202', 'PLAT', 30, '10*9/L');
     await until(async () => new AlertList(server).find().items.length === 2);
-    expect((await projector.status()).map((s) => [s.name, s.build, s.live])).toEqual([[SAFETY_PROCESS, 2, true], [ALERT_LIST, 2, true]]);
+    expect((await projector.status()).map((s) => [s.name, s.build, s.live])).toEqual([
+      [SAFETY_PROCESS, 2, true],
+      [ALERT_LIST, 2, true],
+    ]);
     await projector.stop();
     server.close();
   });

@@ -190,7 +190,10 @@ export class ProjectionRebuild {
         continue;
       }
       const { switched, replaced } = writer.switchLive();
-      if (switched) this.logger.log(`${writer.name} build ${writer.build} is now live${replaced ? `, replacing build ${replaced.build}` : ''} (position ${writer.position})`);
+      if (switched)
+        this.logger.log(
+          `${writer.name} build ${writer.build} is now live${replaced ? `, replacing build ${replaced.build}` : ''} (position ${writer.position})`,
+        );
       else all = false;
     }
     return all;

@@ -127,7 +127,9 @@ export class ProjectionRunner {
 
   private follow(): void {
     this.state = 'catching-up';
-    const subscription = this.store.subscribe({ after: this.position, batchSize: this.batchSize, types: this.projection.handles }, (batch) => this.handle(batch));
+    const subscription = this.store.subscribe({ after: this.position, batchSize: this.batchSize, types: this.projection.handles }, (batch) =>
+      this.handle(batch),
+    );
     this.subscription = subscription;
     subscription.closed.then(
       () => undefined,
@@ -150,7 +152,10 @@ export class ProjectionRunner {
     this.state = 'failed';
     this.lastError = error instanceof Error ? error.message : String(error);
     this.subscription = undefined;
-    this.logger.error(`batch after position ${this.position} failed, retrying in ${this.retryDelayMs} ms: ${this.lastError}`, error instanceof Error ? error.stack : undefined);
+    this.logger.error(
+      `batch after position ${this.position} failed, retrying in ${this.retryDelayMs} ms: ${this.lastError}`,
+      error instanceof Error ? error.stack : undefined,
+    );
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       if (this.state !== 'failed') return;

@@ -138,7 +138,8 @@ export class Projector {
   private adoptSwitchedBuilds(): void {
     if (!this.started) return;
     for (const [name, runner] of this.byName) {
-      if (runner.build > 0 && !this.rebuilds.has(name) && runner.isLive === false && this.db.build(name, runner.build) === undefined) void this.replaceRunner(name, runner);
+      if (runner.build > 0 && !this.rebuilds.has(name) && runner.isLive === false && this.db.build(name, runner.build) === undefined)
+        void this.replaceRunner(name, runner);
     }
   }
 }

@@ -130,11 +130,13 @@ export class ReadModelDatabase {
   }
 
   build(projection: string, build: number): ProjectionBuild | undefined {
-    return this.statement('SELECT name, build, version, position, status FROM projection_builds WHERE name = ? AND build = ?').get(projection, build) as BuildRow | undefined;
+    return this.statement('SELECT name, build, version, position, status FROM projection_builds WHERE name = ? AND build = ?').get(projection, build) as
+      BuildRow | undefined;
   }
 
   liveBuild(projection: string): ProjectionBuild | undefined {
-    return this.statement(`SELECT name, build, version, position, status FROM projection_builds WHERE name = ? AND status = 'live'`).get(projection) as BuildRow | undefined;
+    return this.statement(`SELECT name, build, version, position, status FROM projection_builds WHERE name = ? AND status = 'live'`).get(projection) as
+      BuildRow | undefined;
   }
 
   /** The table that answers queries for a projection now, or undefined before its first build started. */
@@ -154,13 +156,25 @@ export class ReadModelDatabase {
     const build = Math.max(0, ...builds.map((b) => b.build)) + 1;
     const status: BuildStatus = builds.some((b) => b.status === 'live') ? 'building' : 'live';
     const now = new Date().toISOString();
-    this.statement('INSERT INTO projection_builds (name, build, version, position, status, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?, ?)').run(projection, build, version, status, now, now);
+    this.statement('INSERT INTO projection_builds (name, build, version, position, status, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?, ?)').run(
+      projection,
+      build,
+      version,
+      status,
+      now,
+      now,
+    );
     return { name: projection, build, version, position: 0, status };
   }
 
   /** Moves a build's checkpoint. Call inside the transaction that changed its tables. */
   advance(projection: string, build: number, position: number): void {
-    this.statement('UPDATE projection_builds SET position = ?, updated_at = ? WHERE name = ? AND build = ?').run(position, new Date().toISOString(), projection, build);
+    this.statement('UPDATE projection_builds SET position = ?, updated_at = ? WHERE name = ? AND build = ?').run(
+      position,
+      new Date().toISOString(),
+      projection,
+      build,
+    );
   }
 
   /** Makes a build the live one and drops the build it replaces, tables and all. Call inside a transaction. */
@@ -168,14 +182,20 @@ export class ReadModelDatabase {
     const previous = this.liveBuild(projection);
     if (previous?.build === build) return undefined;
     if (previous) this.dropBuild(previous);
-    this.statement(`UPDATE projection_builds SET status = 'live', updated_at = ? WHERE name = ? AND build = ?`).run(new Date().toISOString(), projection, build);
+    this.statement(`UPDATE projection_builds SET status = 'live', updated_at = ? WHERE name = ? AND build = ?`).run(
+      new Date().toISOString(),
+      projection,
+      build,
+    );
     return previous;
   }
 
   /** Removes a build and its tables. Call inside a transaction. */
   dropBuild(build: ProjectionBuild): void {
     const prefix = `${buildTable(build.name, build.version, build.build, 'x').slice(0, -1)}`;
-    const tables = this.sql.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, ?) = ?`).all(prefix.length, prefix) as { name: string }[];
+    const tables = this.sql.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, ?) = ?`).all(prefix.length, prefix) as {
+      name: string;
+    }[];
     for (const [sql] of this.statements) if (sql.includes(prefix)) this.statements.delete(sql);
     for (const table of tables) this.sql.exec(`DROP TABLE "${table.name}"`);
     this.statement('DELETE FROM projection_builds WHERE name = ? AND build = ?').run(build.name, build.build);

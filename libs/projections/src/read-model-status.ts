@@ -16,7 +16,12 @@ export interface ReadModelStatus {
   builds: ProjectionBuild[];
 }
 
-export async function readModelStatus(store: EventStore, db: ReadModelDatabase, projection: { name: string; version: number }, head?: number): Promise<ReadModelStatus> {
+export async function readModelStatus(
+  store: EventStore,
+  db: ReadModelDatabase,
+  projection: { name: string; version: number },
+  head?: number,
+): Promise<ReadModelStatus> {
   const last = head ?? (await store.headPosition());
   const live = db.liveBuild(projection.name);
   const position = live?.position ?? 0;

@@ -8,13 +8,19 @@ export type ChildProgress = { state: string; done: number; total: number; resume
 const root = join(__dirname, '..', '..', '..');
 
 /** `rebuild-child.ts` in a process of its own (TypeScript through swc, with the @vigil aliases): its progress lines as they come. */
-export function rebuildChild(storeFile: string, readModelFile: string, pauseMs: number): { child: ChildProcess; progress: AsyncIterable<ChildProgress>; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+export function rebuildChild(
+  storeFile: string,
+  readModelFile: string,
+  pauseMs: number,
+): { child: ChildProcess; progress: AsyncIterable<ChildProgress>; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
   const child = spawn(
     process.execPath,
     ['-r', join(root, 'scripts/register-ts.js'), join(__dirname, 'rebuild-child.ts'), storeFile, readModelFile, '100', String(pauseMs)],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { child, progress: progressLines(createInterface({ input: child.stdout as NodeJS.ReadableStream })), exited };
 }
 

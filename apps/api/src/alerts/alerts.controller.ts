@@ -54,7 +54,9 @@ export class AlertsController {
     @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AlertView> {
-    const result = await this.commands.execute<AcknowledgeAlertCommand, AcknowledgedAlert>(new AcknowledgeAlertCommand(alertId, body.note, commandContext(actor, headers)));
+    const result = await this.commands.execute<AcknowledgeAlertCommand, AcknowledgedAlert>(
+      new AcknowledgeAlertCommand(alertId, body.note, commandContext(actor, headers)),
+    );
     if (!result.recorded) reply.header('Idempotent-Replayed', 'true');
     return result.alert;
   }

@@ -13,8 +13,7 @@ const RECORDED_VIEW = Symbol('RECORDED_VIEW');
  * sent, a `PatientRecordViewed` event records who looked, when, at what (ICH E6(R3) §4.2). If that
  * cannot be recorded, the record is not shown. Nothing is recorded for a refused or failed read.
  */
-export const RecordsPatientAccess = (view: PatientRecordView) =>
-  applyDecorators(SetMetadata(RECORDED_VIEW, view), UseInterceptors(PatientAccessInterceptor));
+export const RecordsPatientAccess = (view: PatientRecordView) => applyDecorators(SetMetadata(RECORDED_VIEW, view), UseInterceptors(PatientAccessInterceptor));
 
 interface ViewingRequest {
   params: Record<string, string | undefined>;

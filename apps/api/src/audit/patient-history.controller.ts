@@ -30,7 +30,12 @@ export class PatientHistoryController {
   @ApiProduces('text/csv', 'application/json')
   @ApiOkResponse({ description: 'The audit trail as a file; X-Vigil-SHA256 is the hex SHA-256 of the exact body' })
   @ApiNotFoundResponse({ description: 'Unknown patient' })
-  async export(@Param('patientId', PatientIdPipe) patientId: string, @Query() query: Record<string, unknown>, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  async export(
+    @Param('patientId', PatientIdPipe) patientId: string,
+    @Query() query: Record<string, unknown>,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
     const file = await this.queries.execute<ExportPatientHistory, HistoryExport>(new ExportPatientHistory(patientId, exportFormatFromQuery(query), actor));
     reply
       .header('Content-Type', file.contentType)

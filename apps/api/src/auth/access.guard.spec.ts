@@ -19,8 +19,7 @@ interface FakeRequest {
   siteScope?: SiteScope;
 }
 
-const http = (request: FakeRequest) =>
-  ({ getType: () => 'http', switchToHttp: () => ({ getRequest: () => request }) }) as unknown as ExecutionContext;
+const http = (request: FakeRequest) => ({ getType: () => 'http', switchToHttp: () => ({ getRequest: () => request }) }) as unknown as ExecutionContext;
 
 const request = (method: string, url: string | undefined, actor: Actor | undefined, extra: Partial<FakeRequest> = {}): FakeRequest => ({
   method,
@@ -39,7 +38,9 @@ describe('AccessGuard', () => {
   beforeEach(async () => {
     store = await createSqliteEventStore({ file: ':memory:' });
     const metadata = { userId: 'u-9', role: 'investigator', occurredAt: '2026-01-05T09:00:00Z', correlationId: 'c-1' };
-    await store.append('patient-TR-PSL-002', [{ type: 'PatientEnrolled', schemaVersion: 1, data: { patientId: 'TR-PSL-002', siteId: 'PSL' }, metadata }], { expectedVersion: 0 });
+    await store.append('patient-TR-PSL-002', [{ type: 'PatientEnrolled', schemaVersion: 1, data: { patientId: 'TR-PSL-002', siteId: 'PSL' }, metadata }], {
+      expectedVersion: 0,
+    });
     guard = new AccessGuard(identity, new SiteDirectory(store));
   });
   afterEach(() => store.close());
@@ -57,12 +58,18 @@ describe('AccessGuard', () => {
   });
 
   it("refuses an investigator another site's patient, and lets an unknown patient through to the handler's 404", async () => {
-    await expect(guard.canActivate(http(request('GET', '/patients/:patientId', investigatorAtSat, { params: { patientId: 'TR-PSL-002' } })))).rejects.toThrow(ForbiddenException);
-    await expect(guard.canActivate(http(request('GET', '/patients/:patientId', investigatorAtSat, { params: { patientId: 'TR-SAT-404' } })))).resolves.toBe(true);
+    await expect(guard.canActivate(http(request('GET', '/patients/:patientId', investigatorAtSat, { params: { patientId: 'TR-PSL-002' } })))).rejects.toThrow(
+      ForbiddenException,
+    );
+    await expect(guard.canActivate(http(request('GET', '/patients/:patientId', investigatorAtSat, { params: { patientId: 'TR-SAT-404' } })))).resolves.toBe(
+      true,
+    );
   });
 
   it('refuses a route the matrix does not list, whoever asks', async () => {
-    await expect(guard.canActivate(http(request('DELETE', '/patients/:patientId', { ...monitor, role: 'admin' })))).rejects.toThrow(/not in Vigil's permission matrix/);
+    await expect(guard.canActivate(http(request('DELETE', '/patients/:patientId', { ...monitor, role: 'admin' })))).rejects.toThrow(
+      /not in Vigil's permission matrix/,
+    );
     await expect(guard.canActivate(http(request('GET', undefined, monitor)))).rejects.toThrow(ForbiddenException);
   });
 

@@ -23,7 +23,12 @@ async function refusal(promise: Promise<unknown>): Promise<{ status: number; mes
 }
 
 const signHs256 = (claims: JWTPayload, key = secret) =>
-  new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuer(EMBEDDED_ISSUER).setAudience(EMBEDDED_AUDIENCE).setIssuedAt().sign(new TextEncoder().encode(key));
+  new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuer(EMBEDDED_ISSUER)
+    .setAudience(EMBEDDED_AUDIENCE)
+    .setIssuedAt()
+    .sign(new TextEncoder().encode(key));
 
 describe('JwtIdentity with the embedded HS256 secret', () => {
   const identity = JwtIdentity.withSecret(secret);
@@ -92,17 +97,31 @@ describe('JwtIdentity with the embedded HS256 secret', () => {
   });
 
   it('accepts a token without issuer and audience (only Vigil holds the secret)', async () => {
-    const token = await new SignJWT({ name: 'Bench', role: 'admin', sites: [] }).setProtectedHeader({ alg: 'HS256' }).setSubject('bench').setExpirationTime('1h').sign(new TextEncoder().encode(secret));
+    const token = await new SignJWT({ name: 'Bench', role: 'admin', sites: [] })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('bench')
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(secret));
     await expect(identity.actorFor(bearer(token))).resolves.toMatchObject({ userId: 'bench', role: 'admin' });
   });
 
   it('refuses a token meant for another audience, signed with the same secret', async () => {
-    const token = await new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setSubject('u-1').setAudience('another-api').setExpirationTime('1h').sign(new TextEncoder().encode(secret));
+    const token = await new SignJWT({ role: 'admin' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('u-1')
+      .setAudience('another-api')
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(secret));
     expect(await refusal(identity.actorFor(bearer(token)))).toMatchObject({ status: 401, message: expect.stringMatching(/aud/) });
   });
 
   it('refuses a token of another issuer signed with the same secret', async () => {
-    const token = await new SignJWT({ sub: 'u-1', role: 'admin' }).setProtectedHeader({ alg: 'HS256' }).setIssuer('someone-else').setAudience(EMBEDDED_AUDIENCE).setExpirationTime('1h').sign(new TextEncoder().encode(secret));
+    const token = await new SignJWT({ sub: 'u-1', role: 'admin' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('someone-else')
+      .setAudience(EMBEDDED_AUDIENCE)
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(secret));
     expect(await refusal(identity.actorFor(bearer(token)))).toMatchObject({ status: 401, message: expect.stringMatching(/iss/) });
   });
 });
@@ -146,25 +165,45 @@ describe("JwtIdentity against an OIDC issuer's JWKS", () => {
 
   it('accepts RS256 and ES256 tokens signed with keys the issuer publishes', async () => {
     const identity = JwtIdentity.withJwks({ jwksUrl, issuer, audience });
-    await expect(identity.actorFor(bearer(await sign(rsa.privateKey, 'RS256', 'rsa-1')))).resolves.toEqual({ userId: 'kc-4711', name: 'Marc Dubois', role: 'safety_officer', sites: [] });
+    await expect(identity.actorFor(bearer(await sign(rsa.privateKey, 'RS256', 'rsa-1')))).resolves.toEqual({
+      userId: 'kc-4711',
+      name: 'Marc Dubois',
+      role: 'safety_officer',
+      sites: [],
+    });
     await expect(identity.actorFor(bearer(await sign(ec.privateKey, 'ES256', 'ec-1')))).resolves.toMatchObject({ userId: 'kc-4711' });
   });
 
   it('refuses a token signed with a key the issuer does not publish', async () => {
     const identity = JwtIdentity.withJwks({ jwksUrl, issuer, audience });
     expect((await refusal(identity.actorFor(bearer(await sign(stranger.privateKey, 'RS256', 'rsa-1'))))).status).toBe(401);
-    expect(await refusal(identity.actorFor(bearer(await sign(stranger.privateKey, 'RS256', 'unknown-kid'))))).toMatchObject({ status: 401, message: expect.stringMatching(/key/) });
+    expect(await refusal(identity.actorFor(bearer(await sign(stranger.privateKey, 'RS256', 'unknown-kid'))))).toMatchObject({
+      status: 401,
+      message: expect.stringMatching(/key/),
+    });
   });
 
   it('refuses a token of another issuer or for another audience', async () => {
     const identity = JwtIdentity.withJwks({ jwksUrl, issuer, audience });
-    expect(await refusal(identity.actorFor(bearer(await sign(rsa.privateKey, 'RS256', 'rsa-1', {}, 'https://evil.example'))))).toMatchObject({ status: 401, message: expect.stringMatching(/iss/) });
-    expect(await refusal(identity.actorFor(bearer(await sign(rsa.privateKey, 'RS256', 'rsa-1', {}, issuer, 'another-api'))))).toMatchObject({ status: 401, message: expect.stringMatching(/aud/) });
+    expect(await refusal(identity.actorFor(bearer(await sign(rsa.privateKey, 'RS256', 'rsa-1', {}, 'https://evil.example'))))).toMatchObject({
+      status: 401,
+      message: expect.stringMatching(/iss/),
+    });
+    expect(await refusal(identity.actorFor(bearer(await sign(rsa.privateKey, 'RS256', 'rsa-1', {}, issuer, 'another-api'))))).toMatchObject({
+      status: 401,
+      message: expect.stringMatching(/aud/),
+    });
   });
 
   it('refuses an HS256 token, even one that names the issuer (no symmetric keys from a JWKS)', async () => {
     const identity = JwtIdentity.withJwks({ jwksUrl, issuer, audience });
-    const token = await new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256', kid: 'rsa-1' }).setSubject('x').setIssuer(issuer).setAudience(audience).setExpirationTime('5m').sign(new TextEncoder().encode(secret));
+    const token = await new SignJWT({ role: 'admin' })
+      .setProtectedHeader({ alg: 'HS256', kid: 'rsa-1' })
+      .setSubject('x')
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(secret));
     expect(await refusal(identity.actorFor(bearer(token)))).toMatchObject({ status: 401, message: expect.stringMatching(/RS256 or ES256/) });
   });
 

@@ -45,7 +45,8 @@ export class JwtIdentity implements IdentitySource {
       // secret by another tool may leave `exp` out (an `exp` that has passed is still refused).
       const { payload } = await jwtVerify(token, key, { algorithms, requiredClaims: ['sub'], clockTolerance: CLOCK_TOLERANCE_S });
       // Only Vigil holds the secret, so issuer and audience may be left out; a token that names others is refused.
-      if (payload.iss !== undefined && payload.iss !== EMBEDDED_ISSUER) throw new errors.JWTClaimValidationFailed('unexpected "iss" claim value', payload, 'iss', 'check_failed');
+      if (payload.iss !== undefined && payload.iss !== EMBEDDED_ISSUER)
+        throw new errors.JWTClaimValidationFailed('unexpected "iss" claim value', payload, 'iss', 'check_failed');
       const audiences = payload.aud === undefined ? [EMBEDDED_AUDIENCE] : ([] as string[]).concat(payload.aud);
       if (!audiences.includes(EMBEDDED_AUDIENCE)) throw new errors.JWTClaimValidationFailed('unexpected "aud" claim value', payload, 'aud', 'check_failed');
       return payload;
@@ -57,13 +58,15 @@ export class JwtIdentity implements IdentitySource {
   static withJwks(options: { jwksUrl: string; issuer: string; audience: string }): JwtIdentity {
     const keys = createRemoteJWKSet(new URL(options.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
     const verify: Verify = async (token) =>
-      (await jwtVerify(token, keys, {
-        algorithms: OIDC_ALGORITHMS,
-        issuer: options.issuer,
-        audience: options.audience,
-        requiredClaims: ['exp', 'sub'],
-        clockTolerance: CLOCK_TOLERANCE_S,
-      })).payload;
+      (
+        await jwtVerify(token, keys, {
+          algorithms: OIDC_ALGORITHMS,
+          issuer: options.issuer,
+          audience: options.audience,
+          requiredClaims: ['exp', 'sub'],
+          clockTolerance: CLOCK_TOLERANCE_S,
+        })
+      ).payload;
     return new JwtIdentity(verify, OIDC_ALGORITHMS);
   }
 
@@ -105,12 +108,21 @@ export class JwtIdentity implements IdentitySource {
       const exp = typeof error.payload.exp === 'number' ? ` at ${new Date(error.payload.exp * 1000).toISOString()}` : '';
       return unauthorized(`token expired${exp}: ask for a new one`);
     }
-    if (error instanceof errors.JOSEAlgNotAllowed) return unauthorized(`token algorithm is not accepted: ${this.expectedAlgorithms.join(' or ')} only (unsigned tokens, alg "none", are refused)`);
-    if (error instanceof errors.JWSSignatureVerificationFailed) return unauthorized('token signature is invalid: it was not signed by Vigil\'s issuer, or it was altered');
+    if (error instanceof errors.JOSEAlgNotAllowed)
+      return unauthorized(`token algorithm is not accepted: ${this.expectedAlgorithms.join(' or ')} only (unsigned tokens, alg "none", are refused)`);
+    if (error instanceof errors.JWSSignatureVerificationFailed)
+      return unauthorized("token signature is invalid: it was not signed by Vigil's issuer, or it was altered");
     if (error instanceof errors.JWKSNoMatchingKey) return unauthorized('token was signed with a key the issuer does not publish');
-    if (error instanceof errors.JWTClaimValidationFailed) return unauthorized(`token ${error.claim} claim is not acceptable: ${error.reason === 'check_failed' ? 'it names another issuer or audience' : error.message}`);
+    if (error instanceof errors.JWTClaimValidationFailed)
+      return unauthorized(
+        `token ${error.claim} claim is not acceptable: ${error.reason === 'check_failed' ? 'it names another issuer or audience' : error.message}`,
+      );
     if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || isFetchFailure(error)) {
-      return new ServiceUnavailableException({ statusCode: 503, error: 'Service Unavailable', message: 'the identity provider\'s signing keys cannot be fetched: try again shortly' });
+      return new ServiceUnavailableException({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: "the identity provider's signing keys cannot be fetched: try again shortly",
+      });
     }
     if (error instanceof errors.JOSEError) return unauthorized(`token is malformed or unusable: ${error.message}`);
     return unauthorized('token is malformed: expected a signed JWT (header.payload.signature)');

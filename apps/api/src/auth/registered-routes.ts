@@ -37,6 +37,9 @@ function paths(metadata: unknown): string[] {
 }
 
 function join(prefix: string, path: string): string {
-  const joined = `/${[prefix, path].map((part) => part.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')}`;
+  const joined = `/${[prefix, path]
+    .map((part) => part.replace(/^\/+|\/+$/g, ''))
+    .filter(Boolean)
+    .join('/')}`;
   return joined;
 }

@@ -13,11 +13,12 @@ import { PatientIdPipe } from './patient-id.pipe';
 
 type Kind = 'lab-results' | 'doses' | 'adverse-events';
 
-const COMMANDS: Record<Kind, { correct: 'CorrectLabResult' | 'CorrectDose' | 'CorrectAdverseEvent'; void: 'VoidLabResult' | 'VoidDose' | 'VoidAdverseEvent' }> = {
-  'lab-results': { correct: 'CorrectLabResult', void: 'VoidLabResult' },
-  doses: { correct: 'CorrectDose', void: 'VoidDose' },
-  'adverse-events': { correct: 'CorrectAdverseEvent', void: 'VoidAdverseEvent' },
-};
+const COMMANDS: Record<Kind, { correct: 'CorrectLabResult' | 'CorrectDose' | 'CorrectAdverseEvent'; void: 'VoidLabResult' | 'VoidDose' | 'VoidAdverseEvent' }> =
+  {
+    'lab-results': { correct: 'CorrectLabResult', void: 'VoidLabResult' },
+    doses: { correct: 'CorrectDose', void: 'VoidDose' },
+    'adverse-events': { correct: 'CorrectAdverseEvent', void: 'VoidAdverseEvent' },
+  };
 
 const TIMESTAMPS = ['collectedAt', 'administeredAt', 'onsetAt'];
 
@@ -45,42 +46,84 @@ export class CorrectionsController {
   @ApiCreatedResponse({ description: '{eventId, version} of the LabResultCorrected event' })
   @ApiNotFoundResponse({ description: 'Unknown patient or lab result' })
   @ApiUnprocessableEntityResponse({ description: 'The lab result was voided' })
-  correctLabResult(@Param('patientId', PatientIdPipe) patientId: string, @Param('eventId', EventIdPipe) eventId: string, @Body() body: CorrectLabResultDto, @Headers() headers: HttpHeaders, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply) {
+  correctLabResult(
+    @Param('patientId', PatientIdPipe) patientId: string,
+    @Param('eventId', EventIdPipe) eventId: string,
+    @Body() body: CorrectLabResultDto,
+    @Headers() headers: HttpHeaders,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.correct('lab-results', patientId, eventId, body, headers, actor, reply);
   }
 
   @Post('doses/:eventId/corrections')
   @HttpCode(201)
   @ApiCreatedResponse({ description: '{eventId, version} of the DoseCorrected event' })
-  correctDose(@Param('patientId', PatientIdPipe) patientId: string, @Param('eventId', EventIdPipe) eventId: string, @Body() body: CorrectDoseDto, @Headers() headers: HttpHeaders, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply) {
+  correctDose(
+    @Param('patientId', PatientIdPipe) patientId: string,
+    @Param('eventId', EventIdPipe) eventId: string,
+    @Body() body: CorrectDoseDto,
+    @Headers() headers: HttpHeaders,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.correct('doses', patientId, eventId, body, headers, actor, reply);
   }
 
   @Post('adverse-events/:eventId/corrections')
   @HttpCode(201)
   @ApiCreatedResponse({ description: '{eventId, version} of the AdverseEventCorrected event' })
-  correctAdverseEvent(@Param('patientId', PatientIdPipe) patientId: string, @Param('eventId', EventIdPipe) eventId: string, @Body() body: CorrectAdverseEventDto, @Headers() headers: HttpHeaders, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply) {
+  correctAdverseEvent(
+    @Param('patientId', PatientIdPipe) patientId: string,
+    @Param('eventId', EventIdPipe) eventId: string,
+    @Body() body: CorrectAdverseEventDto,
+    @Headers() headers: HttpHeaders,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.correct('adverse-events', patientId, eventId, body, headers, actor, reply);
   }
 
   @Post('lab-results/:eventId/void')
   @HttpCode(201)
   @ApiCreatedResponse({ description: '{eventId, version} of the LabResultEnteredInError event' })
-  voidLabResult(@Param('patientId', PatientIdPipe) patientId: string, @Param('eventId', EventIdPipe) eventId: string, @Body() body: ReasonDto, @Headers() headers: HttpHeaders, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply) {
+  voidLabResult(
+    @Param('patientId', PatientIdPipe) patientId: string,
+    @Param('eventId', EventIdPipe) eventId: string,
+    @Body() body: ReasonDto,
+    @Headers() headers: HttpHeaders,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.void('lab-results', patientId, eventId, body, headers, actor, reply);
   }
 
   @Post('doses/:eventId/void')
   @HttpCode(201)
   @ApiCreatedResponse({ description: '{eventId, version} of the DoseEnteredInError event' })
-  voidDose(@Param('patientId', PatientIdPipe) patientId: string, @Param('eventId', EventIdPipe) eventId: string, @Body() body: ReasonDto, @Headers() headers: HttpHeaders, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply) {
+  voidDose(
+    @Param('patientId', PatientIdPipe) patientId: string,
+    @Param('eventId', EventIdPipe) eventId: string,
+    @Body() body: ReasonDto,
+    @Headers() headers: HttpHeaders,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.void('doses', patientId, eventId, body, headers, actor, reply);
   }
 
   @Post('adverse-events/:eventId/void')
   @HttpCode(201)
   @ApiCreatedResponse({ description: '{eventId, version} of the AdverseEventEnteredInError event' })
-  voidAdverseEvent(@Param('patientId', PatientIdPipe) patientId: string, @Param('eventId', EventIdPipe) eventId: string, @Body() body: ReasonDto, @Headers() headers: HttpHeaders, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply) {
+  voidAdverseEvent(
+    @Param('patientId', PatientIdPipe) patientId: string,
+    @Param('eventId', EventIdPipe) eventId: string,
+    @Body() body: ReasonDto,
+    @Headers() headers: HttpHeaders,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     return this.void('adverse-events', patientId, eventId, body, headers, actor, reply);
   }
 

@@ -7,7 +7,8 @@ export const PATIENT_ID = /^(?=.*\d)[A-Za-z0-9][A-Za-z0-9_-]{2,63}$/;
 @Injectable()
 export class PatientIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!PATIENT_ID.test(value)) throw badRequest([{ field: 'patientId', reason: 'must be a trial patient code (3–64 letters, digits, dashes or underscores, with at least one digit)' }]);
+    if (!PATIENT_ID.test(value))
+      throw badRequest([{ field: 'patientId', reason: 'must be a trial patient code (3–64 letters, digits, dashes or underscores, with at least one digit)' }]);
     return value;
   }
 }

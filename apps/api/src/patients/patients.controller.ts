@@ -60,7 +60,13 @@ export class PatientsController {
   @ApiHeader(writeHeaders[1])
   @ApiCreatedResponse({ description: '{eventId, version}' })
   @ApiNotFoundResponse({ description: 'Unknown patient' })
-  async recordDose(@Param('patientId', PatientIdPipe) patientId: string, @Body() body: RecordDoseDto, @Headers() headers: HttpHeaders, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply) {
+  async recordDose(
+    @Param('patientId', PatientIdPipe) patientId: string,
+    @Body() body: RecordDoseDto,
+    @Headers() headers: HttpHeaders,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const command = { type: 'RecordDose', ...body, administeredAt: toUtc(body.administeredAt) } as PatientCommand;
     return recorded(await this.run(patientId, command, actor, headers, reply));
   }
@@ -71,7 +77,13 @@ export class PatientsController {
   @ApiHeader(writeHeaders[1])
   @ApiCreatedResponse({ description: '{eventId, version}' })
   @ApiNotFoundResponse({ description: 'Unknown patient' })
-  async recordLabResult(@Param('patientId', PatientIdPipe) patientId: string, @Body() body: RecordLabResultDto, @Headers() headers: HttpHeaders, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply) {
+  async recordLabResult(
+    @Param('patientId', PatientIdPipe) patientId: string,
+    @Body() body: RecordLabResultDto,
+    @Headers() headers: HttpHeaders,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const command = {
       type: 'RecordLabResult',
       ...body,
@@ -87,7 +99,13 @@ export class PatientsController {
   @ApiHeader(writeHeaders[1])
   @ApiCreatedResponse({ description: '{eventId, version}' })
   @ApiNotFoundResponse({ description: 'Unknown patient' })
-  async reportAdverseEvent(@Param('patientId', PatientIdPipe) patientId: string, @Body() body: ReportAdverseEventDto, @Headers() headers: HttpHeaders, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply) {
+  async reportAdverseEvent(
+    @Param('patientId', PatientIdPipe) patientId: string,
+    @Body() body: ReportAdverseEventDto,
+    @Headers() headers: HttpHeaders,
+    @CurrentActor() actor: Actor,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
     const command = { type: 'ReportAdverseEvent', ...body, onsetAt: toUtc(body.onsetAt) } as PatientCommand;
     return recorded(await this.run(patientId, command, actor, headers, reply));
   }

@@ -31,7 +31,10 @@ export class ProjectionsController {
 
   @Post(':name/rebuild')
   @HttpCode(202)
-  @ApiAcceptedResponse({ type: RebuildJobResponse, description: 'Rebuild started beside the live build (or a half-done one resumed); follow it at GET /projections/:name' })
+  @ApiAcceptedResponse({
+    type: RebuildJobResponse,
+    description: 'Rebuild started beside the live build (or a half-done one resumed); follow it at GET /projections/:name',
+  })
   @ApiNotFoundResponse({ description: 'No read model of that name' })
   @ApiConflictResponse({ description: 'A rebuild of it is already running: the body names the running job' })
   rebuild(@Param('name') name: string): Promise<RebuildJob> {

@@ -14,7 +14,10 @@ export class PatientSafetyController {
 
   @Get(':patientId/safety')
   @FreshReadModels()
-  @ApiOkResponse({ type: PatientSafetyResponse, description: "The patient's safety summary: latest labs graded and flagged, open alerts, dosing, adverse events" })
+  @ApiOkResponse({
+    type: PatientSafetyResponse,
+    description: "The patient's safety summary: latest labs graded and flagged, open alerts, dosing, adverse events",
+  })
   @ApiNotFoundResponse({ description: 'Unknown patient' })
   get(@Param('patientId', PatientIdPipe) patientId: string): Promise<PatientSafetySummary> {
     return this.queries.execute(new GetPatientSafety(patientId));

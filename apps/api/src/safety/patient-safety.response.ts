@@ -20,9 +20,13 @@ class LabSummaryResponse {
   @ApiProperty({ type: Number, nullable: true, description: 'CTCAE v5.0 grade' }) grade: number | null;
   @ApiProperty({ type: String, nullable: true, enum: ['uln', 'baseline', 'absolute', 'lln'] }) gradeBasis: string | null;
   @ApiPropertyOptional() ungradableReason?: string;
-  @ApiProperty({ type: [String], example: ['LOW', 'TR-PLT'], description: 'LOW/NORMAL/HIGH against the reference range, then the protocol rules crossed' }) flags: string[];
+  @ApiProperty({ type: [String], example: ['LOW', 'TR-PLT'], description: 'LOW/NORMAL/HIGH against the reference range, then the protocol rules crossed' })
+  flags: string[];
   @ApiProperty({ description: '[{ruleId, reason}] rules not judged for this value' }) notEvaluated: { ruleId: string; reason: string }[];
-  @ApiProperty({ nullable: true, description: '{value, unit, referenceRange?}: last value on or before the first dose' }) baseline: { value: number; unit: string } | null;
+  @ApiProperty({ nullable: true, description: '{value, unit, referenceRange?}: last value on or before the first dose' }) baseline: {
+    value: number;
+    unit: string;
+  } | null;
   @ApiPropertyOptional({ description: 'Cockcroft-Gault creatinine clearance, mL/min' }) crclMlMin?: number;
 }
 

@@ -15,7 +15,9 @@ export function auditCommand(context: CliContext): Command {
     .action(async (options: { json?: boolean }) => {
       const dataDir = configFromEnv(context.env).dataDir;
       const store = await createEventStore(eventStoreConfigFromEnv({ ...context.env, VIGIL_DATA_DIR: dataDir }));
-      const bar = context.progressStream ? new SingleBar({ stream: context.progressStream, format: 'verifying {bar} {percentage}% | {value}/{total} events', hideCursor: true }) : null;
+      const bar = context.progressStream
+        ? new SingleBar({ stream: context.progressStream, format: 'verifying {bar} {percentage}% | {value}/{total} events', hideCursor: true })
+        : null;
       const started = process.hrtime.bigint();
       let report: StoreVerification;
       try {

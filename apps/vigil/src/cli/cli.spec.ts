@@ -30,8 +30,12 @@ describe('the vigil CLI', () => {
   const seed = async () => {
     const store = await createEventStore(eventStoreConfigFromEnv({ VIGIL_DATA_DIR: dataDir }));
     const metadata = { userId: 'u-1', role: 'investigator', occurredAt: '2026-01-13T07:30:00Z', correlationId: 'c-1' };
-    await store.append('patient-TR-SAT-001', [{ type: 'PatientEnrolled', schemaVersion: 1, data: { patientId: 'TR-SAT-001', siteId: 'SAT' }, metadata }], { expectedVersion: 0 });
-    await store.append('patient-TR-SAT-001', [{ type: 'LabResultRecorded', schemaVersion: 2, data: { test: 'PLAT', value: 79 }, metadata }], { expectedVersion: 1 });
+    await store.append('patient-TR-SAT-001', [{ type: 'PatientEnrolled', schemaVersion: 1, data: { patientId: 'TR-SAT-001', siteId: 'SAT' }, metadata }], {
+      expectedVersion: 0,
+    });
+    await store.append('patient-TR-SAT-001', [{ type: 'LabResultRecorded', schemaVersion: 2, data: { test: 'PLAT', value: 79 }, metadata }], {
+      expectedVersion: 1,
+    });
     await store.close();
   };
 
@@ -39,7 +43,12 @@ describe('the vigil CLI', () => {
     expect(await run(['token', '--sub', 'u-17', '--name', 'Dr Claire Martin', '--role', 'investigator', '--sites', 'SAT,PSL', '--expires', '2h'])).toBe(0);
     const token = output.out.trim();
     const server = JwtIdentity.withSecret(resolveJwtSecret(dataDir, {}));
-    await expect(server.actorFor({ authorization: `Bearer ${token}` })).resolves.toEqual({ userId: 'u-17', name: 'Dr Claire Martin', role: 'investigator', sites: ['SAT', 'PSL'] });
+    await expect(server.actorFor({ authorization: `Bearer ${token}` })).resolves.toEqual({
+      userId: 'u-17',
+      name: 'Dr Claire Martin',
+      role: 'investigator',
+      sites: ['SAT', 'PSL'],
+    });
     const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
     expect(claims.exp - claims.iat).toBe(2 * 3600);
   });

@@ -25,9 +25,15 @@ const wholeNumber = (value: string): number => {
 async function openReadModels(env: NodeJS.ProcessEnv): Promise<{ store: EventStore; db: ReadModelDatabase; projections: AnyProjection[]; batchSize: number }> {
   const withDataDir = { ...env, VIGIL_DATA_DIR: configFromEnv(env).dataDir };
   const { readModelsFile, batchSize } = projectorConfigFromEnv(withDataDir);
-  if (readModelsFile === ':memory:') throw new Error('the read models are in memory (VIGIL_DATA_DIR or VIGIL_PROJECTIONS_FILE is :memory:): there is nothing on disk to rebuild');
+  if (readModelsFile === ':memory:')
+    throw new Error('the read models are in memory (VIGIL_DATA_DIR or VIGIL_PROJECTIONS_FILE is :memory:): there is nothing on disk to rebuild');
   const store = await createEventStore(eventStoreConfigFromEnv(withDataDir));
-  return { store, db: new ReadModelDatabase({ file: readModelsFile }), projections: safetyProjections(new AlertStreams(store), undefined, protocolFromEnv(env)), batchSize };
+  return {
+    store,
+    db: new ReadModelDatabase({ file: readModelsFile }),
+    projections: safetyProjections(new AlertStreams(store), undefined, protocolFromEnv(env)),
+    batchSize,
+  };
 }
 
 /**
@@ -50,8 +56,12 @@ export function projectionsCommand(context: CliContext): Command {
         const statuses = await Promise.all(all.map((projection) => readModelStatus(store, db, projection, head)));
         if (options.json) return context.out(`${JSON.stringify(statuses, null, 2)}\n`);
         for (const s of statuses) {
-          const building = s.builds.filter((b) => b.status === 'building').map((b) => `; build ${b.build} half-done at ${b.position} (resumed by \`projections rebuild ${s.name}\`)`);
-          context.out(`${s.name} v${s.version}: ${s.liveBuild === null ? 'never built' : `live build ${s.liveBuild}`} at ${s.position} of ${s.head} (lag ${s.lag})${building.join('')}\n`);
+          const building = s.builds
+            .filter((b) => b.status === 'building')
+            .map((b) => `; build ${b.build} half-done at ${b.position} (resumed by \`projections rebuild ${s.name}\`)`);
+          context.out(
+            `${s.name} v${s.version}: ${s.liveBuild === null ? 'never built' : `live build ${s.liveBuild}`} at ${s.position} of ${s.head} (lag ${s.lag})${building.join('')}\n`,
+          );
         }
       } finally {
         db.close();
@@ -71,7 +81,10 @@ export function projectionsCommand(context: CliContext): Command {
       const interrupt = () => void rebuild?.stop();
       try {
         const chosen = names.length > 0 ? [...new Set(names.map((name) => projectionNamed(all, name)))] : all;
-        rebuild = new ProjectionRebuild(store, db, chosen, { batchSize: options.batchSize ?? batchSize, onProgress: progressBar(context.progressStream, context.err) });
+        rebuild = new ProjectionRebuild(store, db, chosen, {
+          batchSize: options.batchSize ?? batchSize,
+          onProgress: progressBar(context.progressStream, context.err),
+        });
         process.once('SIGINT', interrupt); // stop after the batch at hand: the builds stay resumable
         done = await rebuild.run();
       } finally {

@@ -4,7 +4,10 @@ import { Role, ROLES, SITE_ID, SITE_ID_RULE } from '@vigil/domain';
 import { CliContext } from './cli-context';
 
 const siteList = (value: string): string[] => {
-  const sites = value.split(',').map((site) => site.trim()).filter(Boolean);
+  const sites = value
+    .split(',')
+    .map((site) => site.trim())
+    .filter(Boolean);
   if (sites.some((site) => !SITE_ID.test(site))) throw new InvalidArgumentError(`sites are site ids (${SITE_ID_RULE}), comma-separated: SAT,PSL`);
   return sites;
 };

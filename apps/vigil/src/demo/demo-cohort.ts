@@ -130,7 +130,17 @@ function commandsFor(patient: DemoPatient, now: Date): PatientCommand[] {
     const when = at(day, -1);
     if (!past(when)) break;
     const dose = patient.key === 'UC-1' && day === 3 ? 2 : 1; // one off-protocol dose: a deviation to flag
-    commands.push({ at: when.getTime(), command: { type: 'RecordDose', dose, unit: 'MIU', route: 'SC', administeredAt: when.toISOString(), lot: `IL2-${2026}-${String(100 + (day % 7)).padStart(4, '0')}` } });
+    commands.push({
+      at: when.getTime(),
+      command: {
+        type: 'RecordDose',
+        dose,
+        unit: 'MIU',
+        route: 'SC',
+        administeredAt: when.toISOString(),
+        lot: `IL2-${2026}-${String(100 + (day % 7)).padStart(4, '0')}`,
+      },
+    });
   }
 
   // Labs at the protocol visits (Day 0 is baseline, before the first dose).
@@ -149,15 +159,49 @@ function commandsFor(patient: DemoPatient, now: Date): PatientCommand[] {
   // Adverse events: injection-site reactions in about a third of patients, some fever, one SAE.
   if (rand() < 0.35) {
     const when = at(2, 4);
-    commands.push({ at: when.getTime(), command: { type: 'ReportAdverseEvent', term: 'Injection site reaction', onsetAt: when.toISOString(), grade: 1, serious: false, relatedness: 'definite', outcome: 'recovered' } });
+    commands.push({
+      at: when.getTime(),
+      command: {
+        type: 'ReportAdverseEvent',
+        term: 'Injection site reaction',
+        onsetAt: when.toISOString(),
+        grade: 1,
+        serious: false,
+        relatedness: 'definite',
+        outcome: 'recovered',
+      },
+    });
   }
   if (rand() < 0.15) {
     const when = at(3, 8);
-    commands.push({ at: when.getTime(), command: { type: 'ReportAdverseEvent', term: 'Pyrexia', onsetAt: when.toISOString(), grade: 1, serious: false, relatedness: 'probable', outcome: 'recovered' } });
+    commands.push({
+      at: when.getTime(),
+      command: {
+        type: 'ReportAdverseEvent',
+        term: 'Pyrexia',
+        onsetAt: when.toISOString(),
+        grade: 1,
+        serious: false,
+        relatedness: 'probable',
+        outcome: 'recovered',
+      },
+    });
   }
   if (patient.key === 'GPA-1' && past(at(40))) {
     const when = at(40, 6);
-    commands.push({ at: when.getTime(), command: { type: 'ReportAdverseEvent', term: 'Pneumonia', onsetAt: when.toISOString(), grade: 3, serious: true, seriousnessCriteria: ['hospitalisation'], relatedness: 'unlikely', outcome: 'recovering' } });
+    commands.push({
+      at: when.getTime(),
+      command: {
+        type: 'ReportAdverseEvent',
+        term: 'Pneumonia',
+        onsetAt: when.toISOString(),
+        grade: 3,
+        serious: true,
+        seriousnessCriteria: ['hospitalisation'],
+        relatedness: 'unlikely',
+        outcome: 'recovering',
+      },
+    });
   }
   return commands.sort((a, b) => a.at - b.at).map((c) => c.command);
 }
@@ -176,10 +220,21 @@ export async function loadDemoCohort(app: INestApplication, now = new Date()): P
   let recorded = 0;
   await Promise.all(
     patients.map(async (patient) => {
-      const actor: Actor = { userId: `demo-investigator-${patient.siteId}`, name: `Demo investigator (${patient.siteId})`, role: 'investigator', sites: [patient.siteId] };
+      const actor: Actor = {
+        userId: `demo-investigator-${patient.siteId}`,
+        name: `Demo investigator (${patient.siteId})`,
+        role: 'investigator',
+        sites: [patient.siteId],
+      };
       const enrol: PatientCommand = {
-        type: 'EnrolPatient', patientId: patient.patientId, siteId: patient.siteId, disease: patient.disease, sex: patient.sex,
-        birthYear: patient.birthYear, weightKg: patient.weightKg, enrolledAt: patient.enrolledAt.toISOString(),
+        type: 'EnrolPatient',
+        patientId: patient.patientId,
+        siteId: patient.siteId,
+        disease: patient.disease,
+        sex: patient.sex,
+        birthYear: patient.birthYear,
+        weightKg: patient.weightKg,
+        enrolledAt: patient.enrolledAt.toISOString(),
       };
       const all = [enrol, ...commandsFor(patient, now)];
       for (const [n, command] of all.entries()) {

@@ -17,7 +17,15 @@ describe('the access log of a patient record', () => {
     const log = accessLogOf('TR-SAT-001', stream);
     expect(log).toEqual({
       patientId: 'TR-SAT-001',
-      entries: [{ eventId: stream[0].eventId, viewedAt: stream[0].metadata.recordedAt, viewer: { userId: 'u-mon', name: 'Monique', role: 'monitor' }, view: 'state', query: { asOf: '2026-01-07T12:00:00Z' } }],
+      entries: [
+        {
+          eventId: stream[0].eventId,
+          viewedAt: stream[0].metadata.recordedAt,
+          viewer: { userId: 'u-mon', name: 'Monique', role: 'monitor' },
+          view: 'state',
+          query: { asOf: '2026-01-07T12:00:00Z' },
+        },
+      ],
     });
   });
 });

@@ -35,20 +35,22 @@ export async function recordPatientAccess(store: EventStore, access: PatientAcce
   const data: PatientRecordViewedData = { patientId: access.patientId, view: access.view, query: access.query };
   const result = await store.append(
     accessStream(access.patientId),
-    [{
-      type: PATIENT_RECORD_VIEWED,
-      schemaVersion: 1,
-      data,
-      metadata: {
-        userId: access.actor.userId,
-        userName: access.actor.name,
-        role: access.actor.role,
-        siteId: access.siteId,
-        occurredAt: new Date().toISOString(),
-        correlationId: access.correlationId ?? randomUUID(),
-        causationId: null,
+    [
+      {
+        type: PATIENT_RECORD_VIEWED,
+        schemaVersion: 1,
+        data,
+        metadata: {
+          userId: access.actor.userId,
+          userName: access.actor.name,
+          role: access.actor.role,
+          siteId: access.siteId,
+          occurredAt: new Date().toISOString(),
+          correlationId: access.correlationId ?? randomUUID(),
+          causationId: null,
+        },
       },
-    }],
+    ],
     { expectedVersion: 'any' },
   );
   return result.events[0];

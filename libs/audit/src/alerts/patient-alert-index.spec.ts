@@ -2,7 +2,12 @@ import { createSqliteEventStore, EventStore, NewEvent } from '@vigil/event-store
 import { PatientAlertIndex } from './patient-alert-index';
 
 const metadata = { userId: 'projector', role: 'system', occurredAt: '2026-01-13T07:30:00Z', correlationId: 'c-1' };
-const raised = (alertId: string, patientId: string): NewEvent => ({ type: 'AlertRaised', schemaVersion: 1, data: { alertId, patientId, siteId: 'SAT' }, metadata });
+const raised = (alertId: string, patientId: string): NewEvent => ({
+  type: 'AlertRaised',
+  schemaVersion: 1,
+  data: { alertId, patientId, siteId: 'SAT' },
+  metadata,
+});
 const acknowledged = (alertId: string): NewEvent => ({ type: 'AlertAcknowledged', schemaVersion: 1, data: { alertId }, metadata });
 
 describe('PatientAlertIndex', () => {
@@ -17,7 +22,10 @@ describe('PatientAlertIndex', () => {
     await store.append('alert-B1', [raised('B1', 'TR-PSL-002')], { expectedVersion: 0 });
     const index = new PatientAlertIndex(store);
     const events = await index.alertEventsOf('TR-SAT-001');
-    expect(events.map((e) => [e.streamId, e.type])).toEqual([['alert-A1', 'AlertRaised'], ['alert-A1', 'AlertAcknowledged']]);
+    expect(events.map((e) => [e.streamId, e.type])).toEqual([
+      ['alert-A1', 'AlertRaised'],
+      ['alert-A1', 'AlertAcknowledged'],
+    ]);
   });
 
   it('sees alerts raised after its first look, and later events of alerts it already knows', async () => {
@@ -28,6 +36,7 @@ describe('PatientAlertIndex', () => {
     await store.append('alert-A1', [acknowledged('A1')], { expectedVersion: 1 });
     await store.append('alert-A2', [raised('A2', 'TR-SAT-001')], { expectedVersion: 0 });
     const events = await Promise.all([index.alertEventsOf('TR-SAT-001'), index.alertEventsOf('TR-SAT-001')]);
-    for (const seen of events) expect(seen.map((e) => `${e.streamId}:${e.type}`).sort()).toEqual(['alert-A1:AlertAcknowledged', 'alert-A1:AlertRaised', 'alert-A2:AlertRaised']);
+    for (const seen of events)
+      expect(seen.map((e) => `${e.streamId}:${e.type}`).sort()).toEqual(['alert-A1:AlertAcknowledged', 'alert-A1:AlertRaised', 'alert-A2:AlertRaised']);
   });
 });

@@ -36,9 +36,23 @@ export interface HistoryExport {
 }
 
 const CSV_COLUMNS = [
-  'patient_id', 'version', 'event_id', 'type', 'schema_version', 'occurred_at_utc', 'recorded_at_utc',
-  'recorded_by_user_id', 'recorded_by_name', 'recorded_by_role', 'site_id', 'summary', 'reason', 'changes',
-  'corrects_event_id', 'data_json', 'hash',
+  'patient_id',
+  'version',
+  'event_id',
+  'type',
+  'schema_version',
+  'occurred_at_utc',
+  'recorded_at_utc',
+  'recorded_by_user_id',
+  'recorded_by_name',
+  'recorded_by_role',
+  'site_id',
+  'summary',
+  'reason',
+  'changes',
+  'corrects_event_id',
+  'data_json',
+  'hash',
 ] as const;
 
 export function exportHistory(history: PatientHistory, format: ExportFormat, provenance: ExportProvenance): HistoryExport {
@@ -58,9 +72,23 @@ function historyCsv(history: PatientHistory): string {
 
 function csvRow(patientId: string, e: AuditEntry): unknown[] {
   return [
-    patientId, e.version, e.eventId, e.type, e.schemaVersion, e.occurredAt, e.recordedAt,
-    e.recordedBy.userId, e.recordedBy.name, e.recordedBy.role, e.recordedBy.siteId, e.summary, e.reason,
-    e.changes ? changesInWords(e.changes) : '', e.correctsEventId, JSON.stringify(e.data), e.hash,
+    patientId,
+    e.version,
+    e.eventId,
+    e.type,
+    e.schemaVersion,
+    e.occurredAt,
+    e.recordedAt,
+    e.recordedBy.userId,
+    e.recordedBy.name,
+    e.recordedBy.role,
+    e.recordedBy.siteId,
+    e.summary,
+    e.reason,
+    e.changes ? changesInWords(e.changes) : '',
+    e.correctsEventId,
+    JSON.stringify(e.data),
+    e.hash,
   ];
 }
 

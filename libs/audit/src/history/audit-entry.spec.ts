@@ -23,7 +23,12 @@ describe('audit entries of a patient history', () => {
     },
     {
       type: 'LabResultEnteredInError',
-      data: { patientId: 'TR-SAT-001', originalEventId: '0d6f3a51-4c4e-4a57-9d0b-5bd8b1c3a001', oldValues: platelets(97, '2026-01-13T07:30:00.000Z').data, reason: 'Wrong patient' },
+      data: {
+        patientId: 'TR-SAT-001',
+        originalEventId: '0d6f3a51-4c4e-4a57-9d0b-5bd8b1c3a001',
+        oldValues: platelets(97, '2026-01-13T07:30:00.000Z').data,
+        reason: 'Wrong patient',
+      },
       recordedAt: '2026-01-15T08:00:00.000Z',
       user: { userId: 'u-dm', name: 'Data Manager Dana', role: 'data_manager' },
       reason: 'Wrong patient',
@@ -63,7 +68,9 @@ describe('audit entries of a patient history', () => {
   });
 
   it('shows a record marked entered in error with what it held and why', () => {
-    expect(auditEntryOf(voiding).summary).toBe('Marked entered in error: lab result PLAT 97 10*9/L (97 ×10⁹/L) collected 2026-01-13T07:30:00Z. Reason: Wrong patient');
+    expect(auditEntryOf(voiding).summary).toBe(
+      'Marked entered in error: lab result PLAT 97 10*9/L (97 ×10⁹/L) collected 2026-01-13T07:30:00Z. Reason: Wrong patient',
+    );
     expect(auditEntryOf(voiding).reason).toBe('Wrong patient');
   });
 

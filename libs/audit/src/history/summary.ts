@@ -43,16 +43,20 @@ function changesInWords(changes: FieldChange[]): string {
   return changes.map((c) => `${c.field} ${shown(c.old)} → ${shown(c.new)}`).join('; ');
 }
 
-const correction = (record: (d: Data) => string): Summarise => (d, event) => {
-  const changes = changesOf(d) ?? [];
-  const original = d.oldValues ? record(d.oldValues as Data) : `event ${text(d.originalEventId)}`;
-  return `Corrected ${original}: ${changes.length > 0 ? changesInWords(changes) : 'no field changed'}${because(d, event)}`;
-};
+const correction =
+  (record: (d: Data) => string): Summarise =>
+  (d, event) => {
+    const changes = changesOf(d) ?? [];
+    const original = d.oldValues ? record(d.oldValues as Data) : `event ${text(d.originalEventId)}`;
+    return `Corrected ${original}: ${changes.length > 0 ? changesInWords(changes) : 'no field changed'}${because(d, event)}`;
+  };
 
-const enteredInError = (record: (d: Data) => string): Summarise => (d, event) => {
-  const original = d.oldValues ? record(d.oldValues as Data) : `event ${text(d.originalEventId)}`;
-  return `Marked entered in error: ${original}${because(d, event)}`;
-};
+const enteredInError =
+  (record: (d: Data) => string): Summarise =>
+  (d, event) => {
+    const original = d.oldValues ? record(d.oldValues as Data) : `event ${text(d.originalEventId)}`;
+    return `Marked entered in error: ${original}${because(d, event)}`;
+  };
 
 /** One sentence per event type, in the words of the trial (summaries of the audit trail). */
 const SUMMARIES: Readonly<Record<string, Summarise>> = {

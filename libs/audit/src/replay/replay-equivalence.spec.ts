@@ -24,11 +24,23 @@ type Step =
   | { op: 'alert'; pick: number; acknowledged: boolean; retracted: boolean; foreign: boolean };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ op: fc.constant('lab' as const), test: fc.constantFrom('PLAT' as const, 'ALT' as const, 'CREAT' as const), value: fc.constantFrom(30, 70, 79.9, 80, 150, 250, 400), collected: fc.integer({ min: 0, max: 20 }), late: fc.constantFrom(0, 0, 0, 3) }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      op: fc.constant('lab' as const),
+      test: fc.constantFrom('PLAT' as const, 'ALT' as const, 'CREAT' as const),
+      value: fc.constantFrom(30, 70, 79.9, 80, 150, 250, 400),
+      collected: fc.integer({ min: 0, max: 20 }),
+      late: fc.constantFrom(0, 0, 0, 3),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('dose' as const), given: fc.integer({ min: 0, max: 20 }) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('correct' as const), pick: fc.nat(), value: fc.constantFrom(60, 90, 300) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('void' as const), pick: fc.nat() }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('alert' as const), pick: fc.nat(), acknowledged: fc.boolean(), retracted: fc.boolean(), foreign: fc.boolean() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ op: fc.constant('alert' as const), pick: fc.nat(), acknowledged: fc.boolean(), retracted: fc.boolean(), foreign: fc.boolean() }),
+  },
 );
 
 const labData = (test: string, value: number, collectedAt: string) => {
@@ -51,15 +63,39 @@ function trial(steps: readonly Step[]): { stream: StoredEvent[]; alertEvents: St
       labs.push({ eventId, data });
       specs.push({ type: 'LabResultRecorded', eventId, data, recordedAt });
     } else if (s.op === 'dose') {
-      specs.push({ type: 'DoseAdministered', eventId, data: { patientId: PATIENT, dose: 1, unit: 'MIU', route: 'SC', administeredAt: at(s.given / 2) }, recordedAt });
+      specs.push({
+        type: 'DoseAdministered',
+        eventId,
+        data: { patientId: PATIENT, dose: 1, unit: 'MIU', route: 'SC', administeredAt: at(s.given / 2) },
+        recordedAt,
+      });
     } else if (s.op === 'correct' || s.op === 'void') {
       if (labs.length === 0) return;
       const target = labs[s.pick % labs.length];
       if (s.op === 'void') {
-        specs.push({ type: 'LabResultEnteredInError', eventId, data: { patientId: PATIENT, originalEventId: target.eventId, oldValues: target.data, reason: 'wrong patient' }, occurredAt: recordedAt, recordedAt });
+        specs.push({
+          type: 'LabResultEnteredInError',
+          eventId,
+          data: { patientId: PATIENT, originalEventId: target.eventId, oldValues: target.data, reason: 'wrong patient' },
+          occurredAt: recordedAt,
+          recordedAt,
+        });
       } else {
         const newValues = labData(target.data.test, s.value, target.data.collectedAt);
-        specs.push({ type: 'LabResultCorrected', eventId, data: { patientId: PATIENT, originalEventId: target.eventId, oldValues: target.data, newValues, changedFields: ['normalised', 'value'], reason: 'typo' }, occurredAt: recordedAt, recordedAt });
+        specs.push({
+          type: 'LabResultCorrected',
+          eventId,
+          data: {
+            patientId: PATIENT,
+            originalEventId: target.eventId,
+            oldValues: target.data,
+            newValues,
+            changedFields: ['normalised', 'value'],
+            reason: 'typo',
+          },
+          occurredAt: recordedAt,
+          recordedAt,
+        });
         corrections.push(eventId);
       }
     } else {
@@ -67,11 +103,44 @@ function trial(steps: readonly Step[]): { stream: StoredEvent[]; alertEvents: St
       const raisedAt = at(i / 2 + 0.3);
       const alertId = `A-${i}`;
       const events: EventSpec[] = [
-        { type: 'AlertRaised', data: { alertId, ruleId: 'TR-PLT', patientId: PATIENT, siteId: 'SAT', triggeredBy, value: 70, unit: '10*9/L', normalisedValue: 70, normalisedUnit: '10*9/L', threshold: 80, thresholdUnit: '10*9/L', grade: 2, severity: 'warning', message: 'Platelets 70', raisedAt }, occurredAt: raisedAt, recordedAt: raisedAt },
+        {
+          type: 'AlertRaised',
+          data: {
+            alertId,
+            ruleId: 'TR-PLT',
+            patientId: PATIENT,
+            siteId: 'SAT',
+            triggeredBy,
+            value: 70,
+            unit: '10*9/L',
+            normalisedValue: 70,
+            normalisedUnit: '10*9/L',
+            threshold: 80,
+            thresholdUnit: '10*9/L',
+            grade: 2,
+            severity: 'warning',
+            message: 'Platelets 70',
+            raisedAt,
+          },
+          occurredAt: raisedAt,
+          recordedAt: raisedAt,
+        },
       ];
-      if (s.acknowledged) events.push({ type: 'AlertAcknowledged', data: { alertId, by: { userId: 'u-so', role: 'safety_officer' }, acknowledgedAt: at(i / 2 + 1) }, occurredAt: at(i / 2 + 1), recordedAt: at(i / 2 + 1) });
+      if (s.acknowledged)
+        events.push({
+          type: 'AlertAcknowledged',
+          data: { alertId, by: { userId: 'u-so', role: 'safety_officer' }, acknowledgedAt: at(i / 2 + 1) },
+          occurredAt: at(i / 2 + 1),
+          recordedAt: at(i / 2 + 1),
+        });
       const correction = corrections[s.pick % Math.max(1, corrections.length)];
-      if (s.retracted && correction) events.push({ type: 'AlertRetracted', data: { alertId, correctionEventId: correction, reason: 'corrected', retractedAt: at(i / 2 + 2) }, occurredAt: at(i / 2 + 2), recordedAt: at(i / 2 + 2) });
+      if (s.retracted && correction)
+        events.push({
+          type: 'AlertRetracted',
+          data: { alertId, correctionEventId: correction, reason: 'corrected', retractedAt: at(i / 2 + 2) },
+          occurredAt: at(i / 2 + 2),
+          recordedAt: at(i / 2 + 2),
+        });
       alerts.push(events);
     }
   });
@@ -81,7 +150,15 @@ function trial(steps: readonly Step[]): { stream: StoredEvent[]; alertEvents: St
 // On the grid the events lie on, so that bounds fall exactly on event times too.
 const instant = fc.integer({ min: -8, max: 60 }).map((quarter) => at(quarter / 4));
 const pointInTime = (versions: number): fc.Arbitrary<PointInTime> =>
-  fc.record({ asOf: fc.option(instant, { nil: undefined }), asKnownAt: fc.option(instant, { nil: undefined }), atVersion: fc.option(fc.integer({ min: 1, max: versions }), { nil: undefined }) }, { requiredKeys: [] })
+  fc
+    .record(
+      {
+        asOf: fc.option(instant, { nil: undefined }),
+        asKnownAt: fc.option(instant, { nil: undefined }),
+        atVersion: fc.option(fc.integer({ min: 1, max: versions }), { nil: undefined }),
+      },
+      { requiredKeys: [] },
+    )
     .map((pit) => Object.fromEntries(Object.entries(pit).filter(([, v]) => v !== undefined)) as PointInTime);
 
 describe('replayPatientAt answers as the plain replay it replaced', () => {

@@ -14,7 +14,14 @@ const stream = storedStream('patient-TR-SAT-001', [
   {
     type: 'LabResultCorrected',
     eventId: CORRECTION,
-    data: { patientId: 'TR-SAT-001', originalEventId: LAB_180, oldValues: platelets(180, '2026-01-08T07:30:00.000Z').data, newValues: platelets(185, '2026-01-08T07:30:00.000Z').data, changedFields: ['value', 'normalised'], reason: 'typo' },
+    data: {
+      patientId: 'TR-SAT-001',
+      originalEventId: LAB_180,
+      oldValues: platelets(180, '2026-01-08T07:30:00.000Z').data,
+      newValues: platelets(185, '2026-01-08T07:30:00.000Z').data,
+      changedFields: ['value', 'normalised'],
+      reason: 'typo',
+    },
     occurredAt: '2026-01-09T09:00:00.000Z',
     recordedAt: '2026-01-09T09:00:00.000Z',
   },
@@ -23,9 +30,21 @@ const stream = storedStream('patient-TR-SAT-001', [
 ]);
 
 const alertRaised = {
-  alertId: 'A-70', ruleId: 'TR-PLT', patientId: 'TR-SAT-001', siteId: 'SAT', triggeredBy: LATE, value: 70, unit: '10*9/L',
-  normalisedValue: 70, normalisedUnit: '10*9/L', threshold: 80, thresholdUnit: '10*9/L', grade: 2, severity: 'warning',
-  message: 'Platelets 70 ×10⁹/L below 80 (TR-PLT)', raisedAt: '2026-01-12T09:00:01.000Z',
+  alertId: 'A-70',
+  ruleId: 'TR-PLT',
+  patientId: 'TR-SAT-001',
+  siteId: 'SAT',
+  triggeredBy: LATE,
+  value: 70,
+  unit: '10*9/L',
+  normalisedValue: 70,
+  normalisedUnit: '10*9/L',
+  threshold: 80,
+  thresholdUnit: '10*9/L',
+  grade: 2,
+  severity: 'warning',
+  message: 'Platelets 70 ×10⁹/L below 80 (TR-PLT)',
+  raisedAt: '2026-01-12T09:00:01.000Z',
 };
 const alertEvents = storedStream('alert-A-70', [
   { type: 'AlertRaised', data: alertRaised, occurredAt: '2026-01-12T09:00:01.000Z', recordedAt: '2026-01-12T09:00:01.000Z' },

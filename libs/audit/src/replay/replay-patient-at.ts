@@ -57,12 +57,7 @@ const ms = (timestamp: unknown): number => (typeof timestamp === 'string' ? inst
  * reads the streams. A correction or void whose record lies beyond the point in time is left out with
  * it (its record was not there then).
  */
-export function replayPatientAt(
-  patientId: string,
-  stream: readonly StoredEvent[],
-  alertEvents: readonly StoredEvent[],
-  pit: PointInTime,
-): PatientSnapshot {
+export function replayPatientAt(patientId: string, stream: readonly StoredEvent[], alertEvents: readonly StoredEvent[], pit: PointInTime): PatientSnapshot {
   const streamVersion = stream.length === 0 ? 0 : stream[stream.length - 1].streamVersion;
   if (pit.atVersion !== undefined && pit.atVersion > streamVersion) {
     throw new ValidationError('atVersion', `patient ${patientId} has ${streamVersion} events: version ${pit.atVersion} does not exist yet`);

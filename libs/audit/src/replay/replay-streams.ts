@@ -14,4 +14,3 @@ export const REPLAY_CACHE_EVENTS = 20_000;
 export function replayStreamCache(store: EventStore, maxEvents = REPLAY_CACHE_EVENTS): StreamCache {
   return new StreamCache(store, { maxEvents, prepare: inCurrentSchema });
 }
-

@@ -18,7 +18,8 @@ export function storedStream(streamId: string, specs: EventSpec[], firstPosition
   let previousHash: string | null = null;
   return specs.map((spec, index) => {
     const data = spec.data as Record<string, unknown>;
-    const clinical = spec.occurredAt ?? ['collectedAt', 'administeredAt', 'onsetAt', 'enrolledAt'].map((f) => data[f]).find((v) => typeof v === 'string') ?? spec.recordedAt;
+    const clinical =
+      spec.occurredAt ?? ['collectedAt', 'administeredAt', 'onsetAt', 'enrolledAt'].map((f) => data[f]).find((v) => typeof v === 'string') ?? spec.recordedAt;
     const user = spec.user ?? { userId: 'u-inv', name: 'Dr Claire Martin', role: 'investigator' };
     const envelope = {
       eventId: spec.eventId ?? randomUUID(),

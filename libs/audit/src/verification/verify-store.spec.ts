@@ -35,13 +35,13 @@ interface Row {
 
 type Tampering = (db: Database.Database) => void;
 
-const changeValue: Tampering = (db) =>
-  db.prepare(`UPDATE events SET data = json_set(data, '$.value', 97) WHERE stream_id = ? AND stream_version = 3`).run(SAT);
+const changeValue: Tampering = (db) => db.prepare(`UPDATE events SET data = json_set(data, '$.value', 97) WHERE stream_id = ? AND stream_version = 3`).run(SAT);
 
 const removeVersion2: Tampering = (db) => db.prepare('DELETE FROM events WHERE stream_id = ? AND stream_version = 2').run(SAT);
 
 const swapVersions2And3: Tampering = (db) => {
-  const position = (version: number) => (db.prepare('SELECT global_position FROM events WHERE stream_id = ? AND stream_version = ?').pluck().get(SAT, version) as number);
+  const position = (version: number) =>
+    db.prepare('SELECT global_position FROM events WHERE stream_id = ? AND stream_version = ?').pluck().get(SAT, version) as number;
   const [second, third] = [position(2), position(3)];
   const move = db.prepare('UPDATE events SET global_position = ? WHERE global_position = ?');
   move.run(-1, second);
@@ -51,7 +51,10 @@ const swapVersions2And3: Tampering = (db) => {
 
 const insertForgedVersion2: Tampering = (db) => {
   // Make room at version 2, then insert a forged lab result chained to version 1.
-  const later = db.prepare('SELECT stream_version FROM events WHERE stream_id = ? AND stream_version >= 2 ORDER BY stream_version DESC').pluck().all(SAT) as number[];
+  const later = db
+    .prepare('SELECT stream_version FROM events WHERE stream_id = ? AND stream_version >= 2 ORDER BY stream_version DESC')
+    .pluck()
+    .all(SAT) as number[];
   for (const version of later) db.prepare('UPDATE events SET stream_version = ? WHERE stream_id = ? AND stream_version = ?').run(version + 1, SAT, version);
   const first = db.prepare('SELECT * FROM events WHERE stream_id = ? AND stream_version = 1').get(SAT) as Row;
   const forged = {
@@ -66,12 +69,20 @@ const insertForgedVersion2: Tampering = (db) => {
   db.prepare(
     `INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, data, metadata, hash, previous_hash, recorded_at, command_id)
      VALUES (?, ?, 2, ?, 2, ?, ?, ?, ?, ?, 'forged')`,
-  ).run(forged.eventId, SAT, forged.type, JSON.stringify(forged.data), JSON.stringify(forged.metadata), hashEvent(forged, first.hash), first.hash, forged.metadata.recordedAt);
+  ).run(
+    forged.eventId,
+    SAT,
+    forged.type,
+    JSON.stringify(forged.data),
+    JSON.stringify(forged.metadata),
+    hashEvent(forged, first.hash),
+    first.hash,
+    forged.metadata.recordedAt,
+  );
 };
 
 /** Same value, another text: spaces after the commas of a stored data text. */
-const respaceData: Tampering = (db) =>
-  db.prepare(`UPDATE events SET data = replace(data, ',', ', ') WHERE stream_id = ? AND stream_version = 2`).run(SAT);
+const respaceData: Tampering = (db) => db.prepare(`UPDATE events SET data = replace(data, ',', ', ') WHERE stream_id = ? AND stream_version = 2`).run(SAT);
 
 /** Same value, another text: a stored metadata text with its keys in reverse order. */
 const reorderMetadataKeys: Tampering = (db) => {
@@ -101,8 +112,12 @@ describe('verifyStore on a SQLite store file', () => {
     dir = mkdtempSync(join(tmpdir(), 'vigil-verify-'));
     file = join(dir, 'events.sqlite');
     const writer = await createSqliteEventStore({ file });
-    await writer.append(SAT, [{ type: 'PatientEnrolled', schemaVersion: 1, data: { patientId: 'TR-SAT-001', siteId: 'SAT' }, metadata }], { expectedVersion: 0 });
-    await writer.append(PSL, [{ type: 'PatientEnrolled', schemaVersion: 1, data: { patientId: 'TR-PSL-002', siteId: 'PSL' }, metadata }], { expectedVersion: 0 });
+    await writer.append(SAT, [{ type: 'PatientEnrolled', schemaVersion: 1, data: { patientId: 'TR-SAT-001', siteId: 'SAT' }, metadata }], {
+      expectedVersion: 0,
+    });
+    await writer.append(PSL, [{ type: 'PatientEnrolled', schemaVersion: 1, data: { patientId: 'TR-PSL-002', siteId: 'PSL' }, metadata }], {
+      expectedVersion: 0,
+    });
     for (const value of [250, 79, 120]) await writer.append(SAT, [lab(value)], { expectedVersion: 'any' });
     await writer.append(PSL, [lab(300)], { expectedVersion: 'any' });
     await writer.close();

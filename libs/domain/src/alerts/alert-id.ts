@@ -19,5 +19,4 @@ export function uuidV5(name: string, namespace: string): string {
  * one lab result crossing one rule raises one alert however often it is delivered or the projection is
  * rebuilt (safety-rules.md §7). The separator cannot appear in a rule id, so pairs never collide.
  */
-export const alertIdFor = (triggeringEventId: string, ruleId: string): string =>
-  uuidV5(`${ruleId}|${triggeringEventId}`, ALERT_ID_NAMESPACE);
+export const alertIdFor = (triggeringEventId: string, ruleId: string): string => uuidV5(`${ruleId}|${triggeringEventId}`, ALERT_ID_NAMESPACE);

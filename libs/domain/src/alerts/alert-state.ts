@@ -1,10 +1,4 @@
-import type {
-  AlertAcknowledgedData,
-  AlertEscalatedData,
-  AlertEvent,
-  AlertRaisedData,
-  AlertRetractedData,
-} from '../events';
+import type { AlertAcknowledgedData, AlertEscalatedData, AlertEvent, AlertRaisedData, AlertRetractedData } from '../events';
 
 /**
  * none: never raised; open: raised, waiting for acknowledgement; escalated: open past its time;

@@ -25,9 +25,21 @@ const raised: AlertRaisedData = {
 };
 const id = raised.alertId;
 const raise: AlertCommand = { type: 'RaiseAlert', alert: raised };
-const ack: AlertCommand = { type: 'AcknowledgeAlert', alertId: id, by: { userId: 'u-7', name: 'Dr Safety', role: 'safety_officer' }, note: 'called the site', acknowledgedAt: '2024-03-01T11:00:00Z' };
+const ack: AlertCommand = {
+  type: 'AcknowledgeAlert',
+  alertId: id,
+  by: { userId: 'u-7', name: 'Dr Safety', role: 'safety_officer' },
+  note: 'called the site',
+  acknowledgedAt: '2024-03-01T11:00:00Z',
+};
 const escalate: AlertCommand = { type: 'EscalateAlert', alertId: id, escalatedAt: '2024-03-02T10:00:00Z', reason: 'unacknowledged after 24 h' };
-const retract: AlertCommand = { type: 'RetractAlert', alertId: id, correctionEventId: 'corr-1', reason: 'value corrected to 179 000 /mm3', retractedAt: '2024-03-01T12:00:00Z' };
+const retract: AlertCommand = {
+  type: 'RetractAlert',
+  alertId: id,
+  correctionEventId: 'corr-1',
+  reason: 'value corrected to 179 000 /mm3',
+  retractedAt: '2024-03-01T12:00:00Z',
+};
 
 /** Given these commands' events, when this command, then these events. */
 function given(...commands: AlertCommand[]) {
@@ -53,7 +65,16 @@ describe('decideAlert', () => {
 
   it('acknowledges an open alert with who, when and the note', () => {
     expect(decideAlert(ack, given(raise))).toEqual([
-      { type: 'AlertAcknowledged', version: 1, data: { alertId: id, by: { userId: 'u-7', name: 'Dr Safety', role: 'safety_officer' }, note: 'called the site', acknowledgedAt: '2024-03-01T11:00:00.000Z' } },
+      {
+        type: 'AlertAcknowledged',
+        version: 1,
+        data: {
+          alertId: id,
+          by: { userId: 'u-7', name: 'Dr Safety', role: 'safety_officer' },
+          note: 'called the site',
+          acknowledgedAt: '2024-03-01T11:00:00.000Z',
+        },
+      },
     ]);
     expect(given(raise, ack).status).toBe('acknowledged');
   });
@@ -68,7 +89,11 @@ describe('decideAlert', () => {
 
   it('escalates an open, unacknowledged alert once, saying how long it waited', () => {
     expect(decideAlert(escalate, given(raise))).toEqual([
-      { type: 'AlertEscalated', version: 1, data: { alertId: id, escalatedAt: '2024-03-02T10:00:00.000Z', afterMs: 86_400_000, reason: 'unacknowledged after 24 h' } },
+      {
+        type: 'AlertEscalated',
+        version: 1,
+        data: { alertId: id, escalatedAt: '2024-03-02T10:00:00.000Z', afterMs: 86_400_000, reason: 'unacknowledged after 24 h' },
+      },
     ]);
     expect(given(raise, escalate).status).toBe('escalated');
     expect(decideAlert(escalate, given(raise, escalate))).toEqual([]);
@@ -87,7 +112,12 @@ describe('decideAlert', () => {
     const state = given(raise, retract);
     expect(state.status).toBe('retracted');
     expect(state.raised).toEqual(raised);
-    expect(state.retracted).toEqual({ alertId: id, correctionEventId: 'corr-1', reason: 'value corrected to 179 000 /mm3', retractedAt: '2024-03-01T12:00:00.000Z' });
+    expect(state.retracted).toEqual({
+      alertId: id,
+      correctionEventId: 'corr-1',
+      reason: 'value corrected to 179 000 /mm3',
+      retractedAt: '2024-03-01T12:00:00.000Z',
+    });
     expect(decideAlert(retract, state)).toEqual([]);
   });
 

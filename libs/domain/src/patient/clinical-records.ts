@@ -24,12 +24,15 @@ export interface PatientFacts {
 }
 
 export const SERIOUSNESS_CRITERIA: readonly SeriousnessCriterion[] = [
-  'death', 'life-threatening', 'hospitalisation', 'disability', 'congenital-anomaly', 'medically-important',
+  'death',
+  'life-threatening',
+  'hospitalisation',
+  'disability',
+  'congenital-anomaly',
+  'medically-important',
 ];
 export const RELATEDNESS: readonly Relatedness[] = ['not-related', 'unlikely', 'possible', 'probable', 'definite'];
-export const AE_OUTCOMES: readonly AdverseEventOutcome[] = [
-  'recovered', 'recovering', 'not-recovered', 'recovered-with-sequelae', 'fatal', 'unknown',
-];
+export const AE_OUTCOMES: readonly AdverseEventOutcome[] = ['recovered', 'recovering', 'not-recovered', 'recovered-with-sequelae', 'fatal', 'unknown'];
 
 /** A clinical date: valid, not in the future beyond the clock skew, not before the patient's birth year. */
 export function clinicalInstant(field: string, value: unknown, ctx: DecideContext, birthYear?: number): string {
@@ -92,12 +95,7 @@ export function labRecord(patient: PatientFacts, input: LabInput, ctx: DecideCon
   if (range !== undefined && range !== null && (typeof range !== 'object' || Array.isArray(range))) {
     throw new ValidationError('referenceRange', 'must be an object {low?, high?}');
   }
-  const normalised = normaliseLabValue(
-    input.test as string,
-    input.value as number,
-    input.unit as string,
-    (range ?? undefined) as ReferenceRange | undefined,
-  );
+  const normalised = normaliseLabValue(input.test as string, input.value as number, input.unit as string, (range ?? undefined) as ReferenceRange | undefined);
   const data: LabResultRecordedData = {
     patientId: patient.patientId,
     test: input.test as LabTestCode,

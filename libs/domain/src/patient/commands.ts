@@ -1,9 +1,4 @@
-import type {
-  AdverseEventOutcome,
-  ReferenceRange,
-  Relatedness,
-  SeriousnessCriterion,
-} from '../events';
+import type { AdverseEventOutcome, ReferenceRange, Relatedness, SeriousnessCriterion } from '../events';
 
 /**
  * What users ask of a patient's record. Fields come from outside (the API's DTOs), so codes are plain

@@ -1,11 +1,5 @@
 import fc from 'fast-check';
-import {
-  EventAlreadyVoidedError,
-  EventNotFoundError,
-  PatientAlreadyEnrolledError,
-  PatientNotFoundError,
-  ValidationError,
-} from '../errors';
+import { EventAlreadyVoidedError, EventNotFoundError, PatientAlreadyEnrolledError, PatientNotFoundError, ValidationError } from '../errors';
 import type { PatientCommand, RecordLabResult } from './commands';
 import { decide } from './decide';
 import { initialPatientState } from './patient-state';
@@ -40,8 +34,14 @@ describe('decide: EnrolPatient', () => {
         type: 'PatientEnrolled',
         version: 1,
         data: {
-          patientId: 'P-001', trialId: 'TRANSREG', siteId: 'PSL', disease: 'RA', sex: 'F',
-          birthYear: 1970, weightKg: 60, enrolledAt: '2024-01-10T09:00:00.000Z',
+          patientId: 'P-001',
+          trialId: 'TRANSREG',
+          siteId: 'PSL',
+          disease: 'RA',
+          sex: 'F',
+          birthYear: 1970,
+          weightKg: 60,
+          enrolledAt: '2024-01-10T09:00:00.000Z',
         },
       },
     ]);
@@ -108,10 +108,12 @@ describe('decide: clinical records need an enrolled patient', () => {
 
 describe('decide: RecordDose', () => {
   it('records a protocol dose', () => {
-    expect(
-      decide({ type: 'RecordDose', dose: 1, unit: 'MIU', route: 'SC', administeredAt: '2024-01-11T09:00:00Z', lot: 'L42' }, enrolled(), ctx),
-    ).toEqual([
-      { type: 'DoseAdministered', version: 1, data: { patientId: 'P-001', dose: 1, unit: 'MIU', route: 'SC', administeredAt: '2024-01-11T09:00:00.000Z', lot: 'L42' } },
+    expect(decide({ type: 'RecordDose', dose: 1, unit: 'MIU', route: 'SC', administeredAt: '2024-01-11T09:00:00Z', lot: 'L42' }, enrolled(), ctx)).toEqual([
+      {
+        type: 'DoseAdministered',
+        version: 1,
+        data: { patientId: 'P-001', dose: 1, unit: 'MIU', route: 'SC', administeredAt: '2024-01-11T09:00:00.000Z', lot: 'L42' },
+      },
     ]);
   });
 
@@ -125,7 +127,9 @@ describe('decide: RecordDose', () => {
   });
 
   it('refuses a dose given in the future', () => {
-    expect(fieldOf(() => decide({ type: 'RecordDose', dose: 1, unit: 'MIU', route: 'SC', administeredAt: '2024-06-02T00:00:00Z' }, enrolled(), ctx))).toBe('administeredAt');
+    expect(fieldOf(() => decide({ type: 'RecordDose', dose: 1, unit: 'MIU', route: 'SC', administeredAt: '2024-06-02T00:00:00Z' }, enrolled(), ctx))).toBe(
+      'administeredAt',
+    );
   });
 });
 
@@ -136,8 +140,13 @@ describe('decide: RecordLabResult', () => {
       type: 'LabResultRecorded',
       version: 2,
       data: {
-        patientId: 'P-001', test: 'PLAT', value: 79000, unit: '/mm3', referenceRange: { low: 150000, high: 400000 },
-        collectedAt: '2024-02-01T08:00:00.000Z', studyDay: 8,
+        patientId: 'P-001',
+        test: 'PLAT',
+        value: 79000,
+        unit: '/mm3',
+        referenceRange: { low: 150000, high: 400000 },
+        collectedAt: '2024-02-01T08:00:00.000Z',
+        studyDay: 8,
         normalised: { value: 79, unit: '10*9/L', referenceRange: { low: 150, high: 400 } },
       },
     });
@@ -167,7 +176,19 @@ describe('decide: ReportAdverseEvent', () => {
 
   it('records a non-serious adverse event', () => {
     expect(decide({ ...ae, relatedness: 'probable', outcome: 'recovered' }, enrolled(), ctx)).toEqual([
-      { type: 'AdverseEventReported', version: 1, data: { patientId: 'P-001', term: 'injection-site reaction', onsetAt: '2024-01-12T09:00:00.000Z', grade: 1, serious: false, relatedness: 'probable', outcome: 'recovered' } },
+      {
+        type: 'AdverseEventReported',
+        version: 1,
+        data: {
+          patientId: 'P-001',
+          term: 'injection-site reaction',
+          onsetAt: '2024-01-12T09:00:00.000Z',
+          grade: 1,
+          serious: false,
+          relatedness: 'probable',
+          outcome: 'recovered',
+        },
+      },
     ]);
   });
 
@@ -252,8 +273,16 @@ describe('decide: corrections and voids', () => {
 
   it('re-normalises when a correction changes the unit', () => {
     const { state, ids } = history();
-    const [event] = decide({ type: 'CorrectLabResult', eventId: ids[1], changes: { value: 79, unit: '10*3/uL', referenceRange: null }, reason: 'lab re-issued' }, state, ctx);
-    expect(event.type === 'LabResultCorrected' && event.data.newValues).toMatchObject({ value: 79, unit: '10*3/uL', normalised: { value: 79, unit: '10*9/L' } });
+    const [event] = decide(
+      { type: 'CorrectLabResult', eventId: ids[1], changes: { value: 79, unit: '10*3/uL', referenceRange: null }, reason: 'lab re-issued' },
+      state,
+      ctx,
+    );
+    expect(event.type === 'LabResultCorrected' && event.data.newValues).toMatchObject({
+      value: 79,
+      unit: '10*3/uL',
+      normalised: { value: 79, unit: '10*9/L' },
+    });
     expect(event.type === 'LabResultCorrected' && event.data.newValues.referenceRange).toBeUndefined();
   });
 
@@ -298,9 +327,18 @@ describe('decide: corrections and voids', () => {
 
   it('follows an adverse event becoming serious, and refuses seriousness without criteria', () => {
     const { state } = given(enrolment(), { type: 'ReportAdverseEvent', term: 'fever', onsetAt: '2024-01-12T09:00:00Z', grade: 2, serious: false });
-    expect(fieldOf(() => decide({ type: 'CorrectAdverseEvent', eventId: 'e2', changes: { serious: true }, reason: 'admitted' }, state, ctx))).toBe('seriousnessCriteria');
-    const [event] = decide({ type: 'CorrectAdverseEvent', eventId: 'e2', changes: { grade: 3, serious: true, seriousnessCriteria: ['hospitalisation'] }, reason: 'admitted' }, state, ctx);
-    expect(event.data).toMatchObject({ oldValues: { grade: 2, serious: false }, newValues: { grade: 3, serious: true, seriousnessCriteria: ['hospitalisation'] } });
+    expect(fieldOf(() => decide({ type: 'CorrectAdverseEvent', eventId: 'e2', changes: { serious: true }, reason: 'admitted' }, state, ctx))).toBe(
+      'seriousnessCriteria',
+    );
+    const [event] = decide(
+      { type: 'CorrectAdverseEvent', eventId: 'e2', changes: { grade: 3, serious: true, seriousnessCriteria: ['hospitalisation'] }, reason: 'admitted' },
+      state,
+      ctx,
+    );
+    expect(event.data).toMatchObject({
+      oldValues: { grade: 2, serious: false },
+      newValues: { grade: 3, serious: true, seriousnessCriteria: ['hospitalisation'] },
+    });
   });
 
   it('voids a dose and an adverse event', () => {
@@ -309,7 +347,13 @@ describe('decide: corrections and voids', () => {
       { type: 'RecordDose', dose: 1, unit: 'MIU', route: 'SC', administeredAt: '2024-01-11T09:00:00Z' },
       { type: 'ReportAdverseEvent', term: 'fever', onsetAt: '2024-01-12T09:00:00Z', grade: 1, serious: false },
     );
-    expect(decide({ type: 'VoidDose', eventId: 'e2', reason: 'duplicate entry' }, state, ctx)[0]).toMatchObject({ type: 'DoseEnteredInError', data: { originalEventId: 'e2', oldValues: { dose: 1 } } });
-    expect(decide({ type: 'VoidAdverseEvent', eventId: 'e3', reason: 'other patient' }, state, ctx)[0]).toMatchObject({ type: 'AdverseEventEnteredInError', data: { originalEventId: 'e3' } });
+    expect(decide({ type: 'VoidDose', eventId: 'e2', reason: 'duplicate entry' }, state, ctx)[0]).toMatchObject({
+      type: 'DoseEnteredInError',
+      data: { originalEventId: 'e2', oldValues: { dose: 1 } },
+    });
+    expect(decide({ type: 'VoidAdverseEvent', eventId: 'e3', reason: 'other patient' }, state, ctx)[0]).toMatchObject({
+      type: 'AdverseEventEnteredInError',
+      data: { originalEventId: 'e3' },
+    });
   });
 });

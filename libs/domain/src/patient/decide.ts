@@ -1,10 +1,4 @@
-import {
-  EventAlreadyVoidedError,
-  EventNotFoundError,
-  PatientAlreadyEnrolledError,
-  PatientNotFoundError,
-  ValidationError,
-} from '../errors';
+import { EventAlreadyVoidedError, EventNotFoundError, PatientAlreadyEnrolledError, PatientNotFoundError, ValidationError } from '../errors';
 import type { DiseaseCode, PatientEvent, Sex } from '../events';
 import { TRANSREG } from '../protocol/transreg';
 import { findDisease, SITE_ID, SITE_ID_RULE, type TrialProtocol } from '../protocol/trial-protocol';
@@ -19,14 +13,7 @@ import {
   type LabInput,
   type PatientFacts,
 } from './clinical-records';
-import type {
-  AdverseEventChanges,
-  DecideContext,
-  DoseChanges,
-  EnrolPatient,
-  LabResultChanges,
-  PatientCommand,
-} from './commands';
+import type { AdverseEventChanges, DecideContext, DoseChanges, EnrolPatient, LabResultChanges, PatientCommand } from './commands';
 import type { PatientState, RecordedEntry } from './patient-state';
 import { recordOf, type RecordData, type RecordKind } from './record-journal';
 import { changedFields } from './same-values';
@@ -61,7 +48,13 @@ export function decide(command: PatientCommand, state: PatientState, ctx: Patien
       const input = merge<LabInput>(entry.current, changesOf<LabResultChanges>(command.changes, LAB_FIELDS), ['referenceRange', 'studyDay']);
       const newValues = labRecord(patient, input, ctx);
       const fields = realChanges(entry.current, newValues);
-      return [{ type: 'LabResultCorrected', version: 1, data: { patientId: patient.patientId, originalEventId: entry.eventId, oldValues: entry.current, newValues, changedFields: fields, reason } }];
+      return [
+        {
+          type: 'LabResultCorrected',
+          version: 1,
+          data: { patientId: patient.patientId, originalEventId: entry.eventId, oldValues: entry.current, newValues, changedFields: fields, reason },
+        },
+      ];
     }
     case 'CorrectDose': {
       const reason = nonEmptyText('reason', command.reason);
@@ -69,30 +62,60 @@ export function decide(command: PatientCommand, state: PatientState, ctx: Patien
       const input = merge<DoseInput>(entry.current, changesOf<DoseChanges>(command.changes, DOSE_FIELDS), ['lot']);
       const newValues = doseRecord(patient, input, ctx);
       const fields = realChanges(entry.current, newValues);
-      return [{ type: 'DoseCorrected', version: 1, data: { patientId: patient.patientId, originalEventId: entry.eventId, oldValues: entry.current, newValues, changedFields: fields, reason } }];
+      return [
+        {
+          type: 'DoseCorrected',
+          version: 1,
+          data: { patientId: patient.patientId, originalEventId: entry.eventId, oldValues: entry.current, newValues, changedFields: fields, reason },
+        },
+      ];
     }
     case 'CorrectAdverseEvent': {
       const reason = nonEmptyText('reason', command.reason);
       const entry = liveEntry(state, 'adverseEvents', command.eventId, 'adverse event');
-      const input = merge<AdverseEventInput>(entry.current, changesOf<AdverseEventChanges>(command.changes, AE_FIELDS), ['seriousnessCriteria', 'relatedness', 'outcome']);
+      const input = merge<AdverseEventInput>(entry.current, changesOf<AdverseEventChanges>(command.changes, AE_FIELDS), [
+        'seriousnessCriteria',
+        'relatedness',
+        'outcome',
+      ]);
       const newValues = adverseEventRecord(patient, input, ctx);
       const fields = realChanges(entry.current, newValues);
-      return [{ type: 'AdverseEventCorrected', version: 1, data: { patientId: patient.patientId, originalEventId: entry.eventId, oldValues: entry.current, newValues, changedFields: fields, reason } }];
+      return [
+        {
+          type: 'AdverseEventCorrected',
+          version: 1,
+          data: { patientId: patient.patientId, originalEventId: entry.eventId, oldValues: entry.current, newValues, changedFields: fields, reason },
+        },
+      ];
     }
     case 'VoidLabResult': {
       const reason = nonEmptyText('reason', command.reason);
       const entry = liveEntry(state, 'labs', command.eventId, 'lab result');
-      return [{ type: 'LabResultEnteredInError', version: 1, data: { patientId: patient.patientId, originalEventId: entry.eventId, oldValues: entry.current, reason } }];
+      return [
+        {
+          type: 'LabResultEnteredInError',
+          version: 1,
+          data: { patientId: patient.patientId, originalEventId: entry.eventId, oldValues: entry.current, reason },
+        },
+      ];
     }
     case 'VoidDose': {
       const reason = nonEmptyText('reason', command.reason);
       const entry = liveEntry(state, 'doses', command.eventId, 'dose');
-      return [{ type: 'DoseEnteredInError', version: 1, data: { patientId: patient.patientId, originalEventId: entry.eventId, oldValues: entry.current, reason } }];
+      return [
+        { type: 'DoseEnteredInError', version: 1, data: { patientId: patient.patientId, originalEventId: entry.eventId, oldValues: entry.current, reason } },
+      ];
     }
     case 'VoidAdverseEvent': {
       const reason = nonEmptyText('reason', command.reason);
       const entry = liveEntry(state, 'adverseEvents', command.eventId, 'adverse event');
-      return [{ type: 'AdverseEventEnteredInError', version: 1, data: { patientId: patient.patientId, originalEventId: entry.eventId, oldValues: entry.current, reason } }];
+      return [
+        {
+          type: 'AdverseEventEnteredInError',
+          version: 1,
+          data: { patientId: patient.patientId, originalEventId: entry.eventId, oldValues: entry.current, reason },
+        },
+      ];
     }
     default: {
       const unknown: never = command;

@@ -8,8 +8,13 @@ describe('evolve', () => {
   it('enrols: demographics, site, disease and version', () => {
     const { state } = given(enrolment());
     expect(state).toMatchObject({
-      enrolled: true, patientId: 'P-001', trialId: 'TRANSREG', siteId: 'PSL', disease: 'RA',
-      demographics: { sex: 'F', birthYear: 1970, weightKg: 60 }, version: 1,
+      enrolled: true,
+      patientId: 'P-001',
+      trialId: 'TRANSREG',
+      siteId: 'PSL',
+      disease: 'RA',
+      demographics: { sex: 'F', birthYear: 1970, weightKg: 60 },
+      version: 1,
     });
   });
 
@@ -41,18 +46,39 @@ describe('evolve', () => {
   it('does not change the state it was given', () => {
     const before = given(enrolment()).state;
     const snapshot = JSON.stringify(before);
-    evolve(before, { eventId: 'x', event: { type: 'DoseAdministered', version: 1, data: { patientId: 'P-001', dose: 1, unit: 'MIU', route: 'SC', administeredAt: '2024-01-11T00:00:00.000Z' } } });
+    evolve(before, {
+      eventId: 'x',
+      event: {
+        type: 'DoseAdministered',
+        version: 1,
+        data: { patientId: 'P-001', dose: 1, unit: 'MIU', route: 'SC', administeredAt: '2024-01-11T00:00:00.000Z' },
+      },
+    });
     expect(JSON.stringify(before)).toBe(snapshot);
   });
 
   it('evolving an older state again leaves every state handed out as it was (a cache falling back to an older state)', () => {
-    const platelets = (value: number): LabResultRecordedData => ({ patientId: 'P-001', test: 'PLAT', value, unit: '10*9/L', collectedAt: '2024-02-01T08:00:00.000Z', normalised: { value, unit: '10*9/L' } });
+    const platelets = (value: number): LabResultRecordedData => ({
+      patientId: 'P-001',
+      test: 'PLAT',
+      value,
+      unit: '10*9/L',
+      collectedAt: '2024-02-01T08:00:00.000Z',
+      normalised: { value, unit: '10*9/L' },
+    });
     const lab = (value: number): PatientEvent => ({ type: 'LabResultRecorded', version: 2, data: platelets(value) });
     const enrolled = given(enrolment()).state;
     const first = evolve(enrolled, { eventId: 'a', event: lab(100) });
     const second = evolve(first, { eventId: 'b', event: lab(200) });
     const other = evolve(first, { eventId: 'c', event: lab(70) });
-    const corrected = evolve(second, { eventId: 'd', event: { type: 'LabResultCorrected', version: 1, data: { patientId: 'P-001', originalEventId: 'a', oldValues: {} as never, newValues: platelets(110), changedFields: ['value'], reason: 'typo' } } });
+    const corrected = evolve(second, {
+      eventId: 'd',
+      event: {
+        type: 'LabResultCorrected',
+        version: 1,
+        data: { patientId: 'P-001', originalEventId: 'a', oldValues: {} as never, newValues: platelets(110), changedFields: ['value'], reason: 'typo' },
+      },
+    });
 
     expect(Object.keys(first.labs)).toEqual(['a']);
     expect(Object.keys(second.labs)).toEqual(['a', 'b']);
@@ -67,17 +93,48 @@ describe('evolve', () => {
     const plain = JSON.parse(JSON.stringify(state)) as typeof state;
     expect(state).toStrictEqual(plain);
     expect({ ...state }).toStrictEqual(plain);
-    expect(Object.keys(state)).toEqual(['enrolled', 'patientId', 'trialId', 'siteId', 'disease', 'demographics', 'enrolledAt', 'doses', 'labs', 'adverseEvents', 'version']);
+    expect(Object.keys(state)).toEqual([
+      'enrolled',
+      'patientId',
+      'trialId',
+      'siteId',
+      'disease',
+      'demographics',
+      'enrolledAt',
+      'doses',
+      'labs',
+      'adverseEvents',
+      'version',
+    ]);
     expect(Object.isFrozen(state) && Object.isFrozen(state.labs)).toBe(true);
-    expect(evolve(plain, { eventId: 'x', event: { type: 'DoseAdministered', version: 1, data: { patientId: 'P-001', dose: 1, unit: 'MIU', route: 'SC', administeredAt: '2024-02-02T08:00:00.000Z' } } })).toStrictEqual(
-      evolve(state, { eventId: 'x', event: { type: 'DoseAdministered', version: 1, data: { patientId: 'P-001', dose: 1, unit: 'MIU', route: 'SC', administeredAt: '2024-02-02T08:00:00.000Z' } } }),
+    expect(
+      evolve(plain, {
+        eventId: 'x',
+        event: {
+          type: 'DoseAdministered',
+          version: 1,
+          data: { patientId: 'P-001', dose: 1, unit: 'MIU', route: 'SC', administeredAt: '2024-02-02T08:00:00.000Z' },
+        },
+      }),
+    ).toStrictEqual(
+      evolve(state, {
+        eventId: 'x',
+        event: {
+          type: 'DoseAdministered',
+          version: 1,
+          data: { patientId: 'P-001', dose: 1, unit: 'MIU', route: 'SC', administeredAt: '2024-02-02T08:00:00.000Z' },
+        },
+      }),
     );
   });
 
   it('throws on a correction of an event the stream does not hold: a damaged stream is never read as if whole', () => {
     const { state } = given(enrolment());
     expect(() =>
-      evolve(state, { eventId: 'e9', event: { type: 'LabResultEnteredInError', version: 1, data: { patientId: 'P-001', originalEventId: 'missing', oldValues: {} as never, reason: 'x' } } }),
+      evolve(state, {
+        eventId: 'e9',
+        event: { type: 'LabResultEnteredInError', version: 1, data: { patientId: 'P-001', originalEventId: 'missing', oldValues: {} as never, reason: 'x' } },
+      }),
     ).toThrow(/damaged/);
   });
 });
@@ -85,8 +142,27 @@ describe('evolve', () => {
 describe('replayPatient', () => {
   it('folds stored envelopes, upcasting a v1 lab result recorded before normalisation existed', () => {
     const state = replayPatient([
-      { eventId: 'a', type: 'PatientEnrolled', schemaVersion: 1, data: { patientId: 'P-1', trialId: 'TRANSREG', siteId: 'SAT', disease: 'SLE', sex: 'M', birthYear: 1980, weightKg: 80, enrolledAt: '2024-01-01T00:00:00.000Z' } },
-      { eventId: 'b', type: 'LabResultRecorded', schemaVersion: 1, data: { patientId: 'P-1', test: 'LYM', value: 550, unit: '/mm3', collectedAt: '2024-01-02T00:00:00.000Z' } },
+      {
+        eventId: 'a',
+        type: 'PatientEnrolled',
+        schemaVersion: 1,
+        data: {
+          patientId: 'P-1',
+          trialId: 'TRANSREG',
+          siteId: 'SAT',
+          disease: 'SLE',
+          sex: 'M',
+          birthYear: 1980,
+          weightKg: 80,
+          enrolledAt: '2024-01-01T00:00:00.000Z',
+        },
+      },
+      {
+        eventId: 'b',
+        type: 'LabResultRecorded',
+        schemaVersion: 1,
+        data: { patientId: 'P-1', test: 'LYM', value: 550, unit: '/mm3', collectedAt: '2024-01-02T00:00:00.000Z' },
+      },
     ]);
     expect(state.version).toBe(2);
     expect(state.labs.b.current.normalised).toEqual({ value: 0.55, unit: '10*9/L' });

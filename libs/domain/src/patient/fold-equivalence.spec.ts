@@ -28,8 +28,14 @@ import { replayPatient } from './replay';
 
 // Few instants, some equal under different spellings, so that ties of clinical time are common.
 const INSTANTS = [
-  '2024-01-05T08:00:00.000Z', '2024-01-08T08:00:00Z', '2024-01-08T09:00:00+01:00', '2024-01-10T09:00:00.000Z',
-  '2024-01-11T08:00:00.000Z', '2024-01-12T08:00:00.000Z', '2024-01-20T08:00:00.000Z', '2024-02-01T08:00:00.000Z',
+  '2024-01-05T08:00:00.000Z',
+  '2024-01-08T08:00:00Z',
+  '2024-01-08T09:00:00+01:00',
+  '2024-01-10T09:00:00.000Z',
+  '2024-01-11T08:00:00.000Z',
+  '2024-01-12T08:00:00.000Z',
+  '2024-01-20T08:00:00.000Z',
+  '2024-02-01T08:00:00.000Z',
 ];
 const TESTS: LabTestCode[] = ['PLAT', 'WBC', 'LYM', 'ALT', 'AST', 'BILI', 'CREAT', 'HGB', 'CRP'];
 const DISEASES: DiseaseCode[] = ['RA', 'AIH', 'SLE', 'GPA'];
@@ -45,7 +51,15 @@ const labData: fc.Arbitrary<LabResultRecordedData> = fc
   })
   .map(({ test, value, low, high, collectedAt }) => {
     const range = low === undefined && high === undefined ? undefined : { ...(low !== undefined ? { low } : {}), ...(high !== undefined ? { high } : {}) };
-    return { patientId: 'P-1', test, value, unit: 'U', collectedAt, normalised: { value, unit: 'U', ...(range ? { referenceRange: range } : {}) }, ...(range ? { referenceRange: range } : {}) };
+    return {
+      patientId: 'P-1',
+      test,
+      value,
+      unit: 'U',
+      collectedAt,
+      normalised: { value, unit: 'U', ...(range ? { referenceRange: range } : {}) },
+      ...(range ? { referenceRange: range } : {}),
+    };
   });
 const doseData: fc.Arbitrary<DoseAdministeredData> = fc
   .record({ dose: fc.constantFrom(1, 2), route: fc.constantFrom('SC', 'IV'), administeredAt: instant })
@@ -65,7 +79,16 @@ type Step =
 
 const kind = fc.constantFrom<Kind>('labs', 'labs', 'doses', 'adverseEvents');
 const step: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('enrol' as const), disease: fc.constantFrom(...DISEASES), sex: fc.constantFrom<'F' | 'M'>('F', 'M'), birthYear: fc.constantFrom(1950, 1990), weightKg: fc.constantFrom(50, 90) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('enrol' as const),
+      disease: fc.constantFrom(...DISEASES),
+      sex: fc.constantFrom<'F' | 'M'>('F', 'M'),
+      birthYear: fc.constantFrom(1950, 1990),
+      weightKg: fc.constantFrom(50, 90),
+    }),
+  },
   { weight: 8, arbitrary: fc.record({ op: fc.constant('lab' as const), data: labData }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('dose' as const), data: doseData }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('ae' as const), data: aeData }) },
@@ -106,7 +129,20 @@ class StreamWriter {
   private event(s: Step): PatientEvent | null {
     switch (s.op) {
       case 'enrol':
-        return { type: 'PatientEnrolled', version: 1, data: { patientId: 'P-1', trialId: 'TRANSREG', siteId: 'PSL', disease: s.disease, sex: s.sex, birthYear: s.birthYear, weightKg: s.weightKg, enrolledAt: INSTANTS[0] } };
+        return {
+          type: 'PatientEnrolled',
+          version: 1,
+          data: {
+            patientId: 'P-1',
+            trialId: 'TRANSREG',
+            siteId: 'PSL',
+            disease: s.disease,
+            sex: s.sex,
+            birthYear: s.birthYear,
+            weightKg: s.weightKg,
+            enrolledAt: INSTANTS[0],
+          },
+        };
       case 'lab':
         return { type: 'LabResultRecorded', version: 2, data: s.data };
       case 'dose':
@@ -148,7 +184,9 @@ function evolveAll(from: PatientState, events: readonly StoredPatientEvent[]): {
 function expectSameGrades(fast: PatientState, naive: PatientState, foreign: LabResultRecordedData): void {
   const batch = assessLabResults(fast);
   const baselines = labBaselines(fast);
-  const expectedIds = Object.values(naive.labs).filter((e) => !e.voided).map((e) => e.eventId);
+  const expectedIds = Object.values(naive.labs)
+    .filter((e) => !e.voided)
+    .map((e) => e.eventId);
   expect([...batch.keys()].sort()).toEqual(expectedIds.sort());
   for (const entry of Object.values(naive.labs)) {
     const asRecorded = { eventId: entry.eventId, data: entry.current };
@@ -230,7 +268,10 @@ describe('the fast fold and grades equal the naive ones', () => {
         const lineage = evolveAll(initialPatientState, events);
         const expectSameBaselines = (fast: PatientState, naive: PatientState) => {
           for (const entry of Object.values(naive.labs)) {
-            for (const lab of [{ eventId: entry.eventId, data: entry.current }, { eventId: entry.eventId, data: entry.original }]) {
+            for (const lab of [
+              { eventId: entry.eventId, data: entry.current },
+              { eventId: entry.eventId, data: entry.original },
+            ]) {
               expect(baselineFor(fast, lab)).toStrictEqual(naiveBaselineFor(naive, lab));
             }
           }
@@ -274,7 +315,11 @@ describe('the fast fold and grades equal the naive ones', () => {
         const events = new StreamWriter().write([{ op: 'enrol', disease: 'RA', sex: 'F', birthYear: 1970, weightKg: 60 }, ...history]);
         const naive = naiveReplay(events);
         const fast = replayPatient(envelopes(events));
-        for (const [type, records] of [['VoidLabResult', naive.labs], ['VoidDose', naive.doses], ['VoidAdverseEvent', naive.adverseEvents]] as const) {
+        for (const [type, records] of [
+          ['VoidLabResult', naive.labs],
+          ['VoidDose', naive.doses],
+          ['VoidAdverseEvent', naive.adverseEvents],
+        ] as const) {
           const ids = Object.keys(records);
           for (const eventId of [ids[pick % Math.max(1, ids.length)] ?? 'none', 'missing', 'toString', '__proto__']) {
             const command = { type, eventId, reason: 'entered on the wrong patient' } as PatientCommand;

@@ -1,10 +1,4 @@
-import type {
-  AdverseEventReportedData,
-  DiseaseCode,
-  DoseAdministeredData,
-  LabResultRecordedData,
-  Sex,
-} from '../events';
+import type { AdverseEventReportedData, DiseaseCode, DoseAdministeredData, LabResultRecordedData, Sex } from '../events';
 import { clinicalOrder, sortedByClinicalTime } from './clinical-order';
 import { instantMs } from '../instant';
 

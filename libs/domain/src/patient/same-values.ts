@@ -17,7 +17,5 @@ function canonical(value: unknown): string {
 /** Top-level fields whose values differ between two records. */
 export function changedFields<T extends object>(before: T, after: T): string[] {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...keys]
-    .filter((k) => !sameValues((before as Record<string, unknown>)[k], (after as Record<string, unknown>)[k]))
-    .sort();
+  return [...keys].filter((k) => !sameValues((before as Record<string, unknown>)[k], (after as Record<string, unknown>)[k])).sort();
 }

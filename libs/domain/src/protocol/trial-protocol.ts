@@ -51,15 +51,13 @@ export interface TreatmentSchedule {
   };
 }
 
-export const findDisease = (protocol: TrialProtocol, code: string): Disease | undefined =>
-  protocol.diseases.find((d) => d.code === code);
+export const findDisease = (protocol: TrialProtocol, code: string): Disease | undefined => protocol.diseases.find((d) => d.code === code);
 
 /** What a site id looks like: sites open as a trial goes on, so any id of this form is a site. */
 export const SITE_ID = /^[A-Za-z0-9_-]{1,40}$/;
 export const SITE_ID_RULE = '1–40 letters, digits, dashes or underscores';
 
-export const findSite = (protocol: TrialProtocol, id: string): Site | undefined =>
-  protocol.sites.find((s) => s.id === id);
+export const findSite = (protocol: TrialProtocol, id: string): Site | undefined => protocol.sites.find((s) => s.id === id);
 
 /** Days between maintenance doses for a patient with this disease. */
 export const maintenanceIntervalDays = (protocol: TrialProtocol, disease: DiseaseCode): number =>

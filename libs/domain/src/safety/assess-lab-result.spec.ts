@@ -18,20 +18,37 @@ const hitIds = (state: PatientState, test: string, value: number, unit: string, 
 
 describe('TR-PLT, safety-rules.md §1: platelets < 80 × 10⁹/L', () => {
   it.each([
-    [79.9, '10*9/L'], [79, '10*3/uL'], [79, '10*3/mm3'], [79000, '/mm3'], [79999, '/uL'],
+    [79.9, '10*9/L'],
+    [79, '10*3/uL'],
+    [79, '10*3/mm3'],
+    [79000, '/mm3'],
+    [79999, '/uL'],
   ])('raises a platelet alert below 80 × 10⁹/L: %s %s', (value, unit) => {
     expect(hitIds(patient(), 'PLAT', value, unit)).toEqual(['TR-PLT']);
   });
 
   it.each([
-    [80, '10*9/L'], [80, '10*3/uL'], [80000, '/mm3'], [80000, '/uL'], [80.1, '10*9/L'],
+    [80, '10*9/L'],
+    [80, '10*3/uL'],
+    [80000, '/mm3'],
+    [80000, '/uL'],
+    [80.1, '10*9/L'],
   ])('raises nothing at exactly or just above 80 × 10⁹/L: %s %s', (value, unit) => {
     expect(hitIds(patient(), 'PLAT', value, unit)).toEqual([]);
   });
 
   it('describes the hit in canonical units with the reported value', () => {
     const [hit] = assessLabResult(patient(), result(patient(), 'PLAT', 79000, '/mm3', { low: 150000, high: 400000 })).ruleHits;
-    expect(hit).toMatchObject({ ruleId: 'TR-PLT', value: 79, unit: '10*9/L', threshold: 80, thresholdUnit: '10*9/L', comparison: '<', grade: 1, severity: 'warning' });
+    expect(hit).toMatchObject({
+      ruleId: 'TR-PLT',
+      value: 79,
+      unit: '10*9/L',
+      threshold: 80,
+      thresholdUnit: '10*9/L',
+      comparison: '<',
+      grade: 1,
+      severity: 'warning',
+    });
     expect(hit.message).toContain('79000 /mm3');
   });
 
@@ -41,11 +58,19 @@ describe('TR-PLT, safety-rules.md §1: platelets < 80 × 10⁹/L', () => {
 });
 
 describe('TR-WBC and TR-LYM, safety-rules.md §1', () => {
-  it.each([[1.99, '10*9/L'], [1999, '/mm3'], [1.999, '10*3/uL']])('raises a white cell alert below 2.0 × 10⁹/L: %s %s', (value, unit) => {
+  it.each([
+    [1.99, '10*9/L'],
+    [1999, '/mm3'],
+    [1.999, '10*3/uL'],
+  ])('raises a white cell alert below 2.0 × 10⁹/L: %s %s', (value, unit) => {
     expect(hitIds(patient(), 'WBC', value, unit)).toEqual(['TR-WBC']);
   });
 
-  it.each([[2.0, '10*9/L'], [2000, '/mm3'], [2.01, '10*9/L']])('raises no white cell alert at or above 2.0: %s %s', (value, unit) => {
+  it.each([
+    [2.0, '10*9/L'],
+    [2000, '/mm3'],
+    [2.01, '10*9/L'],
+  ])('raises no white cell alert at or above 2.0: %s %s', (value, unit) => {
     expect(hitIds(patient(), 'WBC', value, unit)).toEqual([]);
   });
 
@@ -53,11 +78,19 @@ describe('TR-WBC and TR-LYM, safety-rules.md §1', () => {
     expect(assessLabResult(patient(), result(patient(), 'WBC', 1999, '/mm3')).ruleHits[0]).toMatchObject({ severity: 'critical', grade: 3 });
   });
 
-  it.each([[0.59, '10*9/L'], [599, '/mm3'], [599, '/uL']])('raises a lymphocyte alert below 0.6 × 10⁹/L: %s %s', (value, unit) => {
+  it.each([
+    [0.59, '10*9/L'],
+    [599, '/mm3'],
+    [599, '/uL'],
+  ])('raises a lymphocyte alert below 0.6 × 10⁹/L: %s %s', (value, unit) => {
     expect(hitIds(patient(), 'LYM', value, unit)).toEqual(['TR-LYM']);
   });
 
-  it.each([[0.6, '10*9/L'], [600, '/mm3'], [601, '/mm3']])('raises no lymphocyte alert at or above 0.6: %s %s', (value, unit) => {
+  it.each([
+    [0.6, '10*9/L'],
+    [600, '/mm3'],
+    [601, '/mm3'],
+  ])('raises no lymphocyte alert at or above 0.6: %s %s', (value, unit) => {
     expect(hitIds(patient(), 'LYM', value, unit)).toEqual([]);
   });
 });
@@ -143,7 +176,13 @@ describe('TR-CRCL, safety-rules.md §1 and §3: Cockcroft-Gault < 60 mL/min, not
 describe('assessLabResult on tests without a rule', () => {
   it('grades haemoglobin and raises nothing', () => {
     const assessment = assessLabResult(patient(), result(patient(), 'HGB', 7.9, 'g/dL', { low: 12, high: 16 }));
-    expect(assessment).toMatchObject({ test: 'HGB', normalised: { value: 79, unit: 'g/L' }, grade: { grade: 3, term: 'Anemia' }, ruleHits: [], notEvaluated: [] });
+    expect(assessment).toMatchObject({
+      test: 'HGB',
+      normalised: { value: 79, unit: 'g/L' },
+      grade: { grade: 3, term: 'Anemia' },
+      ruleHits: [],
+      notEvaluated: [],
+    });
   });
 
   it('reports CRP as having no CTCAE scale', () => {

@@ -5,7 +5,12 @@ import { assessLabResult } from './assess-lab-result';
 import { baselineFor } from './baseline';
 
 const alt = (value: number, collectedAt: string): PatientCommand => ({
-  type: 'RecordLabResult', test: 'ALT', value, unit: 'U/L', collectedAt, referenceRange: { high: 40 },
+  type: 'RecordLabResult',
+  test: 'ALT',
+  value,
+  unit: 'U/L',
+  collectedAt,
+  referenceRange: { high: 40 },
 });
 const dose = (administeredAt: string): PatientCommand => ({ type: 'RecordDose', dose: 1, unit: 'MIU', route: 'SC', administeredAt });
 const labOf = (state: ReturnType<typeof given>['state'], eventId: string) => ({ eventId, data: state.labs[eventId].current as LabResultRecordedData });
@@ -47,7 +52,11 @@ describe('baseline, safety-rules.md §2', () => {
   });
 
   it('is only of the same test', () => {
-    const { state } = given(enrolment(), { type: 'RecordLabResult', test: 'AST', value: 100, unit: 'U/L', collectedAt: '2024-01-05T08:00:00Z', referenceRange: { high: 40 } }, alt(60, '2024-01-08T08:00:00Z'));
+    const { state } = given(
+      enrolment(),
+      { type: 'RecordLabResult', test: 'AST', value: 100, unit: 'U/L', collectedAt: '2024-01-05T08:00:00Z', referenceRange: { high: 40 } },
+      alt(60, '2024-01-08T08:00:00Z'),
+    );
     expect(baselineFor(state, labOf(state, 'e3'))).toBeNull();
   });
 });

@@ -63,8 +63,7 @@ export const INCREASED_SCALES: Readonly<Partial<Record<LabTestCode, IncreasedSca
   CREAT: { term: 'Creatinine increased', aboveUln: [1, 1.5, 3, 6], baselineDependent: false },
 };
 
-export const isGradable = (test: LabTestCode): boolean =>
-  test in DECREASED_SCALES || test in INCREASED_SCALES;
+export const isGradable = (test: LabTestCode): boolean => test in DECREASED_SCALES || test in INCREASED_SCALES;
 
 /** The patient's baseline value of the test and its reference range (canonical units). */
 export interface Baseline {
@@ -110,7 +109,12 @@ function gradeIncreased(scale: IncreasedScale, value: number, uln: number | unde
   const baselineAbnormal = baseline !== null && baselineUln !== undefined && baseline.value > baselineUln;
   if (baselineAbnormal) {
     if (!scale.aboveBaseline) {
-      return { grade: null, term: scale.term, basis: 'baseline', ungradableReason: 'abnormal baseline: safety-rules.md §2 gives this scale for a normal baseline only' };
+      return {
+        grade: null,
+        term: scale.term,
+        basis: 'baseline',
+        ungradableReason: 'abnormal baseline: safety-rules.md §2 gives this scale for a normal baseline only',
+      };
     }
     if (baseline.value === 0) return { grade: 0, term: scale.term, basis: 'baseline' };
     const m = multipleOf(value, baseline.value);

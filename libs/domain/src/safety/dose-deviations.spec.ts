@@ -49,19 +49,29 @@ describe('assessDose: schedule', () => {
   });
 
   it('does not count a voided dose: the next one is then the fifth', () => {
-    const voided: PatientEvent = { type: 'DoseEnteredInError', version: 1, data: { patientId: 'P-001', originalEventId: 'e6', oldValues: INDUCTION[4].data as DoseAdministeredData, reason: 'other patient' } };
+    const voided: PatientEvent = {
+      type: 'DoseEnteredInError',
+      version: 1,
+      data: { patientId: 'P-001', originalEventId: 'e6', oldValues: INDUCTION[4].data as DoseAdministeredData, reason: 'other patient' },
+    };
     expect(assessDose(patient('RA', ...INDUCTION, voided), dose('2024-01-16'))).toEqual([]);
   });
 
   it.each([
-    ['2024-01-28', []], ['2024-01-30', []], ['2024-02-01', []],
-    ['2024-01-27', ['DOSE-WINDOW']], ['2024-02-02', ['DOSE-WINDOW']],
+    ['2024-01-28', []],
+    ['2024-01-30', []],
+    ['2024-02-01', []],
+    ['2024-01-27', ['DOSE-WINDOW']],
+    ['2024-02-02', ['DOSE-WINDOW']],
   ])('judges an RA maintenance dose on %s against 30 January ± 2 days', (day, expected) => {
     expect(ids(assessDose(patient('RA', ...INDUCTION), dose(day)))).toEqual(expected);
   });
 
   it.each([
-    ['2024-01-20', []], ['2024-01-24', []], ['2024-01-19', ['DOSE-WINDOW']], ['2024-01-25', ['DOSE-WINDOW']],
+    ['2024-01-20', []],
+    ['2024-01-24', []],
+    ['2024-01-19', ['DOSE-WINDOW']],
+    ['2024-01-25', ['DOSE-WINDOW']],
   ])('judges an SLE maintenance dose on %s against 22 January ± 2 days (every 7 days)', (day, expected) => {
     expect(ids(assessDose(patient('SLE', ...INDUCTION), dose(day)))).toEqual(expected);
   });
@@ -72,12 +82,18 @@ describe('assessDose: schedule', () => {
 
   it('says when the dose was due and how late it was', () => {
     expect(assessDose(patient('RA', ...INDUCTION), dose('2024-02-05'))[0]).toMatchObject({
-      ruleId: 'DOSE-WINDOW', dueAt: '2024-01-30T09:00:00.000Z', expected: '2024-01-30 ± 2 days', message: expect.stringContaining('6 days late'),
+      ruleId: 'DOSE-WINDOW',
+      dueAt: '2024-01-30T09:00:00.000Z',
+      expected: '2024-01-30 ± 2 days',
+      message: expect.stringContaining('6 days late'),
     });
   });
 
   it('judges a dose early for the first due date against that date', () => {
-    expect(assessDose(patient('RA', ...INDUCTION), dose('2024-01-25'))[0]).toMatchObject({ ruleId: 'DOSE-WINDOW', message: expect.stringContaining('5 days early') });
+    expect(assessDose(patient('RA', ...INDUCTION), dose('2024-01-25'))[0]).toMatchObject({
+      ruleId: 'DOSE-WINDOW',
+      message: expect.stringContaining('5 days early'),
+    });
   });
 
   it('counts the next due date from the previous dose', () => {
@@ -86,7 +102,10 @@ describe('assessDose: schedule', () => {
 
   it('flags a dose after the 6-month maintenance period', () => {
     const last = doseEvent('2024-07-10');
-    expect(assessDose(patient('RA', ...INDUCTION, last), dose('2024-07-25'))[0]).toMatchObject({ ruleId: 'DOSE-WINDOW', message: expect.stringContaining('after the maintenance period') });
+    expect(assessDose(patient('RA', ...INDUCTION, last), dose('2024-07-25'))[0]).toMatchObject({
+      ruleId: 'DOSE-WINDOW',
+      message: expect.stringContaining('after the maintenance period'),
+    });
   });
 });
 

@@ -48,24 +48,51 @@ function amountAndRoute(eventId: string, data: DoseAdministeredData, protocol: T
   const actual = `${data.dose} ${data.unit}`;
   const factor = DOSE_UNITS_IN_MIU[data.unit.trim()];
   if (factor === undefined) {
-    deviations.push({ ruleId: 'DOSE-AMOUNT', doseEventId: eventId, expected, actual, message: `Dose unit "${data.unit}" is not one Vigil can compare with the protocol dose of ${expected}` });
+    deviations.push({
+      ruleId: 'DOSE-AMOUNT',
+      doseEventId: eventId,
+      expected,
+      actual,
+      message: `Dose unit "${data.unit}" is not one Vigil can compare with the protocol dose of ${expected}`,
+    });
   } else if (roundSignificant(data.dose * factor) !== protocolDose) {
     deviations.push({ ruleId: 'DOSE-AMOUNT', doseEventId: eventId, expected, actual, message: `Dose of ${actual} instead of the protocol's ${expected}` });
   }
   const accepted = ROUTE_SYNONYMS[route] ?? [route];
   if (!accepted.includes(data.route.trim().toUpperCase())) {
-    deviations.push({ ruleId: 'DOSE-ROUTE', doseEventId: eventId, expected: route, actual: data.route, message: `Dose given by route ${data.route} instead of ${route}` });
+    deviations.push({
+      ruleId: 'DOSE-ROUTE',
+      doseEventId: eventId,
+      expected: route,
+      actual: data.route,
+      message: `Dose given by route ${data.route} instead of ${route}`,
+    });
   }
   return deviations;
 }
 
 function timing(dose: ScheduledDose, schedule: DoseSchedule, windowDays: number): DoseDeviation[] {
   if (dose.phase === 'extra-induction') {
-    return [{ ruleId: 'DOSE-EXTRA-INDUCTION', doseEventId: dose.eventId, actual: dose.data.administeredAt, message: `Extra induction dose on ${day(dose.data.administeredAt)}: induction is 5 daily doses` }];
+    return [
+      {
+        ruleId: 'DOSE-EXTRA-INDUCTION',
+        doseEventId: dose.eventId,
+        actual: dose.data.administeredAt,
+        message: `Extra induction dose on ${day(dose.data.administeredAt)}: induction is 5 daily doses`,
+      },
+    ];
   }
   if (dose.phase !== 'maintenance' || !dose.dueAt) return [];
   if (schedule.maintenanceEndsAt && utcDayNumber(dose.data.administeredAt) > utcDayNumber(schedule.maintenanceEndsAt)) {
-    return [{ ruleId: 'DOSE-WINDOW', doseEventId: dose.eventId, actual: dose.data.administeredAt, expected: `no dose after ${day(schedule.maintenanceEndsAt)}`, message: `Dose on ${day(dose.data.administeredAt)}, after the maintenance period ended on ${day(schedule.maintenanceEndsAt)}` }];
+    return [
+      {
+        ruleId: 'DOSE-WINDOW',
+        doseEventId: dose.eventId,
+        actual: dose.data.administeredAt,
+        expected: `no dose after ${day(schedule.maintenanceEndsAt)}`,
+        message: `Dose on ${day(dose.data.administeredAt)}, after the maintenance period ended on ${day(schedule.maintenanceEndsAt)}`,
+      },
+    ];
   }
   const offset = utcDayNumber(dose.data.administeredAt) - utcDayNumber(dose.dueAt);
   if (Math.abs(offset) <= windowDays) return [];
@@ -131,10 +158,7 @@ export function doseCompliance(
 ): DoseCompliance {
   const schedule = doseSchedule(state, protocol, windowDays);
   const given = schedule.doses.filter((d) => Date.parse(d.data.administeredAt) <= asOf.getTime());
-  const all = [
-    ...given.flatMap((d) => assessDose(state, d, protocol, windowDays)),
-    ...missedDoses(state, asOf, protocol, windowDays),
-  ];
+  const all = [...given.flatMap((d) => assessDose(state, d, protocol, windowDays)), ...missedDoses(state, asOf, protocol, windowDays)];
   const byRule: Partial<Record<DoseRuleId, number>> = {};
   for (const d of all) byRule[d.ruleId] = (byRule[d.ruleId] ?? 0) + 1;
   return {

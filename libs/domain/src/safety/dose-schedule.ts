@@ -53,9 +53,7 @@ export function doseSchedule(
   const { induction } = protocol.treatment;
   const intervalDays = maintenanceIntervalDays(protocol, state.disease ?? protocol.diseases[0].code);
   const lastInduction = entries[induction.doses - 1];
-  const maintenanceEndsAt = lastInduction
-    ? addUtcMonths(lastInduction.data.administeredAt, protocol.treatment.maintenance.durationMonths).toISOString()
-    : null;
+  const maintenanceEndsAt = lastInduction ? addUtcMonths(lastInduction.data.administeredAt, protocol.treatment.maintenance.durationMonths).toISOString() : null;
 
   const doses: ScheduledDose[] = [];
   entries.forEach((entry, i) => {

@@ -3,7 +3,10 @@ import { saeReportingDeadline, susarReportingDeadline } from './sae-clock';
 describe('SAE 24-hour clock, safety-rules.md §5', () => {
   it('gives a serious adverse event a deadline 24 hours after the investigator knew it', () => {
     expect(saeReportingDeadline({ serious: true }, '2024-03-01T10:15:00Z')).toEqual({
-      ruleId: 'SAE-24H', deadline: '2024-03-02T10:15:00.000Z', knownAt: '2024-03-01T10:15:00.000Z', hours: 24,
+      ruleId: 'SAE-24H',
+      deadline: '2024-03-02T10:15:00.000Z',
+      knownAt: '2024-03-01T10:15:00.000Z',
+      hours: 24,
     });
   });
 
@@ -21,13 +24,17 @@ describe('SUSAR clocks, safety-rules.md §5', () => {
 
   it('gives an unexpected suspected serious reaction 15 calendar days, Day 0 being the day of knowledge', () => {
     expect(susarReportingDeadline(susar, '2024-03-01T23:30:00Z', true)).toEqual({
-      ruleId: 'SUSAR-15D', deadline: '2024-03-16T23:59:59.999Z', firstKnownAt: '2024-03-01T23:30:00.000Z',
+      ruleId: 'SUSAR-15D',
+      deadline: '2024-03-16T23:59:59.999Z',
+      firstKnownAt: '2024-03-01T23:30:00.000Z',
     });
   });
 
   it('gives a fatal or life-threatening one 7 days, with a follow-up 8 days later', () => {
     expect(susarReportingDeadline({ ...susar, seriousnessCriteria: ['life-threatening'] }, '2024-03-01T08:00:00Z', true)).toMatchObject({
-      ruleId: 'SUSAR-7D', deadline: '2024-03-08T23:59:59.999Z', followUpDeadline: '2024-03-16T23:59:59.999Z',
+      ruleId: 'SUSAR-7D',
+      deadline: '2024-03-08T23:59:59.999Z',
+      followUpDeadline: '2024-03-16T23:59:59.999Z',
     });
     expect(susarReportingDeadline({ ...susar, seriousnessCriteria: ['death'], grade: 5 }, '2024-03-01T08:00:00Z', true)?.ruleId).toBe('SUSAR-7D');
   });

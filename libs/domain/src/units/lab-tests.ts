@@ -68,7 +68,6 @@ export const LAB_TEST_CODES = Object.keys(LAB_TESTS) as LabTestCode[];
 export const isLabTestCode = (code: string): code is LabTestCode => Object.prototype.hasOwnProperty.call(LAB_TESTS, code);
 
 /** Units accepted for a test, canonical first. An unknown test has none. */
-export const acceptedUnits = (test: string): string[] =>
-  isLabTestCode(test) ? Object.keys(LAB_TESTS[test].units) : [];
+export const acceptedUnits = (test: string): string[] => (isLabTestCode(test) ? Object.keys(LAB_TESTS[test].units) : []);
 
 export const canonicalUnit = (test: LabTestCode): string => LAB_TESTS[test].canonicalUnit;

@@ -120,9 +120,9 @@ describe('lab tests', () => {
   });
 });
 
-const testAndUnit = fc.constantFrom(...LAB_TEST_CODES).chain((test) =>
-  fc.record({ test: fc.constant(test as LabTestCode), unit: fc.constantFrom(...acceptedUnits(test)) }),
-);
+const testAndUnit = fc
+  .constantFrom(...LAB_TEST_CODES)
+  .chain((test) => fc.record({ test: fc.constant(test as LabTestCode), unit: fc.constantFrom(...acceptedUnits(test)) }));
 
 describe('unit round trip (property)', () => {
   it('normalising then expressing back in the reported unit returns the value within 1e-9 relative', () => {

@@ -9,12 +9,7 @@ import { roundSignificant } from './significant';
  * Refuses, never guesses (safety-rules.md §3): an unknown test or unit, a negative or non-finite value,
  * or a value above the test's physiological bound (see lab-tests.ts) is a ValidationError.
  */
-export function normaliseLabValue(
-  test: string,
-  value: number,
-  unit: string,
-  referenceRange?: ReferenceRange,
-): NormalisedValue {
+export function normaliseLabValue(test: string, value: number, unit: string, referenceRange?: ReferenceRange): NormalisedValue {
   const lab = labTest(test);
   const factor = unitFactor(lab, unit);
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new ValidationError('value', 'must be a finite number');
@@ -50,10 +45,7 @@ function labTest(test: string): LabTest {
 function unitFactor(lab: LabTest, unit: string): number {
   const factor = typeof unit === 'string' && Object.prototype.hasOwnProperty.call(lab.units, unit) ? lab.units[unit] : undefined;
   if (factor === undefined) {
-    throw new ValidationError(
-      'unit',
-      `unit "${String(unit)}" is not accepted for ${lab.code}; accepted UCUM units: ${Object.keys(lab.units).join(', ')}`,
-    );
+    throw new ValidationError('unit', `unit "${String(unit)}" is not accepted for ${lab.code}; accepted UCUM units: ${Object.keys(lab.units).join(', ')}`);
   }
   return factor;
 }

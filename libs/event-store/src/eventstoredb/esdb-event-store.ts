@@ -118,7 +118,12 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   readAll(options: ReadAllOptions = {}): AsyncGenerator<StoredEvent[]> {
-    return readInBatches((after, limit, to) => this.readBatch(after, limit, to), options, () => this.assertOpen(), positionOfEvent);
+    return readInBatches(
+      (after, limit, to) => this.readBatch(after, limit, to),
+      options,
+      () => this.assertOpen(),
+      positionOfEvent,
+    );
   }
 
   async headPosition(): Promise<number> {

@@ -14,8 +14,7 @@ export interface EventRow {
   previous_hash: string | null;
 }
 
-export const eventColumns =
-  'global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata, hash, previous_hash';
+export const eventColumns = 'global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata, hash, previous_hash';
 
 export function toStoredEvent(row: EventRow): StoredEvent {
   return {

@@ -108,14 +108,17 @@ export class PostgresEventStore implements EventStore {
   }
 
   readAll(options: ReadAllOptions = {}): AsyncGenerator<StoredEvent[]> {
-    return readInBatches((after, limit, to) => this.readBatch(after, limit, to), options, () => this.assertOpen(), positionOfEvent);
+    return readInBatches(
+      (after, limit, to) => this.readBatch(after, limit, to),
+      options,
+      () => this.assertOpen(),
+      positionOfEvent,
+    );
   }
 
   async headPosition(): Promise<number> {
     this.assertOpen();
-    const { rows } = await this.pool.query<{ head: string }>(
-      `SELECT COALESCE(MAX(global_position), 0) AS head FROM ${this.schema}.events`,
-    );
+    const { rows } = await this.pool.query<{ head: string }>(`SELECT COALESCE(MAX(global_position), 0) AS head FROM ${this.schema}.events`);
     return Number(rows[0].head);
   }
 
@@ -159,10 +162,7 @@ export class PostgresEventStore implements EventStore {
   }
 
   private async eventsOfCommand(db: Pool | PoolClient, commandId: string): Promise<StoredEvent[]> {
-    const { rows } = await db.query<EventRow>(
-      `SELECT ${eventColumns} FROM ${this.schema}.events WHERE command_id = $1 ORDER BY global_position`,
-      [commandId],
-    );
+    const { rows } = await db.query<EventRow>(`SELECT ${eventColumns} FROM ${this.schema}.events WHERE command_id = $1 ORDER BY global_position`, [commandId]);
     return rows.map(toStoredEvent);
   }
 
@@ -268,10 +268,7 @@ export class PostgresEventStore implements EventStore {
     if (constraint !== 'events_event_id_key' && constraint !== 'events_stream_id_stream_version_key') throw error;
     if (constraint === 'events_event_id_key') {
       const ids = request.events.map((e) => e.eventId).filter((id): id is string => id !== null);
-      const { rows } = await client.query<{ event_id: string }>(
-        `SELECT event_id FROM ${this.schema}.events WHERE event_id = ANY($1::uuid[]) LIMIT 1`,
-        [ids],
-      );
+      const { rows } = await client.query<{ event_id: string }>(`SELECT event_id FROM ${this.schema}.events WHERE event_id = ANY($1::uuid[]) LIMIT 1`, [ids]);
       return new DuplicateEventIdError(rows[0]?.event_id ?? ids[0] ?? '(unknown)');
     }
     const { rows } = await client.query<{ version: number }>(

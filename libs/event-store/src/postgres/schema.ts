@@ -58,9 +58,7 @@ export async function migrate(pool: Pool, schema: string): Promise<void> {
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [`vigil.migrate:${schema}`]);
     try {
       await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-      await client.query(
-        `CREATE TABLE IF NOT EXISTS ${schema}.schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
-      );
+      await client.query(`CREATE TABLE IF NOT EXISTS ${schema}.schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
       const { rows } = await client.query<{ version: number }>(`SELECT COALESCE(MAX(version), 0) AS version FROM ${schema}.schema_migrations`);
       const all = migrations(schema);
       const current = rows[0].version;

@@ -18,8 +18,7 @@ export type EventRow = [
   previousHash: string | null,
 ];
 
-export const eventColumns =
-  'global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata, hash, previous_hash';
+export const eventColumns = 'global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata, hash, previous_hash';
 
 export function toStoredEvent(row: EventRow): StoredEvent {
   // The stored texts are the canonical forms that were hashed: verification digests them as read.

@@ -59,9 +59,7 @@ export function migrate(db: Database.Database, target = schemaVersion): void {
   try {
     const version = current();
     if (version > schemaVersion) {
-      throw new Error(
-        `event store ${db.name} has schema version ${version}, newer than this Vigil knows (${schemaVersion}): upgrade Vigil`,
-      );
+      throw new Error(`event store ${db.name} has schema version ${version}, newer than this Vigil knows (${schemaVersion}): upgrade Vigil`);
     }
     for (let next = version; next < target; next++) db.exec(migrations[next]);
     db.pragma(`user_version = ${Math.max(version, target)}`);

@@ -85,26 +85,20 @@ export class SqliteEventStore implements EventStore {
       savepoint: db.prepare('SAVEPOINT one_append'),
       release: db.prepare('RELEASE one_append'),
       rollbackTo: db.prepare('ROLLBACK TO one_append'),
-      head: db.prepare<[string], StreamHead>(
-        'SELECT stream_version AS version, hash FROM events WHERE stream_id = ? ORDER BY stream_version DESC LIMIT 1',
-      ),
+      head: db.prepare<[string], StreamHead>('SELECT stream_version AS version, hash FROM events WHERE stream_id = ? ORDER BY stream_version DESC LIMIT 1'),
       command: db.prepare<[string], CommandRow>('SELECT stream_id, version_after, event_count FROM commands WHERE command_id = ?'),
       insertEvent: db.prepare(
         `INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, data, metadata, hash,
            previous_hash, recorded_at, command_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      insertCommand: db.prepare(
-        'INSERT INTO commands (command_id, stream_id, version_after, event_count, recorded_at) VALUES (?, ?, ?, ?, ?)',
-      ),
+      insertCommand: db.prepare('INSERT INTO commands (command_id, stream_id, version_after, event_count, recorded_at) VALUES (?, ?, ?, ?, ?)'),
       eventIdTaken: db.prepare<[string], number>('SELECT 1 FROM events WHERE event_id = ?').pluck(),
       stream: db
         .prepare<[string, number, number], EventRow>(
           `SELECT ${eventColumns} FROM events WHERE stream_id = ? AND stream_version BETWEEN ? AND ? ORDER BY stream_version`,
         )
         .raw(true),
-      streamVersion: db
-        .prepare<[string], number>('SELECT COALESCE(MAX(stream_version), 0) FROM events WHERE stream_id = ?')
-        .pluck(),
+      streamVersion: db.prepare<[string], number>('SELECT COALESCE(MAX(stream_version), 0) FROM events WHERE stream_id = ?').pluck(),
       all: db
         .prepare<[number, number, number], EventRow>(
           `SELECT ${eventColumns} FROM events WHERE global_position > ? AND global_position <= ?
@@ -148,7 +142,12 @@ export class SqliteEventStore implements EventStore {
   }
 
   readAll(options: ReadAllOptions = {}): AsyncGenerator<StoredEvent[]> {
-    return readInBatches((after, limit, to) => this.readBatch(after, limit, to), options, () => this.assertOpen(), positionOfEvent);
+    return readInBatches(
+      (after, limit, to) => this.readBatch(after, limit, to),
+      options,
+      () => this.assertOpen(),
+      positionOfEvent,
+    );
   }
 
   /** Rows as SQLite hands them over, envelope included: no JSON parsed, one object per event. */
@@ -176,8 +175,7 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     const types = options.types && JSON.stringify(options.types);
     const source = {
-      readBatch: async (after: number, limit: number) =>
-        this.closing ? [] : types ? this.readBatchOf(types, after, limit) : this.readBatch(after, limit),
+      readBatch: async (after: number, limit: number) => (this.closing ? [] : types ? this.readBatchOf(types, after, limit) : this.readBatch(after, limit)),
       signal: this.signal,
       pollIntervalMs: this.pollIntervalMs,
     };

@@ -65,7 +65,9 @@ describe('SQLite event store file', () => {
     insert.run('018f0000-0000-7000-8000-000000000001', 1, '{"value":1}', 'h1', null, 'enrol');
     insert.run('018f0000-0000-7000-8000-000000000002', 2, '{"value":2}', 'h2', 'h1', 'two-labs');
     insert.run('018f0000-0000-7000-8000-000000000003', 3, '{"value":3}', 'h3', 'h2', 'two-labs');
-    const command = old.prepare(`INSERT INTO commands (command_id, stream_id, version_after, recorded_at) VALUES (?, 'patient-1', ?, '2024-01-01T00:00:00.000Z')`);
+    const command = old.prepare(
+      `INSERT INTO commands (command_id, stream_id, version_after, recorded_at) VALUES (?, 'patient-1', ?, '2024-01-01T00:00:00.000Z')`,
+    );
     command.run('enrol', 1);
     command.run('two-labs', 3);
     command.run('nothing-to-add', 3);
@@ -94,7 +96,7 @@ describe('SQLite event store file', () => {
     const store = await open();
     await store.append('patient-1', [event(1)], { expectedVersion: 'any' });
     const db = new Database(file);
-    expect(() => db.prepare("UPDATE events SET data = '{\"value\":2}'").run()).toThrow(/append-only/);
+    expect(() => db.prepare('UPDATE events SET data = \'{"value":2}\'').run()).toThrow(/append-only/);
     expect(() => db.prepare('DELETE FROM events').run()).toThrow(/append-only/);
     db.close();
   });
@@ -115,9 +117,7 @@ describe('SQLite event store file', () => {
 
   it('keeps one global order and dense streams when two connections write at once', async () => {
     const [a, b] = [await open(), await open()];
-    await Promise.all(
-      Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).append(`patient-${i % 3}`, [event(i)], { expectedVersion: 'any' })),
-    );
+    await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).append(`patient-${i % 3}`, [event(i)], { expectedVersion: 'any' })));
 
     const all: StoredEvent[] = [];
     for await (const batch of a.readAll()) all.push(...batch);

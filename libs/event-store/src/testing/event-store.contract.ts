@@ -23,11 +23,7 @@ export interface ContractOptions {
   chainRecords?: boolean;
 }
 
-export function describeEventStoreContract(
-  name: string,
-  makeStore: () => Promise<ContractStore>,
-  options: ContractOptions = {},
-): void {
+export function describeEventStoreContract(name: string, makeStore: () => Promise<ContractStore>, options: ContractOptions = {}): void {
   const persistent = options.persistent ?? true;
   describe(`EventStore contract: ${name}`, () => {
     let made: ContractStore;
@@ -125,9 +121,7 @@ export function describeEventStoreContract(
 
         expect(error).toBeInstanceOf(WrongExpectedVersionError);
         expect(error).toMatchObject({ streamId: 'patient-1', expected: 0, actual: 1, code: 'WRONG_EXPECTED_VERSION' });
-        await expect(store.append('patient-1', [labResult(2)], { expectedVersion: 2 })).rejects.toBeInstanceOf(
-          WrongExpectedVersionError,
-        );
+        await expect(store.append('patient-1', [labResult(2)], { expectedVersion: 2 })).rejects.toBeInstanceOf(WrongExpectedVersionError);
         await expect(store.append('patient-1', [labResult(2)], { expectedVersion: 1 })).resolves.toMatchObject({ version: 2 });
       });
 
@@ -186,12 +180,8 @@ export function describeEventStoreContract(
       });
 
       it('rejects a malformed expected version before storing anything', async () => {
-        await expect(
-          store.append('patient-1', [labResult(1)], { expectedVersion: -1 }),
-        ).rejects.toBeInstanceOf(InvalidAppendError);
-        await expect(
-          store.append('patient-1', [labResult(1)], { expectedVersion: 'latest' as never }),
-        ).rejects.toBeInstanceOf(InvalidAppendError);
+        await expect(store.append('patient-1', [labResult(1)], { expectedVersion: -1 })).rejects.toBeInstanceOf(InvalidAppendError);
+        await expect(store.append('patient-1', [labResult(1)], { expectedVersion: 'latest' as never })).rejects.toBeInstanceOf(InvalidAppendError);
         expect(await store.headPosition()).toBe(0);
       });
     });
@@ -244,9 +234,13 @@ export function describeEventStoreContract(
             run++;
             const results = await Promise.all(
               plan.map(([stream, count], i) =>
-                store.append(`prop${run}-${stream}`, Array.from({ length: count }, (_, k) => labResult(i * 10 + k)), {
-                  expectedVersion: 'any',
-                }),
+                store.append(
+                  `prop${run}-${stream}`,
+                  Array.from({ length: count }, (_, k) => labResult(i * 10 + k)),
+                  {
+                    expectedVersion: 'any',
+                  },
+                ),
               ),
             );
             const written = results.flatMap((r) => r.events);
@@ -310,9 +304,9 @@ export function describeEventStoreContract(
 
       it('does not remember a command whose append was rejected', async () => {
         await store.append('patient-1', [labResult(1)], { expectedVersion: 'any' });
-        await expect(
-          store.append('patient-1', [labResult(2)], { expectedVersion: 0, commandId: 'cmd-late' }),
-        ).rejects.toBeInstanceOf(WrongExpectedVersionError);
+        await expect(store.append('patient-1', [labResult(2)], { expectedVersion: 0, commandId: 'cmd-late' })).rejects.toBeInstanceOf(
+          WrongExpectedVersionError,
+        );
 
         expect(await store.findCommand('cmd-late')).toBeNull();
         const retried = await store.append('patient-1', [labResult(2)], { expectedVersion: 1, commandId: 'cmd-late' });
@@ -382,9 +376,7 @@ export function describeEventStoreContract(
       });
 
       it('appends many concurrent writes to one stream in a consistent order', async () => {
-        const results = await Promise.all(
-          Array.from({ length: 20 }, (_, i) => store.append('patient-busy', [labResult(i)], { expectedVersion: 'any' })),
-        );
+        const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.append('patient-busy', [labResult(i)], { expectedVersion: 'any' })));
 
         const stream = await store.readStream('patient-busy');
         expect(stream.map((e) => e.streamVersion)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
@@ -620,18 +612,16 @@ export function describeEventStoreContract(
 
       it('refuses values JSON would change silently, and stores nothing', async () => {
         for (const bad of [{ value: NaN }, { value: Infinity }, { value: 'lone \ud800 surrogate' }, { value: 10n }]) {
-          await expect(
-            store.append('patient-1', [{ ...labResult(1), data: bad }], { expectedVersion: 'any' }),
-          ).rejects.toBeInstanceOf(InvalidAppendError);
+          await expect(store.append('patient-1', [{ ...labResult(1), data: bad }], { expectedVersion: 'any' })).rejects.toBeInstanceOf(InvalidAppendError);
         }
         expect(await store.headPosition()).toBe(0);
       });
 
       it('refuses an event without the audit metadata (who, when, correlation)', async () => {
         const { userId: _dropped, ...withoutUser } = metadata();
-        await expect(
-          store.append('patient-1', [{ ...labResult(1), metadata: withoutUser as never }], { expectedVersion: 'any' }),
-        ).rejects.toThrow(/metadata\.userId/);
+        await expect(store.append('patient-1', [{ ...labResult(1), metadata: withoutUser as never }], { expectedVersion: 'any' })).rejects.toThrow(
+          /metadata\.userId/,
+        );
       });
     });
 

@@ -28,7 +28,9 @@ export class AlertEscalator {
   start(): void {
     if (this.timer) return;
     this.timer = setInterval(() => {
-      void this.escalateOverdue().catch((error: unknown) => this.logger.error(`escalation pass failed: ${error instanceof Error ? error.message : String(error)}`));
+      void this.escalateOverdue().catch((error: unknown) =>
+        this.logger.error(`escalation pass failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
     }, this.options.checkEveryMs);
     this.timer.unref();
   }

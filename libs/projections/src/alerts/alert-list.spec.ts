@@ -16,7 +16,14 @@ function stored(type: string, data: Record<string, unknown>): StoredEvent {
     type,
     schemaVersion: 1,
     data,
-    metadata: { userId: 'vigil:safety-rules', role: 'system', occurredAt: '2026-03-01T08:00:00.000Z', recordedAt: '2026-03-01T08:05:00.000Z', correlationId: 'c', commandId: 'k' },
+    metadata: {
+      userId: 'vigil:safety-rules',
+      role: 'system',
+      occurredAt: '2026-03-01T08:00:00.000Z',
+      recordedAt: '2026-03-01T08:05:00.000Z',
+      correlationId: 'c',
+      commandId: 'k',
+    },
     hash: '',
     previousHash: null,
   };
@@ -54,7 +61,11 @@ describe('AlertList', () => {
     list = new AlertList(db);
     db.transaction(() => {
       const build = db.createBuild(projection.name, projection.version);
-      tx = { table: (t) => buildTable(projection.name, projection.version, build.build, t), statement: (sql) => db.statement(sql), exec: (sql) => void db.sql.exec(sql) };
+      tx = {
+        table: (t) => buildTable(projection.name, projection.version, build.build, t),
+        statement: (sql) => db.statement(sql),
+        exec: (sql) => void db.sql.exec(sql),
+      };
       projection.install(tx);
     });
   });
@@ -72,12 +83,25 @@ describe('AlertList', () => {
 
   it('filters by status, patient, site, rule and the sites a user may see', () => {
     apply(raised('a1'), raised('a2', { patientId: 'P-002', siteId: 'SAT', ruleId: 'TR-ALT' }), raised('a3'));
-    apply(stored('AlertAcknowledged', { alertId: 'a1', by: { userId: 'so-1', name: 'Dr Safety', role: 'safety_officer' }, note: 'seen', acknowledgedAt: '2026-03-01T09:00:00.000Z' }));
+    apply(
+      stored('AlertAcknowledged', {
+        alertId: 'a1',
+        by: { userId: 'so-1', name: 'Dr Safety', role: 'safety_officer' },
+        note: 'seen',
+        acknowledgedAt: '2026-03-01T09:00:00.000Z',
+      }),
+    );
     apply(stored('AlertRetracted', { alertId: 'a3', correctionEventId: 'corr-9', reason: 'typo', retractedAt: '2026-03-01T10:00:00.000Z' }));
     apply(stored('AlertEscalated', { alertId: 'a2', escalatedAt: '2026-03-02T09:00:00.000Z', afterMs: 86_400_000, reason: 'overdue' }));
 
     expect(list.find({ status: 'acknowledged' }).items).toEqual([
-      expect.objectContaining({ alertId: 'a1', acknowledgedBy: 'so-1', acknowledgedByName: 'Dr Safety', acknowledgementNote: 'seen', acknowledgedAt: '2026-03-01T09:00:00.000Z' }),
+      expect.objectContaining({
+        alertId: 'a1',
+        acknowledgedBy: 'so-1',
+        acknowledgedByName: 'Dr Safety',
+        acknowledgementNote: 'seen',
+        acknowledgedAt: '2026-03-01T09:00:00.000Z',
+      }),
     ]);
     expect(list.find({ status: 'retracted' }).items).toEqual([expect.objectContaining({ alertId: 'a3', retractedBy: 'corr-9', retractionReason: 'typo' })]);
     expect(list.find({ status: 'open' }).items).toEqual([expect.objectContaining({ alertId: 'a2', escalated: true, escalatedAt: '2026-03-02T09:00:00.000Z' })]);

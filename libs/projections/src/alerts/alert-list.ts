@@ -154,7 +154,9 @@ export class AlertList {
     return this.db.read(() => {
       const table = this.db.liveTable(ALERT_LIST, 'alerts');
       if (!table) return [];
-      const rows = this.db.statement(`SELECT * FROM ${table} WHERE patient_id = ? AND status = 'open' ORDER BY raised_position DESC`).all(patientId) as AlertRow[];
+      const rows = this.db
+        .statement(`SELECT * FROM ${table} WHERE patient_id = ? AND status = 'open' ORDER BY raised_position DESC`)
+        .all(patientId) as AlertRow[];
       return rows.map(toView);
     });
   }

@@ -43,7 +43,12 @@ describe('AlertStreams', () => {
 
   it('records one acknowledgement however often it is asked, carrying the raise correlation id by default', async () => {
     await alerts.raise(raised, metadata);
-    const acknowledge = { type: 'AcknowledgeAlert' as const, alertId, by: { userId: 'so-1', role: 'safety_officer' }, acknowledgedAt: '2026-03-02T09:00:00.000Z' };
+    const acknowledge = {
+      type: 'AcknowledgeAlert' as const,
+      alertId,
+      by: { userId: 'so-1', role: 'safety_officer' },
+      acknowledgedAt: '2026-03-02T09:00:00.000Z',
+    };
     const first = await alerts.decide(alertId, acknowledge, officer);
     const second = await alerts.decide(alertId, { ...acknowledge, acknowledgedAt: '2026-03-02T09:30:00.000Z' }, officer);
     expect(first.events.map((e) => e.metadata.correlationId)).toEqual(['corr-lab']);
@@ -53,7 +58,9 @@ describe('AlertStreams', () => {
   });
 
   it('refuses to act on an alert never raised', async () => {
-    await expect(alerts.decide(alertId, { type: 'EscalateAlert', alertId, escalatedAt: '2026-03-03T09:00:00.000Z', reason: 'overdue' }, officer)).rejects.toBeInstanceOf(AlertNotFoundError);
+    await expect(
+      alerts.decide(alertId, { type: 'EscalateAlert', alertId, escalatedAt: '2026-03-03T09:00:00.000Z', reason: 'overdue' }, officer),
+    ).rejects.toBeInstanceOf(AlertNotFoundError);
   });
 
   it('retracts once, for a correction, and passes over a retraction of an alert missing from the log', async () => {
@@ -66,9 +73,17 @@ describe('AlertStreams', () => {
   });
 
   it('refuses an Idempotency-Key already used for a request on another stream', async () => {
-    await store.append('patient-P-001', [{ type: 'Noted', schemaVersion: 1, data: {}, metadata: { ...officer, correlationId: 'x' } }], { expectedVersion: 'any', commandId: 'key-12345678' });
+    await store.append('patient-P-001', [{ type: 'Noted', schemaVersion: 1, data: {}, metadata: { ...officer, correlationId: 'x' } }], {
+      expectedVersion: 'any',
+      commandId: 'key-12345678',
+    });
     await alerts.raise(raised, metadata);
-    const acknowledge = { type: 'AcknowledgeAlert' as const, alertId, by: { userId: 'so-1', role: 'safety_officer' }, acknowledgedAt: '2026-03-02T09:00:00.000Z' };
+    const acknowledge = {
+      type: 'AcknowledgeAlert' as const,
+      alertId,
+      by: { userId: 'so-1', role: 'safety_officer' },
+      acknowledgedAt: '2026-03-02T09:00:00.000Z',
+    };
     await expect(alerts.decide(alertId, acknowledge, officer, { commandId: 'key-12345678' })).rejects.toBeInstanceOf(RuleViolationError);
     expect(await types()).toEqual(['AlertRaised']);
   });

@@ -60,7 +60,11 @@ export class AlertStreams {
     // Already raised (a rebuild, a repeated batch): a read, not a write that fails, and no write lock.
     if ((await this.store.streamVersion(alertStream(alert.alertId))) > 0) return false;
     try {
-      await this.store.append(alertStream(alert.alertId), events.map((event) => toNew(event, metadata)), { expectedVersion: 'no_stream' });
+      await this.store.append(
+        alertStream(alert.alertId),
+        events.map((event) => toNew(event, metadata)),
+        { expectedVersion: 'no_stream' },
+      );
       return true;
     } catch (error) {
       if (error instanceof WrongExpectedVersionError) return false;
@@ -75,10 +79,14 @@ export class AlertStreams {
       if (events.length === 0) return { events: [], state };
       const envelope = { ...metadata, correlationId: metadata.correlationId ?? history[0]?.metadata.correlationId ?? alertId };
       try {
-        const result = await this.store.append(alertStream(alertId), events.map((event) => toNew(event, envelope)), {
-          expectedVersion: history.length,
-          ...(options.commandId ? { commandId: options.commandId } : {}),
-        });
+        const result = await this.store.append(
+          alertStream(alertId),
+          events.map((event) => toNew(event, envelope)),
+          {
+            expectedVersion: history.length,
+            ...(options.commandId ? { commandId: options.commandId } : {}),
+          },
+        );
         if (result.duplicate) {
           // The command id was seen before: the store returned that command's events, not new ones.
           if (result.events.some((event) => event.streamId !== alertStream(alertId))) {

@@ -1,4 +1,14 @@
-import type { AdverseEventOutcome, DiseaseCode, DoseCompliance, DoseDeviation, GradeBasis, LabTestCode, ReferenceRange, Relatedness, SeriousnessCriterion } from '@vigil/domain';
+import type {
+  AdverseEventOutcome,
+  DiseaseCode,
+  DoseCompliance,
+  DoseDeviation,
+  GradeBasis,
+  LabTestCode,
+  ReferenceRange,
+  Relatedness,
+  SeriousnessCriterion,
+} from '@vigil/domain';
 import type { AlertView } from '../alerts/alert-view';
 
 /** SDTM LBNRIND: where the value sits against the lab's own reference range. */

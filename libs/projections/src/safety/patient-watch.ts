@@ -79,8 +79,13 @@ export function changedRecords(watch: PatientWatch, changed: ReadonlyMap<WatchRe
  * safety process never met the patient). Statements are prepared through `statement`, so the one of a
  * read snapshot or of the writing transaction is used.
  */
-export function readWatch(statement: (sql: string) => ReadModelStatement, tables: WatchTables, patientId: string): { watch: PatientWatch; position: number } | undefined {
-  const row = statement(`SELECT watch, position FROM ${tables.patients} WHERE patient_id = ?`).get(patientId) as { watch: string; position: number } | undefined;
+export function readWatch(
+  statement: (sql: string) => ReadModelStatement,
+  tables: WatchTables,
+  patientId: string,
+): { watch: PatientWatch; position: number } | undefined {
+  const row = statement(`SELECT watch, position FROM ${tables.patients} WHERE patient_id = ?`).get(patientId) as
+    { watch: string; position: number } | undefined;
   if (!row) return undefined;
   const head = JSON.parse(row.watch) as { state: Omit<PatientState, WatchRecordKind>; standing: PatientWatch['standing'] };
   const records: Partial<StoredRecords> = {};

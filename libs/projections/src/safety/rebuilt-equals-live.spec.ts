@@ -38,12 +38,47 @@ type Step =
 const patient = fc.integer({ min: 0, max: PATIENTS.length - 1 });
 const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('lab' as const), patient, lab: labValue, day: fc.integer({ min: -3, max: 40 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('dose' as const), patient, dose: fc.constantFrom(1, 1, 2), route: fc.constantFrom('SC', 'SC', 'IV'), day: fc.integer({ min: 0, max: 40 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('ae' as const), patient, serious: fc.boolean(), grade: fc.integer({ min: 1, max: 4 }), day: fc.integer({ min: 0, max: 40 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('dose' as const),
+      patient,
+      dose: fc.constantFrom(1, 1, 2),
+      route: fc.constantFrom('SC', 'SC', 'IV'),
+      day: fc.integer({ min: 0, max: 40 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('ae' as const),
+      patient,
+      serious: fc.boolean(),
+      grade: fc.integer({ min: 1, max: 4 }),
+      day: fc.integer({ min: 0, max: 40 }),
+    }),
+  },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('correct-lab' as const), patient, pick: fc.nat(), value: fc.integer({ min: 1, max: 300 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('correct-dose' as const), patient, pick: fc.nat(), dose: fc.constantFrom(1, 2), day: fc.integer({ min: 0, max: 40 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('correct-dose' as const),
+      patient,
+      pick: fc.nat(),
+      dose: fc.constantFrom(1, 2),
+      day: fc.integer({ min: 0, max: 40 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('correct-ae' as const), patient, pick: fc.nat(), serious: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('void' as const), patient, pick: fc.nat(), record: fc.constantFrom('lab' as const, 'dose' as const, 'ae' as const) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('void' as const),
+      patient,
+      pick: fc.nat(),
+      record: fc.constantFrom('lab' as const, 'dose' as const, 'ae' as const),
+    }),
+  },
 );
 
 /** Records of each kind per patient, by stored event id, to aim corrections and voids at. */
@@ -67,7 +102,14 @@ function commandOf(s: Step, records: Records, patientId: string): { command: Pat
       return { command: { type: 'RecordDose', dose: s.dose, unit: 'MIU', route: s.route, administeredAt: day(s.day) }, records: 'dose' };
     case 'ae':
       return {
-        command: { type: 'ReportAdverseEvent', term: 'Pneumonia', onsetAt: day(s.day), grade: s.grade, serious: s.serious, ...(s.serious ? { seriousnessCriteria: ['hospitalisation' as const] } : {}) },
+        command: {
+          type: 'ReportAdverseEvent',
+          term: 'Pneumonia',
+          onsetAt: day(s.day),
+          grade: s.grade,
+          serious: s.serious,
+          ...(s.serious ? { seriousnessCriteria: ['hospitalisation' as const] } : {}),
+        },
         records: 'ae',
       };
     case 'correct-lab': {
@@ -76,7 +118,9 @@ function commandOf(s: Step, records: Records, patientId: string): { command: Pat
     }
     case 'correct-dose': {
       const eventId = records.pick(patientId, 'dose', s.pick);
-      return eventId === undefined ? undefined : { command: { type: 'CorrectDose', eventId, changes: { dose: s.dose, administeredAt: day(s.day) }, reason: 'transcription' } };
+      return eventId === undefined
+        ? undefined
+        : { command: { type: 'CorrectDose', eventId, changes: { dose: s.dose, administeredAt: day(s.day) }, reason: 'transcription' } };
     }
     case 'correct-ae': {
       const eventId = records.pick(patientId, 'ae', s.pick);

@@ -3,7 +3,16 @@ import type { StoredEvent } from '@vigil/event-store';
 import { PATIENT_EVENT_TYPES } from '@vigil/domain';
 import type { Projection, ProjectionTransaction } from '../projection';
 import type { AlertStreams } from '../alerts/alert-streams';
-import { changedRecords, initialPatientWatch, readWatch, RECORD_KINDS, watchHead, type PatientWatch, type WatchRecordKind, type WatchTables } from './patient-watch';
+import {
+  changedRecords,
+  initialPatientWatch,
+  readWatch,
+  RECORD_KINDS,
+  watchHead,
+  type PatientWatch,
+  type WatchRecordKind,
+  type WatchTables,
+} from './patient-watch';
 import { watchPatient } from './watch-patient';
 
 export const SAFETY_PROCESS = 'safety';

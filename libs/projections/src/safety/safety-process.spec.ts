@@ -35,7 +35,9 @@ class Monitor {
     this.list = new AlertList(db);
     this.summaries = new PatientSafetySummaries(db, this.list);
     this.streams = new AlertStreams(store);
-    this.projector = new Projector(store, this.db, [process?.(this.streams) ?? new SafetyProcess(this.streams), new AlertListProjection()], { retryDelayMs: 5 });
+    this.projector = new Projector(store, this.db, [process?.(this.streams) ?? new SafetyProcess(this.streams), new AlertListProjection()], {
+      retryDelayMs: 5,
+    });
     this.progress = new ReadModelProgress(store, this.db, SAFETY_READ_MODELS);
   }
 
@@ -123,7 +125,19 @@ describe('SafetyProcess', () => {
       expect(lab.metadata.correlationId).not.toBe(enrolled.metadata.correlationId);
 
       const { items } = m.list.find();
-      expect(items).toEqual([expect.objectContaining({ alertId, patientId: 'P-101', siteId: 'PSL', ruleId: 'TR-PLT', status: 'open', escalated: false, triggeredBy: lab.eventId, value: 79, threshold: 80 })]);
+      expect(items).toEqual([
+        expect.objectContaining({
+          alertId,
+          patientId: 'P-101',
+          siteId: 'PSL',
+          ruleId: 'TR-PLT',
+          status: 'open',
+          escalated: false,
+          triggeredBy: lab.eventId,
+          value: 79,
+          threshold: 80,
+        }),
+      ]);
     });
 
     it('raises nothing for exactly 80 × 10⁹/L (the threshold is strict)', async () => {
@@ -141,7 +155,9 @@ describe('SafetyProcess', () => {
       await log.enrol('P-103', 'RA');
       await log.lab('P-103', 'PLAT', 79_000, '/mm3');
       await m.caughtUp();
-      expect(m.list.find().items).toEqual([expect.objectContaining({ ruleId: 'TR-PLT', value: 79_000, unit: '/mm3', normalisedValue: 79, normalisedUnit: '10*9/L' })]);
+      expect(m.list.find().items).toEqual([
+        expect.objectContaining({ ruleId: 'TR-PLT', value: 79_000, unit: '/mm3', normalisedValue: 79, normalisedUnit: '10*9/L' }),
+      ]);
     });
   });
 
@@ -255,7 +271,9 @@ describe('SafetyProcess', () => {
       await log.enrol('P-107', 'RA');
       await log.lab('P-107', 'ALT', 240, 'U/L', { referenceRange: { high: 40 } });
       await m.caughtUp();
-      expect(m.list.find().items).toEqual([expect.objectContaining({ ruleId: 'TR-ALT', value: 240, unit: 'U/L', threshold: 5, thresholdUnit: '×ULN', severity: 'critical', grade: 3 })]);
+      expect(m.list.find().items).toEqual([
+        expect.objectContaining({ ruleId: 'TR-ALT', value: 240, unit: 'U/L', threshold: 5, thresholdUnit: '×ULN', severity: 'critical', grade: 3 }),
+      ]);
     });
 
     it('raises nothing for the same ALT in an AIH patient', async () => {
@@ -300,16 +318,30 @@ describe('SafetyProcess', () => {
       const alertId = alertIdFor(lab.eventId, 'TR-PLT');
       expect(m.list.get(alertId)?.status).toBe('open');
 
-      const [correction] = await log.run('P-112', { type: 'CorrectLabResult', eventId: lab.eventId, changes: { value: 80 }, reason: 'transcription error: 80 read as 8' });
+      const [correction] = await log.run('P-112', {
+        type: 'CorrectLabResult',
+        eventId: lab.eventId,
+        changes: { value: 80 },
+        reason: 'transcription error: 80 read as 8',
+      });
       await m.caughtUp();
 
       const retracted = await alertEvents(store, 'AlertRetracted');
       expect(retracted).toHaveLength(1);
       expect(retracted[0].streamId).toBe(alertStream(alertId));
       expect(retracted[0].data).toMatchObject({ alertId, correctionEventId: correction.eventId, reason: 'transcription error: 80 read as 8' });
-      expect(retracted[0].metadata).toMatchObject({ userId: 'vigil:safety-rules', causationId: correction.eventId, correlationId: correction.metadata.correlationId, reason: 'transcription error: 80 read as 8' });
+      expect(retracted[0].metadata).toMatchObject({
+        userId: 'vigil:safety-rules',
+        causationId: correction.eventId,
+        correlationId: correction.metadata.correlationId,
+        reason: 'transcription error: 80 read as 8',
+      });
       expect(await alertEvents(store, 'AlertRaised')).toHaveLength(1);
-      expect(m.list.get(alertId)).toMatchObject({ status: 'retracted', retractedBy: correction.eventId, retractionReason: 'transcription error: 80 read as 8' });
+      expect(m.list.get(alertId)).toMatchObject({
+        status: 'retracted',
+        retractedBy: correction.eventId,
+        retractionReason: 'transcription error: 80 read as 8',
+      });
       expect(m.summaries.get('P-112').openAlerts).toEqual([]);
     });
 
@@ -319,7 +351,9 @@ describe('SafetyProcess', () => {
       const lab = await log.lab('P-113', 'PLAT', 80, '10*9/L');
       const [correction] = await log.run('P-113', { type: 'CorrectLabResult', eventId: lab.eventId, changes: { value: 8 }, reason: 'wrong sample' });
       await m.caughtUp();
-      expect(m.list.find().items).toEqual([expect.objectContaining({ alertId: alertIdFor(correction.eventId, 'TR-PLT'), triggeredBy: correction.eventId, value: 8, status: 'open' })]);
+      expect(m.list.find().items).toEqual([
+        expect.objectContaining({ alertId: alertIdFor(correction.eventId, 'TR-PLT'), triggeredBy: correction.eventId, value: 8, status: 'open' }),
+      ]);
     });
 
     it('keeps the one alert when a correction still crosses the same rule', async () => {
@@ -337,12 +371,15 @@ describe('SafetyProcess', () => {
       const lab = await log.lab('P-115', 'PLAT', 8, '10*9/L');
       const [voided] = await log.run('P-115', { type: 'VoidLabResult', eventId: lab.eventId, reason: 'sample of another patient' });
       await m.caughtUp();
-      expect(m.list.find().items).toEqual([expect.objectContaining({ status: 'retracted', retractedBy: voided.eventId, retractionReason: 'sample of another patient' })]);
+      expect(m.list.find().items).toEqual([
+        expect.objectContaining({ status: 'retracted', retractedBy: voided.eventId, retractionReason: 'sample of another patient' }),
+      ]);
     });
   });
 
   describe('doses and serious adverse events', () => {
-    const doseOn = (patientId: string, day: string) => log.run(patientId, { type: 'RecordDose', dose: 1, unit: 'MIU', route: 'SC', administeredAt: `${day}T09:00:00Z` });
+    const doseOn = (patientId: string, day: string) =>
+      log.run(patientId, { type: 'RecordDose', dose: 1, unit: 'MIU', route: 'SC', administeredAt: `${day}T09:00:00Z` });
     const lateMaintenance = async (patientId: string) => {
       await log.enrol(patientId, 'RA');
       for (const day of ['2026-01-06', '2026-01-07', '2026-01-08', '2026-01-09', '2026-01-10']) await doseOn(patientId, day);
@@ -368,20 +405,36 @@ describe('SafetyProcess', () => {
       await log.enrol('P-116', 'RA');
       const [dose] = await log.run('P-116', { type: 'RecordDose', dose: 2, unit: 'MIU', route: 'SC', administeredAt: '2026-01-06T09:00:00Z' });
       await m.caughtUp();
-      expect(m.list.find().items).toEqual([expect.objectContaining({ ruleId: 'DOSE-AMOUNT', severity: 'warning', triggeredBy: dose.eventId, value: 2, unit: 'MIU' })]);
+      expect(m.list.find().items).toEqual([
+        expect.objectContaining({ ruleId: 'DOSE-AMOUNT', severity: 'warning', triggeredBy: dose.eventId, value: 2, unit: 'MIU' }),
+      ]);
     });
 
     it('raises SAE-24H for a serious adverse event, due 24 hours after it was recorded, and retracts it when corrected to non-serious', async () => {
       const m = await monitor();
       await log.enrol('P-117', 'RA');
-      const [ae] = await log.run('P-117', { type: 'ReportAdverseEvent', term: 'Pneumonia', onsetAt: '2026-02-10T00:00:00Z', grade: 3, serious: true, seriousnessCriteria: ['hospitalisation'] });
+      const [ae] = await log.run('P-117', {
+        type: 'ReportAdverseEvent',
+        term: 'Pneumonia',
+        onsetAt: '2026-02-10T00:00:00Z',
+        grade: 3,
+        serious: true,
+        seriousnessCriteria: ['hospitalisation'],
+      });
       await m.caughtUp();
       const deadline = new Date(Date.parse(ae.metadata.recordedAt) + 24 * 3_600_000).toISOString();
       const [alert] = m.list.find().items;
       expect(alert).toMatchObject({ ruleId: 'SAE-24H', severity: 'critical', deadline, triggeredBy: ae.eventId });
-      expect(m.summaries.get('P-117').adverseEvents).toEqual([expect.objectContaining({ eventId: ae.eventId, serious: true, saeReportingDeadline: deadline, saeAlertId: alert.alertId })]);
+      expect(m.summaries.get('P-117').adverseEvents).toEqual([
+        expect.objectContaining({ eventId: ae.eventId, serious: true, saeReportingDeadline: deadline, saeAlertId: alert.alertId }),
+      ]);
 
-      await log.run('P-117', { type: 'CorrectAdverseEvent', eventId: ae.eventId, changes: { serious: false, seriousnessCriteria: null }, reason: 'outpatient visit, not admitted' });
+      await log.run('P-117', {
+        type: 'CorrectAdverseEvent',
+        eventId: ae.eventId,
+        changes: { serious: false, seriousnessCriteria: null },
+        reason: 'outpatient visit, not admitted',
+      });
       await m.caughtUp();
       expect(m.list.get(alert.alertId)?.status).toBe('retracted');
     });
@@ -429,7 +482,11 @@ describe('AlertEscalator', () => {
     const seen = await log.lab('P-201', 'PLAT', 50, '10*9/L');
     await m.caughtUp();
     const seenId = alertIdFor(seen.eventId, 'TR-PLT');
-    await m.streams.decide(seenId, { type: 'AcknowledgeAlert', alertId: seenId, by: { userId: 'so-1', role: 'safety_officer' }, acknowledgedAt: new Date().toISOString() }, { userId: 'so-1', role: 'safety_officer', occurredAt: new Date().toISOString(), causationId: null });
+    await m.streams.decide(
+      seenId,
+      { type: 'AcknowledgeAlert', alertId: seenId, by: { userId: 'so-1', role: 'safety_officer' }, acknowledgedAt: new Date().toISOString() },
+      { userId: 'so-1', role: 'safety_officer', occurredAt: new Date().toISOString(), causationId: null },
+    );
     await m.caughtUp();
 
     const escalator = new AlertEscalator(m.list, m.streams, { afterMs: 60_000, checkEveryMs: 1000 });

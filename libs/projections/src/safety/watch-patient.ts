@@ -29,7 +29,12 @@ import type { AlertCause, SafetyAction } from './safety-actions';
  *   correction's event id, a rule still crossed keeps its alert;
  * - a record entered in error retracts every alert standing on it.
  */
-export function watchPatient(watch: PatientWatch, stored: StoredEvent, now: Date, protocol: TrialProtocol = TRANSREG): { watch: PatientWatch; actions: SafetyAction[] } {
+export function watchPatient(
+  watch: PatientWatch,
+  stored: StoredEvent,
+  now: Date,
+  protocol: TrialProtocol = TRANSREG,
+): { watch: PatientWatch; actions: SafetyAction[] } {
   const event = { type: stored.type, version: stored.schemaVersion, data: stored.data } as PatientEvent;
   const next: PatientWatch = { state: evolve(watch.state, { eventId: stored.eventId, event }), standing: watch.standing };
   const judgement = new Judgement(next, stored, now, protocol);

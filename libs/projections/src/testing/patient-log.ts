@@ -56,8 +56,21 @@ export class PatientLog {
     });
   }
 
-  async lab(patientId: string, test: string, value: number, unit: string, extra: { referenceRange?: { low?: number; high?: number }; collectedAt?: string } = {}): Promise<StoredEvent> {
-    const [event] = await this.run(patientId, { type: 'RecordLabResult', test, value, unit, collectedAt: extra.collectedAt ?? '2026-02-02T08:00:00Z', ...(extra.referenceRange ? { referenceRange: extra.referenceRange } : {}) });
+  async lab(
+    patientId: string,
+    test: string,
+    value: number,
+    unit: string,
+    extra: { referenceRange?: { low?: number; high?: number }; collectedAt?: string } = {},
+  ): Promise<StoredEvent> {
+    const [event] = await this.run(patientId, {
+      type: 'RecordLabResult',
+      test,
+      value,
+      unit,
+      collectedAt: extra.collectedAt ?? '2026-02-02T08:00:00Z',
+      ...(extra.referenceRange ? { referenceRange: extra.referenceRange } : {}),
+    });
     return event;
   }
 }

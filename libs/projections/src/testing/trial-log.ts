@@ -49,7 +49,16 @@ function patientEvent(p: number, n: number): NewEvent {
       eventId,
       type: 'PatientEnrolled',
       schemaVersion: 1,
-      data: { patientId: trialLogPatientId(p), trialId: 'TRANSREG', siteId: SITES[p % SITES.length], disease: 'RA', sex: p % 2 ? 'F' : 'M', birthYear: 1950 + (p % 50), weightKg: 55 + (p % 40), enrolledAt },
+      data: {
+        patientId: trialLogPatientId(p),
+        trialId: 'TRANSREG',
+        siteId: SITES[p % SITES.length],
+        disease: 'RA',
+        sex: p % 2 ? 'F' : 'M',
+        birthYear: 1950 + (p % 50),
+        weightKg: 55 + (p % 40),
+        enrolledAt,
+      },
       metadata: meta(p, enrolledAt),
     };
   }
@@ -59,17 +68,39 @@ function patientEvent(p: number, n: number): NewEvent {
       eventId,
       type: 'AdverseEventReported',
       schemaVersion: 1,
-      data: { patientId: trialLogPatientId(p), term: 'Injection site reaction', onsetAt: at, grade: 1, serious: false, relatedness: 'probable', outcome: 'recovering' },
+      data: {
+        patientId: trialLogPatientId(p),
+        term: 'Injection site reaction',
+        onsetAt: at,
+        grade: 1,
+        serious: false,
+        relatedness: 'probable',
+        outcome: 'recovering',
+      },
       metadata: meta(p, at),
     };
   }
   if (n % 10 === 0 && n / 10 <= DOSES) {
     const administeredAt = doseDay(n / 10 - 1);
-    return { eventId, type: 'DoseAdministered', schemaVersion: 1, data: { patientId: trialLogPatientId(p), dose: 1, unit: 'MIU', route: 'SC', lot: `L-${n % 7}`, administeredAt }, metadata: meta(p, administeredAt) };
+    return {
+      eventId,
+      type: 'DoseAdministered',
+      schemaVersion: 1,
+      data: { patientId: trialLogPatientId(p), dose: 1, unit: 'MIU', route: 'SC', lot: `L-${n % 7}`, administeredAt },
+      metadata: meta(p, administeredAt),
+    };
   }
   const value = n % 50 === 49 ? 72 : 180 + (n % 150);
   const range = { low: 150, high: 400 };
-  const data: LabResultRecordedData = { patientId: trialLogPatientId(p), test: 'PLAT', value, unit: '10*9/L', referenceRange: range, collectedAt: at, normalised: { value, unit: '10*9/L', referenceRange: range } };
+  const data: LabResultRecordedData = {
+    patientId: trialLogPatientId(p),
+    test: 'PLAT',
+    value,
+    unit: '10*9/L',
+    referenceRange: range,
+    collectedAt: at,
+    normalised: { value, unit: '10*9/L', referenceRange: range },
+  };
   return { eventId, type: 'LabResultRecorded', schemaVersion: 2, data, metadata: meta(p, at) };
 }
 
@@ -93,7 +124,13 @@ function alertFor(p: number, lab: NewEvent): NewEvent {
     message: `Platelets ${data.value} 10*9/L below 80 10*9/L (TR-PLT)`,
     raisedAt: data.collectedAt,
   };
-  return { eventId: orderedUuid(), type: 'AlertRaised', schemaVersion: 1, data: alert, metadata: { ...meta(p, data.collectedAt, 'vigil:safety-rules', 'system'), causationId: lab.eventId } };
+  return {
+    eventId: orderedUuid(),
+    type: 'AlertRaised',
+    schemaVersion: 1,
+    data: alert,
+    metadata: { ...meta(p, data.collectedAt, 'vigil:safety-rules', 'system'), causationId: lab.eventId },
+  };
 }
 
 function* appends(shape: TrialLogShape): Generator<{ streamId: string; events: NewEvent[] }> {

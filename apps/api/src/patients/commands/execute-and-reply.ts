@@ -5,7 +5,13 @@ import { etagFor } from '../../http/if-match';
 import { CommandContext, ExecutePatientCommand, PatientCommandResult } from './execute-patient-command';
 
 /** Runs a patient command and sets the reply's ETag (and `Idempotent-Replayed` for a repeated key). */
-export async function executeAndReply(bus: CommandBus, patientId: string, command: PatientCommand, context: CommandContext, reply: FastifyReply): Promise<PatientCommandResult> {
+export async function executeAndReply(
+  bus: CommandBus,
+  patientId: string,
+  command: PatientCommand,
+  context: CommandContext,
+  reply: FastifyReply,
+): Promise<PatientCommandResult> {
   const result = await bus.execute<ExecutePatientCommand, PatientCommandResult>(new ExecutePatientCommand(patientId, command, context));
   reply.header('ETag', etagFor(result.version));
   if (result.duplicate) reply.header('Idempotent-Replayed', 'true');
