@@ -173,7 +173,7 @@ describe('Alerts and read models follow corrections, and survive a rebuild uncha
   });
 
   it("recomputes a later result's baseline and grade when the baseline value is corrected", async () => {
-    // safety-rules.md §2: ALT 200 U/L (ULN 40) is 2 × an abnormal baseline of 100 (grade 1), but 5 × ULN over a normal baseline of 30 (grade 2).
+    // docs/safety-rules.md §2: ALT 200 U/L (ULN 40) is 2 × an abnormal baseline of 100 (grade 1), but 5 × ULN over a normal baseline of 30 (grade 2).
     await enrol('TR-SAT-004');
     const baselineId = await lab('TR-SAT-004', { test: 'ALT', value: 100, unit: 'U/L', referenceRange: { high: 40 }, collectedAt: daysAgo(10) });
     await vigil

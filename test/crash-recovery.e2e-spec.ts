@@ -20,7 +20,7 @@ const JWT_SECRET = 'crash-recovery token secret, long enough for HS256';
 
 type Post = (path: string, body: object) => Test;
 
-/** The same clinical story, told to any Vigil: what alerts it must end with is known from safety-rules.md. */
+/** The same clinical story, told to any Vigil: what alerts it must end with is known from docs/safety-rules.md. */
 async function recordStory(post: Post): Promise<void> {
   await post('/patients', enrolment({ patientId: 'TR-SAT-001', disease: 'RA', sex: 'F', birthYear: 1950, weightKg: 60 })).expect(201);
   await post('/patients', enrolment({ patientId: 'TR-PBR-002', siteId: 'PBR', disease: 'AIH' })).expect(201);

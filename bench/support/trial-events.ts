@@ -23,7 +23,7 @@ export function enrolmentBody(n: number) {
 
 /**
  * The n-th lab result a patient gets: a platelet count in range, except every `alertEvery`-th, which
- * falls below the TR-PLT threshold (80 × 10⁹/L, safety-rules.md §1) and so raises an alert.
+ * falls below the TR-PLT threshold (80 × 10⁹/L, docs/safety-rules.md §1) and so raises an alert.
  */
 export function labResultBody(n: number, alertEvery = 0) {
   const low = alertEvery > 0 && n % alertEvery === alertEvery - 1;

@@ -1,5 +1,5 @@
 /**
- * Service discovery for tests that need a real engine (STYLE.md "Tests"): an environment URL first,
+ * Service discovery for tests that need a real engine (docs/architecture.md "Tests"): an environment URL first,
  * then a container where a Docker engine answers (testcontainers), then the local service, otherwise
  * a skip that says what is missing. A missing service is never a silently passing test.
  */

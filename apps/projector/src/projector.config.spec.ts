@@ -3,7 +3,7 @@ import { TRANSREG } from '@vigil/domain';
 import { projectorConfigFromEnv, protocolFromEnv } from './projector.config';
 
 describe('projectorConfigFromEnv', () => {
-  it('keeps the read models in the data directory and escalates after 24 hours by default (safety-rules.md §7)', () => {
+  it('keeps the read models in the data directory and escalates after 24 hours by default (docs/safety-rules.md §7)', () => {
     expect(projectorConfigFromEnv({ VIGIL_DATA_DIR: '/var/vigil' })).toEqual({
       readModelsFile: join('/var/vigil', 'projections.sqlite'),
       escalateAfterMs: 24 * 3_600_000,

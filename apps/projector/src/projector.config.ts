@@ -5,7 +5,7 @@ import { TRANSREG, type TrialProtocol } from '@vigil/domain';
 export interface ProjectorConfig {
   /** Read models' SQLite file (`<VIGIL_DATA_DIR>/projections.sqlite`), or `:memory:`. */
   readModelsFile: string;
-  /** An open alert not acknowledged this long escalates (default 24 h, safety-rules.md §7). */
+  /** An open alert not acknowledged this long escalates (default 24 h, docs/safety-rules.md §7). */
   escalateAfterMs: number;
   /** How often overdue alerts are looked for (default 1 min). */
   escalationCheckMs: number;

@@ -1,5 +1,5 @@
 /**
- * Typed domain errors. The API maps them to HTTP once, in one exception filter (STYLE.md):
+ * Typed domain errors. The API maps them to HTTP once, in one exception filter (docs/architecture.md):
  * ValidationError 400, *NotFound 404, PatientAlreadyEnrolled 409, RuleViolation and EventAlreadyVoided 422.
  * `code` is stable and machine-readable; the message is for people.
  */

@@ -1,15 +1,15 @@
 /**
- * The trial's events: plain, serialisable, past tense, versioned (STYLE.md "The domain is data").
+ * The trial's events: plain, serialisable, past tense, versioned (docs/architecture.md "The domain is data").
  * Clinical events live in one stream per patient (`patient-<patientId>`); alert events live in
  * one stream per alert (`alert-<alertId>`).
  */
 
-/** The 14 TRANSREG diseases (transreg.md "The 14 diseases"). */
+/** The 14 TRANSREG diseases (docs/protocol.md "The 14 diseases"). */
 export type DiseaseCode = 'RA' | 'AS' | 'SLE' | 'PSO' | 'BD' | 'GPA' | 'TAK' | 'CD' | 'UC' | 'AIH' | 'SC' | 'SS' | 'ITP' | 'SSC';
 
 export type Sex = 'F' | 'M';
 
-/** CDISC SDTM LBTESTCD (safety-rules.md §4), plus local codes for what has none. */
+/** CDISC SDTM LBTESTCD (docs/safety-rules.md §4), plus local codes for what has none. */
 export type LabTestCode = 'WBC' | 'LYM' | 'NEUT' | 'EOS' | 'PLAT' | 'HGB' | 'ALT' | 'AST' | 'BILI' | 'CREAT' | 'CRP' | 'CD4' | 'TREG_PCT';
 
 export type SeriousnessCriterion = 'death' | 'life-threatening' | 'hospitalisation' | 'disability' | 'congenital-anomaly' | 'medically-important';
@@ -74,7 +74,7 @@ export interface AdverseEventReportedData {
 }
 
 /**
- * Corrections (safety-rules.md §6: a change never obscures what was recorded before). Each names the
+ * Corrections (docs/safety-rules.md §6: a change never obscures what was recorded before). Each names the
  * original event by its stored event id, carries the values before the change, the new full values
  * and the reason. Several corrections may follow one another: `oldValues` is what was current then.
  */
@@ -165,7 +165,7 @@ export type AlertSeverity = 'warning' | 'critical';
  */
 export interface AlertRaisedData {
   alertId: string;
-  /** Rule id from safety-rules.md (TR-PLT, SAE-24H, …) or a dose deviation id (DOSE-WINDOW, …). */
+  /** Rule id from docs/safety-rules.md (TR-PLT, SAE-24H, …) or a dose deviation id (DOSE-WINDOW, …). */
   ruleId: string;
   patientId: string;
   siteId: string;
@@ -203,7 +203,7 @@ export interface AlertEscalatedData {
   reason: string;
 }
 
-/** safety-rules.md §7: an alert whose cause is corrected away is retracted, visibly, naming the correction. */
+/** docs/safety-rules.md §7: an alert whose cause is corrected away is retracted, visibly, naming the correction. */
 export interface AlertRetractedData {
   alertId: string;
   correctionEventId: string;

@@ -2,7 +2,7 @@ import { ValidationError } from './errors';
 
 /**
  * Dates in the domain are ISO-8601 strings. A date-time must carry its offset (Z or ±hh:mm) so it is
- * unambiguous (safety-rules.md §6: time stamps in UTC); a bare date (YYYY-MM-DD) means that day, 00:00 UTC.
+ * unambiguous (docs/safety-rules.md §6: time stamps in UTC); a bare date (YYYY-MM-DD) means that day, 00:00 UTC.
  */
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/;
 

@@ -4,7 +4,7 @@ import { normaliseLabValue } from './units/normalise';
 
 /**
  * Upcasters turn an event stored in an old schema version into the current shape, on read: the log is
- * never rewritten (safety-rules.md §6). Each entry lifts one version to the next; `upcast` chains them.
+ * never rewritten (docs/safety-rules.md §6). Each entry lifts one version to the next; `upcast` chains them.
  */
 type Upcaster = (data: unknown) => unknown;
 

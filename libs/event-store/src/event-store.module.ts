@@ -3,7 +3,7 @@ import { EVENT_STORE, EventStore } from './event-store';
 
 /**
  * Provides the configured EventStore to the whole application under `EVENT_STORE`.
- * The store is built by the caller (config picks the adapter, STYLE.md "Ports and adapters"),
+ * The store is built by the caller (config picks the adapter, docs/architecture.md "Ports and adapters"),
  * and closed when the application shuts down.
  */
 @Global()

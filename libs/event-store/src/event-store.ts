@@ -8,7 +8,7 @@
  * which grows but leaves gaps. Never compute with them: compare them, store them as checkpoints.
  */
 
-/** Who did what, when and why: carried by every stored event (the audit trail, safety-rules.md §6). */
+/** Who did what, when and why: carried by every stored event (the audit trail, docs/safety-rules.md §6). */
 export interface EventMetadata {
   /** Verified user id (JWT `sub`) of whoever caused the event. */
   userId: string;

@@ -1,6 +1,6 @@
 import type { StoredEvent } from '@vigil/event-store';
 
-/** Event types a safety officer must hear about (safety-rules.md §7); acknowledgements are not sent. */
+/** Event types a safety officer must hear about (docs/safety-rules.md §7); acknowledgements are not sent. */
 export const DELIVERED_ALERT_EVENT_TYPES: readonly string[] = ['AlertRaised', 'AlertEscalated', 'AlertRetracted'];
 
 /** What a channel reports about a successful delivery, for the attempt log. */

@@ -29,7 +29,7 @@ export const KAFKA_HEADERS = { eventId: 'vigil-event-id', eventType: 'vigil-even
  * JSON as the webhook body (alertMessageBody); the event id, type and alert id ride in headers.
  * A delivery succeeds once every in-sync replica has the record (acks = all).
  *
- * This is the only file that imports kafkajs (STYLE.md: an adapter alone imports its driver).
+ * This is the only file that imports kafkajs (docs/architecture.md: an adapter alone imports its driver).
  */
 export class KafkaChannel implements AlertChannel {
   readonly name = 'kafka';

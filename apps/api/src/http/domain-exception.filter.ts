@@ -21,7 +21,7 @@ interface ErrorBody {
   [key: string]: unknown;
 }
 
-/** Domain errors map to HTTP here and only here (STYLE.md "NestJS at the edges"). */
+/** Domain errors map to HTTP here and only here (docs/architecture.md "NestJS at the edges"). */
 export function httpErrorFor(exception: unknown): ErrorBody {
   if (exception instanceof HttpException) {
     const response = exception.getResponse();

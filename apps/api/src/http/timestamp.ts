@@ -2,7 +2,7 @@ import { registerDecorator, ValidationOptions } from 'class-validator';
 import { parseInstant, toIsoUtc } from '@vigil/domain';
 
 // ISO-8601 date-time with an explicit zone ("Z" or "+02:00"): a time without its zone is ambiguous,
-// and lost time zones are a known audit-trail failure (safety-rules.md §6). A calendar date alone
+// and lost time zones are a known audit-trail failure (docs/safety-rules.md §6). A calendar date alone
 // (2026-03-02) is unambiguous and taken as that day at 00:00 UTC.
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;

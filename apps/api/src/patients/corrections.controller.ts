@@ -34,7 +34,7 @@ function changesOf(body: object): Record<string, unknown> {
 
 /**
  * Corrections and voids: nothing recorded is ever changed; a correction is a new event naming the
- * original, its old and new values and the reason (safety-rules.md §6).
+ * original, its old and new values and the reason (docs/safety-rules.md §6).
  */
 @ApiTags('corrections')
 @Controller('patients/:patientId')

@@ -122,7 +122,7 @@ function commandsFor(patient: DemoPatient, now: Date): PatientCommand[] {
   const past = (d: Date) => d.getTime() < now.getTime() - 3_600_000;
   const commands: { at: number; command: PatientCommand }[] = [];
 
-  // Doses: induction Day 1–5, then maintenance every 15 days (7 for SLE) for six months (transreg.md).
+  // Doses: induction Day 1–5, then maintenance every 15 days (7 for SLE) for six months (docs/protocol.md).
   const interval = TRANSREG.treatment.maintenance.intervalDaysByDisease[patient.disease] ?? TRANSREG.treatment.maintenance.intervalDays;
   const doseDays = [1, 2, 3, 4, 5];
   for (let day = 5 + interval; day <= 5 + 183; day += interval) doseDays.push(day);

@@ -11,7 +11,7 @@ export interface RecordedBy {
 }
 
 /**
- * One event of the trail as a person reads it (21 CFR 11.10(e), safety-rules.md §6): who recorded
+ * One event of the trail as a person reads it (21 CFR 11.10(e), docs/safety-rules.md §6): who recorded
  * what, when (UTC, clinically and in Vigil), why, and for a correction the old and new values.
  * `data` is the event exactly as stored: originals are never rewritten for display.
  */

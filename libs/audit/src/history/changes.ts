@@ -1,4 +1,4 @@
-/** One field a correction changed: old and new values side by side (safety-rules.md §6). */
+/** One field a correction changed: old and new values side by side (docs/safety-rules.md §6). */
 export interface FieldChange {
   /** Dotted path of the field (`value`, `normalised.value`, `referenceRange.high`). */
   field: string;

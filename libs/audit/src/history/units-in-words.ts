@@ -1,4 +1,4 @@
-/** UCUM codes as a person writes them (safety-rules.md §3): 10*9/L → ×10⁹/L, umol/L → µmol/L. */
+/** UCUM codes as a person writes them (docs/safety-rules.md §3): 10*9/L → ×10⁹/L, umol/L → µmol/L. */
 const WRITTEN: Readonly<Record<string, string>> = {
   '10*9/L': '×10⁹/L',
   '10*3/uL': '×10³/µL',

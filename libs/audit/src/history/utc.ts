@@ -1,5 +1,5 @@
 /**
- * Time stamps an inspector reads: always UTC, never a local zone (safety-rules.md §6). Text that is
+ * Time stamps an inspector reads: always UTC, never a local zone (docs/safety-rules.md §6). Text that is
  * not a time is returned as it is, rather than hidden.
  */
 export function utc(timestamp: unknown): string {

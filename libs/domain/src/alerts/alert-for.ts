@@ -6,7 +6,7 @@ import { saeReportingDeadline } from '../safety/sae-clock';
 import { alertIdFor } from './alert-id';
 import type { AlertState } from './alert-state';
 
-/** safety-rules.md §7: panic lab values are acknowledged within 24 hours; past that, the alert escalates. */
+/** docs/safety-rules.md §7: panic lab values are acknowledged within 24 hours; past that, the alert escalates. */
 export const ALERT_ACKNOWLEDGEMENT_MS = 24 * 3_600_000;
 
 /** The alert a lab result's rule hit raises; acknowledge-by deadline 24 hours after raising. */
@@ -39,7 +39,7 @@ export function labAlert(args: {
 }
 
 /**
- * The alert a serious adverse event raises (SAE-24H, safety-rules.md §5), its deadline the 24-hour
+ * The alert a serious adverse event raises (SAE-24H, docs/safety-rules.md §5), its deadline the 24-hour
  * reporting clock from `knownAt` (the recording time of the event that made it serious). Null when not serious.
  */
 export function seriousAdverseEventAlert(args: {

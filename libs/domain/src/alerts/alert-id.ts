@@ -17,6 +17,6 @@ export function uuidV5(name: string, namespace: string): string {
 /**
  * The id of the alert a triggering event raises for a rule: the same pair always gives the same id, so
  * one lab result crossing one rule raises one alert however often it is delivered or the projection is
- * rebuilt (safety-rules.md §7). The separator cannot appear in a rule id, so pairs never collide.
+ * rebuilt (docs/safety-rules.md §7). The separator cannot appear in a rule id, so pairs never collide.
  */
 export const alertIdFor = (triggeringEventId: string, ruleId: string): string => uuidV5(`${ruleId}|${triggeringEventId}`, ALERT_ID_NAMESPACE);

@@ -13,7 +13,7 @@ import type { AlertState } from './alert-state';
 export function decideAlert(command: AlertCommand, state: AlertState): AlertEvent[] {
   if (command.type === 'RaiseAlert') {
     const alert = command.alert;
-    // The id must be the deterministic one, or the same result could raise two alerts (safety-rules.md §7).
+    // The id must be the deterministic one, or the same result could raise two alerts (docs/safety-rules.md §7).
     const expectedId = alertIdFor(alert.triggeredBy, alert.ruleId);
     if (alert.alertId !== expectedId) {
       throw new ValidationError('alertId', `must be alertIdFor(triggeredBy, ruleId) = ${expectedId}`);

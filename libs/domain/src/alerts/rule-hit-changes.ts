@@ -1,7 +1,7 @@
 import type { RuleHit } from '../safety/assess-lab-result';
 
 export interface RuleHitChanges {
-  /** Rules the result no longer crosses: their open alerts are retracted, naming the correction (safety-rules.md §7). */
+  /** Rules the result no longer crosses: their open alerts are retracted, naming the correction (docs/safety-rules.md §7). */
   cleared: RuleHit[];
   /** Rules the corrected result crosses and did not before: new alerts. */
   added: RuleHit[];

@@ -62,7 +62,7 @@ export interface DoseInput {
 }
 
 /**
- * Dose, unit and route other than the protocol's are recorded as given (transreg.md: what happened must
+ * Dose, unit and route other than the protocol's are recorded as given (docs/protocol.md: what happened must
  * always be recordable) and flagged later by assessDose; only an impossible amount is refused.
  */
 export function doseRecord(patient: PatientFacts, input: DoseInput, ctx: DecideContext): DoseAdministeredData {
@@ -130,7 +130,7 @@ export interface AdverseEventInput {
   outcome?: unknown;
 }
 
-/** safety-rules.md §5: seriousness (criteria) is not severity (grade); both are checked on their own. */
+/** docs/safety-rules.md §5: seriousness (criteria) is not severity (grade); both are checked on their own. */
 export function adverseEventRecord(patient: PatientFacts, input: AdverseEventInput, ctx: DecideContext): AdverseEventReportedData {
   const term = nonEmptyText('term', input.term);
   const onsetAt = clinicalInstant('onsetAt', input.onsetAt, ctx, patient.birthYear);
@@ -148,7 +148,7 @@ export function adverseEventRecord(patient: PatientFacts, input: AdverseEventInp
   if (!input.serious && criteria.length > 0) {
     throw new ValidationError('seriousnessCriteria', 'a non-serious adverse event cannot have seriousness criteria');
   }
-  // A death is serious by definition (safety-rules.md §5); a non-serious death would miss the 24-hour SAE clock.
+  // A death is serious by definition (docs/safety-rules.md §5); a non-serious death would miss the 24-hour SAE clock.
   if (!input.serious && (input.grade === 5 || input.outcome === 'fatal')) {
     throw new ValidationError('serious', 'grade 5 or a fatal outcome is a death, which is always serious');
   }

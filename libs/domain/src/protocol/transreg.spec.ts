@@ -2,7 +2,7 @@ import { TRANSREG } from './transreg';
 import { findDisease, findSite, maintenanceIntervalDays } from './trial-protocol';
 
 describe('TRANSREG protocol', () => {
-  it('lists the 14 diseases of transreg.md, each code once', () => {
+  it('lists the 14 diseases of docs/protocol.md, each code once', () => {
     const codes = TRANSREG.diseases.map((d) => d.code);
     expect(codes).toHaveLength(14);
     expect(new Set(codes).size).toBe(14);

@@ -1,11 +1,11 @@
 import type { TrialProtocol } from './trial-protocol';
 
-/** TRANSREG, low-dose IL-2 in 14 autoimmune diseases: every value below is from transreg.md. */
+/** TRANSREG, low-dose IL-2 in 14 autoimmune diseases: every value below is from docs/protocol.md. */
 export const TRANSREG: TrialProtocol = {
   id: 'TRANSREG',
   title: 'Low-dose interleukin-2 in 14 autoimmune and inflammatory diseases',
   registry: { clinicalTrialsGov: 'NCT01988506', eudraCT: '2013-001232-22', sponsorStudyId: 'P130101' },
-  // transreg.md "The 14 diseases"
+  // docs/protocol.md "The 14 diseases"
   diseases: [
     { code: 'RA', name: 'rheumatoid arthritis' },
     { code: 'AS', name: 'ankylosing spondylitis' },
@@ -22,7 +22,7 @@ export const TRANSREG: TrialProtocol = {
     { code: 'ITP', name: 'idiopathic thrombocytopenic purpura' },
     { code: 'SSC', name: 'systemic sclerosis' },
   ],
-  // transreg.md "Sites (France)"
+  // docs/protocol.md "Sites (France)"
   sites: [
     { id: 'SAT', name: 'Hôpital Saint-Antoine', city: 'Paris', postcode: '75012' },
     { id: 'PSL', name: 'Hôpital Pitié-Salpêtrière', city: 'Paris', postcode: '75013' },
@@ -32,7 +32,7 @@ export const TRANSREG: TrialProtocol = {
     { id: 'HEGP', name: 'Hôpital Européen Georges-Pompidou', city: 'Paris', postcode: '75015' },
   ],
   minimumAgeYears: 18,
-  // transreg.md "Treatment: one drug, one arm"
+  // docs/protocol.md "Treatment: one drug, one arm"
   treatment: {
     drug: 'aldesleukin (recombinant human interleukin-2)',
     dose: 1,
@@ -41,7 +41,7 @@ export const TRANSREG: TrialProtocol = {
     induction: { doses: 5, intervalDays: 1 },
     maintenance: { intervalDays: 15, intervalDaysByDisease: { SLE: 7 }, durationMonths: 6 },
   },
-  // transreg.md "Visits and measures"
+  // docs/protocol.md "Visits and measures"
   visitStudyDays: [0, 1, 8, 15, 29, 85, 183, 240, 360, 540],
   maintenanceWindowDays: 2,
 };

@@ -16,7 +16,7 @@ const patient = (disease = 'RA', extra: Parameters<typeof enrolment>[0] = {}) =>
 const hitIds = (state: PatientState, test: string, value: number, unit: string, range?: ReferenceRange) =>
   assessLabResult(state, result(state, test, value, unit, range)).ruleHits.map((h) => h.ruleId);
 
-describe('TR-PLT, safety-rules.md §1: platelets < 80 × 10⁹/L', () => {
+describe('TR-PLT, docs/safety-rules.md §1: platelets < 80 × 10⁹/L', () => {
   it.each([
     [79.9, '10*9/L'],
     [79, '10*3/uL'],
@@ -57,7 +57,7 @@ describe('TR-PLT, safety-rules.md §1: platelets < 80 × 10⁹/L', () => {
   });
 });
 
-describe('TR-WBC and TR-LYM, safety-rules.md §1', () => {
+describe('TR-WBC and TR-LYM, docs/safety-rules.md §1', () => {
   it.each([
     [1.99, '10*9/L'],
     [1999, '/mm3'],
@@ -95,7 +95,7 @@ describe('TR-WBC and TR-LYM, safety-rules.md §1', () => {
   });
 });
 
-describe('TR-ALT and TR-AST, safety-rules.md §1: > 5 × ULN, not for AIH', () => {
+describe('TR-ALT and TR-AST, docs/safety-rules.md §1: > 5 × ULN, not for AIH', () => {
   it.each(['ALT', 'AST'])('raises a %s alert above 5 × ULN, in U/L and [IU]/L', (test) => {
     expect(hitIds(patient(), test, 201, 'U/L', { high: 40 })).toEqual([`TR-${test}`]);
     expect(hitIds(patient(), test, 201, '[IU]/L', { high: 40 })).toEqual([`TR-${test}`]);
@@ -128,7 +128,7 @@ describe('TR-ALT and TR-AST, safety-rules.md §1: > 5 × ULN, not for AIH', () =
   });
 });
 
-describe('TR-CRCL, safety-rules.md §1 and §3: Cockcroft-Gault < 60 mL/min, not for SLE or GPA', () => {
+describe('TR-CRCL, docs/safety-rules.md §1 and §3: Cockcroft-Gault < 60 mL/min, not for SLE or GPA', () => {
   // Man born 1964, 70 kg, collected 2024 (age 60): CrCl = 80 × 70 / (0.814 × creatinine).
   const man = () => patient('RA', { sex: 'M', birthYear: 1964, weightKg: 70 });
   const creatinineAt = (clearance: number) => (80 * 70) / (0.814 * clearance);

@@ -15,7 +15,7 @@ const alt = (value: number, collectedAt: string): PatientCommand => ({
 const dose = (administeredAt: string): PatientCommand => ({ type: 'RecordDose', dose: 1, unit: 'MIU', route: 'SC', administeredAt });
 const labOf = (state: ReturnType<typeof given>['state'], eventId: string) => ({ eventId, data: state.labs[eventId].current as LabResultRecordedData });
 
-describe('baseline, safety-rules.md §2', () => {
+describe('baseline, docs/safety-rules.md §2', () => {
   it('is the last value of the test on or before the first dose', () => {
     const { state } = given(
       enrolment(),

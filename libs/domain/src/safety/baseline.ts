@@ -5,7 +5,7 @@ import { journalOf, recordsOf, type RecordJournal } from '../patient/record-jour
 import type { Baseline } from './ctcae-grades';
 
 /**
- * The patient's baseline for the test of `lab` (safety-rules.md §2: the last value on or before Day 0):
+ * The patient's baseline for the test of `lab` (docs/safety-rules.md §2: the last value on or before Day 0):
  * the last value of that test collected on or before the first dose; with no dose yet, on or before the
  * result itself. A result is never its own baseline: graded against itself, every result would be grade 0
  * (with no other value, there is no baseline and increases are graded on the ULN).

@@ -10,7 +10,7 @@ export interface CockcroftGaultInput {
 }
 
 /**
- * Creatinine clearance in mL/min, Cockcroft-Gault in SI units (safety-rules.md §3):
+ * Creatinine clearance in mL/min, Cockcroft-Gault in SI units (docs/safety-rules.md §3):
  * (140 − age) × weight / (0.814 × creatinine µmol/L), × 0.85 for women.
  * Returns null when the formula gives no meaning (creatinine 0, age 140 or more).
  */

@@ -2,7 +2,7 @@ import { gradeLabResult } from './ctcae-grades';
 
 const g = (...args: Parameters<typeof gradeLabResult>) => gradeLabResult(...args).grade;
 
-describe('CTCAE v5 decreased counts, safety-rules.md §2', () => {
+describe('CTCAE v5 decreased counts, docs/safety-rules.md §2', () => {
   // [test, LLN, grade-2 bound, grade-3 bound, grade-4 bound]
   it.each([
     ['WBC', 4.0, 3.0, 2.0, 1.0],
@@ -42,7 +42,7 @@ describe('CTCAE v5 decreased counts, safety-rules.md §2', () => {
   });
 });
 
-describe('CTCAE v5 lymphocyte count increased, safety-rules.md §2', () => {
+describe('CTCAE v5 lymphocyte count increased, docs/safety-rules.md §2', () => {
   it('has no grade 1: > 4.0 is grade 2, > 20.0 is grade 3', () => {
     expect(gradeLabResult('LYM', 4.0, { low: 1, high: 4 })).toMatchObject({ grade: 0, term: 'Lymphocyte count decreased' });
     expect(gradeLabResult('LYM', 4.01, undefined)).toEqual({ grade: 2, term: 'Lymphocyte count increased', basis: 'absolute' });
@@ -51,7 +51,7 @@ describe('CTCAE v5 lymphocyte count increased, safety-rules.md §2', () => {
   });
 });
 
-describe('CTCAE v5 transaminases, safety-rules.md §2', () => {
+describe('CTCAE v5 transaminases, docs/safety-rules.md §2', () => {
   const uln = { high: 40 };
   it.each(['ALT', 'AST'] as const)('grades %s with a normal baseline on multiples of ULN', (test) => {
     const normal = { value: 30, referenceRange: uln };
@@ -96,7 +96,7 @@ describe('CTCAE v5 transaminases, safety-rules.md §2', () => {
   });
 });
 
-describe('CTCAE v5 bilirubin and creatinine, safety-rules.md §2', () => {
+describe('CTCAE v5 bilirubin and creatinine, docs/safety-rules.md §2', () => {
   it('grades bilirubin with a normal baseline on multiples of ULN', () => {
     const uln = { high: 20 };
     expect(g('BILI', 20, uln)).toBe(0);

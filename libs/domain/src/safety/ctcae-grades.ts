@@ -2,7 +2,7 @@ import type { LabTestCode, ReferenceRange } from '../events';
 import { roundSignificant } from '../units/significant';
 
 /**
- * CTCAE v5.0 grades of lab results (safety-rules.md §2), as data. Values are in canonical units
+ * CTCAE v5.0 grades of lab results (docs/safety-rules.md §2), as data. Values are in canonical units
  * (units/lab-tests.ts); multiples are of the result's ULN or of the patient's baseline.
  */
 export type CtcaeGrade = 0 | 1 | 2 | 3 | 4;
@@ -87,7 +87,7 @@ export function gradeLabResult(test: LabTestCode, value: number, range: Referenc
   if (decreased) return gradeDecreased(decreased, value, range?.low);
   const increased = INCREASED_SCALES[test];
   if (increased) return gradeIncreased(increased, value, range?.high, baseline ?? null);
-  return { grade: null, basis: null, ungradableReason: `no CTCAE v5 scale for ${test} in safety-rules.md §2` };
+  return { grade: null, basis: null, ungradableReason: `no CTCAE v5 scale for ${test} in docs/safety-rules.md §2` };
 }
 
 function gradeDecreased(scale: DecreasedScale, value: number, lln: number | undefined): LabGrade {
@@ -113,7 +113,7 @@ function gradeIncreased(scale: IncreasedScale, value: number, uln: number | unde
         grade: null,
         term: scale.term,
         basis: 'baseline',
-        ungradableReason: 'abnormal baseline: safety-rules.md §2 gives this scale for a normal baseline only',
+        ungradableReason: 'abnormal baseline: docs/safety-rules.md §2 gives this scale for a normal baseline only',
       };
     }
     if (baseline.value === 0) return { grade: 0, term: scale.term, basis: 'baseline' };

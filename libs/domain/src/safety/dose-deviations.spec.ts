@@ -22,7 +22,7 @@ const INDUCTION = ['2024-01-11', '2024-01-12', '2024-01-13', '2024-01-14', '2024
 const dose = (day: string, extra: Partial<DoseAdministeredData> = {}) => ({ eventId: 'new', data: doseEvent(day, extra).data as DoseAdministeredData });
 const ids = (deviations: { ruleId: string }[]) => deviations.map((d) => d.ruleId);
 
-describe('assessDose: amount and route, transreg.md "Treatment"', () => {
+describe('assessDose: amount and route, docs/protocol.md "Treatment"', () => {
   it('finds nothing wrong with 1 MIU subcutaneously on Day 1', () => {
     expect(assessDose(patient('RA'), dose('2024-01-11'))).toEqual([]);
   });

@@ -6,7 +6,7 @@ import type { TrialProtocol } from '../protocol/trial-protocol';
 import { roundSignificant } from '../units/significant';
 import { doseSchedule, type DoseSchedule, type ScheduledDose } from './dose-schedule';
 
-/** Protocol deviations of dosing (transreg.md: flagged, never a reason to refuse recording). */
+/** Protocol deviations of dosing (docs/protocol.md: flagged, never a reason to refuse recording). */
 export type DoseRuleId = 'DOSE-AMOUNT' | 'DOSE-ROUTE' | 'DOSE-EXTRA-INDUCTION' | 'DOSE-WINDOW' | 'DOSE-MISSED';
 
 export interface DoseDeviation {

@@ -6,7 +6,7 @@ import { activeDoses, type PatientState } from '../patient/patient-state';
 import { recordOf } from '../patient/record-journal';
 
 /**
- * Where each dose sits in the protocol schedule (transreg.md "Treatment"). Calendar days are UTC days.
+ * Where each dose sits in the protocol schedule (docs/protocol.md "Treatment"). Calendar days are UTC days.
  * - The first `induction.doses` doses (by administration time) are induction, Day 1 being the first.
  * - A later dose that keeps the daily rhythm (given within `induction.intervalDays` of an induction or
  *   extra dose) is an extra induction dose, e.g. a sixth consecutive daily dose.

@@ -3,7 +3,7 @@ import type { AlertSeverity, DiseaseCode, LabTestCode } from '../events';
 export type LabRuleId = 'TR-WBC' | 'TR-LYM' | 'TR-PLT' | 'TR-ALT' | 'TR-AST' | 'TR-CRCL';
 
 /**
- * One protocol threshold (safety-rules.md §1). Adding a rule is adding a row.
+ * One protocol threshold (docs/safety-rules.md §1). Adding a rule is adding a row.
  * `measure` says what is compared: the result in its canonical unit, its multiple of the result's own
  * ULN, or the Cockcroft-Gault creatinine clearance computed from it.
  */
@@ -11,7 +11,7 @@ export interface LabSafetyRule {
   ruleId: LabRuleId;
   test: LabTestCode;
   measure: 'value' | 'ulnMultiple' | 'creatinineClearance';
-  /** Strict: "< 80" does not flag exactly 80 (safety-rules.md §1). */
+  /** Strict: "< 80" does not flag exactly 80 (docs/safety-rules.md §1). */
   comparison: '<' | '>';
   threshold: number;
   thresholdUnit: string;

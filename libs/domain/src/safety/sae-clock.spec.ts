@@ -1,6 +1,6 @@
 import { saeReportingDeadline, susarReportingDeadline } from './sae-clock';
 
-describe('SAE 24-hour clock, safety-rules.md §5', () => {
+describe('SAE 24-hour clock, docs/safety-rules.md §5', () => {
   it('gives a serious adverse event a deadline 24 hours after the investigator knew it', () => {
     expect(saeReportingDeadline({ serious: true }, '2024-03-01T10:15:00Z')).toEqual({
       ruleId: 'SAE-24H',
@@ -19,7 +19,7 @@ describe('SAE 24-hour clock, safety-rules.md §5', () => {
   });
 });
 
-describe('SUSAR clocks, safety-rules.md §5', () => {
+describe('SUSAR clocks, docs/safety-rules.md §5', () => {
   const susar = { serious: true, seriousnessCriteria: ['hospitalisation' as const], relatedness: 'probable' as const, grade: 3 };
 
   it('gives an unexpected suspected serious reaction 15 calendar days, Day 0 being the day of knowledge', () => {

@@ -1,7 +1,7 @@
 import type { AdverseEventReportedData } from '../events';
 import { DAY_MS, parseInstant, utcDayNumber } from '../instant';
 
-/** Expedited reporting clocks of safety-rules.md §5, as data. */
+/** Expedited reporting clocks of docs/safety-rules.md §5, as data. */
 export const REPORTING_CLOCKS = {
   /** The investigator reports an SAE to the sponsor within 24 hours of knowing it. */
   'SAE-24H': { hours: 24, to: 'sponsor' },
@@ -20,7 +20,7 @@ export interface SaeReportingDeadline {
 }
 
 /**
- * The 24-hour SAE clock (safety-rules.md §5) of a serious adverse event, null for a non-serious one.
+ * The 24-hour SAE clock (docs/safety-rules.md §5) of a serious adverse event, null for a non-serious one.
  * `knownAt` is when the investigator knew it: in Vigil, the recording time of the event that made it
  * serious (its report, or the correction that turned it serious).
  */
@@ -41,7 +41,7 @@ export interface SusarReportingDeadline {
 }
 
 /**
- * The regulator's clock for a SUSAR (safety-rules.md §5). Whether the reaction is unexpected is a
+ * The regulator's clock for a SUSAR (docs/safety-rules.md §5). Whether the reaction is unexpected is a
  * judgement against the reference safety information, so the caller says so; a reaction is suspected
  * when the relatedness is possible, probable or definite. Null when the event is no SUSAR.
  * Calendar days are UTC days; Day 0 is the day of first knowledge, so a 7-day clock ends at the end of Day 7.

@@ -128,7 +128,7 @@ export function naiveAssessLabResult(
   for (const rule of rules) {
     if (rule.test !== data.test) continue;
     if (state.disease !== null && rule.notFor.includes(state.disease)) {
-      assessment.notEvaluated.push({ ruleId: rule.ruleId, reason: `does not apply to ${state.disease} patients (safety-rules.md §1)` });
+      assessment.notEvaluated.push({ ruleId: rule.ruleId, reason: `does not apply to ${state.disease} patients (docs/safety-rules.md §1)` });
       continue;
     }
     const measured = measure(rule, data, crclMlMin);
@@ -160,7 +160,7 @@ function measure(rule: LabSafetyRule, data: LabResultRecordedData, crclMlMin: nu
     case 'value':
       return { value: data.normalised.value, unit: data.normalised.unit };
     case 'ulnMultiple': {
-      // The ULN is the lab's own and travels with the result (safety-rules.md §3): never guessed.
+      // The ULN is the lab's own and travels with the result (docs/safety-rules.md §3): never guessed.
       const uln = data.normalised.referenceRange?.high;
       if (uln === undefined || uln <= 0) return { reason: 'the result carries no upper limit of normal (ULN)' };
       return { value: multipleOf(data.normalised.value, uln), unit: '×ULN' };

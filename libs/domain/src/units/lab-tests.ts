@@ -7,7 +7,7 @@ import type { LabTestCode } from '../events';
  *
  * Upper bounds are deliberately generous: they exist to refuse a value keyed in the wrong unit
  * (79 000 platelets "×10⁹/L" instead of "/mm³"), never to refuse a real extreme.
- * - counts: platelets 5 000 × 10⁹/L (safety-rules.md §3); WBC, lymphocytes, neutrophils, eosinophils and
+ * - counts: platelets 5 000 × 10⁹/L (docs/safety-rules.md §3); WBC, lymphocytes, neutrophils, eosinophils and
  *   CD4 1 000 × 10⁹/L (hyperleukocytosis in leukaemia stays well below);
  * - haemoglobin 300 g/L (severe polycythaemia stays below 250);
  * - ALT / AST 100 000 U/L (acute liver failure reaches tens of thousands);
@@ -17,7 +17,7 @@ import type { LabTestCode } from '../events';
 export interface LabTest {
   readonly code: LabTestCode;
   readonly name: string;
-  /** LOINC code (safety-rules.md §4); null when LOINC has none we use. */
+  /** LOINC code (docs/safety-rules.md §4); null when LOINC has none we use. */
   readonly loinc: string | null;
   /** Other LOINC codes for the same measure (e.g. creatinine mass vs molar). */
   readonly otherLoinc: readonly string[];
@@ -30,7 +30,7 @@ export interface LabTest {
   readonly maxCanonical: number;
 }
 
-// safety-rules.md §3: 10*9/L = 10*3/uL = 10*3/mm3; /mm3 and /uL are cells per µL, ÷ 1 000 for 10⁹/L.
+// docs/safety-rules.md §3: 10*9/L = 10*3/uL = 10*3/mm3; /mm3 and /uL are cells per µL, ÷ 1 000 for 10⁹/L.
 const COUNT_UNITS = { '10*9/L': 1, '10*3/uL': 1, '10*3/mm3': 1, '/mm3': 0.001, '/uL': 0.001 } as const;
 const COUNT = '10*9/L';
 
@@ -49,17 +49,17 @@ export const LAB_TESTS: Readonly<Record<LabTestCode, LabTest>> = {
   LYM: row('LYM', 'lymphocytes', '731-0', COUNT, COUNT_UNITS, 1000),
   NEUT: row('NEUT', 'neutrophils', '751-8', COUNT, COUNT_UNITS, 1000),
   EOS: row('EOS', 'eosinophils', '711-2', COUNT, COUNT_UNITS, 1000),
-  PLAT: row('PLAT', 'platelets', '777-3', COUNT, COUNT_UNITS, 5000), // safety-rules.md §3
-  // safety-rules.md §4 gives no LOINC code for CD4: a local code until the sponsor picks one.
+  PLAT: row('PLAT', 'platelets', '777-3', COUNT, COUNT_UNITS, 5000), // docs/safety-rules.md §3
+  // docs/safety-rules.md §4 gives no LOINC code for CD4: a local code until the sponsor picks one.
   CD4: row('CD4', 'CD4+ lymphocytes', null, COUNT, COUNT_UNITS, 1000, { localCode: 'VIGIL-CD4' }),
   HGB: row('HGB', 'haemoglobin', '718-7', 'g/L', { 'g/L': 1, 'g/dL': 10 }, 300), // g/dL × 10, §3
   ALT: row('ALT', 'alanine aminotransferase', '1742-6', 'U/L', { 'U/L': 1, '[IU]/L': 1 }, 100_000),
   AST: row('AST', 'aspartate aminotransferase', '1920-8', 'U/L', { 'U/L': 1, '[IU]/L': 1 }, 100_000),
   BILI: row('BILI', 'total bilirubin', '1975-2', 'umol/L', { 'umol/L': 1, 'mg/dL': 17.1 }, 2000),
-  // safety-rules.md §3 and §4: mg/dL × 88.4 = µmol/L; 14682-9 is the molar code, 2160-0 the mass code.
+  // docs/safety-rules.md §3 and §4: mg/dL × 88.4 = µmol/L; 14682-9 is the molar code, 2160-0 the mass code.
   CREAT: row('CREAT', 'creatinine', '14682-9', 'umol/L', { 'umol/L': 1, 'mg/dL': 88.4 }, 10_000, { otherLoinc: ['2160-0'] }),
   CRP: row('CRP', 'C-reactive protein', '1988-5', 'mg/L', { 'mg/L': 1, 'mg/dL': 10 }, 1000),
-  // safety-rules.md §4: Treg % of CD4+ has no LOINC code.
+  // docs/safety-rules.md §4: Treg % of CD4+ has no LOINC code.
   TREG_PCT: row('TREG_PCT', 'regulatory T cells, % of CD4+', null, '%', { '%': 1 }, 100, { localCode: 'VIGIL-TREG-PCT' }),
 };
 

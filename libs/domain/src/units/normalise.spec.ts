@@ -112,7 +112,7 @@ describe('lab tests', () => {
     expect(acceptedUnits('NOPE')).toEqual([]);
   });
 
-  it('carries the LOINC codes of safety-rules.md §4', () => {
+  it('carries the LOINC codes of docs/safety-rules.md §4', () => {
     expect(LAB_TESTS.PLAT.loinc).toBe('777-3');
     expect(LAB_TESTS.WBC.loinc).toBe('6690-2');
     expect(LAB_TESTS.CREAT.otherLoinc).toContain('2160-0');

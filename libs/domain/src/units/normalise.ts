@@ -5,8 +5,8 @@ import { roundSignificant } from './significant';
 
 /**
  * Converts a reported lab value (and its reference range) into the test's canonical unit.
- * This happens once, at the edge of the domain (STYLE.md); nothing downstream converts again.
- * Refuses, never guesses (safety-rules.md §3): an unknown test or unit, a negative or non-finite value,
+ * This happens once, at the edge of the domain (docs/architecture.md); nothing downstream converts again.
+ * Refuses, never guesses (docs/safety-rules.md §3): an unknown test or unit, a negative or non-finite value,
  * or a value above the test's physiological bound (see lab-tests.ts) is a ValidationError.
  */
 export function normaliseLabValue(test: string, value: number, unit: string, referenceRange?: ReferenceRange): NormalisedValue {

@@ -13,7 +13,7 @@ export interface ContractStore {
 }
 
 /**
- * The behaviour every EventStore adapter must have (STYLE.md "Ports and adapters"). A behaviour one
+ * The behaviour every EventStore adapter must have (docs/architecture.md "Ports and adapters"). A behaviour one
  * adapter has and another lacks is a bug in the lacking one.
  */
 export interface ContractOptions {

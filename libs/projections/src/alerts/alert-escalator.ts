@@ -10,7 +10,7 @@ export interface AlertEscalatorOptions {
 }
 
 /**
- * safety-rules.md §7: an alert nobody acknowledged escalates, once. Candidates come from the alert
+ * docs/safety-rules.md §7: an alert nobody acknowledged escalates, once. Candidates come from the alert
  * list; the alert decider has the last word on its own stream (already acknowledged, retracted or
  * escalated: nothing is appended), so a stale list or a second process cannot escalate twice.
  */
@@ -56,7 +56,7 @@ export class AlertEscalator {
           type: 'EscalateAlert',
           alertId: alert.alertId,
           escalatedAt: now.toISOString(),
-          reason: `not acknowledged within ${formatDuration(this.options.afterMs)} of being raised (safety-rules.md §7)`,
+          reason: `not acknowledged within ${formatDuration(this.options.afterMs)} of being raised (docs/safety-rules.md §7)`,
         },
         { ...SAFETY_RULES_ACTOR, siteId: alert.siteId, occurredAt: now.toISOString(), causationId: null },
       );

@@ -161,7 +161,7 @@ export class AlertList {
     });
   }
 
-  /** Open, unacknowledged, not yet escalated alerts raised before `cutoff` (safety-rules.md §7). */
+  /** Open, unacknowledged, not yet escalated alerts raised before `cutoff` (docs/safety-rules.md §7). */
   awaitingEscalation(cutoff: Date, limit = 500): AlertView[] {
     return this.db.read(() => {
       const table = this.db.liveTable(ALERT_LIST, 'alerts');

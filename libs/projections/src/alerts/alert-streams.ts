@@ -33,7 +33,7 @@ const MAX_ATTEMPTS = 5;
 
 /**
  * The alert streams (`alert-<alertId>`): load, ask the alert decider, append with the expected
- * version (STYLE.md). The decider makes repeats no-ops, and raising appends only to a stream that
+ * version (docs/architecture.md). The decider makes repeats no-ops, and raising appends only to a stream that
  * does not exist yet, so every caller may safely repeat itself.
  */
 export class AlertStreams {
@@ -53,7 +53,7 @@ export class AlertStreams {
 
   /**
    * Raises an alert once: appended only if its stream does not exist. Returns false when it already
-   * did (raised by an earlier pass: the idempotency of safety-rules.md §7).
+   * did (raised by an earlier pass: the idempotency of docs/safety-rules.md §7).
    */
   async raise(alert: AlertRaisedData, metadata: NewEvent['metadata']): Promise<boolean> {
     const events = decideAlert({ type: 'RaiseAlert', alert }, initialAlertState);

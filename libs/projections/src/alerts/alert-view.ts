@@ -8,10 +8,10 @@ export interface AlertView {
   alertId: string;
   patientId: string;
   siteId: string;
-  /** safety-rules.md rule id (TR-PLT, TR-CRCL, SAE-24H…) or a dose deviation (DOSE-*). */
+  /** docs/safety-rules.md rule id (TR-PLT, TR-CRCL, SAE-24H…) or a dose deviation (DOSE-*). */
   ruleId: string;
   status: AlertStatus;
-  /** Left unacknowledged past the escalation delay (safety-rules.md §7). */
+  /** Left unacknowledged past the escalation delay (docs/safety-rules.md §7). */
   escalated: boolean;
   escalatedAt?: string;
   /** Stored event id of the record (or correction) that crossed the rule. */

@@ -33,7 +33,7 @@ export interface LabValue {
 export interface LabSummary {
   test: LabTestCode;
   latest: LabValue;
-  /** CTCAE v5.0 grade (safety-rules.md §2); null when ungradable. */
+  /** CTCAE v5.0 grade (docs/safety-rules.md §2); null when ungradable. */
   grade: number | null;
   gradeBasis: GradeBasis | null;
   ungradableReason?: string;
@@ -57,7 +57,7 @@ export interface AdverseEventSummary {
   relatedness?: Relatedness;
   outcome?: AdverseEventOutcome;
   corrected: boolean;
-  /** The 24-hour SAE reporting deadline (safety-rules.md §5), for a serious event. */
+  /** The 24-hour SAE reporting deadline (docs/safety-rules.md §5), for a serious event. */
   saeReportingDeadline?: string;
   /** The SAE-24H alert of this event. */
   saeAlertId?: string;

@@ -17,7 +17,7 @@ const DISEASES = ['RA', 'AIH', 'SLE'] as const;
 const AS_OF = new Date('2026-03-01T00:00:00Z');
 const day = (n: number) => new Date(Date.parse('2026-01-06T09:00:00Z') + n * 86_400_000).toISOString();
 
-/** Lab tests with values on both sides of their TRANSREG thresholds (safety-rules.md §1). */
+/** Lab tests with values on both sides of their TRANSREG thresholds (docs/safety-rules.md §1). */
 const labValue = fc.oneof(
   fc.record({ test: fc.constant('PLAT'), value: fc.integer({ min: 5, max: 300 }), unit: fc.constant('10*9/L') }),
   fc.record({ test: fc.constant('WBC'), value: fc.integer({ min: 5, max: 100 }).map((v) => v / 10), unit: fc.constant('10*9/L') }),

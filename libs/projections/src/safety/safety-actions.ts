@@ -17,7 +17,7 @@ export interface RaiseAlertAction {
   cause: AlertCause;
 }
 
-/** safety-rules.md §7: an alert whose cause was corrected away is retracted, naming the correction. */
+/** docs/safety-rules.md §7: an alert whose cause was corrected away is retracted, naming the correction. */
 export interface RetractAlertAction {
   kind: 'retract';
   alertId: string;

@@ -89,7 +89,7 @@ describe('SafetyProcess', () => {
     await store.close();
   });
 
-  describe('platelets (TR-PLT, safety-rules.md §1)', () => {
+  describe('platelets (TR-PLT, docs/safety-rules.md §1)', () => {
     it('raises one TR-PLT alert for 79 × 10⁹/L platelets in an RA patient, as the safety rules, caused by the lab result', async () => {
       const m = await monitor();
       const [enrolled] = await log.enrol('P-101', 'RA');
@@ -161,7 +161,7 @@ describe('SafetyProcess', () => {
     });
   });
 
-  describe('idempotency (safety-rules.md §7: one result, one rule, one alert)', () => {
+  describe('idempotency (docs/safety-rules.md §7: one result, one rule, one alert)', () => {
     it('still raises one alert when the same events are processed again by a rebuilt projector', async () => {
       const first = await monitor();
       await log.enrol('P-104', 'RA');
@@ -309,7 +309,7 @@ describe('SafetyProcess', () => {
     });
   });
 
-  describe('corrections (safety-rules.md §7: retracted visibly, never deleted)', () => {
+  describe('corrections (docs/safety-rules.md §7: retracted visibly, never deleted)', () => {
     it('retracts the alert of a platelet count corrected from 8 to 80, naming the correction and its reason', async () => {
       const m = await monitor();
       await log.enrol('P-112', 'RA');

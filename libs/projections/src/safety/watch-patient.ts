@@ -23,7 +23,7 @@ import type { AlertCause, SafetyAction } from './safety-actions';
  * Pure (the clock is given). The rules live in the domain (assessLabResult, assessDose,
  * seriousAdverseEventAlert); this maps their verdicts onto alerts, per clinical record:
  * - a recorded lab result, dose or adverse event raises one alert per rule it crosses, with id
- *   `alertIdFor(eventId, ruleId)` (safety-rules.md §7: one result, one rule, one alert);
+ *   `alertIdFor(eventId, ruleId)` (docs/safety-rules.md §7: one result, one rule, one alert);
  * - a correction re-assesses the record with its new values: a standing alert whose rule is no longer
  *   crossed is retracted naming the correction, a rule newly crossed raises an alert keyed by the
  *   correction's event id, a rule still crossed keeps its alert;
@@ -83,13 +83,13 @@ class Judgement {
     this.raisedAt = now.toISOString();
   }
 
-  /** safety-rules.md §1 thresholds; the record keeps its own id for the baseline, the alert takes the event's. */
+  /** docs/safety-rules.md §1 thresholds; the record keeps its own id for the baseline, the alert takes the event's. */
   labAlerts(recordEventId: string, lab: LabResultRecordedData): AlertRaisedData[] {
     const { ruleHits } = assessLabResult(this.watch.state, { eventId: recordEventId, data: lab });
     return ruleHits.map((hit) => labAlert({ state: this.watch.state, lab: { eventId: this.stored.eventId, data: lab }, hit, raisedAt: this.raisedAt }));
   }
 
-  /** transreg.md: a dose off the protocol is recorded, and flagged as a warning. */
+  /** docs/protocol.md: a dose off the protocol is recorded, and flagged as a warning. */
   doseAlerts(recordEventId: string, dose: DoseAdministeredData): AlertRaisedData[] {
     const deviations = assessDose(this.watch.state, { eventId: recordEventId, data: dose }, this.protocol);
     const byRule = new Map<string, DoseDeviation>();
@@ -97,7 +97,7 @@ class Judgement {
     return [...byRule.values()].map((deviation) => this.doseAlert(dose, deviation));
   }
 
-  /** safety-rules.md §5: the 24-hour SAE clock runs from when Vigil learnt the event was serious. */
+  /** docs/safety-rules.md §5: the 24-hour SAE clock runs from when Vigil learnt the event was serious. */
   seriousAdverseEventAlerts(ae: AdverseEventReportedData): AlertRaisedData[] {
     const alert = seriousAdverseEventAlert({
       state: this.watch.state,

@@ -19,7 +19,7 @@ export interface TrialLogShape {
 const DAY = 86_400_000;
 const enrolledAt = '2026-01-05T09:00:00.000Z';
 const collectedAt = (n: number): string => new Date(Date.parse(enrolledAt) + DAY + (n % 50_000) * 60_000).toISOString();
-/** transreg.md: 5 daily induction doses, then one every 15 days for 6 months (as the protocol wants: no deviation alerts). */
+/** docs/protocol.md: 5 daily induction doses, then one every 15 days for 6 months (as the protocol wants: no deviation alerts). */
 const DOSES = 17;
 const doseDay = (k: number): string => new Date(Date.parse(enrolledAt) + (k < 5 ? 1 + k : 5 + 15 * (k - 4)) * DAY).toISOString();
 export const trialLogPatientId = (p: number): string => `TR-BEN-${String(p).padStart(5, '0')}`;

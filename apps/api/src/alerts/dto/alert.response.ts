@@ -6,7 +6,7 @@ export class AlertResponse implements AlertView {
   @ApiProperty() alertId: string;
   @ApiProperty() patientId: string;
   @ApiProperty() siteId: string;
-  @ApiProperty({ example: 'TR-PLT', description: 'Rule id of safety-rules.md, or DOSE-* for a dose deviation' }) ruleId: string;
+  @ApiProperty({ example: 'TR-PLT', description: 'Rule id of docs/safety-rules.md, or DOSE-* for a dose deviation' }) ruleId: string;
   @ApiProperty({ enum: ALERT_STATUSES }) status: AlertStatus;
   @ApiProperty({ description: 'Left unacknowledged past the escalation delay' }) escalated: boolean;
   @ApiPropertyOptional() escalatedAt?: string;

@@ -13,7 +13,7 @@ import { ExecutePatientCommand, PatientCommandResult } from './execute-patient-c
 const MAX_ATTEMPTS = 5;
 
 /**
- * Loads the stream, asks the decider, appends with the expected version (STYLE.md "NestJS at the
+ * Loads the stream, asks the decider, appends with the expected version (docs/architecture.md "NestJS at the
  * edges"). No business rule lives here: the decider says what may be recorded.
  */
 @CommandHandler(ExecutePatientCommand)

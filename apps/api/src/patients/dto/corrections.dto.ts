@@ -4,7 +4,7 @@ import { RecordDoseDto } from './record-dose.dto';
 import { RecordLabResultDto } from './record-lab-result.dto';
 import { ReportAdverseEventDto } from './report-adverse-event.dto';
 
-/** Every change to recorded data carries its reason (safety-rules.md §6: old value, new value, reason). */
+/** Every change to recorded data carries its reason (docs/safety-rules.md §6: old value, new value, reason). */
 export class ReasonDto {
   @ApiProperty({ example: 'Transcription error: the lab report reads 80' })
   @IsString()

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsNumber, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IsTimestamp } from '../../http/timestamp';
 
-/** Unit and route other than the protocol's (MIU, SC) are recorded and flagged, never refused (transreg.md). */
+/** Unit and route other than the protocol's (MIU, SC) are recorded and flagged, never refused (docs/protocol.md). */
 export class RecordDoseDto {
   @ApiProperty({ example: 1 })
   @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'must be a number' })
