@@ -39,12 +39,13 @@ const REBUILDERS: readonly Role[] = ['data_manager', 'admin'];
 const ACKNOWLEDGERS: readonly Role[] = ['safety_officer', 'admin'];
 const AUDITORS: readonly Role[] = ['monitor', 'data_manager', 'admin'];
 
+/** `what` with its article: "a lab result", "an adverse event". */
 function corrections(record: 'lab-results' | 'doses' | 'adverse-events', what: string): Record<RouteKey, Permission> {
   const correct: RouteKey = `POST /patients/:patientId/${record}/:eventId/corrections`;
   const voidIt: RouteKey = `POST /patients/:patientId/${record}/:eventId/void`;
   return {
-    [correct]: { roles: CORRECTORS, site: 'patient', does: `correct a ${what} (old value, new value, reason)` },
-    [voidIt]: { roles: CORRECTORS, site: 'patient', does: `mark a ${what} entered in error` },
+    [correct]: { roles: CORRECTORS, site: 'patient', does: `correct ${what} (old value, new value, reason)` },
+    [voidIt]: { roles: CORRECTORS, site: 'patient', does: `mark ${what} entered in error` },
   } as Record<RouteKey, Permission>;
 }
 
@@ -62,9 +63,9 @@ export const PERMISSIONS: Readonly<Record<RouteKey, Permission>> = {
   'POST /patients/:patientId/doses': { roles: RECORDERS, site: 'patient', does: 'record a dose' },
   'POST /patients/:patientId/lab-results': { roles: RECORDERS, site: 'patient', does: 'record a lab result' },
   'POST /patients/:patientId/adverse-events': { roles: RECORDERS, site: 'patient', does: 'report an adverse event' },
-  ...corrections('lab-results', 'lab result'),
-  ...corrections('doses', 'dose'),
-  ...corrections('adverse-events', 'adverse event'),
+  ...corrections('lab-results', 'a lab result'),
+  ...corrections('doses', 'a dose'),
+  ...corrections('adverse-events', 'an adverse event'),
 
   'GET /patients/:patientId/safety': { roles: READERS, site: 'patient', does: "a patient's safety summary" },
   'GET /patients/:patientId/history': { roles: READERS, site: 'patient', does: "a patient's audit trail (recorded as an access)" },
