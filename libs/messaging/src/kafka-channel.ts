@@ -40,7 +40,7 @@ export class KafkaChannel implements AlertChannel {
   constructor(private readonly options: KafkaChannelOptions) {
     if (options.brokers.length === 0) throw new Error('a Kafka channel needs at least one broker');
     if (!options.topic) throw new Error('a Kafka channel needs a topic');
-    // Loaded when a Kafka channel is configured, not with the notifier: 60 ms of every start otherwise.
+    // Loaded when a Kafka channel is configured, not with the notifier: a start without Kafka does not pay for loading it.
     const kafkajs = require('kafkajs') as typeof import('kafkajs');
     const timeoutMs = options.timeoutMs ?? 10_000;
     const config: KafkaConfig = {

@@ -123,7 +123,7 @@ function labViews(state: PatientState): LabView[] {
 
 function labView(entry: RecordedEntry<LabResultRecordedData>, assessment: LabAssessment | undefined): LabView {
   if (entry.voided || !assessment) return { ...entry, grade: null, ruleHits: [] };
-  // Field by field: a spread with added fields costs ten times as much, per result of a long stream.
+  // Field by field: a spread with added fields is far slower, and this runs once per result of a long stream.
   const { eventId, original, current, voided, corrections, recordedSeq } = entry;
   return { eventId, original, current, voided, corrections, recordedSeq, grade: assessment.grade, ruleHits: assessment.ruleHits };
 }

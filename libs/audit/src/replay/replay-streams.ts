@@ -2,8 +2,9 @@ import { inCurrentSchema } from '@vigil/domain';
 import { EventStore, StreamCache } from '@vigil/event-store';
 
 /**
- * Events held by a replay cache unless told otherwise: a 10 000-event patient takes some 16 MB parsed,
- * so about 32 MB at the bound (TRANSREG patients have hundreds of events, not thousands).
+ * Events held by a replay cache unless told otherwise: room for the longest patients several times over
+ * (TRANSREG patients have hundreds of events, not thousands), while parsed events, far larger than their
+ * stored text, keep the memory bounded.
  */
 export const REPLAY_CACHE_EVENTS = 20_000;
 
