@@ -1,4 +1,4 @@
-// Prints the run's totals as one plain line after jest's own summary, e.g. "Tests: 617 passed, 0 failed, 42 skipped",
+// Prints the run's totals as one plain line after jest's own summary, "Tests: <n> passed, <n> failed, <n> skipped",
 // so that CI logs and tools that read closing lines see what ran.
 class PlainSummaryReporter {
   onRunComplete(_contexts, results) {
