@@ -1,7 +1,6 @@
 /**
  * The trial's events: plain, serialisable, past tense, versioned (docs/architecture.md "The domain is data").
- * Clinical events live in one stream per patient (`patient-<patientId>`); alert events live in
- * one stream per alert (`alert-<alertId>`).
+ * Clinical events live in one stream per patient, alert events in one stream per alert (streams.ts).
  */
 
 /** The 14 TRANSREG diseases (docs/protocol.md "The 14 diseases"). */
@@ -10,11 +9,15 @@ export type DiseaseCode = 'RA' | 'AS' | 'SLE' | 'PSO' | 'BD' | 'GPA' | 'TAK' | '
 export type Sex = 'F' | 'M';
 
 /** CDISC SDTM LBTESTCD (docs/safety-rules.md §4), plus local codes for what has none. */
-export type LabTestCode = 'WBC' | 'LYM' | 'NEUT' | 'EOS' | 'PLAT' | 'HGB' | 'ALT' | 'AST' | 'BILI' | 'CREAT' | 'CRP' | 'CD4' | 'TREG_PCT';
+export type LabTestCode = 'WBC' | 'LYM' | 'NEUT' | 'EOS' | 'PLAT' | 'HGB' | 'ALT' | 'AST' | 'ALP' | 'BILI' | 'CREAT' | 'CRP' | 'CD4' | 'TREG_PCT';
 
 export type SeriousnessCriterion = 'death' | 'life-threatening' | 'hospitalisation' | 'disability' | 'congenital-anomaly' | 'medically-important';
+/** The investigator's relatedness, and the sponsor's causality in an assessment (same scale). */
 export type Relatedness = 'not-related' | 'unlikely' | 'possible' | 'probable' | 'definite';
 export type AdverseEventOutcome = 'recovered' | 'recovering' | 'not-recovered' | 'recovered-with-sequelae' | 'fatal' | 'unknown';
+
+/** Where a patient stands in the treatment (docs/protocol.md "Treatment: one drug, one arm"). */
+export type TreatmentStatus = 'on-treatment' | 'suspended' | 'discontinued' | 'completed' | 'withdrawn';
 
 export interface ReferenceRange {
   low?: number;
@@ -50,7 +53,12 @@ export interface DoseAdministeredData {
 
 export interface LabResultRecordedData {
   patientId: string;
+  /** The CDISC test code (SDTM LBTESTCD), whatever code the lab sent. */
   test: LabTestCode;
+  /** LOINC code of the test (docs/safety-rules.md §4), when the test has one. */
+  loinc?: string;
+  /** The code as the lab reported it, when it was not the CDISC code (e.g. the LOINC code `777-3`). */
+  reportedTest?: string;
   /** As reported by the lab (SDTM LBORRES / LBORRESU / LBORNRLO / LBORNRHI). */
   value: number;
   unit: string;
@@ -65,6 +73,11 @@ export interface AdverseEventReportedData {
   patientId: string;
   term: string;
   onsetAt: string;
+  /**
+   * When the investigator learned of the event (docs/safety-rules.md §5: the SAE clock starts here).
+   * Absent on events recorded before Vigil asked for it: the recording time stands in.
+   */
+  awareAt?: string;
   /** CTCAE grade 1–5. */
   grade: number;
   serious: boolean;
@@ -78,53 +91,64 @@ export interface AdverseEventReportedData {
  * original event by its stored event id, carries the values before the change, the new full values
  * and the reason. Several corrections may follow one another: `oldValues` is what was current then.
  */
-export interface LabResultCorrectedData {
+export interface CorrectionData<D> {
   patientId: string;
   originalEventId: string;
-  oldValues: LabResultRecordedData;
-  newValues: LabResultRecordedData;
+  oldValues: D;
+  newValues: D;
   /** Names of the fields whose value changed (e.g. ['value', 'normalised']). */
   changedFields: string[];
   reason: string;
 }
 
 /** The record should never have existed (FHIR status `entered-in-error`): it stays in the log, voided. */
-export interface LabResultEnteredInErrorData {
+export interface EnteredInErrorData<D> {
   patientId: string;
   originalEventId: string;
-  oldValues: LabResultRecordedData;
+  oldValues: D;
   reason: string;
 }
 
-export interface DoseCorrectedData {
+export type LabResultCorrectedData = CorrectionData<LabResultRecordedData>;
+export type LabResultEnteredInErrorData = EnteredInErrorData<LabResultRecordedData>;
+export type DoseCorrectedData = CorrectionData<DoseAdministeredData>;
+export type DoseEnteredInErrorData = EnteredInErrorData<DoseAdministeredData>;
+export type AdverseEventCorrectedData = CorrectionData<AdverseEventReportedData>;
+export type AdverseEventEnteredInErrorData = EnteredInErrorData<AdverseEventReportedData>;
+
+/** The investigator's report of a serious adverse event reached the sponsor: the SAE clock stops (docs/safety-rules.md §5). */
+export interface SponsorReportRecordedData {
   patientId: string;
-  originalEventId: string;
-  oldValues: DoseAdministeredData;
-  newValues: DoseAdministeredData;
-  changedFields: string[];
-  reason: string;
+  /** Stored event id of the AdverseEventReported the report is about. */
+  adverseEventId: string;
+  reportedAt: string;
+  reference?: string;
 }
 
-export interface DoseEnteredInErrorData {
+/** The sponsor's assessment of an adverse event against the reference safety information (docs/safety-rules.md §5). */
+export interface AdverseEventAssessedData {
   patientId: string;
-  originalEventId: string;
-  oldValues: DoseAdministeredData;
-  reason: string;
+  adverseEventId: string;
+  /** Whether the reaction is expected (listed in the reference safety information). */
+  expected: boolean;
+  causality: Relatedness;
+  note?: string;
+  assessedAt: string;
 }
 
-export interface AdverseEventCorrectedData {
+/** A SUSAR report reached the regulator: the SUSAR clock stops. */
+export interface RegulatoryReportRecordedData {
   patientId: string;
-  originalEventId: string;
-  oldValues: AdverseEventReportedData;
-  newValues: AdverseEventReportedData;
-  changedFields: string[];
-  reason: string;
+  adverseEventId: string;
+  reportedAt: string;
+  reference?: string;
 }
 
-export interface AdverseEventEnteredInErrorData {
+/** From `effectiveAt` on, the patient is in this status: after a stop no dose is expected. */
+export interface TreatmentStatusChangedData {
   patientId: string;
-  originalEventId: string;
-  oldValues: AdverseEventReportedData;
+  status: TreatmentStatus;
+  effectiveAt: string;
   reason: string;
 }
 
@@ -138,11 +162,11 @@ export type LabResultEnteredInError = { type: 'LabResultEnteredInError'; version
 export type DoseCorrected = { type: 'DoseCorrected'; version: 1; data: DoseCorrectedData };
 export type DoseEnteredInError = { type: 'DoseEnteredInError'; version: 1; data: DoseEnteredInErrorData };
 export type AdverseEventCorrected = { type: 'AdverseEventCorrected'; version: 1; data: AdverseEventCorrectedData };
-export type AdverseEventEnteredInError = {
-  type: 'AdverseEventEnteredInError';
-  version: 1;
-  data: AdverseEventEnteredInErrorData;
-};
+export type AdverseEventEnteredInError = { type: 'AdverseEventEnteredInError'; version: 1; data: AdverseEventEnteredInErrorData };
+export type SponsorReportRecorded = { type: 'SponsorReportRecorded'; version: 1; data: SponsorReportRecordedData };
+export type AdverseEventAssessed = { type: 'AdverseEventAssessed'; version: 1; data: AdverseEventAssessedData };
+export type RegulatoryReportRecorded = { type: 'RegulatoryReportRecorded'; version: 1; data: RegulatoryReportRecordedData };
+export type TreatmentStatusChanged = { type: 'TreatmentStatusChanged'; version: 1; data: TreatmentStatusChangedData };
 
 export type PatientEvent =
   | PatientEnrolled
@@ -154,23 +178,35 @@ export type PatientEvent =
   | DoseCorrected
   | DoseEnteredInError
   | AdverseEventCorrected
-  | AdverseEventEnteredInError;
+  | AdverseEventEnteredInError
+  | SponsorReportRecorded
+  | AdverseEventAssessed
+  | RegulatoryReportRecorded
+  | TreatmentStatusChanged;
 export type PatientEventType = PatientEvent['type'];
 
 export type AlertSeverity = 'warning' | 'critical';
 
 /**
- * An alert, raised once per (triggering event, rule): its id is `alertIdFor(triggeredBy, ruleId)`.
+ * An alert, raised once per (what it is about, rule): its id is `alertIdFor(triggeredBy, ruleId)`.
  * Numeric fields are null when the rule has no measured value (e.g. a serious adverse event).
  */
 export interface AlertRaisedData {
   alertId: string;
-  /** Rule id from docs/safety-rules.md (TR-PLT, SAE-24H, …) or a dose deviation id (DOSE-WINDOW, …). */
+  /** A rule id of the catalogue (rules/catalogue.ts): TR-PLT, CTCAE-LAB, SAE-24H, DOSE-MISSED, … */
   ruleId: string;
   patientId: string;
   siteId: string;
-  /** Stored event id of the event that crossed the rule. */
+  /**
+   * Stored event id of the event that crossed the rule (a record, or the correction that made it cross);
+   * for a missed dose, the due date's key (`dueDoseKey`), there being no event.
+   */
   triggeredBy: string;
+  /**
+   * What the alert is about, stable across corrections: `lab/<record id>`, `dose/<record id>`, `ae/<record id>`,
+   * `hy-law/<result id>`, `due/<due day>` (safety/judge.ts). Absent on alerts raised before it was recorded.
+   */
+  subject?: string;
   /** As reported (SDTM LBORRES / LBORRESU). */
   value: number | null;
   unit: string | null;
@@ -179,12 +215,12 @@ export interface AlertRaisedData {
   normalisedUnit: string | null;
   threshold: number | null;
   thresholdUnit: string | null;
-  /** CTCAE grade of the result, when gradable. */
+  /** CTCAE grade of the result or event, when gradable. */
   grade: number | null;
   severity: AlertSeverity;
   message: string;
   raisedAt: string;
-  /** When the alert must be acted on (e.g. the SAE 24-hour reporting deadline), ISO-8601 UTC. */
+  /** When the alert must be acted on (the SAE 24-hour or SUSAR reporting deadline…), ISO-8601 UTC. */
   deadline?: string;
 }
 
@@ -211,12 +247,51 @@ export interface AlertRetractedData {
   retractedAt: string;
 }
 
+/** What an update can change of a standing alert. */
+export interface AlertFigures {
+  value: number | null;
+  unit: string | null;
+  normalisedValue: number | null;
+  normalisedUnit: string | null;
+  grade: number | null;
+  severity: AlertSeverity;
+  message: string;
+  deadline?: string;
+}
+
+/** A correction changed what a standing alert shows: its value, grade, severity or deadline (never its rule). */
+export interface AlertUpdatedData {
+  alertId: string;
+  patientId: string;
+  ruleId: string;
+  previous: AlertFigures;
+  current: AlertFigures;
+  /** Stored event id of the event (a correction, a later result, an assessment…) that changed it. */
+  correctionEventId: string;
+  reason: string;
+  updatedAt: string;
+}
+
+/** The report an alert asked for was recorded (SAE to the sponsor, SUSAR to the regulator): its clock is closed. */
+export interface AlertClosedData {
+  alertId: string;
+  closedAt: string;
+  reportedAt: string;
+  /** The report came after the alert's deadline. */
+  late: boolean;
+  reference?: string;
+  /** Stored event id of the report's event in the patient stream. */
+  byEventId: string;
+}
+
 export type AlertRaised = { type: 'AlertRaised'; version: 1; data: AlertRaisedData };
 export type AlertAcknowledged = { type: 'AlertAcknowledged'; version: 1; data: AlertAcknowledgedData };
 export type AlertEscalated = { type: 'AlertEscalated'; version: 1; data: AlertEscalatedData };
 export type AlertRetracted = { type: 'AlertRetracted'; version: 1; data: AlertRetractedData };
+export type AlertUpdated = { type: 'AlertUpdated'; version: 1; data: AlertUpdatedData };
+export type AlertClosed = { type: 'AlertClosed'; version: 1; data: AlertClosedData };
 
-export type AlertEvent = AlertRaised | AlertAcknowledged | AlertEscalated | AlertRetracted;
+export type AlertEvent = AlertRaised | AlertAcknowledged | AlertEscalated | AlertRetracted | AlertUpdated | AlertClosed;
 export type AlertEventType = AlertEvent['type'];
 
 export type VigilEvent = PatientEvent | AlertEvent;
@@ -234,10 +309,16 @@ export const CURRENT_SCHEMA_VERSION: { readonly [T in VigilEventType]: Extract<V
   DoseEnteredInError: 1,
   AdverseEventCorrected: 1,
   AdverseEventEnteredInError: 1,
+  SponsorReportRecorded: 1,
+  AdverseEventAssessed: 1,
+  RegulatoryReportRecorded: 1,
+  TreatmentStatusChanged: 1,
   AlertRaised: 1,
   AlertAcknowledged: 1,
   AlertEscalated: 1,
   AlertRetracted: 1,
+  AlertUpdated: 1,
+  AlertClosed: 1,
 };
 
 export const PATIENT_EVENT_TYPES = [
@@ -251,12 +332,20 @@ export const PATIENT_EVENT_TYPES = [
   'DoseEnteredInError',
   'AdverseEventCorrected',
   'AdverseEventEnteredInError',
+  'SponsorReportRecorded',
+  'AdverseEventAssessed',
+  'RegulatoryReportRecorded',
+  'TreatmentStatusChanged',
 ] as const satisfies readonly PatientEventType[];
 
-export const ALERT_EVENT_TYPES = ['AlertRaised', 'AlertAcknowledged', 'AlertEscalated', 'AlertRetracted'] as const satisfies readonly AlertEventType[];
+export const ALERT_EVENT_TYPES = [
+  'AlertRaised',
+  'AlertAcknowledged',
+  'AlertEscalated',
+  'AlertRetracted',
+  'AlertUpdated',
+  'AlertClosed',
+] as const satisfies readonly AlertEventType[];
 
 export const isPatientEventType = (type: string): type is PatientEventType => (PATIENT_EVENT_TYPES as readonly string[]).includes(type);
 export const isAlertEventType = (type: string): type is AlertEventType => (ALERT_EVENT_TYPES as readonly string[]).includes(type);
-
-export const patientStream = (patientId: string): string => `patient-${patientId}`;
-export const alertStream = (alertId: string): string => `alert-${alertId}`;

@@ -1,5 +1,6 @@
 export * from './actor';
 export * from './events';
+export * from './streams';
 export * from './errors';
 export * from './instant';
 export * from './protocol';

@@ -15,3 +15,7 @@ export type { PostgresEventStoreOptions } from './postgres/postgres-event-store'
 export type { EventStoreDbEventStoreOptions } from './eventstoredb/esdb-event-store';
 export { StreamCache } from './stream-cache';
 export type { StreamCacheOptions } from './stream-cache';
+export { handleCommand, foldStream } from './handle-command';
+export type { DecidedEvent, HandleCommandOptions, HandledCommand, StreamState } from './handle-command';
+export { StreamFolds } from './stream-folds';
+export type { Fold, StreamFoldsOptions } from './stream-folds';

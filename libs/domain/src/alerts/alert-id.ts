@@ -16,7 +16,10 @@ export function uuidV5(name: string, namespace: string): string {
 
 /**
  * The id of the alert a triggering event raises for a rule: the same pair always gives the same id, so
- * one lab result crossing one rule raises one alert however often it is delivered or the projection is
- * rebuilt (docs/safety-rules.md §7). The separator cannot appear in a rule id, so pairs never collide.
+ * one lab result crossing one rule raises one alert however often it is delivered or the alerting is
+ * replayed (docs/safety-rules.md §7). When one event raises the rule on several subjects (a dose recorded
+ * re-judges every later dose; a timer finds several missed doses), the subject is part of the name.
+ * The separator cannot appear in a rule id, so names never collide.
  */
-export const alertIdFor = (triggeringEventId: string, ruleId: string): string => uuidV5(`${ruleId}|${triggeringEventId}`, ALERT_ID_NAMESPACE);
+export const alertIdFor = (triggeredBy: string, ruleId: string, subject?: string): string =>
+  uuidV5(subject === undefined ? `${ruleId}|${triggeredBy}` : `${ruleId}|${triggeredBy}|${subject}`, ALERT_ID_NAMESPACE);

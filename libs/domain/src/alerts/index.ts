@@ -2,5 +2,5 @@ export * from './alert-id';
 export * from './alert-commands';
 export * from './alert-state';
 export * from './decide-alert';
-export * from './alert-for';
-export * from './rule-hit-changes';
+export * from './escalation';
+export * from './reconcile';

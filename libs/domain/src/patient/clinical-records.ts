@@ -7,9 +7,11 @@ import type {
   ReferenceRange,
   Relatedness,
   SeriousnessCriterion,
+  TreatmentStatus,
 } from '../events';
 import { parseInstant, toIsoUtc } from '../instant';
 import { normaliseLabValue } from '../units/normalise';
+import { resolveLabTest } from '../units/lab-tests';
 import type { LabTestCode } from '../events';
 import { DEFAULT_MAX_CLOCK_SKEW_MS, type DecideContext } from './commands';
 
@@ -32,6 +34,7 @@ export const SERIOUSNESS_CRITERIA: readonly SeriousnessCriterion[] = [
   'medically-important',
 ];
 export const RELATEDNESS: readonly Relatedness[] = ['not-related', 'unlikely', 'possible', 'probable', 'definite'];
+export const TREATMENT_STATUSES: readonly TreatmentStatus[] = ['on-treatment', 'suspended', 'discontinued', 'completed', 'withdrawn'];
 export const AE_OUTCOMES: readonly AdverseEventOutcome[] = ['recovered', 'recovering', 'not-recovered', 'recovered-with-sequelae', 'fatal', 'unknown'];
 
 /** A clinical date: valid, not in the future beyond the clock skew, not before the patient's birth year. */
@@ -96,9 +99,13 @@ export function labRecord(patient: PatientFacts, input: LabInput, ctx: DecideCon
     throw new ValidationError('referenceRange', 'must be an object {low?, high?}');
   }
   const normalised = normaliseLabValue(input.test as string, input.value as number, input.unit as string, (range ?? undefined) as ReferenceRange | undefined);
+  // normaliseLabValue refused an unknown code: the test is a CDISC code or a LOINC code Vigil knows.
+  const code = resolveLabTest(input.test as string) as { test: LabTestCode; loinc: string | null };
   const data: LabResultRecordedData = {
     patientId: patient.patientId,
-    test: input.test as LabTestCode,
+    test: code.test,
+    ...(code.loinc ? { loinc: code.loinc } : {}),
+    ...(input.test !== code.test ? { reportedTest: input.test as string } : {}),
     value: input.value as number,
     unit: input.unit as string,
     collectedAt: clinicalInstant('collectedAt', input.collectedAt, ctx, patient.birthYear),
@@ -123,6 +130,7 @@ export function labRecord(patient: PatientFacts, input: LabInput, ctx: DecideCon
 export interface AdverseEventInput {
   term: unknown;
   onsetAt: unknown;
+  awareAt?: unknown;
   grade: unknown;
   serious: unknown;
   seriousnessCriteria?: unknown;
@@ -134,6 +142,10 @@ export interface AdverseEventInput {
 export function adverseEventRecord(patient: PatientFacts, input: AdverseEventInput, ctx: DecideContext): AdverseEventReportedData {
   const term = nonEmptyText('term', input.term);
   const onsetAt = clinicalInstant('onsetAt', input.onsetAt, ctx, patient.birthYear);
+  const awareAt = input.awareAt === undefined || input.awareAt === null ? undefined : clinicalInstant('awareAt', input.awareAt, ctx, patient.birthYear);
+  if (awareAt !== undefined && Date.parse(awareAt) < Date.parse(onsetAt)) {
+    throw new ValidationError('awareAt', `${String(input.awareAt)} is before the onset ${onsetAt}: the investigator cannot learn of an event before it began`);
+  }
   if (typeof input.grade !== 'number' || !Number.isInteger(input.grade) || input.grade < 1 || input.grade > 5) {
     throw new ValidationError('grade', 'must be a CTCAE grade, a whole number from 1 to 5');
   }
@@ -162,6 +174,7 @@ export function adverseEventRecord(patient: PatientFacts, input: AdverseEventInp
     patientId: patient.patientId,
     term,
     onsetAt,
+    ...(awareAt !== undefined ? { awareAt } : {}),
     grade: input.grade,
     serious: input.serious,
   };

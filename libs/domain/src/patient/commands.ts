@@ -43,6 +43,8 @@ export interface ReportAdverseEvent {
   patientId?: string;
   term: string;
   onsetAt: string;
+  /** When the investigator learned of it: not before the onset, not after now; now by default. */
+  awareAt?: string;
   grade: number;
   serious: boolean;
   seriousnessCriteria?: SeriousnessCriterion[];
@@ -71,6 +73,7 @@ export interface DoseChanges {
 export interface AdverseEventChanges {
   term?: string;
   onsetAt?: string;
+  awareAt?: string;
   grade?: number;
   serious?: boolean;
   seriousnessCriteria?: SeriousnessCriterion[] | null;
@@ -124,6 +127,43 @@ export interface VoidAdverseEvent {
   reason: string;
 }
 
+/** The investigator's report of a serious adverse event reached the sponsor (`adverseEventId`: its AdverseEventReported). */
+export interface RecordSponsorReport {
+  type: 'RecordSponsorReport';
+  patientId?: string;
+  adverseEventId: string;
+  reportedAt: string;
+  reference?: string;
+}
+
+/** The sponsor's assessment of an adverse event: expectedness against the reference safety information, and causality. */
+export interface AssessAdverseEvent {
+  type: 'AssessAdverseEvent';
+  patientId?: string;
+  adverseEventId: string;
+  expected: boolean;
+  causality: string;
+  note?: string;
+}
+
+/** A SUSAR was reported to the regulator. */
+export interface RecordRegulatoryReport {
+  type: 'RecordRegulatoryReport';
+  patientId?: string;
+  adverseEventId: string;
+  reportedAt: string;
+  reference?: string;
+}
+
+/** The patient's treatment status from `effectiveAt` on. */
+export interface ChangeTreatmentStatus {
+  type: 'ChangeTreatmentStatus';
+  patientId?: string;
+  status: string;
+  effectiveAt: string;
+  reason: string;
+}
+
 export type PatientCommand =
   | EnrolPatient
   | RecordDose
@@ -134,7 +174,11 @@ export type PatientCommand =
   | CorrectDose
   | VoidDose
   | CorrectAdverseEvent
-  | VoidAdverseEvent;
+  | VoidAdverseEvent
+  | RecordSponsorReport
+  | AssessAdverseEvent
+  | RecordRegulatoryReport
+  | ChangeTreatmentStatus;
 export type PatientCommandType = PatientCommand['type'];
 
 /** What decide needs besides the command and the state. */

@@ -1,21 +1,24 @@
-import { EventAlreadyVoidedError, EventNotFoundError, PatientAlreadyEnrolledError, PatientNotFoundError, ValidationError } from '../errors';
-import type { DiseaseCode, PatientEvent, Sex } from '../events';
+import { EventAlreadyVoidedError, EventNotFoundError, PatientAlreadyEnrolledError, PatientNotFoundError, RuleViolationError, ValidationError } from '../errors';
+import { toIsoUtc } from '../instant';
+import type { DiseaseCode, PatientEvent, Relatedness, Sex, TreatmentStatus } from '../events';
 import { TRANSREG } from '../protocol/transreg';
 import { findDisease, SITE_ID, SITE_ID_RULE, type TrialProtocol } from '../protocol/trial-protocol';
+import { isSusar } from '../safety/adverse-event-rules';
 import {
   adverseEventRecord,
   clinicalInstant,
   doseRecord,
   labRecord,
   nonEmptyText,
+  RELATEDNESS,
+  TREATMENT_STATUSES,
   type AdverseEventInput,
   type DoseInput,
   type LabInput,
   type PatientFacts,
 } from './clinical-records';
 import type { AdverseEventChanges, DecideContext, DoseChanges, EnrolPatient, LabResultChanges, PatientCommand } from './commands';
-import type { PatientState, RecordedEntry } from './patient-state';
-import { recordOf, type RecordData, type RecordKind } from './record-journal';
+import { recordOf, type PatientState, type RecordData, type RecordedEntry, type RecordKind } from './patient-state';
 import { changedFields } from './same-values';
 
 export interface PatientDecideContext extends DecideContext {
@@ -40,8 +43,12 @@ export function decide(command: PatientCommand, state: PatientState, ctx: Patien
       return [{ type: 'DoseAdministered', version: 1, data: doseRecord(patient, command, ctx) }];
     case 'RecordLabResult':
       return [{ type: 'LabResultRecorded', version: 2, data: labRecord(patient, command, ctx) }];
-    case 'ReportAdverseEvent':
-      return [{ type: 'AdverseEventReported', version: 1, data: adverseEventRecord(patient, command, ctx) }];
+    case 'ReportAdverseEvent': {
+      // Awareness defaults to the recording time (docs/safety-rules.md §5): the SAE clock never starts later than that.
+      const awareAt = command.awareAt ?? toIsoUtc(ctx.now);
+      const input = { ...command, awareAt: Date.parse(awareAt) < Date.parse(String(command.onsetAt)) && command.awareAt === undefined ? command.onsetAt : awareAt };
+      return [{ type: 'AdverseEventReported', version: 1, data: adverseEventRecord(patient, input, ctx) }];
+    }
     case 'CorrectLabResult': {
       const reason = nonEmptyText('reason', command.reason);
       const entry = liveEntry(state, 'labs', command.eventId, 'lab result');
@@ -117,6 +124,53 @@ export function decide(command: PatientCommand, state: PatientState, ctx: Patien
         },
       ];
     }
+    case 'RecordSponsorReport': {
+      const entry = liveEntry(state, 'adverseEvents', command.adverseEventId, 'adverse event', 'adverseEventId');
+      if (!entry.current.serious) {
+        throw new RuleViolationError('only a serious adverse event is reported to the sponsor within 24 hours (docs/safety-rules.md §5)', 'adverseEventId');
+      }
+      const reportedAt = clinicalInstant('reportedAt', command.reportedAt, ctx);
+      const awareAt = entry.current.awareAt ?? entry.current.onsetAt;
+      if (Date.parse(reportedAt) < Date.parse(awareAt)) {
+        throw new ValidationError('reportedAt', `${String(command.reportedAt)} is before the investigator became aware of the event (${awareAt})`);
+      }
+      return [{ type: 'SponsorReportRecorded', version: 1, data: { patientId: patient.patientId, adverseEventId: entry.eventId, reportedAt, ...reference(command.reference) } }];
+    }
+    case 'AssessAdverseEvent': {
+      const entry = liveEntry(state, 'adverseEvents', command.adverseEventId, 'adverse event', 'adverseEventId');
+      if (typeof command.expected !== 'boolean') throw new ValidationError('expected', 'must be true or false');
+      if (!RELATEDNESS.includes(command.causality as Relatedness)) throw new ValidationError('causality', `must be one of: ${RELATEDNESS.join(', ')}`);
+      const note = command.note === undefined || command.note === null ? undefined : nonEmptyText('note', command.note);
+      const data = {
+        patientId: patient.patientId,
+        adverseEventId: entry.eventId,
+        expected: command.expected,
+        causality: command.causality as Relatedness,
+        ...(note !== undefined ? { note } : {}),
+        assessedAt: toIsoUtc(ctx.now),
+      };
+      return [{ type: 'AdverseEventAssessed', version: 1, data }];
+    }
+    case 'RecordRegulatoryReport': {
+      const entry = liveEntry(state, 'adverseEvents', command.adverseEventId, 'adverse event', 'adverseEventId');
+      if (!isSusar(state, entry)) {
+        throw new RuleViolationError(
+          'only a SUSAR (serious, assessed by the sponsor as related and unexpected) is reported to the regulator (docs/safety-rules.md §5)',
+          'adverseEventId',
+        );
+      }
+      const reportedAt = clinicalInstant('reportedAt', command.reportedAt, ctx);
+      if (Date.parse(reportedAt) < Date.parse(entry.current.onsetAt)) {
+        throw new ValidationError('reportedAt', `${String(command.reportedAt)} is before the onset of the event (${entry.current.onsetAt})`);
+      }
+      return [{ type: 'RegulatoryReportRecorded', version: 1, data: { patientId: patient.patientId, adverseEventId: entry.eventId, reportedAt, ...reference(command.reference) } }];
+    }
+    case 'ChangeTreatmentStatus': {
+      if (!TREATMENT_STATUSES.includes(command.status as TreatmentStatus)) throw new ValidationError('status', `must be one of: ${TREATMENT_STATUSES.join(', ')}`);
+      const effectiveAt = clinicalInstant('effectiveAt', command.effectiveAt, ctx, patient.birthYear);
+      const reason = nonEmptyText('reason', command.reason);
+      return [{ type: 'TreatmentStatusChanged', version: 1, data: { patientId: patient.patientId, status: command.status as TreatmentStatus, effectiveAt, reason } }];
+    }
     default: {
       const unknown: never = command;
       throw new ValidationError('type', `unknown command ${JSON.stringify((unknown as { type?: unknown }).type)}`);
@@ -180,17 +234,21 @@ function enrolledPatient(command: Exclude<PatientCommand, EnrolPatient>, state: 
   return { patientId: state.patientId, birthYear: state.demographics.birthYear };
 }
 
-/** The record a correction or void names; read alone, so a command costs the same however long the history. */
-function liveEntry<K extends RecordKind>(state: PatientState, kind: K, eventId: string, noun: string): RecordedEntry<RecordData[K]> {
+/** The record a correction, void or report names; read alone, so a command costs the same however long the history. */
+function liveEntry<K extends RecordKind>(state: PatientState, kind: K, eventId: string, noun: string, field?: string): RecordedEntry<RecordData[K]> {
+  if (field !== undefined && (typeof eventId !== 'string' || eventId.trim() === '')) throw new ValidationError(field, `must be the event id of the ${noun}`);
   const entry = typeof eventId === 'string' ? recordOf(state, kind, eventId) : undefined;
   if (!entry) throw new EventNotFoundError(String(eventId), noun);
   if (entry.voided) throw new EventAlreadyVoidedError(eventId);
   return entry;
 }
 
+/** An optional reference (the sponsor's or the regulator's case number): text if given, never blank. */
+const reference = (value: unknown): { reference?: string } => (value === undefined || value === null ? {} : { reference: nonEmptyText('reference', value) });
+
 const LAB_FIELDS = ['test', 'value', 'unit', 'collectedAt', 'referenceRange', 'studyDay'] as const;
 const DOSE_FIELDS = ['dose', 'unit', 'route', 'administeredAt', 'lot'] as const;
-const AE_FIELDS = ['term', 'onsetAt', 'grade', 'serious', 'seriousnessCriteria', 'relatedness', 'outcome'] as const;
+const AE_FIELDS = ['term', 'onsetAt', 'awareAt', 'grade', 'serious', 'seriousnessCriteria', 'relatedness', 'outcome'] as const;
 
 /** The changes object, refusing fields a correction cannot touch (patientId, normalised, …). */
 function changesOf<C extends object>(changes: unknown, allowed: readonly string[]): C {

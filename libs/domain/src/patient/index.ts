@@ -1,8 +1,8 @@
 export * from './commands';
 export * from './patient-state';
 export * from './evolve';
+export * from './patient-fold';
+export * from './patient-chart';
 export * from './decide';
-export * from './replay';
-export { SERIOUSNESS_CRITERIA, RELATEDNESS, AE_OUTCOMES } from './clinical-records';
+export { SERIOUSNESS_CRITERIA, RELATEDNESS, AE_OUTCOMES, TREATMENT_STATUSES } from './clinical-records';
 export * from './clinical-time';
-export { recordOf } from './record-journal';

@@ -13,20 +13,29 @@ describe('TRANSREG protocol', () => {
     expect(TRANSREG.sites.map((s) => s.id)).toEqual(['SAT', 'PSL', 'COC', 'PBR', 'HMN', 'HEGP']);
   });
 
-  it('gives 1 MIU subcutaneously, 5 induction doses, then every 15 days for 6 months', () => {
+  it('gives 1 MIU subcutaneously, 5 daily induction doses, then maintenance on a fixed grid from Day 15 to Day 183', () => {
     expect(TRANSREG.treatment).toMatchObject({
       dose: 1,
       doseUnit: 'MIU',
       route: 'SC',
-      induction: { doses: 5 },
-      maintenance: { intervalDays: 15, durationMonths: 6 },
+      induction: { days: 5 },
+      maintenance: { firstDay: 15, intervalDays: 14, lastDay: 183 },
     });
   });
 
-  it('gives lupus patients maintenance every 7 days and everyone else every 15', () => {
+  it('gives lupus patients maintenance every 7 days and everyone else fortnightly ("tous les 15 jours")', () => {
     expect(maintenanceIntervalDays(TRANSREG, 'SLE')).toBe(7);
-    expect(maintenanceIntervalDays(TRANSREG, 'RA')).toBe(15);
-    expect(maintenanceIntervalDays(TRANSREG, 'GPA')).toBe(15);
+    expect(maintenanceIntervalDays(TRANSREG, 'RA')).toBe(14);
+    expect(maintenanceIntervalDays(TRANSREG, 'GPA')).toBe(14);
+  });
+
+  it('puts the visit days 15, 29, 85 and 183 on the maintenance grid of every disease', () => {
+    const { firstDay, lastDay } = TRANSREG.treatment.maintenance;
+    for (const disease of ['RA', 'SLE'] as const) {
+      const interval = maintenanceIntervalDays(TRANSREG, disease);
+      for (const day of [15, 29, 85, 183]) expect((day - firstDay) % interval).toBe(0);
+      expect((lastDay - firstDay) % interval).toBe(0);
+    }
   });
 
   it('measures on study days 0, 1, 8, 15, 29, 85, 183, 240, 360 and 540 with a ±2 day maintenance window', () => {

@@ -38,8 +38,9 @@ export const TRANSREG: TrialProtocol = {
     dose: 1,
     doseUnit: 'MIU',
     route: 'SC',
-    induction: { doses: 5, intervalDays: 1 },
-    maintenance: { intervalDays: 15, intervalDaysByDisease: { SLE: 7 }, durationMonths: 6 },
+    // "Every 15 days" is the French "tous les 15 jours", fortnightly: Day 15, 29, 43, … up to the Day 183 visit (6 months).
+    induction: { days: 5 },
+    maintenance: { firstDay: 15, intervalDays: 14, intervalDaysByDisease: { SLE: 7 }, lastDay: 183 },
   },
   // docs/protocol.md "Visits and measures"
   visitStudyDays: [0, 1, 8, 15, 29, 85, 183, 240, 360, 540],

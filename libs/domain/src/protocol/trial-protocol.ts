@@ -37,17 +37,20 @@ export interface TreatmentSchedule {
   readonly doseUnit: string;
   /** Route code (SDTM-style abbreviation). */
   readonly route: string;
+  /** Induction: one dose a day on consecutive study days, Day 1 (the first dose) to Day `days`. */
   readonly induction: {
-    /** Consecutive daily doses, Day 1 to Day `doses`. */
-    readonly doses: number;
-    readonly intervalDays: number;
+    readonly days: number;
   };
+  /**
+   * Maintenance on a fixed grid counted from Day 1, not from the previous dose (a late dose does not move
+   * the next due day): Day `firstDay`, then every `intervalDays`, up to Day `lastDay`.
+   */
   readonly maintenance: {
+    readonly firstDay: number;
     readonly intervalDays: number;
     /** Diseases with another interval (e.g. SLE every 7 days in TRANSREG). */
     readonly intervalDaysByDisease: Readonly<Partial<Record<DiseaseCode, number>>>;
-    /** Length of the maintenance phase, counted from the last induction dose. */
-    readonly durationMonths: number;
+    readonly lastDay: number;
   };
 }
 

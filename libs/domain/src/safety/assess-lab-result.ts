@@ -1,22 +1,23 @@
 import type { AlertSeverity, LabResultRecordedData, NormalisedValue } from '../events';
+import type { PatientChart } from '../patient/patient-chart';
+import type { PatientState } from '../patient/patient-state';
 import { LAB_TESTS } from '../units/lab-tests';
 import { roundSignificant } from '../units/significant';
-import type { PatientState } from '../patient/patient-state';
-import { recordsOf } from '../patient/record-journal';
-import { baselineFor, labBaselines } from './baseline';
+import { baselineFor } from './baseline';
 import { creatinineClearance } from './cockcroft-gault';
-import { gradeLabResult, multipleOf, type Baseline, type LabGrade } from './ctcae-grades';
+import { gradeBoundary, gradeClearance, gradeLabResult, multipleOf, type Baseline, type CtcaeGrade, type LabGrade } from './ctcae-grades';
 import { TRANSREG_LAB_RULES, crosses, type LabSafetyRule } from './lab-safety-rules';
+import type { RuleId } from './rule-catalogue';
 
 export interface RuleHit {
-  ruleId: string;
+  ruleId: RuleId;
   /** The compared value: canonical value, multiple of ULN (unit '×ULN') or clearance (mL/min). */
   value: number;
   unit: string;
   threshold: number;
   thresholdUnit: string;
   comparison: '<' | '>';
-  /** CTCAE grade of the result, when gradable. */
+  /** CTCAE grade the alert shows: the result's, or for TR-CRCL the clearance's. */
   grade?: number | null;
   severity: AlertSeverity;
   message: string;
@@ -30,56 +31,48 @@ export interface RuleNotEvaluated {
 export interface LabAssessment {
   test: LabResultRecordedData['test'];
   normalised: NormalisedValue;
+  /** The result's own CTCAE grade (creatinine: on ULN and baseline). */
   grade: LabGrade;
+  /** Creatinine only: the Cockcroft-Gault clearance and its own grade (chronic kidney disease). */
+  clearance?: { mlMin: number; grade: LabGrade };
+  /** The grade that counts for CTCAE-LAB: the result's, or for creatinine the higher of it and the clearance's. */
+  worstGrade: CtcaeGrade | null;
+  baseline: Baseline | null;
+  /** The rules the result crosses: protocol thresholds (TR-*), and CTCAE-LAB when no protocol threshold already alerts. */
   ruleHits: RuleHit[];
   notEvaluated: RuleNotEvaluated[];
   /** Cockcroft-Gault clearance, for a creatinine result of an enrolled patient. */
   crclMlMin?: number;
 }
 
+/** The CTCAE grade from which a result alerts in every disease (docs/safety-rules.md §2). */
+export const SEVERE_GRADE = 3;
+
 /**
- * Everything the protocol and CTCAE say about one lab result: its grade, the safety rules it crosses,
- * and the rules that could not be evaluated (and why). Pure; evaluates the rows of `rules`.
- * `lab` carries the current (corrected) values; the state gives the baseline, the disease and the
- * demographics Cockcroft-Gault needs.
+ * Everything the protocol and CTCAE say about one lab result: its grade, the protocol thresholds it
+ * crosses, CTCAE-LAB, and the rules that could not be evaluated (and why). Pure; `lab` carries the
+ * current (corrected) values; the chart gives the baseline, the state the disease and demographics.
+ * A protocol exception (TR-ALT for AIH…) removes only that threshold: a result of grade 3 or 4 still
+ * alerts, through CTCAE-LAB (docs/safety-rules.md §2).
  */
 export function assessLabResult(
   state: PatientState,
+  chart: PatientChart,
   lab: { eventId: string; data: LabResultRecordedData },
   rules: readonly LabSafetyRule[] = TRANSREG_LAB_RULES,
 ): LabAssessment {
-  return assessAgainst(state, lab, baselineFor(state, lab), rules);
-}
-
-/**
- * Every lab result of the patient not voided, assessed with its current values exactly as
- * `assessLabResult` assesses it alone, keyed by the event id that recorded it (in recording order).
- * The baselines are found once for all (labBaselines): O(n log n) for n results, where assessing them
- * one by one is O(n²).
- */
-export function assessLabResults(state: PatientState, rules: readonly LabSafetyRule[] = TRANSREG_LAB_RULES): Map<string, LabAssessment> {
-  const baselines = labBaselines(state);
-  const assessments = new Map<string, LabAssessment>();
-  for (const entry of recordsOf(state, 'labs')) {
-    if (entry.voided) continue;
-    const lab = { eventId: entry.eventId, data: entry.current };
-    assessments.set(entry.eventId, assessAgainst(state, lab, baselines.for(lab), rules));
-  }
-  return assessments;
-}
-
-function assessAgainst(
-  state: PatientState,
-  lab: { eventId: string; data: LabResultRecordedData },
-  baseline: Baseline | null,
-  rules: readonly LabSafetyRule[],
-): LabAssessment {
   const { data } = lab;
   const normalised = data.normalised;
+  const baseline = baselineFor(chart, lab);
   const grade = gradeLabResult(data.test, normalised.value, normalised.referenceRange, baseline);
   const crclMlMin = data.test === 'CREAT' ? clearanceAt(state, data) : null;
-  const assessment: LabAssessment = { test: data.test, normalised, grade, ruleHits: [], notEvaluated: [] };
-  if (crclMlMin !== null) assessment.crclMlMin = crclMlMin;
+  const clearance = crclMlMin !== null ? { mlMin: crclMlMin, grade: gradeClearance(crclMlMin) } : undefined;
+  const worstGrade = higher(grade.grade, clearance?.grade.grade ?? null);
+  const assessment: LabAssessment = { test: data.test, normalised, grade, worstGrade, baseline, ruleHits: [], notEvaluated: [] };
+  if (clearance) {
+    assessment.clearance = clearance;
+    assessment.crclMlMin = clearance.mlMin;
+  }
 
   for (const rule of rules) {
     if (rule.test !== data.test) continue;
@@ -93,7 +86,9 @@ function assessAgainst(
       continue;
     }
     if (!crosses(measured.value, rule.comparison, rule.threshold)) continue;
-    const severity: AlertSeverity = rule.severity === 'critical' || (grade.grade !== null && grade.grade >= 3) ? 'critical' : 'warning';
+    // TR-CRCL speaks of kidney function: its grade is the clearance's, not the creatinine's.
+    const hitGrade = rule.measure === 'creatinineClearance' ? (clearance?.grade.grade ?? null) : grade.grade;
+    const severity: AlertSeverity = rule.severity === 'critical' || (hitGrade !== null && hitGrade >= SEVERE_GRADE) ? 'critical' : 'warning';
     assessment.ruleHits.push({
       ruleId: rule.ruleId,
       value: measured.value,
@@ -101,13 +96,19 @@ function assessAgainst(
       threshold: rule.threshold,
       thresholdUnit: rule.thresholdUnit,
       comparison: rule.comparison,
-      grade: grade.grade,
+      grade: hitGrade,
       severity,
-      message: hitMessage(rule, data, measured, grade),
+      message: hitMessage(rule, data, measured, hitGrade),
     });
+  }
+  // One result, one alert per rule: CTCAE-LAB only where no protocol threshold already alerts on it.
+  if (worstGrade !== null && worstGrade >= SEVERE_GRADE && assessment.ruleHits.length === 0) {
+    assessment.ruleHits.push(ctcaeHit(data, grade, clearance, worstGrade, baseline));
   }
   return assessment;
 }
+
+const higher = (a: CtcaeGrade | null, b: CtcaeGrade | null): CtcaeGrade | null => (a === null ? b : b === null ? a : (Math.max(a, b) as CtcaeGrade));
 
 type Measured = { value: number; unit: string } | { reason: string };
 
@@ -131,27 +132,59 @@ function measure(rule: LabSafetyRule, data: LabResultRecordedData, crclMlMin: nu
 function clearanceAt(state: PatientState, data: LabResultRecordedData): number | null {
   if (!state.demographics) return null;
   const ageYears = new Date(data.collectedAt).getUTCFullYear() - state.demographics.birthYear;
-  return creatinineClearance({
-    ageYears,
-    weightKg: state.demographics.weightKg,
-    sex: state.demographics.sex,
-    creatinineUmolL: data.normalised.value,
-  });
+  return creatinineClearance({ ageYears, weightKg: state.demographics.weightKg, sex: state.demographics.sex, creatinineUmolL: data.normalised.value });
 }
 
 const shown = (n: number): string => String(roundSignificant(n, 4));
 
-function hitMessage(rule: LabSafetyRule, data: LabResultRecordedData, measured: { value: number; unit: string }, grade: LabGrade): string {
+function hitMessage(rule: LabSafetyRule, data: LabResultRecordedData, measured: { value: number; unit: string }, grade: number | null): string {
   const word = rule.comparison === '<' ? 'below' : 'above';
   const name = LAB_TESTS[data.test].name;
-  const graded = grade.grade !== null ? `; CTCAE grade ${grade.grade}` : '';
+  const graded = grade !== null ? `; CTCAE grade ${grade}` : '';
   const reported = `${data.value} ${data.unit}`;
+  const crossed = `${word} ${rule.threshold} ${rule.thresholdUnit} (${rule.ruleId}${graded})`;
   switch (rule.measure) {
     case 'value':
-      return `${rule.label} ${shown(measured.value)} ${measured.unit} (reported ${reported}) ${word} ${rule.threshold} ${rule.thresholdUnit} (${rule.ruleId}${graded})`;
+      return `${rule.label} ${shown(measured.value)} ${measured.unit} (reported ${reported}) ${crossed}`;
     case 'ulnMultiple':
-      return `${rule.label} ${reported} is ${shown(measured.value)} × ULN, ${word} ${rule.threshold} × ULN (${rule.ruleId}${graded})`;
+      return `${rule.label} ${reported} is ${shown(measured.value)} × ULN, ${crossed}`;
     case 'creatinineClearance':
-      return `${rule.label} ${shown(measured.value)} mL/min from ${name} ${reported}, ${word} ${rule.threshold} mL/min (${rule.ruleId}${graded})`;
+      return `${rule.label} ${shown(measured.value)} mL/min from ${name} ${reported}, ${crossed}`;
   }
 }
+
+function ctcaeHit(data: LabResultRecordedData, grade: LabGrade, clearance: LabAssessment['clearance'], worst: CtcaeGrade, baseline: Baseline | null): RuleHit {
+  const byClearance = clearance !== undefined && clearance.grade.grade === worst && (grade.grade === null || grade.grade < worst);
+  const reported = `${data.value} ${data.unit}`;
+  const name = LAB_TESTS[data.test].name;
+  if (byClearance) {
+    const ml = clearance.mlMin;
+    return {
+      ruleId: 'CTCAE-LAB',
+      value: ml,
+      unit: 'mL/min',
+      threshold: worst === 4 ? 15 : 30,
+      thresholdUnit: 'mL/min',
+      comparison: '<',
+      grade: worst,
+      severity: 'critical',
+      message: `Creatinine clearance ${shown(ml)} mL/min from ${name} ${reported}: ${clearance.grade.term} CTCAE grade ${worst} (CTCAE-LAB)`,
+    };
+  }
+  const value = data.normalised.value;
+  const term = grade.term ?? name;
+  const boundary = gradeBoundary(data.test, grade, worst, data.normalised.referenceRange, baseline);
+  return {
+    ruleId: 'CTCAE-LAB',
+    value,
+    unit: data.normalised.unit,
+    threshold: boundary?.threshold ?? SEVERE_GRADE,
+    thresholdUnit: boundary ? data.normalised.unit : 'CTCAE grade',
+    comparison: boundary?.comparison ?? '>',
+    grade: worst,
+    severity: 'critical',
+    message: `${capitalised(name)} ${shown(value)} ${data.normalised.unit} (reported ${reported}): ${term}, CTCAE grade ${worst} (CTCAE-LAB)`,
+  };
+}
+
+const capitalised = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);

@@ -6,7 +6,7 @@ import { roundSignificant } from '../units/significant';
  * (units/lab-tests.ts); multiples are of the result's ULN or of the patient's baseline.
  */
 export type CtcaeGrade = 0 | 1 | 2 | 3 | 4;
-export type GradeBasis = 'uln' | 'baseline' | 'absolute' | 'lln';
+export type GradeBasis = 'uln' | 'baseline' | 'absolute' | 'lln' | 'clearance';
 
 export interface LabGrade {
   /** null when the result cannot be graded (see `ungradableReason`). */
@@ -41,27 +41,60 @@ export const DECREASED_SCALES: Readonly<Partial<Record<LabTestCode, DecreasedSca
 /** Lymphocyte count increased: no grade 1; grade 2 > 4.0 – 20.0, grade 3 > 20.0 × 10⁹/L. */
 export const LYMPHOCYTE_INCREASED = { term: 'Lymphocyte count increased', above: [4.0, 20.0] } as const;
 
+/** Bounds of grades 1–4 in multiples; a grade is reached strictly above its bound, or at it when `fromFirstBound`. */
+interface Multiples {
+  bounds: readonly [number, number, number, number];
+  /** Grade 1 is reached AT its bound ("1.5 – 3.0 × baseline": 1.5 itself is grade 1). */
+  gradeOneInclusive?: boolean;
+}
+
 /**
- * Increased values by multiple: a grade is reached when the multiple is strictly above its bound
- * (grade 1 > 1 × ULN, …). With an abnormal baseline, transaminase grade 1 starts AT 1.5 × baseline.
+ * Increased values by multiple (docs/safety-rules.md §2): of the result's ULN when the patient's baseline was
+ * normal (or is unknown), of the baseline when it was abnormal. Creatinine is graded on both readings
+ * whatever the baseline, and the higher grade decides.
  */
 interface IncreasedScale {
   term: string;
-  /** Strict lower bounds of grades 1–4, in multiples of ULN. */
-  aboveUln: readonly [number, number, number, number];
-  /** Whether the scale depends on the baseline being normal (§2 qualifies the row with "baseline normal"). */
-  baselineDependent: boolean;
-  /** Grades 1–4 in multiples of baseline when the baseline was abnormal; absent: §2 gives no such row. */
-  aboveBaseline?: readonly [number, number, number, number];
+  aboveUln: Multiples;
+  /** Grades on multiples of an abnormal baseline. */
+  aboveAbnormalBaseline?: Multiples;
+  /** Creatinine: grades 2 and 3 also on multiples of the baseline, normal or not (> 1.5, > 3.0 × baseline). */
+  aboveAnyBaseline?: { grade2: number; grade3: number };
 }
 
 export const INCREASED_SCALES: Readonly<Partial<Record<LabTestCode, IncreasedScale>>> = {
-  ALT: { term: 'Alanine aminotransferase increased', aboveUln: [1, 3, 5, 20], baselineDependent: true, aboveBaseline: [1.5, 3, 5, 20] },
-  AST: { term: 'Aspartate aminotransferase increased', aboveUln: [1, 3, 5, 20], baselineDependent: true, aboveBaseline: [1.5, 3, 5, 20] },
-  BILI: { term: 'Blood bilirubin increased', aboveUln: [1, 1.5, 3, 10], baselineDependent: true },
-  // §2 gives creatinine on the result's ULN alone, whatever the baseline.
-  CREAT: { term: 'Creatinine increased', aboveUln: [1, 1.5, 3, 6], baselineDependent: false },
+  ALT: {
+    term: 'Alanine aminotransferase increased',
+    aboveUln: { bounds: [1, 3, 5, 20] },
+    aboveAbnormalBaseline: { bounds: [1.5, 3, 5, 20], gradeOneInclusive: true },
+  },
+  AST: {
+    term: 'Aspartate aminotransferase increased',
+    aboveUln: { bounds: [1, 3, 5, 20] },
+    aboveAbnormalBaseline: { bounds: [1.5, 3, 5, 20], gradeOneInclusive: true },
+  },
+  ALP: {
+    term: 'Alkaline phosphatase increased',
+    aboveUln: { bounds: [1, 2.5, 5, 20] },
+    aboveAbnormalBaseline: { bounds: [2, 2.5, 5, 20], gradeOneInclusive: true },
+  },
+  BILI: { term: 'Blood bilirubin increased', aboveUln: { bounds: [1, 1.5, 3, 10] }, aboveAbnormalBaseline: { bounds: [1, 1.5, 3, 10] } },
+  CREAT: { term: 'Creatinine increased', aboveUln: { bounds: [1, 1.5, 3, 6] }, aboveAnyBaseline: { grade2: 1.5, grade3: 3 } },
 };
+
+/**
+ * Kidney function graded on the creatinine clearance (CTCAE v5 "chronic kidney disease", docs/safety-rules.md §2):
+ * grade 2 below 60, grade 3 below 30, grade 4 below 15 mL/min.
+ */
+export const CLEARANCE_SCALE = { term: 'Chronic kidney disease (creatinine clearance)', below: [60, 30, 15] } as const;
+
+export function gradeClearance(clearanceMlMin: number): LabGrade {
+  const below = CLEARANCE_SCALE.below.filter((bound) => clearanceMlMin < bound).length;
+  if (below === 0) {
+    return { grade: null, term: CLEARANCE_SCALE.term, basis: 'clearance', ungradableReason: 'grade 1 needs the lower limit of normal of the clearance' };
+  }
+  return { grade: (1 + below) as CtcaeGrade, term: CLEARANCE_SCALE.term, basis: 'clearance' };
+}
 
 export const isGradable = (test: LabTestCode): boolean => test in DECREASED_SCALES || test in INCREASED_SCALES;
 
@@ -75,9 +108,9 @@ export interface Baseline {
 export const multipleOf = (value: number, reference: number): number => roundSignificant(value / reference);
 
 /**
- * The CTCAE v5 grade of one result, in canonical units, against the lab's own range and, for increased
- * transaminases, the patient's baseline. Without the limit a grade-1 decision needs, the result is
- * graded from grade 2 down, or null with the reason: a grade is never guessed.
+ * The CTCAE v5 grade of one result, in canonical units, against the lab's own range and the patient's
+ * baseline. Without the limit a grade-1 decision needs, the result is graded from grade 2 down, or null
+ * with the reason: a grade is never guessed.
  */
 export function gradeLabResult(test: LabTestCode, value: number, range: ReferenceRange | undefined, baseline?: Baseline | null): LabGrade {
   if (test === 'LYM' && value > LYMPHOCYTE_INCREASED.above[0]) {
@@ -99,34 +132,80 @@ function gradeDecreased(scale: DecreasedScale, value: number, lln: number | unde
   return { grade: value < lln ? 1 : 0, term: scale.term, basis: 'lln' };
 }
 
-function gradeIncreased(scale: IncreasedScale, value: number, uln: number | undefined, baselineGiven: Baseline | null): LabGrade {
-  const baseline = scale.baselineDependent ? baselineGiven : null;
+function gradeOn(m: number, { bounds, gradeOneInclusive }: Multiples): CtcaeGrade {
+  const [g1, g2, g3, g4] = bounds;
+  if (m > g4) return 4;
+  if (m > g3) return 3;
+  if (m > g2) return 2;
+  return (gradeOneInclusive ? m >= g1 : m > g1) ? 1 : 0;
+}
+
+function gradeIncreased(scale: IncreasedScale, value: number, uln: number | undefined, baseline: Baseline | null): LabGrade {
+  if (scale.aboveAnyBaseline) return gradeCreatinine(scale, value, uln, baseline);
   // The baseline's own ULN says whether it was abnormal; the result's ULN stands in when it has none.
   const baselineUln = baseline?.referenceRange?.high ?? uln;
   if (baseline && baselineUln === undefined) {
     return { grade: null, term: scale.term, basis: 'baseline', ungradableReason: 'no ULN: cannot tell whether the baseline was normal' };
   }
-  const baselineAbnormal = baseline !== null && baselineUln !== undefined && baseline.value > baselineUln;
-  if (baselineAbnormal) {
-    if (!scale.aboveBaseline) {
-      return {
-        grade: null,
-        term: scale.term,
-        basis: 'baseline',
-        ungradableReason: 'abnormal baseline: docs/safety-rules.md §2 gives this scale for a normal baseline only',
-      };
-    }
+  const abnormal = baseline !== null && baselineUln !== undefined && baseline.value > baselineUln;
+  if (abnormal && scale.aboveAbnormalBaseline) {
     if (baseline.value === 0) return { grade: 0, term: scale.term, basis: 'baseline' };
-    const m = multipleOf(value, baseline.value);
-    const [g1, g2, g3, g4] = scale.aboveBaseline;
-    // Grade 1 is "1.5 – 3.0 × baseline": 1.5 itself is grade 1; between baseline and 1.5 × it, grade 0.
-    const grade: CtcaeGrade = m > g4 ? 4 : m > g3 ? 3 : m > g2 ? 2 : m >= g1 ? 1 : 0;
-    return { grade, term: scale.term, basis: 'baseline' };
+    return { grade: gradeOn(multipleOf(value, baseline.value), scale.aboveAbnormalBaseline), term: scale.term, basis: 'baseline' };
   }
   if (uln === undefined || uln === 0) {
     return { grade: null, term: scale.term, basis: 'uln', ungradableReason: 'no upper limit of normal (ULN) with the result' };
   }
-  const m = multipleOf(value, uln);
-  const grade = scale.aboveUln.filter((bound) => m > bound).length as CtcaeGrade;
-  return { grade, term: scale.term, basis: 'uln' };
+  return { grade: gradeOn(multipleOf(value, uln), scale.aboveUln), term: scale.term, basis: 'uln' };
+}
+
+/** Creatinine: "the higher of the two readings decides" — multiples of ULN, and (grades 2, 3) of the baseline. */
+function gradeCreatinine(scale: IncreasedScale, value: number, uln: number | undefined, baseline: Baseline | null): LabGrade {
+  const any = scale.aboveAnyBaseline as { grade2: number; grade3: number };
+  const onUln = uln !== undefined && uln > 0 ? gradeOn(multipleOf(value, uln), scale.aboveUln) : null;
+  let onBaseline: CtcaeGrade | null = null;
+  if (baseline !== null && baseline.value > 0) {
+    const m = multipleOf(value, baseline.value);
+    onBaseline = m > any.grade3 ? 3 : m > any.grade2 ? 2 : 0;
+  }
+  if (onUln === null && (onBaseline === null || onBaseline < 2)) {
+    // Without the ULN, grade 1 (> ULN) can be neither shown nor ruled out.
+    return { grade: null, term: scale.term, basis: 'uln', ungradableReason: 'no upper limit of normal (ULN) with the result' };
+  }
+  if (onBaseline !== null && (onUln === null || onBaseline > onUln)) return { grade: onBaseline, term: scale.term, basis: 'baseline' };
+  return { grade: onUln as CtcaeGrade, term: scale.term, basis: 'uln' };
+}
+
+/**
+ * The value at which a result reaches `grade` on the scale its grade was decided on, in the test's canonical
+ * unit: what an alert shows as its threshold (neutrophils grade 4: < 0.5 × 10⁹/L; ALT grade 3 on a ULN of 40:
+ * > 200 U/L). Null when the basis gives no bound in the test's unit.
+ */
+export function gradeBoundary(
+  test: LabTestCode,
+  grade: LabGrade,
+  reached: CtcaeGrade,
+  range: ReferenceRange | undefined,
+  baseline: Baseline | null,
+): { threshold: number; comparison: '<' | '>' } | null {
+  if (reached < 2) return null;
+  if (grade.term === LYMPHOCYTE_INCREASED.term) return { threshold: LYMPHOCYTE_INCREASED.above[reached - 2], comparison: '>' };
+  const decreased = DECREASED_SCALES[test];
+  if (decreased && grade.basis === 'absolute') {
+    const bound = decreased.below[reached - 2];
+    return bound === undefined ? null : { threshold: bound, comparison: '<' };
+  }
+  const increased = INCREASED_SCALES[test];
+  if (!increased) return null;
+  if (grade.basis === 'uln' && range?.high !== undefined) {
+    return { threshold: roundSignificant(increased.aboveUln.bounds[reached - 1] * range.high), comparison: '>' };
+  }
+  if (grade.basis === 'baseline' && baseline) {
+    const multiples = increased.aboveAnyBaseline
+      ? reached === 2
+        ? increased.aboveAnyBaseline.grade2
+        : increased.aboveAnyBaseline.grade3
+      : increased.aboveAbnormalBaseline?.bounds[reached - 1];
+    return multiples === undefined ? null : { threshold: roundSignificant(multiples * baseline.value), comparison: '>' };
+  }
+  return null;
 }

@@ -1,6 +1,8 @@
 import type { AlertSeverity, DiseaseCode, LabTestCode } from '../events';
+import type { RuleId } from './rule-catalogue';
 
-export type LabRuleId = 'TR-WBC' | 'TR-LYM' | 'TR-PLT' | 'TR-ALT' | 'TR-AST' | 'TR-CRCL';
+/** The protocol thresholds of the rule catalogue (rule-catalogue.ts). */
+export type LabRuleId = Extract<RuleId, `TR-${string}`>;
 
 /**
  * One protocol threshold (docs/safety-rules.md §1). Adding a rule is adding a row.

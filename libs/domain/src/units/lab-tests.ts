@@ -31,7 +31,8 @@ export interface LabTest {
 }
 
 // docs/safety-rules.md §3: 10*9/L = 10*3/uL = 10*3/mm3; /mm3 and /uL are cells per µL, ÷ 1 000 for 10⁹/L.
-const COUNT_UNITS = { '10*9/L': 1, '10*3/uL': 1, '10*3/mm3': 1, '/mm3': 0.001, '/uL': 0.001 } as const;
+// `G/L` (giga per litre) is how French lab reports write 10⁹/L: not UCUM, accepted because it is unambiguous.
+const COUNT_UNITS = { '10*9/L': 1, '10*3/uL': 1, '10*3/mm3': 1, '/mm3': 0.001, '/uL': 0.001, 'G/L': 1 } as const;
 const COUNT = '10*9/L';
 
 const row = (
@@ -52,9 +53,11 @@ export const LAB_TESTS: Readonly<Record<LabTestCode, LabTest>> = {
   PLAT: row('PLAT', 'platelets', '777-3', COUNT, COUNT_UNITS, 5000), // docs/safety-rules.md §3
   // docs/safety-rules.md §4 gives no LOINC code for CD4: a local code until the sponsor picks one.
   CD4: row('CD4', 'CD4+ lymphocytes', null, COUNT, COUNT_UNITS, 1000, { localCode: 'VIGIL-CD4' }),
-  HGB: row('HGB', 'haemoglobin', '718-7', 'g/L', { 'g/L': 1, 'g/dL': 10 }, 300), // g/dL × 10, §3
+  // §3: g/dL × 10 = g/L; 1 mmol/L (of the haem monomer) = 16.11 g/L.
+  HGB: row('HGB', 'haemoglobin', '718-7', 'g/L', { 'g/L': 1, 'g/dL': 10, 'mmol/L': 16.11 }, 300),
   ALT: row('ALT', 'alanine aminotransferase', '1742-6', 'U/L', { 'U/L': 1, '[IU]/L': 1 }, 100_000),
   AST: row('AST', 'aspartate aminotransferase', '1920-8', 'U/L', { 'U/L': 1, '[IU]/L': 1 }, 100_000),
+  ALP: row('ALP', 'alkaline phosphatase', '6768-6', 'U/L', { 'U/L': 1, '[IU]/L': 1 }, 100_000),
   BILI: row('BILI', 'total bilirubin', '1975-2', 'umol/L', { 'umol/L': 1, 'mg/dL': 17.1 }, 2000),
   // docs/safety-rules.md §3 and §4: mg/dL × 88.4 = µmol/L; 14682-9 is the molar code, 2160-0 the mass code.
   CREAT: row('CREAT', 'creatinine', '14682-9', 'umol/L', { 'umol/L': 1, 'mg/dL': 88.4 }, 10_000, { otherLoinc: ['2160-0'] }),
@@ -64,6 +67,18 @@ export const LAB_TESTS: Readonly<Record<LabTestCode, LabTest>> = {
 };
 
 export const LAB_TEST_CODES = Object.keys(LAB_TESTS) as LabTestCode[];
+
+/** Each LOINC code Vigil knows (docs/safety-rules.md §4), to the CDISC test code it stands for. */
+const BY_LOINC: ReadonlyMap<string, LabTestCode> = new Map(
+  Object.values(LAB_TESTS).flatMap((test) => [...(test.loinc ? [test.loinc] : []), ...test.otherLoinc].map((loinc) => [loinc, test.code] as const)),
+);
+
+/** A test named by its CDISC code or a LOINC code: the CDISC code and the LOINC code to record (the one reported, if it was one). */
+export function resolveLabTest(code: string): { test: LabTestCode; loinc: string | null } | undefined {
+  if (isLabTestCode(code)) return { test: code, loinc: LAB_TESTS[code].loinc };
+  const test = BY_LOINC.get(code);
+  return test ? { test, loinc: code } : undefined;
+}
 
 export const isLabTestCode = (code: string): code is LabTestCode => Object.prototype.hasOwnProperty.call(LAB_TESTS, code);
 

@@ -1,6 +1,6 @@
 import { ValidationError } from '../errors';
 import type { LabTestCode, NormalisedValue, ReferenceRange } from '../events';
-import { LAB_TESTS, LAB_TEST_CODES, isLabTestCode, type LabTest } from './lab-tests';
+import { LAB_TESTS, LAB_TEST_CODES, resolveLabTest, type LabTest } from './lab-tests';
 import { roundSignificant } from './significant';
 
 /**
@@ -35,11 +35,13 @@ export function toReportedUnit(test: string, canonicalValue: number, unit: strin
   return roundSignificant(canonicalValue / unitFactor(lab, unit));
 }
 
+/** The test a code names: its CDISC code or one of its LOINC codes (docs/safety-rules.md §4). */
 function labTest(test: string): LabTest {
-  if (typeof test !== 'string' || !isLabTestCode(test)) {
-    throw new ValidationError('test', `unknown lab test "${String(test)}"; known tests: ${LAB_TEST_CODES.join(', ')}`);
+  const resolved = typeof test === 'string' ? resolveLabTest(test) : undefined;
+  if (!resolved) {
+    throw new ValidationError('test', `unknown lab test "${String(test)}"; known tests (CDISC code or LOINC code): ${LAB_TEST_CODES.join(', ')}`);
   }
-  return LAB_TESTS[test as LabTestCode];
+  return LAB_TESTS[resolved.test as LabTestCode];
 }
 
 function unitFactor(lab: LabTest, unit: string): number {

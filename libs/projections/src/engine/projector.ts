@@ -1,0 +1,145 @@
+import { Logger } from '@nestjs/common';
+import type { EventStore } from '@vigil/event-store';
+import type { Projection } from './projection';
+import { projectionNamed, RebuildAlreadyRunningError } from './projection-errors';
+import { ProjectionRebuild, RebuildProgress } from './projection-rebuild';
+import { ProjectionRunner, ProjectionRunnerOptions, ProjectionState, ProjectionStatus } from './projection-runner';
+import type { ReadModelDatabase } from './read-model-database';
+import { readModelStatus, ReadModelStatus } from './read-model-status';
+
+/** A read model as an operator sees it: which build answers, how far it is, what follows it, and its rebuild. */
+export interface ProjectionOverview extends ReadModelStatus {
+  /** State of the runner following the log for it. */
+  state: ProjectionState;
+  /** The rebuild running now, else the last one this process ran (null if none). */
+  rebuild: RebuildProgress | null;
+  error?: string;
+}
+
+export interface ProjectorOptions extends Omit<ProjectionRunnerOptions, 'onRetired'> {
+  /** Events read per batch by a rebuild (default: `batchSize`, else 2000). */
+  rebuildBatchSize?: number;
+}
+
+/**
+ * Runs a set of projections against one store and one read-model database: one runner per projection
+ * follows the log into its live build, and rebuilds run beside them as jobs, one per projection at a
+ * time. When another build becomes live (a rebuild here, or one switched by another process such as
+ * `vigil projections rebuild`), the runner of the replaced build retires and a new one follows the
+ * new live build from its checkpoint.
+ */
+export class Projector {
+  private readonly logger = new Logger('Projector');
+  private readonly byName = new Map<string, ProjectionRunner>();
+  private readonly rebuilds = new Map<string, ProjectionRebuild>();
+  /** The last rebuild of each read model that ended (done, stopped or failed), for its progress. */
+  private readonly finished = new Map<string, ProjectionRebuild>();
+  private started = false;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly db: ReadModelDatabase,
+    readonly projections: readonly Projection[],
+    private readonly options: ProjectorOptions = {},
+  ) {
+    for (const projection of projections) this.byName.set(projection.name, this.runnerFor(projection));
+  }
+
+  get runners(): readonly ProjectionRunner[] {
+    return [...this.byName.values()];
+  }
+
+  async start(): Promise<void> {
+    this.started = true;
+    for (const runner of this.byName.values()) await runner.start();
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    await Promise.all([...this.rebuilds.values()].map((rebuild) => rebuild.stop()));
+    await Promise.all([...this.byName.values()].map((runner) => runner.stop()));
+  }
+
+  status(): Promise<ProjectionStatus[]> {
+    this.adoptSwitchedBuilds();
+    return Promise.all([...this.byName.values()].map((runner) => runner.status()));
+  }
+
+  async overview(): Promise<ProjectionOverview[]> {
+    return Promise.all(this.projections.map((projection) => this.describe(projection.name)));
+  }
+
+  /** One read model by name (kebab-case accepted); UnknownProjectionError when there is none. */
+  async describe(name: string): Promise<ProjectionOverview> {
+    const projection = projectionNamed(this.projections, name);
+    this.adoptSwitchedBuilds();
+    const runner = this.byName.get(projection.name) as ProjectionRunner;
+    const status = await runner.status();
+    const rebuild = this.rebuilds.get(projection.name) ?? this.finished.get(projection.name);
+    return {
+      ...(await readModelStatus(this.store, this.db, projection, status.head)),
+      state: status.state,
+      rebuild: rebuild?.progress() ?? null,
+      ...(status.error ? { error: status.error } : {}),
+    };
+  }
+
+  /**
+   * Starts rebuilding a read model beside its live build (resuming a half-done rebuild of it, if one
+   * was left) and answers at once with the job; its progress shows in `describe`.
+   * RebuildAlreadyRunningError when one is running (or a new version is being built).
+   */
+  rebuild(name: string): RebuildProgress {
+    const projection = projectionNamed(this.projections, name);
+    const running = this.rebuilds.get(projection.name);
+    if (running) throw new RebuildAlreadyRunningError(projection.name, running.progress());
+    const runner = this.byName.get(projection.name) as ProjectionRunner;
+    if (runner.build > 0 && !runner.isLive && !runner.isRetired) throw new RebuildAlreadyRunningError(projection.name, null);
+    const rebuild = new ProjectionRebuild(this.store, this.db, [projection], {
+      batchSize: this.options.rebuildBatchSize ?? this.options.batchSize,
+      upcast: this.options.upcast,
+    });
+    this.rebuilds.set(projection.name, rebuild);
+    void rebuild
+      .run()
+      .then(
+        (done) => (done.state === 'done' ? this.replaceRunner(projection.name) : undefined),
+        () => undefined, // logged by the rebuild; its progress says 'failed'
+      )
+      .finally(() => {
+        this.rebuilds.delete(projection.name);
+        this.finished.set(projection.name, rebuild);
+      });
+    return rebuild.progress();
+  }
+
+  private runnerFor(projection: Projection): ProjectionRunner {
+    return new ProjectionRunner(this.store, this.db, projection, { ...this.options, onRetired: (runner) => void this.replaceRunner(runner.name, runner) });
+  }
+
+  /** Another build became live: a fresh runner follows it from its checkpoint. */
+  private async replaceRunner(name: string, retired?: ProjectionRunner): Promise<void> {
+    const current = this.byName.get(name);
+    if (!current || (retired && current !== retired)) return;
+    if (!retired && !current.isRetired && current.isLive) return; // already follows the live build
+    const next = this.runnerFor(current.projection);
+    this.byName.set(name, next);
+    await current.stop();
+    if (!this.started) return;
+    try {
+      await next.start();
+      this.logger.log(`${name}: now following build ${next.build}`);
+    } catch (error) {
+      this.logger.error(`${name}: cannot follow the new live build: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** A runner whose build another process replaced while no event came to tell it: replaced now. */
+  private adoptSwitchedBuilds(): void {
+    if (!this.started) return;
+    for (const [name, runner] of this.byName) {
+      if (runner.build > 0 && !this.rebuilds.has(name) && runner.isLive === false && this.db.build(name, runner.build) === undefined)
+        void this.replaceRunner(name, runner);
+    }
+  }
+}
