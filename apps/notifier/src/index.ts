@@ -1,3 +1,0 @@
-export * from './notifier.config';
-export * from './notifier.module';
-export * from './notifier.tokens';

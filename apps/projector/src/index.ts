@@ -1,3 +1,0 @@
-export * from './projector.config';
-export * from './projector.module';
-export * from './projector.tokens';
