@@ -87,13 +87,14 @@ describe('Safety alerts over HTTP (embedded store)', () => {
     expect(receiver.received).toEqual([]);
   });
 
-  it('raises TR-ALT for ALT at 6 × ULN in an RA patient and not in an AIH patient', async () => {
+  it('raises TR-ALT for ALT at 6 × ULN in an RA patient, and in an AIH patient CTCAE-LAB instead (the exception removes the threshold, not the grade 3)', async () => {
     await enrol('TR-SAT-003', 'RA');
     await enrol('TR-SAT-004', 'AIH');
     await lab('TR-SAT-003', { test: 'ALT', value: 240, unit: 'U/L', referenceRange: { high: 40 } });
     await lab('TR-SAT-004', { test: 'ALT', value: 240, unit: 'U/L', referenceRange: { high: 40 } });
     expect((await alertsOf('TR-SAT-003')).map((a) => a.ruleId)).toEqual(['TR-ALT']);
-    expect(await alertsOf('TR-SAT-004')).toEqual([]);
+    // The AIH exception removes only the protocol threshold: 6 × ULN is CTCAE grade 3, which always alerts (issue 11).
+    expect((await alertsOf('TR-SAT-004')).map((a) => [a.ruleId, a.grade])).toEqual([['CTCAE-LAB', 3]]);
   });
 
   it('raises TR-CRCL for a creatinine giving a clearance below 60 mL/min in an RA patient, not in an SLE patient', async () => {
@@ -133,7 +134,7 @@ describe('Safety alerts over HTTP (embedded store)', () => {
     await vigil.http().get('/alerts/6f1c0a52-0000-5000-8000-000000000000').expect(404);
     await vigil.http().post('/alerts/6f1c0a52-0000-5000-8000-000000000000/acknowledge').send({}).expect(404);
     await vigil.http().get('/patients/TR-SAT-999/safety').expect(404);
-    const bad = await vigil.http().get('/alerts').query({ status: 'closed' }).expect(400);
+    const bad = await vigil.http().get('/alerts').query({ status: 'shelved' }).expect(400);
     expect(bad.body.errors).toEqual([expect.objectContaining({ field: 'status' })]);
   });
 

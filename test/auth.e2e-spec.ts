@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import { resolveJwtSecret } from '../apps/api/src/auth';
+import { resolveJwtSecret } from '@vigil/api';
 import { daysAgo, enrolment, startVigil, VigilHarness } from './harness/vigil-harness';
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');

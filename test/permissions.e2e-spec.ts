@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Role } from '@vigil/domain';
 import { EVENT_STORE, EventStore } from '@vigil/event-store';
-import { PERMISSIONS, registeredRoutes } from '../apps/api/src/auth';
+import { PERMISSIONS, registeredRoutes } from '@vigil/api';
 import { daysAgo, enrolment, startVigil, VigilHarness } from './harness/vigil-harness';
 
 type Site = 'patient' | 'alert' | 'body' | 'list' | 'global';

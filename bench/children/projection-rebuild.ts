@@ -4,19 +4,19 @@ import { createSqliteEventStore, EventStore } from '@vigil/event-store';
 import { nowMs, peakRssMB } from '../support/stats';
 
 /**
- * Builds every projection the embedded Vigil runs (safetyProjections: the safety process and the
- * alert list) from the start of the log into a fresh read-model database, until each has caught
- * up with the head; in its own process so its peak memory is its own.
+ * Builds every read model the embedded Vigil runs (readModels(): the patients' overview and the alert
+ * list) from the start of the log into a fresh read-model database, until each has caught up with the
+ * head; in its own process so its peak memory is its own.
  *
  *   node projection-rebuild.js --probe                  → {available, reason?}
  *   node projection-rebuild.js <store> <readModelFile>  → progress lines {position, head, ms, peakRssMB},
  *                                                         then {done: true, position, head, ms, peakRssMB}
  */
-const needed = ['Projector', 'ReadModelDatabase', 'AlertStreams', 'safetyProjections'] as const;
+const needed = ['Projector', 'ReadModelDatabase', 'readModels'] as const;
 
 async function rebuild(store: EventStore, readModelFile: string): Promise<void> {
   const db = new projections.ReadModelDatabase({ file: readModelFile });
-  const projector = new projections.Projector(store, db, projections.safetyProjections(new projections.AlertStreams(store)));
+  const projector = new projections.Projector(store, db, projections.readModels());
   const started = nowMs();
   let reported = 0;
   const report = (position: number, head: number, done: boolean) =>

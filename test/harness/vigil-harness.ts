@@ -6,7 +6,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import type { Role } from '@vigil/domain';
 import { createVigilApp, VigilAppOptions } from '../../apps/vigil/src/bootstrap';
-import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, issueToken, resolveJwtSecret } from '../../apps/api/src/auth';
+import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, issueToken, resolveJwtSecret } from '@vigil/api';
 
 type Agent = ReturnType<typeof request.agent>;
 

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import request from 'supertest';
-import { issueToken } from '../../apps/api/src/auth';
+import { issueToken } from '@vigil/api';
 import { eventually } from './webhook-receiver';
 
 const root = join(__dirname, '..', '..');

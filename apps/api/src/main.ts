@@ -2,13 +2,9 @@ import { join } from 'node:path';
 import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ReadSideModule } from '@vigil/alerting';
+import { ApiModule, configFromEnv, SafetyApiModule, setupHttp } from '@vigil/api';
 import { createEventStore, EventStoreModule, eventStoreConfigFromEnv } from '@vigil/event-store';
-import { ReadModelsModule } from '@vigil/projections';
-import { protocolFromEnv } from '@vigil/projector';
-import { ApiModule } from './api.module';
-import { configFromEnv } from './config';
-import { setupHttp } from './http/setup-http';
-import { SafetyApiModule } from './safety/safety-api.module';
 
 /**
  * The HTTP API alone, for deployments that run the projector and the notifier as their own processes
@@ -20,14 +16,7 @@ async function main(): Promise<void> {
   const store = await createEventStore(eventStoreConfigFromEnv({ ...process.env, VIGIL_DATA_DIR: config.dataDir }));
   const readModels = process.env.VIGIL_PROJECTIONS_FILE ?? join(config.dataDir, 'projections.sqlite');
 
-  @Module({
-    imports: [
-      EventStoreModule.forStore(store),
-      ReadModelsModule.forRoot({ file: readModels, protocol: protocolFromEnv(process.env) }),
-      ApiModule.forConfig(config),
-      SafetyApiModule,
-    ],
-  })
+  @Module({ imports: [EventStoreModule.forStore(store), ReadSideModule.forRoot(readModels), ApiModule.forConfig(config), SafetyApiModule] })
   class ApiAppModule {}
 
   const app = await NestFactory.create<NestFastifyApplication>(ApiAppModule, new FastifyAdapter({ bodyLimit: 1024 * 1024 }), {

@@ -1,7 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { createEventStore, EventStoreModule, eventStoreConfigFromEnv } from '@vigil/event-store';
-import { NotifierModule } from './notifier.module';
+import { NotifierModule } from '@vigil/messaging';
 
 /** The notifier alone: follows the configured store and delivers alert events. No HTTP. */
 async function main(): Promise<void> {

@@ -1,7 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { createEventStore, EventStoreModule, eventStoreConfigFromEnv } from '@vigil/event-store';
-import { ProjectorModule } from './projector.module';
+import { ProjectorModule } from '@vigil/alerting';
 
 /** The projector alone: follows the configured store, keeps the read models, raises and escalates alerts. No HTTP. */
 async function main(): Promise<void> {

@@ -1,8 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ApiModule, ProjectionsApiModule, SafetyApiModule, VigilConfig } from '@vigil/api';
 import { EventStore, EventStoreModule } from '@vigil/event-store';
-import { NotifierModule } from '@vigil/notifier';
-import { ProjectorModule } from '@vigil/projector';
+import { NotifierModule } from '@vigil/messaging';
+import { ProjectorModule } from '@vigil/alerting';
 
 /**
  * The whole system in one process, the embedded default behind `npm start`: the HTTP API, the

@@ -218,7 +218,10 @@ export class AlertingReactor {
     this.subscription = undefined;
     // What the failed batch folded and decided in memory was not committed: forget it.
     this.forgetAll();
-    this.logger.error(`batch after position ${this.committed} failed, retrying in ${this.retryDelayMs} ms: ${this.lastError}`, error instanceof Error ? error.stack : undefined);
+    this.logger.error(
+      `batch after position ${this.committed} failed, retrying in ${this.retryDelayMs} ms: ${this.lastError}`,
+      error instanceof Error ? error.stack : undefined,
+    );
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       if (this.runState !== 'failed') return;

@@ -76,7 +76,8 @@ export class SqliteAlertingState implements AlertingState {
 
   async reset(): Promise<void> {
     this.db.transaction(() => {
-      for (const table of ['alerting_patients', 'alerting_owners', 'alerting_position']) this.db.statement(`DELETE FROM ${table} WHERE name = ?`).run(this.name);
+      for (const table of ['alerting_patients', 'alerting_owners', 'alerting_position'])
+        this.db.statement(`DELETE FROM ${table} WHERE name = ?`).run(this.name);
     });
   }
 }

@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import type { TrialProtocol } from '@vigil/domain';
+import { protocolFromEnv } from '@vigil/alerting';
 import { JwtConfig, jwtConfigFromEnv } from './auth/jwt-config';
 
 /** Process configuration, read once from the environment and validated with clear messages. */
@@ -11,6 +13,8 @@ export interface VigilConfig {
   correctionWindowMs: number;
   /** How bearer tokens are verified (VIGIL_JWT_SECRET, or VIGIL_JWT_JWKS_URL + _ISSUER + _AUDIENCE). */
   jwt: JwtConfig;
+  /** The trial's protocol as this deployment runs it (the maintenance window, VIGIL_DOSE_WINDOW_DAYS). */
+  protocol: TrialProtocol;
 }
 
 export class ConfigError extends Error {}
@@ -28,5 +32,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): VigilConfig
     dataDir: env.VIGIL_DATA_DIR ?? join(process.cwd(), 'data'),
     maxClockSkewMs: skew,
     jwt: jwtConfigFromEnv(env),
+    protocol: protocolFromEnv(env),
   };
 }

@@ -10,7 +10,7 @@
  * adverse events, lab and dose corrections and voided results; plus alert streams for some results.
  */
 import * as domain from '@vigil/domain';
-import { evolve, replayPatient, toPatientEvent, type LabAssessment, type LabResultRecordedData, type PatientState } from '@vigil/domain';
+import { evolve, replayPatient, toPatientEvent, type LabResultRecordedData, type PatientState } from '@vigil/domain';
 import type { StoredEvent } from '@vigil/event-store';
 import { replayPatientAt } from '../src/replay/replay-patient-at';
 import { enrolled, storedStream, type EventSpec } from '../src/testing/stored-events';
@@ -164,14 +164,13 @@ function alertSpecs(triggeredBy: string, lab: LabResultRecordedData, recordedAt:
   ];
 }
 
-/** Every lab result graded: in one pass when the domain has `assessLabResults`, else one by one. */
+/** Every lab result graded, through one chart of the state (as a replay grades them). */
 function gradeAll(state: PatientState): number {
-  const batch = (domain as { assessLabResults?: (state: PatientState) => ReadonlyMap<string, LabAssessment> }).assessLabResults;
-  if (batch) return batch(state).size;
+  const chart = domain.PatientChart.of(state);
   let graded = 0;
   for (const entry of Object.values(state.labs)) {
     if (entry.voided) continue;
-    domain.assessLabResult(state, { eventId: entry.eventId, data: entry.current });
+    domain.assessLabResult(state, chart, { eventId: entry.eventId, data: entry.current });
     graded++;
   }
   return graded;

@@ -17,7 +17,7 @@ export { replayPatientAt } from './replay/replay-patient-at';
 export { REPLAY_CACHE_EVENTS, replayStreamCache } from './replay/replay-streams';
 export type { LabView, PatientSnapshot } from './replay/replay-patient-at';
 export { alertViewOf } from './replay/alert-view';
-export type { AlertStatus, AlertView } from './replay/alert-view';
+export type { AlertView } from './replay/alert-view';
 export { accessLogOf, accessStream, PATIENT_RECORD_VIEWED, recordPatientAccess } from './access/access-log';
 export type { AccessLog, AccessLogEntry, PatientAccess, PatientRecordView, PatientRecordViewedData } from './access/access-log';
 export { PatientAlertIndex } from './alerts/patient-alert-index';

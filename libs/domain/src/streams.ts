@@ -13,4 +13,5 @@ export const patientIdOf = (streamId: string): string | undefined =>
   streamId.startsWith(PATIENT_STREAM_PREFIX) ? streamId.slice(PATIENT_STREAM_PREFIX.length) : undefined;
 
 /** The alert id of an alert stream; undefined for any other stream. */
-export const alertIdOf = (streamId: string): string | undefined => (streamId.startsWith(ALERT_STREAM_PREFIX) ? streamId.slice(ALERT_STREAM_PREFIX.length) : undefined);
+export const alertIdOf = (streamId: string): string | undefined =>
+  streamId.startsWith(ALERT_STREAM_PREFIX) ? streamId.slice(ALERT_STREAM_PREFIX.length) : undefined;

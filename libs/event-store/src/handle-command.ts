@@ -6,6 +6,8 @@ import type { EventStore, NewEvent, StoredEvent } from './event-store';
 export interface StreamState<S> {
   state: S;
   version: number;
+  /** Global position of the stream's last event, when the loader knows it. */
+  position?: number;
 }
 
 /** An event as a decider returns it: its type, schema version and data. */
@@ -63,7 +65,12 @@ export async function handleCommand<S, E extends DecidedEvent>(
         }
         const decided = decide(loaded.state, loaded.version);
         if (decided.length === 0) return { events: [], version: loaded.version, duplicate: false, decidedOn: loaded };
-        const toAppend: NewEvent[] = decided.map((event) => ({ type: event.type, schemaVersion: event.version, data: event.data, metadata: options.metadata(event, loaded) }));
+        const toAppend: NewEvent[] = decided.map((event) => ({
+          type: event.type,
+          schemaVersion: event.version,
+          data: event.data,
+          metadata: options.metadata(event, loaded),
+        }));
         appending = true;
         const result = await store.append(streamId, toAppend, {
           expectedVersion: loaded.version,

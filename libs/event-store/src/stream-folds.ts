@@ -7,6 +7,8 @@ export interface Fold<S> {
   /** The state folded so far: valid until the next `apply`. */
   readonly state: S;
   apply(event: StoredEvent): void;
+  /** The state as a value of its own, that further `apply` calls leave as it is. */
+  snapshot(): S;
 }
 
 export interface StreamFoldsOptions {
@@ -22,6 +24,8 @@ export interface StreamFoldsOptions {
  */
 export class StreamFolds<S> {
   private readonly folds = new Map<string, Fold<S>>();
+  /** Global position of the last event folded, per stream. */
+  private readonly positions = new Map<string, number>();
   private readonly maxStreams: number;
 
   constructor(
@@ -38,23 +42,31 @@ export class StreamFolds<S> {
     const tail = await this.store.readStream(streamId, { fromVersion: (known?.version ?? 0) + 1 });
     // Another load may have folded some of these meanwhile: take what follows on from the fold as it is now.
     const fold = this.folds.get(streamId) ?? known ?? this.start();
-    if (!this.advanceWith(fold, tail)) return this.refold(streamId);
+    if (!this.advanceWith(streamId, fold, tail)) return this.refold(streamId);
     this.remember(streamId, fold);
-    return { state: fold.state, version: fold.version };
+    return { state: fold.state, version: fold.version, position: this.positions.get(streamId) ?? 0 };
+  }
+
+  /** The stream's state as the store has it now, as a value the caller may keep (a query's answer). */
+  async read(streamId: string): Promise<StreamState<S>> {
+    const loaded = await this.load(streamId);
+    const fold = this.folds.get(streamId);
+    return fold && fold.version === loaded.version ? { ...loaded, state: fold.snapshot() } : loaded;
   }
 
   /** Folds in the events a command just appended, so the next load reads nothing. */
   advance(streamId: string, events: readonly StoredEvent[]): void {
     const fold = this.folds.get(streamId);
-    if (fold && !this.advanceWith(fold, events)) this.folds.delete(streamId);
+    if (fold && !this.advanceWith(streamId, fold, events)) this.folds.delete(streamId);
   }
 
   /** Applies the events that follow the fold's version; false when there is a gap (the fold cannot be trusted). */
-  private advanceWith(fold: Fold<S>, events: readonly StoredEvent[]): boolean {
+  private advanceWith(streamId: string, fold: Fold<S>, events: readonly StoredEvent[]): boolean {
     for (const event of events) {
       if (event.streamVersion <= fold.version) continue;
       if (event.streamVersion !== fold.version + 1) return false;
       fold.apply(event);
+      this.positions.set(streamId, event.globalPosition);
     }
     return true;
   }
@@ -62,15 +74,19 @@ export class StreamFolds<S> {
   private async refold(streamId: string): Promise<StreamState<S>> {
     this.folds.delete(streamId);
     const fold = this.start();
-    for (const event of await this.store.readStream(streamId)) fold.apply(event);
+    this.advanceWith(streamId, fold, await this.store.readStream(streamId));
     this.remember(streamId, fold);
-    return { state: fold.state, version: fold.version };
+    return { state: fold.state, version: fold.version, position: this.positions.get(streamId) ?? 0 };
   }
 
   private remember(streamId: string, fold: Fold<S>): void {
     if (fold.version === 0) return;
     this.folds.delete(streamId);
     this.folds.set(streamId, fold);
-    if (this.folds.size > this.maxStreams) this.folds.delete(this.folds.keys().next().value as string);
+    if (this.folds.size > this.maxStreams) {
+      const oldest = this.folds.keys().next().value as string;
+      this.folds.delete(oldest);
+      this.positions.delete(oldest);
+    }
   }
 }

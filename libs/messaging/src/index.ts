@@ -6,3 +6,6 @@ export * from './kafka-channel';
 export * from './log-channel';
 export * from './webhook-channel';
 export * from './webhook-signature';
+export * from './notifier/notifier.config';
+export * from './notifier/notifier.module';
+export * from './notifier/notifier.tokens';

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ALERT_LIST, ReadModelDatabase, readWatch, SAFETY_PROCESS } from '@vigil/projections';
+import { ALERT_LIST, PATIENT_OVERVIEW, ReadModelDatabase } from '@vigil/projections';
 
 export type ChildProgress = { state: string; done: number; total: number; resumedFrom: number };
 
@@ -29,19 +29,13 @@ async function* progressLines(lines: AsyncIterable<string>): AsyncGenerator<Chil
   for await (const line of lines) if (line.startsWith('progress ')) yield JSON.parse(line.slice('progress '.length)) as ChildProgress;
 }
 
-/**
- * Every row of the live build of each safety read model, in a stable order, and each patient's watch
- * as read back (its records are written per batch, so their rows depend on how the log was batched).
- */
+/** Every row of the live build of each read model, in a stable order. */
 export function readModelContents(file: string): Record<string, unknown[]> {
   const db = new ReadModelDatabase({ file });
   try {
-    const tables = { patients: db.liveTable(SAFETY_PROCESS, 'patients') as string, records: db.liveTable(SAFETY_PROCESS, 'records') as string };
-    const patients = db.sql.prepare(`SELECT * FROM ${tables.patients} ORDER BY patient_id`).all() as { patient_id: string }[];
     return {
       alerts: db.sql.prepare(`SELECT * FROM ${db.liveTable(ALERT_LIST, 'alerts')} ORDER BY alert_id`).all(),
-      patients,
-      watches: patients.map((row) => readWatch((sql) => db.statement(sql), tables, row.patient_id)),
+      patients: db.sql.prepare(`SELECT * FROM ${db.liveTable(PATIENT_OVERVIEW, 'patients')} ORDER BY patient_id`).all(),
     };
   } finally {
     db.close();
@@ -52,7 +46,7 @@ export function readModelContents(file: string): Record<string, unknown[]> {
 export function buildsOf(file: string): [number, string][][] {
   const db = new ReadModelDatabase({ file });
   try {
-    return [SAFETY_PROCESS, ALERT_LIST].map((name) => db.builds(name).map((b) => [b.build, b.status] as [number, string]));
+    return [PATIENT_OVERVIEW, ALERT_LIST].map((name) => db.builds(name).map((b) => [b.build, b.status] as [number, string]));
   } finally {
     db.close();
   }
@@ -62,7 +56,7 @@ export function buildsOf(file: string): [number, string][][] {
 export function halfDoneCheckpoints(file: string): number[] {
   const db = new ReadModelDatabase({ file });
   try {
-    return [SAFETY_PROCESS, ALERT_LIST].map((name) => db.builds(name).find((b) => b.status === 'building')?.position ?? 0);
+    return [PATIENT_OVERVIEW, ALERT_LIST].map((name) => db.builds(name).find((b) => b.status === 'building')?.position ?? 0);
   } finally {
     db.close();
   }

@@ -2,17 +2,8 @@ import { SingleBar } from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
 import { configFromEnv } from '@vigil/api';
 import { createEventStore, EventStore, eventStoreConfigFromEnv } from '@vigil/event-store';
-import { projectorConfigFromEnv, protocolFromEnv } from '@vigil/projector';
-import {
-  AlertStreams,
-  AnyProjection,
-  ProjectionRebuild,
-  projectionNamed,
-  ReadModelDatabase,
-  readModelStatus,
-  RebuildProgress,
-  safetyProjections,
-} from '@vigil/projections';
+import { projectorConfigFromEnv } from '@vigil/alerting';
+import { Projection, ProjectionRebuild, projectionNamed, ReadModelDatabase, readModels, readModelStatus, RebuildProgress } from '@vigil/projections';
 import { CliContext } from './cli-context';
 
 const wholeNumber = (value: string): number => {
@@ -22,7 +13,7 @@ const wholeNumber = (value: string): number => {
 };
 
 /** The configured store and read models, as the server finds them (VIGIL_DATA_DIR, VIGIL_EVENT_STORE…). */
-async function openReadModels(env: NodeJS.ProcessEnv): Promise<{ store: EventStore; db: ReadModelDatabase; projections: AnyProjection[]; batchSize: number }> {
+async function openReadModels(env: NodeJS.ProcessEnv): Promise<{ store: EventStore; db: ReadModelDatabase; projections: Projection[]; batchSize: number }> {
   const withDataDir = { ...env, VIGIL_DATA_DIR: configFromEnv(env).dataDir };
   const { readModelsFile, batchSize } = projectorConfigFromEnv(withDataDir);
   if (readModelsFile === ':memory:')
@@ -31,7 +22,7 @@ async function openReadModels(env: NodeJS.ProcessEnv): Promise<{ store: EventSto
   return {
     store,
     db: new ReadModelDatabase({ file: readModelsFile }),
-    projections: safetyProjections(new AlertStreams(store), undefined, protocolFromEnv(env)),
+    projections: readModels(),
     batchSize,
   };
 }

@@ -8,6 +8,9 @@ describe('projectorConfigFromEnv', () => {
       readModelsFile: join('/var/vigil', 'projections.sqlite'),
       escalateAfterMs: 24 * 3_600_000,
       escalationCheckMs: 60_000,
+      saeRemindBeforeMs: 6 * 3_600_000,
+      scheduleCheckMs: 30_000,
+      hyLawWindowDays: 7,
       batchSize: 2000,
       protocol: TRANSREG,
     });

@@ -1,15 +1,44 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { EVENT_STORE, EventStore } from '@vigil/event-store';
-import { AlertEscalator, AlertList, AlertStreams, Projector, ReadModelDatabase, ReadModelsModule, safetyProjections } from '@vigil/projections';
+import {
+  AlertList,
+  Projector,
+  ReadModelDatabase,
+  ReadModelProgress,
+  readModels,
+  readModelSource,
+  ReadModelsModule,
+  SAFETY_READ_MODELS,
+  type ProgressSource,
+} from '@vigil/projections';
+import { AlertEscalator } from '../alert-escalator';
+import { AlertStreams } from '../alert-streams';
+import { AlertingReactor } from '../alerting-reactor';
+import { SqliteAlertingState } from '../sqlite-alerting-state';
 import { ProjectorConfig, projectorConfigFromEnv } from './projector.config';
 import { ProjectorLifecycle } from './projector.lifecycle';
 import { PROJECTOR_CONFIG } from './projector.tokens';
 
+/** The alerting reactor's progress, for read-your-writes: from its own checkpoint events in this process, polled otherwise. */
+export function alertingSource(state: SqliteAlertingState, reactor?: AlertingReactor): ProgressSource {
+  return {
+    name: 'alerting',
+    position: () => state.position(),
+    onProgress: (listener) => {
+      reactor?.events.on('checkpoint', listener);
+      return () => reactor?.events.off('checkpoint', listener);
+    },
+  };
+}
+
+const readProgress = (store: EventStore, db: ReadModelDatabase, state: SqliteAlertingState, reactor?: AlertingReactor): ReadModelProgress =>
+  new ReadModelProgress(store, [...SAFETY_READ_MODELS.map((name) => readModelSource(db, name)), alertingSource(state, reactor)]);
+
 /**
- * Runs the safety process and the read models from the event log, and escalates overdue alerts.
- * Starts on application bootstrap, stops on shutdown. Provides (globally, via ReadModelsModule) the
- * read models' queries and `ReadModelProgress.waitForPosition`, and (globally) the Projector, for the
- * rebuild endpoints of the API in the same process. Needs the EventStore under EVENT_STORE.
+ * The projector role: the read models (projections) and the alerting reactor, followed from the event log,
+ * with their timers (escalation, missed doses). Provides, globally, the read models' queries, AlertStreams
+ * (acknowledgement from the API), ReadModelProgress (read-your-writes) and the Projector (rebuilds).
+ * Needs the EventStore under EVENT_STORE.
  */
 @Module({})
 export class ProjectorModule {
@@ -18,25 +47,65 @@ export class ProjectorModule {
     return {
       module: ProjectorModule,
       global: true,
-      imports: [ReadModelsModule.forRoot({ file: config.readModelsFile, protocol: config.protocol })],
+      imports: [ReadModelsModule.forRoot({ file: config.readModelsFile })],
       providers: [
         { provide: PROJECTOR_CONFIG, useValue: config },
         { provide: AlertStreams, inject: [EVENT_STORE], useFactory: (store: EventStore) => new AlertStreams(store) },
+        { provide: SqliteAlertingState, inject: [ReadModelDatabase], useFactory: (db: ReadModelDatabase) => new SqliteAlertingState(db) },
         {
-          provide: Projector,
-          inject: [EVENT_STORE, ReadModelDatabase, AlertStreams],
-          useFactory: (store: EventStore, db: ReadModelDatabase, alerts: AlertStreams) =>
-            new Projector(store, db, safetyProjections(alerts, undefined, config.protocol), { batchSize: config.batchSize }),
+          provide: AlertingReactor,
+          inject: [EVENT_STORE, SqliteAlertingState, AlertStreams],
+          useFactory: (store: EventStore, state: SqliteAlertingState, alerts: AlertStreams) =>
+            new AlertingReactor(store, state, alerts, {
+              protocol: config.protocol,
+              hyLawWindowDays: config.hyLawWindowDays,
+              batchSize: config.batchSize,
+            }),
         },
         {
           provide: AlertEscalator,
           inject: [AlertList, AlertStreams],
           useFactory: (list: AlertList, alerts: AlertStreams) =>
-            new AlertEscalator(list, alerts, { afterMs: config.escalateAfterMs, checkEveryMs: config.escalationCheckMs }),
+            new AlertEscalator(list, alerts, { afterMs: config.escalateAfterMs, remindBeforeMs: config.saeRemindBeforeMs }),
+        },
+        {
+          provide: Projector,
+          inject: [EVENT_STORE, ReadModelDatabase],
+          useFactory: (store: EventStore, db: ReadModelDatabase) => new Projector(store, db, readModels(), { batchSize: config.batchSize }),
+        },
+        {
+          provide: ReadModelProgress,
+          inject: [EVENT_STORE, ReadModelDatabase, SqliteAlertingState, AlertingReactor],
+          useFactory: readProgress,
         },
         ProjectorLifecycle,
       ],
-      exports: [Projector, AlertEscalator, AlertStreams, PROJECTOR_CONFIG],
+      exports: [Projector, AlertingReactor, AlertEscalator, AlertStreams, ReadModelProgress, PROJECTOR_CONFIG],
+    };
+  }
+}
+
+/**
+ * What a process that answers queries without running the projector needs (apps/api): the read models'
+ * queries, AlertStreams, and read-your-writes polling the reactor's and the read models' checkpoints.
+ */
+@Module({})
+export class ReadSideModule {
+  static forRoot(readModelsFile: string): DynamicModule {
+    return {
+      module: ReadSideModule,
+      global: true,
+      imports: [ReadModelsModule.forRoot({ file: readModelsFile })],
+      providers: [
+        { provide: AlertStreams, inject: [EVENT_STORE], useFactory: (store: EventStore) => new AlertStreams(store) },
+        { provide: SqliteAlertingState, inject: [ReadModelDatabase], useFactory: (db: ReadModelDatabase) => new SqliteAlertingState(db) },
+        {
+          provide: ReadModelProgress,
+          inject: [EVENT_STORE, ReadModelDatabase, SqliteAlertingState],
+          useFactory: (store: EventStore, db: ReadModelDatabase, state: SqliteAlertingState) => readProgress(store, db, state),
+        },
+      ],
+      exports: [AlertStreams, ReadModelProgress],
     };
   }
 }

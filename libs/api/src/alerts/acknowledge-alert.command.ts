@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { AlertNotFoundError, type Actor } from '@vigil/domain';
-import { AlertList, AlertStreams, AlertView, ReadModelProgress, ReadModelsBehindError } from '@vigil/projections';
+import { AlertStreams } from '@vigil/alerting';
+import { AlertList, AlertView, ReadModelProgress, ReadModelsBehindError } from '@vigil/projections';
 import type { CommandContext } from '../patients/commands/execute-patient-command';
 
 export class AcknowledgeAlertCommand {
@@ -19,7 +20,7 @@ export interface AcknowledgedAlert {
 }
 
 /**
- * Loads the alert stream, asks the alert decider, appends with the expected version (AlertStreams).
+ * Acknowledges through the alert write side (libs/alerting: the alert decider on the alert's stream, one command path).
  * A second acknowledgement is the decider's no-op. Answers with the alert list's view once it shows
  * the acknowledgement (read-your-writes).
  */
@@ -34,11 +35,10 @@ export class AcknowledgeAlertHandler implements ICommandHandler<AcknowledgeAlert
   ) {}
 
   async execute({ alertId, note, context }: AcknowledgeAlertCommand): Promise<AcknowledgedAlert> {
-    const { state } = await this.alerts.load(alertId);
+    const state = await this.alerts.state(alertId);
     if (!state.raised) throw new AlertNotFoundError(alertId);
     const now = new Date().toISOString();
     const decision = await this.alerts.decide(
-      alertId,
       { type: 'AcknowledgeAlert', alertId, by: by(context.actor), acknowledgedAt: now, ...(note !== undefined ? { note } : {}) },
       {
         userId: context.actor.userId,

@@ -30,8 +30,8 @@ export class AlertsController {
   @ApiOkResponse({ type: AlertPageResponse, description: 'Alerts, newest first' })
   @ApiBadRequestResponse({ description: 'A filter is malformed (the field is named)' })
   list(@Query() query: ListAlertsQueryDto, @CurrentSiteScope() scope: SiteScope): Promise<AlertPage> {
-    const { status, patientId, siteId, ruleId, limit, cursor } = query;
-    return this.queries.execute(new ListAlerts({ status, patientId, siteId, ruleId, limit, cursor }, scope));
+    const { status, patientId, siteId, ruleId, severity, limit, cursor } = query;
+    return this.queries.execute(new ListAlerts({ status, patientId, siteId, ruleId, severity, limit, cursor }, scope));
   }
 
   @Get(':alertId')

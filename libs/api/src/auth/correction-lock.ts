@@ -1,5 +1,5 @@
 import { ForbiddenException } from '@nestjs/common';
-import type { Actor, PatientCommand, PatientState } from '@vigil/domain';
+import { recordOf, type Actor, type PatientCommand, type PatientState, type RecordedEntry } from '@vigil/domain';
 
 type Correction = Extract<PatientCommand, { eventId: string }>;
 
@@ -8,10 +8,9 @@ export function isCorrection(command: PatientCommand): command is Correction {
   return 'eventId' in command && typeof command.eventId === 'string';
 }
 
-/** Stream version of the entry a correction targets, if the patient has it (else the decider says 404). */
-export function targetVersion(state: PatientState, command: Correction): number | undefined {
-  const entry = state.labs[command.eventId] ?? state.doses[command.eventId] ?? state.adverseEvents[command.eventId];
-  return entry?.recordedSeq;
+/** The entry a correction targets, if the patient has it (else the decider says 404). */
+export function targetOf(state: PatientState, command: Correction): RecordedEntry<unknown> | undefined {
+  return recordOf(state, 'labs', command.eventId) ?? recordOf(state, 'doses', command.eventId) ?? recordOf(state, 'adverseEvents', command.eventId);
 }
 
 /**

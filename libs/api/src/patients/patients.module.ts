@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { PatientCommandHandler } from './commands/patient-command.handler';
-import { PatientRepository } from './patient-repository';
+import { PatientStates } from './patient-states';
 import { CorrectionsController } from './corrections.controller';
 import { PatientsController } from './patients.controller';
 import { ListPatientsHandler } from './queries/list-patients';
@@ -11,7 +11,7 @@ import { GetPatientEventsHandler, GetPatientHandler } from './queries/patient.qu
 @Module({
   imports: [CqrsModule],
   controllers: [PatientsController, CorrectionsController],
-  providers: [PatientRepository, PatientCommandHandler, GetPatientHandler, GetPatientEventsHandler, ListPatientsHandler],
-  exports: [PatientRepository],
+  providers: [PatientStates, PatientCommandHandler, GetPatientHandler, GetPatientEventsHandler, ListPatientsHandler],
+  exports: [PatientStates],
 })
 export class PatientsModule {}

@@ -1,7 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { PatientSafetySummary } from '@vigil/projections';
+import type { PatientSafetySummary } from './patient-safety.query';
 import { FreshReadModels } from '../http/fresh-read-models.interceptor';
 import { PatientIdPipe } from '../patients/patient-id.pipe';
 import { PatientSafetyResponse } from './patient-safety.response';

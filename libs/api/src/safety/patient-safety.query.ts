@@ -1,15 +1,39 @@
+import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { PatientSafetySummaries, PatientSafetySummary } from '@vigil/projections';
+import { PatientChart, PatientNotFoundError, safetyFactsOf, type PatientSafetyFacts } from '@vigil/domain';
+import { AlertList, type AlertView } from '@vigil/projections';
+import type { VigilConfig } from '../config';
+import { PatientStates } from '../patients/patient-states';
+import { VIGIL_CONFIG } from '../vigil-config.token';
 
 export class GetPatientSafety {
   constructor(readonly patientId: string) {}
 }
 
+/** What a safety officer sees of one patient: the domain's safety facts, now, and the alerts open on them. */
+export interface PatientSafetySummary extends PatientSafetyFacts {
+  /** Stream version the summary reflects. */
+  version: number;
+  /** Global position of the patient's last event the summary reflects. */
+  position: number;
+  openAlerts: AlertView[];
+}
+
+/** Folds the patient (fresh from the log) and reads their open alerts from the alert list (read-your-writes waits for it). */
 @QueryHandler(GetPatientSafety)
 export class GetPatientSafetyHandler implements IQueryHandler<GetPatientSafety, PatientSafetySummary> {
-  constructor(private readonly summaries: PatientSafetySummaries) {}
+  constructor(
+    private readonly patients: PatientStates,
+    private readonly alerts: AlertList,
+    @Inject(VIGIL_CONFIG) private readonly config: VigilConfig,
+  ) {}
 
   async execute({ patientId }: GetPatientSafety): Promise<PatientSafetySummary> {
-    return this.summaries.get(patientId);
+    const loaded = await this.patients.read(patientId);
+    const { state, version } = loaded;
+    if (!state.enrolled) throw new PatientNotFoundError(patientId);
+    const facts = safetyFactsOf(state, PatientChart.of(state), new Date(), { protocol: this.config.protocol });
+    const openAlerts = this.alerts.openFor(patientId);
+    return { ...facts, patientId, version, position: loaded.position ?? 0, openAlerts };
   }
 }

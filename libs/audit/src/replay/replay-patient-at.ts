@@ -1,6 +1,7 @@
 import {
   adverseEventsInClinicalOrder,
-  assessLabResults,
+  assessLabResult,
+  PatientChart,
   dosesInClinicalOrder,
   instantMs,
   isPatientEventType,
@@ -115,10 +116,12 @@ function standsAt(event: StoredEvent, records: ReadonlySet<string>, atVersion: n
   return typeof target !== 'string' || records.has(target);
 }
 
-/** Every result with its grade and rule hits, all assessed in one pass (assessLabResults). */
+/** Every result with its grade and rule hits, graded through one chart of the state (its baselines found by binary search). */
 function labViews(state: PatientState): LabView[] {
-  const assessments = assessLabResults(state);
-  return labsInClinicalOrder(state).map((entry) => labView(entry, assessments.get(entry.eventId)));
+  const chart = PatientChart.of(state);
+  return labsInClinicalOrder(state).map((entry) =>
+    labView(entry, entry.voided ? undefined : assessLabResult(state, chart, { eventId: entry.eventId, data: entry.current })),
+  );
 }
 
 function labView(entry: RecordedEntry<LabResultRecordedData>, assessment: LabAssessment | undefined): LabView {

@@ -3,7 +3,17 @@
  * Date.parse at every comparison, every event id in sets): only the property test
  * (replay-equivalence.spec.ts) uses it, to show the fast replay answers the same.
  */
-import { assessLabResult, isPatientEventType, LabGrade, PatientState, RecordedEntry, replayPatient, RuleHit, ValidationError } from '@vigil/domain';
+import {
+  assessLabResult,
+  isPatientEventType,
+  LabGrade,
+  PatientChart,
+  PatientState,
+  RecordedEntry,
+  replayPatient,
+  RuleHit,
+  ValidationError,
+} from '@vigil/domain';
 import type { AdverseEventReportedData, DoseAdministeredData, LabResultRecordedData } from '@vigil/domain';
 import type { StoredEvent } from '@vigil/event-store';
 import { AlertView, alertViewOf } from '../replay/alert-view';
@@ -79,7 +89,7 @@ function inClinicalOrder<D>(entries: Readonly<Record<string, RecordedEntry<D>>>,
 
 function labView(state: PatientState, entry: RecordedEntry<LabResultRecordedData>): LabView {
   if (entry.voided) return { ...entry, grade: null, ruleHits: [] };
-  const assessment = assessLabResult(state, { eventId: entry.eventId, data: entry.current });
+  const assessment = assessLabResult(state, PatientChart.of(state), { eventId: entry.eventId, data: entry.current });
   return { ...entry, grade: assessment.grade, ruleHits: assessment.ruleHits };
 }
 

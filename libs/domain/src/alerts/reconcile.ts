@@ -78,7 +78,14 @@ export function reconcile(
     if (alert.status === 'closed') continue;
     let after = alert;
     if (figuresChanged(alert.figures, call.figures)) {
-      commands.push({ type: 'UpdateAlert', alertId: alert.alertId, figures: call.figures, correctionEventId: cause.triggeredBy, reason: cause.reason, updatedAt: now });
+      commands.push({
+        type: 'UpdateAlert',
+        alertId: alert.alertId,
+        figures: call.figures,
+        correctionEventId: cause.triggeredBy,
+        reason: cause.reason,
+        updatedAt: now,
+      });
       const reopened = severityRose({ previous: alert.figures, current: call.figures }) && alert.status === 'acknowledged';
       after = { ...alert, figures: call.figures, status: reopened ? 'open' : alert.status };
     }

@@ -46,7 +46,10 @@ export function decide(command: PatientCommand, state: PatientState, ctx: Patien
     case 'ReportAdverseEvent': {
       // Awareness defaults to the recording time (docs/safety-rules.md §5): the SAE clock never starts later than that.
       const awareAt = command.awareAt ?? toIsoUtc(ctx.now);
-      const input = { ...command, awareAt: Date.parse(awareAt) < Date.parse(String(command.onsetAt)) && command.awareAt === undefined ? command.onsetAt : awareAt };
+      const input = {
+        ...command,
+        awareAt: Date.parse(awareAt) < Date.parse(String(command.onsetAt)) && command.awareAt === undefined ? command.onsetAt : awareAt,
+      };
       return [{ type: 'AdverseEventReported', version: 1, data: adverseEventRecord(patient, input, ctx) }];
     }
     case 'CorrectLabResult': {
@@ -134,7 +137,13 @@ export function decide(command: PatientCommand, state: PatientState, ctx: Patien
       if (Date.parse(reportedAt) < Date.parse(awareAt)) {
         throw new ValidationError('reportedAt', `${String(command.reportedAt)} is before the investigator became aware of the event (${awareAt})`);
       }
-      return [{ type: 'SponsorReportRecorded', version: 1, data: { patientId: patient.patientId, adverseEventId: entry.eventId, reportedAt, ...reference(command.reference) } }];
+      return [
+        {
+          type: 'SponsorReportRecorded',
+          version: 1,
+          data: { patientId: patient.patientId, adverseEventId: entry.eventId, reportedAt, ...reference(command.reference) },
+        },
+      ];
     }
     case 'AssessAdverseEvent': {
       const entry = liveEntry(state, 'adverseEvents', command.adverseEventId, 'adverse event', 'adverseEventId');
@@ -163,13 +172,22 @@ export function decide(command: PatientCommand, state: PatientState, ctx: Patien
       if (Date.parse(reportedAt) < Date.parse(entry.current.onsetAt)) {
         throw new ValidationError('reportedAt', `${String(command.reportedAt)} is before the onset of the event (${entry.current.onsetAt})`);
       }
-      return [{ type: 'RegulatoryReportRecorded', version: 1, data: { patientId: patient.patientId, adverseEventId: entry.eventId, reportedAt, ...reference(command.reference) } }];
+      return [
+        {
+          type: 'RegulatoryReportRecorded',
+          version: 1,
+          data: { patientId: patient.patientId, adverseEventId: entry.eventId, reportedAt, ...reference(command.reference) },
+        },
+      ];
     }
     case 'ChangeTreatmentStatus': {
-      if (!TREATMENT_STATUSES.includes(command.status as TreatmentStatus)) throw new ValidationError('status', `must be one of: ${TREATMENT_STATUSES.join(', ')}`);
+      if (!TREATMENT_STATUSES.includes(command.status as TreatmentStatus))
+        throw new ValidationError('status', `must be one of: ${TREATMENT_STATUSES.join(', ')}`);
       const effectiveAt = clinicalInstant('effectiveAt', command.effectiveAt, ctx, patient.birthYear);
       const reason = nonEmptyText('reason', command.reason);
-      return [{ type: 'TreatmentStatusChanged', version: 1, data: { patientId: patient.patientId, status: command.status as TreatmentStatus, effectiveAt, reason } }];
+      return [
+        { type: 'TreatmentStatusChanged', version: 1, data: { patientId: patient.patientId, status: command.status as TreatmentStatus, effectiveAt, reason } },
+      ];
     }
     default: {
       const unknown: never = command;

@@ -1,12 +1,5 @@
 import type { PatientEvent } from '../events';
-import type {
-  AdverseEventFollowUp,
-  PatientState,
-  RecordData,
-  RecordedEntry,
-  RecordKind,
-  TreatmentStatusEntry,
-} from './patient-state';
+import type { AdverseEventFollowUp, PatientState, RecordData, RecordedEntry, RecordKind, TreatmentStatusEntry } from './patient-state';
 
 /**
  * One event of a patient's stream with its stored event id (corrections, voids and reports name the

@@ -1,12 +1,4 @@
-import type {
-  AdverseEventReportedData,
-  DiseaseCode,
-  DoseAdministeredData,
-  LabResultRecordedData,
-  Relatedness,
-  Sex,
-  TreatmentStatus,
-} from '../events';
+import type { AdverseEventReportedData, DiseaseCode, DoseAdministeredData, LabResultRecordedData, Relatedness, Sex, TreatmentStatus } from '../events';
 
 /**
  * A clinical record (dose, lab result, adverse event) as it stands after corrections, keyed in the

@@ -146,13 +146,25 @@ export function amountAndRoute(eventId: string, data: DoseAdministeredData, prot
   const actual = `${data.dose} ${data.unit}`;
   const factor = DOSE_UNITS_IN_MIU[data.unit.trim()];
   if (factor === undefined) {
-    deviations.push({ ruleId: 'DOSE-AMOUNT', doseEventId: eventId, expected, actual, message: `Dose unit "${data.unit}" is not one Vigil can compare with the protocol dose of ${expected}` });
+    deviations.push({
+      ruleId: 'DOSE-AMOUNT',
+      doseEventId: eventId,
+      expected,
+      actual,
+      message: `Dose unit "${data.unit}" is not one Vigil can compare with the protocol dose of ${expected}`,
+    });
   } else if (roundSignificant(data.dose * factor) !== protocolDose) {
     deviations.push({ ruleId: 'DOSE-AMOUNT', doseEventId: eventId, expected, actual, message: `Dose of ${actual} instead of the protocol's ${expected}` });
   }
   const accepted = ROUTE_SYNONYMS[route] ?? [route];
   if (!accepted.includes(data.route.trim().toUpperCase())) {
-    deviations.push({ ruleId: 'DOSE-ROUTE', doseEventId: eventId, expected: route, actual: data.route, message: `Dose given by route ${data.route} instead of ${route}` });
+    deviations.push({
+      ruleId: 'DOSE-ROUTE',
+      doseEventId: eventId,
+      expected: route,
+      actual: data.route,
+      message: `Dose given by route ${data.route} instead of ${route}`,
+    });
   }
   return deviations;
 }
@@ -167,7 +179,14 @@ export function timingDeviations(grid: DoseGrid, placed: PlacedDose, protocol: T
     case 'same-day':
       return [{ ...base, ruleId: 'DOSE-SAME-DAY', expected: 'one dose a day', message: `Second dose on ${day(at)} (Day ${placed.studyDay}): one dose a day` }];
     case 'after-stop':
-      return [{ ...base, ruleId: 'DOSE-AFTER-STOP', expected: 'no dose after the treatment stopped', message: `Dose on ${day(at)} (Day ${placed.studyDay}) after the treatment stopped` }];
+      return [
+        {
+          ...base,
+          ruleId: 'DOSE-AFTER-STOP',
+          expected: 'no dose after the treatment stopped',
+          message: `Dose on ${day(at)} (Day ${placed.studyDay}) after the treatment stopped`,
+        },
+      ];
     case 'induction': {
       const previousDay = placed.studyDay - 1;
       const hadPrevious = grid.doses.some((p) => p !== placed && p.place !== 'same-day' && p.studyDay === previousDay);
@@ -282,7 +301,10 @@ export function doseCompliance(state: PatientState, chart: PatientChart, asOf: D
   const asOfMs = asOf.getTime();
   const givenDoses = grid.doses.filter((p) => p.dose.time <= asOfMs);
   const deviations = [
-    ...givenDoses.flatMap((placed) => [...amountAndRoute(placed.dose.entry.eventId, placed.dose.entry.current, protocol), ...timingDeviations(grid, placed, protocol)]),
+    ...givenDoses.flatMap((placed) => [
+      ...amountAndRoute(placed.dose.entry.eventId, placed.dose.entry.current, protocol),
+      ...timingDeviations(grid, placed, protocol),
+    ]),
     ...missedDoses(state, grid, asOfMs),
   ];
   const byRule: Partial<Record<DoseRuleId, number>> = {};

@@ -63,7 +63,8 @@ export function hyLawEpisodes(chart: PatientChart, windowDays: number = HY_LAW.w
     let bilirubin: LiverResult | undefined;
     for (let j = start; j <= i; j++) {
       const r = results[j];
-      if ((r.test === 'ALT' || r.test === 'AST') && r.ulnMultiple > HY_LAW.transaminaseUln && (!transaminase || r.ulnMultiple > transaminase.ulnMultiple)) transaminase = r;
+      if ((r.test === 'ALT' || r.test === 'AST') && r.ulnMultiple > HY_LAW.transaminaseUln && (!transaminase || r.ulnMultiple > transaminase.ulnMultiple))
+        transaminase = r;
       if (r.test === 'BILI' && r.ulnMultiple > HY_LAW.bilirubinUln && (!bilirubin || r.ulnMultiple > bilirubin.ulnMultiple)) bilirubin = r;
     }
     if (!transaminase || !bilirubin) continue;

@@ -9,3 +9,4 @@ export * from './sae-clock';
 export * from './dose-grid';
 export * from './adverse-event-rules';
 export * from './judge';
+export * from './safety-summary';

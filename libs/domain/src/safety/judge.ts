@@ -327,7 +327,15 @@ class Judging {
       this.calls.push({
         ruleId: 'DOSE-MISSED',
         subject: `due/${dueAt.slice(0, 10)}`,
-        figures: { value: null, unit: null, normalisedValue: null, normalisedUnit: null, grade: null, severity: 'warning', message: `${missed.message} (DOSE-MISSED)` },
+        figures: {
+          value: null,
+          unit: null,
+          normalisedValue: null,
+          normalisedUnit: null,
+          grade: null,
+          severity: 'warning',
+          message: `${missed.message} (DOSE-MISSED)`,
+        },
         threshold: null,
         thresholdUnit: null,
         occurredAt: dueAt,
@@ -355,4 +363,3 @@ class Judging {
     };
   }
 }
-

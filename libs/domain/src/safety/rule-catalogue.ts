@@ -187,7 +187,8 @@ export const RULES = [
     id: 'DOSE-WINDOW',
     category: 'dosing',
     title: 'Maintenance dose outside its window',
-    flags: 'a maintenance dose more than the window (± 2 days by default) from its due day on the fixed grid (Day 15, 29, 43, …; SLE Day 15, 22, 29, …), or after maintenance ended',
+    flags:
+      'a maintenance dose more than the window (± 2 days by default) from its due day on the fixed grid (Day 15, 29, 43, …; SLE Day 15, 22, 29, …), or after maintenance ended',
     appliesTo: 'maintenance doses',
     severity: 'warning',
     source: 'docs/protocol.md "Treatment: one drug, one arm"',

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { KafkaChannelOptions } from '@vigil/messaging';
+import type { KafkaChannelOptions } from '../kafka-channel';
 
 export interface WebhookConfig {
   url: string;

@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { AlertNotifier, AlertOutbox } from '@vigil/messaging';
+import { AlertNotifier } from '../alert-notifier';
+import { AlertOutbox } from '../alert-outbox';
 import { NOTIFIER_CONFIG } from './notifier.tokens';
 import type { NotifierConfig } from './notifier.config';
 

@@ -1,6 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { EVENT_STORE, EventStore } from '@vigil/event-store';
-import { AlertChannel, AlertNotifier, AlertOutbox, KafkaChannel, LogChannel, WebhookChannel } from '@vigil/messaging';
+import type { AlertChannel } from '../alert-channel';
+import { AlertNotifier } from '../alert-notifier';
+import { AlertOutbox } from '../alert-outbox';
+import { KafkaChannel } from '../kafka-channel';
+import { LogChannel } from '../log-channel';
+import { WebhookChannel } from '../webhook-channel';
 import { NotifierConfig, notifierConfigFromEnv } from './notifier.config';
 import { NotifierLifecycle } from './notifier.lifecycle';
 import { NOTIFIER_CONFIG } from './notifier.tokens';

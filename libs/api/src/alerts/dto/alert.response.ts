@@ -1,16 +1,36 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ALERT_STATUSES, AlertStatus, AlertView } from '@vigil/projections';
+import { ALERT_STATUSES, type AlertStatus } from '@vigil/domain';
+import type { AlertUpdateView, AlertView } from '@vigil/projections';
+
+class AlertFiguresResponse {
+  @ApiProperty({ type: Number, nullable: true }) value: number | null;
+  @ApiProperty({ type: String, nullable: true }) unit: string | null;
+  @ApiProperty({ type: Number, nullable: true }) normalisedValue: number | null;
+  @ApiProperty({ type: String, nullable: true }) normalisedUnit: string | null;
+  @ApiProperty({ type: Number, nullable: true }) grade: number | null;
+  @ApiProperty({ enum: ['warning', 'critical'] }) severity: 'warning' | 'critical';
+  @ApiPropertyOptional({ format: 'date-time' }) deadline?: string;
+}
+
+class AlertUpdateResponse implements AlertUpdateView {
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+  @ApiProperty({ description: 'Stored event id of the event (a correction…) that changed the alert' }) correctionEventId: string;
+  @ApiProperty() reason: string;
+  @ApiProperty({ type: AlertFiguresResponse }) previous: AlertFiguresResponse;
+  @ApiProperty({ type: AlertFiguresResponse }) current: AlertFiguresResponse;
+}
 
 /** OpenAPI description of an alert (the shape is AlertView of @vigil/projections). */
 export class AlertResponse implements AlertView {
   @ApiProperty() alertId: string;
   @ApiProperty() patientId: string;
   @ApiProperty() siteId: string;
-  @ApiProperty({ example: 'TR-PLT', description: 'Rule id of docs/safety-rules.md, or DOSE-* for a dose deviation' }) ruleId: string;
+  @ApiProperty({ example: 'TR-PLT', description: 'A rule id of the catalogue (GET /rules)' }) ruleId: string;
   @ApiProperty({ enum: ALERT_STATUSES }) status: AlertStatus;
   @ApiProperty({ description: 'Left unacknowledged past the escalation delay' }) escalated: boolean;
   @ApiPropertyOptional() escalatedAt?: string;
   @ApiProperty({ description: 'Stored event id of the record or correction that crossed the rule' }) triggeredBy: string;
+  @ApiPropertyOptional({ description: 'What the alert is about: lab/<id>, dose/<id>, ae/<id>, hy-law/<id>, due/<day>' }) subject?: string;
   @ApiProperty({ type: Number, nullable: true, description: 'As reported by the lab' }) value: number | null;
   @ApiProperty({ type: String, nullable: true }) unit: string | null;
   @ApiProperty({ type: Number, nullable: true, description: "In the test's canonical unit" }) normalisedValue: number | null;
@@ -21,8 +41,9 @@ export class AlertResponse implements AlertView {
   @ApiProperty({ enum: ['warning', 'critical'] }) severity: 'warning' | 'critical';
   @ApiProperty() message: string;
   @ApiProperty({ description: 'When Vigil raised it (ISO-8601 UTC)' }) raisedAt: string;
+  @ApiProperty({ format: 'date-time', description: 'When it last became open (raised, or opened again by a rise in severity)' }) openSince: string;
   @ApiProperty({ description: 'When the triggering fact happened clinically' }) occurredAt: string;
-  @ApiPropertyOptional({ description: 'When it must be acted on (SAE reporting deadline)' }) deadline?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'When it must be acted on (the SAE or SUSAR reporting deadline)' }) deadline?: string;
   @ApiPropertyOptional() acknowledgedAt?: string;
   @ApiPropertyOptional({ description: 'User id' }) acknowledgedBy?: string;
   @ApiPropertyOptional() acknowledgedByName?: string;
@@ -30,6 +51,11 @@ export class AlertResponse implements AlertView {
   @ApiPropertyOptional() retractedAt?: string;
   @ApiPropertyOptional({ description: 'Event id of the correction that removed the cause' }) retractedBy?: string;
   @ApiPropertyOptional() retractionReason?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'When the report closed its clock' }) closedAt?: string;
+  @ApiPropertyOptional({ format: 'date-time', description: 'When the report (to the sponsor, to the regulator) was made' }) reportedAt?: string;
+  @ApiPropertyOptional({ description: 'The report came after the deadline' }) late?: boolean;
+  @ApiPropertyOptional() reportReference?: string;
+  @ApiProperty({ type: [AlertUpdateResponse], description: 'Corrections that changed what the alert shows, oldest first' }) updates: AlertUpdateResponse[];
 }
 
 export class AlertPageResponse {

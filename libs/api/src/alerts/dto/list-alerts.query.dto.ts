@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
-import { ALERT_STATUSES, AlertStatus } from '@vigil/projections';
+import { ALERT_STATUSES, type AlertSeverity, type AlertStatus } from '@vigil/domain';
 
 /** Query string of `GET /alerts`. */
 export class ListAlertsQueryDto {
@@ -21,6 +21,11 @@ export class ListAlertsQueryDto {
   @IsString()
   @Length(1, 64)
   siteId?: string;
+
+  @ApiPropertyOptional({ enum: ['warning', 'critical'] })
+  @IsOptional()
+  @IsIn(['warning', 'critical'], { message: 'must be one of: warning, critical' })
+  severity?: AlertSeverity;
 
   @ApiPropertyOptional({ example: 'TR-PLT' })
   @IsOptional()

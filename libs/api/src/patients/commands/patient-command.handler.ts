@@ -1,27 +1,25 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { Actor, clinicalTimeOf, decide, patientStream, PatientState, RuleViolationError } from '@vigil/domain';
-import { EVENT_STORE, EventStore, NewEvent, StoredEvent, WrongExpectedVersionError } from '@vigil/event-store';
+import { Actor, clinicalTimeOf, decide, patientStream, PatientState, RuleViolationError, type PatientCommand, type PatientEvent } from '@vigil/domain';
+import { EVENT_STORE, EventStore, handleCommand, StoredEvent, WrongExpectedVersionError } from '@vigil/event-store';
 import { VIGIL_CONFIG } from '../../vigil-config.token';
 import type { VigilConfig } from '../../config';
-import { assertNotLocked, isCorrection, targetVersion } from '../../auth/correction-lock';
+import { assertNotLocked, isCorrection, targetOf } from '../../auth/correction-lock';
 import { VersionMismatchError } from '../../http/version-mismatch.error';
-import { PatientRepository } from '../patient-repository';
+import { PatientStates } from '../patient-states';
 import { ExecutePatientCommand, PatientCommandResult } from './execute-patient-command';
 
-/** A concurrent writer on the same patient makes us decide again on fresh state, this many times. */
-const MAX_ATTEMPTS = 5;
-
 /**
- * Loads the stream, asks the decider, appends with the expected version (docs/architecture.md "NestJS at the
- * edges"). No business rule lives here: the decider says what may be recorded.
+ * Runs a patient command through the one command path (handleCommand: load, decide, append with the
+ * expected version, retry on a concurrent writer). No business rule lives here: the decider says what may
+ * be recorded; this adds who, when and why, and the investigators' correction lock.
  */
 @CommandHandler(ExecutePatientCommand)
 export class PatientCommandHandler implements ICommandHandler<ExecutePatientCommand, PatientCommandResult> {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(VIGIL_CONFIG) private readonly config: VigilConfig,
-    private readonly patients: PatientRepository,
+    private readonly patients: PatientStates,
   ) {}
 
   async execute({ patientId, command, context }: ExecutePatientCommand): Promise<PatientCommandResult> {
@@ -29,52 +27,48 @@ export class PatientCommandHandler implements ICommandHandler<ExecutePatientComm
     // A fresh generated id cannot have been seen; a client's key may (the append re-checks atomically).
     const seen = context.clientCommandId !== false ? await this.store.findCommand(context.commandId) : null;
     if (seen) return this.repeated(patientId, streamId, seen);
-
-    for (let attempt = 1; ; attempt++) {
-      const loaded = await this.patients.load(patientId);
-      if (context.expectedVersion !== undefined && context.expectedVersion !== loaded.version) {
-        throw new VersionMismatchError(streamId, context.expectedVersion, loaded.version);
-      }
-      const now = new Date();
-      if (isCorrection(command)) await this.assertCorrectable(streamId, loaded.state, command, context.actor, now);
-      const events = decide(command, loaded.state, { now, maxClockSkewMs: this.config.maxClockSkewMs });
-      const siteId = command.type === 'EnrolPatient' ? command.siteId : loaded.state.siteId;
-      const toAppend: NewEvent[] = events.map((event) => ({
-        type: event.type,
-        schemaVersion: event.version,
-        data: event.data,
-        metadata: {
-          userId: context.actor.userId,
-          userName: context.actor.name,
-          role: context.actor.role,
-          siteId: siteId ?? null,
-          occurredAt: clinicalTimeOf(event) ?? now.toISOString(),
-          correlationId: context.correlationId,
-          causationId: null,
-          ...(context.reason ? { reason: context.reason } : {}),
+    let decidedAt = new Date();
+    try {
+      const handled = await handleCommand<PatientState, PatientEvent>(
+        this.store,
+        streamId,
+        (state) => {
+          decidedAt = new Date();
+          if (isCorrection(command)) this.assertCorrectable(state, command, context.actor, decidedAt);
+          return decide(command, state, { now: decidedAt, maxClockSkewMs: this.config.maxClockSkewMs, protocol: this.config.protocol });
         },
-      }));
-      try {
-        const result = await this.store.append(streamId, toAppend, { expectedVersion: loaded.version, commandId: context.commandId });
-        if (result.duplicate) return this.repeated(patientId, streamId, result.events, result.version);
-        this.patients.advance(patientId, loaded, result.events);
-        return { patientId, version: result.version, eventIds: result.events.map((e) => e.eventId), duplicate: false };
-      } catch (error) {
-        // Without If-Match the client did not ask for a version: decide again on the new state.
-        if (error instanceof WrongExpectedVersionError && context.expectedVersion === undefined && attempt < MAX_ATTEMPTS) continue;
-        if (error instanceof WrongExpectedVersionError && context.expectedVersion !== undefined) {
-          throw new VersionMismatchError(streamId, context.expectedVersion, error.actual);
-        }
-        throw error;
+        {
+          load: (id) => this.patients.load(id),
+          metadata: (event, loaded) => ({
+            userId: context.actor.userId,
+            userName: context.actor.name,
+            role: context.actor.role,
+            siteId: (command.type === 'EnrolPatient' ? command.siteId : loaded.state.siteId) ?? null,
+            occurredAt: clinicalTimeOf(event) ?? decidedAt.toISOString(),
+            correlationId: context.correlationId,
+            causationId: null,
+            ...(context.reason ? { reason: context.reason } : {}),
+          }),
+          commandId: context.commandId,
+          ...(context.expectedVersion !== undefined ? { expectedVersion: context.expectedVersion } : {}),
+          appended: (id, _loaded, events) => this.patients.advance(id, events),
+        },
+      );
+      if (handled.duplicate) return this.repeated(patientId, streamId, handled.events, handled.version);
+      return { patientId, version: handled.version, eventIds: handled.events.map((e) => e.eventId), duplicate: false };
+    } catch (error) {
+      // With If-Match the client named a version: a moved stream is a 409 for it, never decided again.
+      if (error instanceof WrongExpectedVersionError && context.expectedVersion !== undefined) {
+        throw new VersionMismatchError(streamId, context.expectedVersion, error.actual);
       }
+      throw error;
     }
   }
 
-  private async assertCorrectable(streamId: string, state: PatientState, command: Parameters<typeof targetVersion>[1], actor: Actor, now: Date): Promise<void> {
-    const version = targetVersion(state, command);
-    if (version === undefined || actor.role !== 'investigator') return;
-    const [target] = await this.store.readStream(streamId, { fromVersion: version, toVersion: version });
-    assertNotLocked(actor, target.metadata.recordedAt, now, this.config.correctionWindowMs);
+  private assertCorrectable(state: PatientState, command: Extract<PatientCommand, { eventId: string }>, actor: Actor, now: Date): void {
+    const target = targetOf(state, command);
+    if (!target?.recordedAt || actor.role !== 'investigator') return;
+    assertNotLocked(actor, target.recordedAt, now, this.config.correctionWindowMs);
   }
 
   private async repeated(patientId: string, streamId: string, events: StoredEvent[], version?: number): Promise<PatientCommandResult> {

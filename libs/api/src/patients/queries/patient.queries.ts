@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { PatientNotFoundError, patientStream, PatientState } from '@vigil/domain';
 import { EVENT_STORE, EventStore, StoredEvent } from '@vigil/event-store';
-import { PatientRepository } from '../patient-repository';
+import { PatientStates } from '../patient-states';
 
 export class GetPatient {
   constructor(readonly patientId: string) {}
@@ -19,10 +19,10 @@ export interface PatientView {
 
 @QueryHandler(GetPatient)
 export class GetPatientHandler implements IQueryHandler<GetPatient, PatientView> {
-  constructor(private readonly patients: PatientRepository) {}
+  constructor(private readonly patients: PatientStates) {}
 
   async execute({ patientId }: GetPatient): Promise<PatientView> {
-    const loaded = await this.patients.load(patientId);
+    const loaded = await this.patients.read(patientId);
     if (loaded.version === 0) throw new PatientNotFoundError(patientId);
     return loaded;
   }

@@ -148,7 +148,13 @@ export class AlertListProjection implements Projection {
           const row = updates.get(d.alertId) as { updates: string } | undefined;
           if (!row) break;
           const history = JSON.parse(row.updates) as AlertUpdateView[];
-          history.push({ updatedAt: d.updatedAt, correctionEventId: d.correctionEventId, reason: d.reason, previous: withoutMessage(d.previous), current: withoutMessage(d.current) });
+          history.push({
+            updatedAt: d.updatedAt,
+            correctionEventId: d.correctionEventId,
+            reason: d.reason,
+            previous: withoutMessage(d.previous),
+            current: withoutMessage(d.current),
+          });
           const c = d.current;
           update.run({
             alertId: d.alertId,

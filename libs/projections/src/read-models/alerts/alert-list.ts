@@ -9,6 +9,7 @@ export interface AlertFilter {
   patientId?: string;
   siteId?: string;
   ruleId?: string;
+  severity?: string;
   /** Only alerts of these sites (an investigator's); undefined means every site. */
   sites?: readonly string[];
   /** 1–500, default 50. */
@@ -137,6 +138,7 @@ export class AlertList {
     equals('patient_id', filter.patientId);
     equals('site_id', filter.siteId);
     equals('rule_id', filter.ruleId);
+    equals('severity', filter.severity);
     if (filter.sites) {
       if (filter.sites.length === 0) return { items: [] };
       where.push(`site_id IN (${filter.sites.map(() => '?').join(', ')})`);
