@@ -28,7 +28,7 @@ async function recordStory(post: Post): Promise<void> {
   await lab('TR-SAT-001', { test: 'PLAT', value: 79000, unit: '/mm3' }); // TR-PLT
   await lab('TR-SAT-001', { test: 'PLAT', value: 80, unit: '10*9/L' }); // exactly 80: nothing
   await lab('TR-SAT-001', { test: 'ALT', value: 240, unit: 'U/L', referenceRange: { high: 40 } }); // TR-ALT (6 × ULN)
-  await lab('TR-PBR-002', { test: 'ALT', value: 240, unit: 'U/L', referenceRange: { high: 40 } }); // AIH: nothing
+  await lab('TR-PBR-002', { test: 'ALT', value: 240, unit: 'U/L', referenceRange: { high: 40 } }); // AIH: no TR-ALT, but grade 3: CTCAE-LAB
   await lab('TR-SAT-001', { test: 'CREAT', value: 150, unit: 'umol/L' }); // CrCl ≈ 31 mL/min: TR-CRCL
 }
 
@@ -77,7 +77,7 @@ describe('A crash between an append and its projection', () => {
     await recordStory((path, body) => clean.http().post(path).send(body));
     const expected = essentials((await clean.http().get('/alerts').expect(200)).body.items);
     await clean.close();
-    expect(expected.map((a) => a.ruleId)).toEqual(['TR-ALT', 'TR-CRCL', 'TR-PLT']);
+    expect(expected.map((a) => a.ruleId)).toEqual(['CTCAE-LAB', 'TR-ALT', 'TR-CRCL', 'TR-PLT']);
 
     // 1. Every record is appended and acknowledged, then the power goes before any projection ran
     //    (the API process has no projector: what a crash right after the append leaves behind).

@@ -31,7 +31,14 @@ describe('Reading right after writing', () => {
       .expect(201);
     const all = await vigil.http().get('/patients').expect(200);
     expect(all.body.items.map((p: { patientId: string }) => p.patientId)).toEqual(['TR-PSL-002', 'TR-SAT-001']);
-    expect(all.body.items[1]).toEqual({ patientId: 'TR-SAT-001', siteId: 'SAT', disease: 'RA', enrolledAt: '2026-01-05T09:00:00.000Z' });
+    expect(all.body.items[1]).toEqual({
+      patientId: 'TR-SAT-001',
+      siteId: 'SAT',
+      disease: 'RA',
+      enrolledAt: '2026-01-05T09:00:00.000Z',
+      treatmentStatus: 'on-treatment',
+      dosesGiven: 0,
+    });
     const mine = await vigil.as('investigator', ['SAT']).get('/patients').expect(200);
     expect(mine.body.items.map((p: { patientId: string }) => p.patientId)).toEqual(['TR-SAT-001']);
     const lupus = await vigil.http().get('/patients').query({ disease: 'SLE' }).expect(200);

@@ -47,8 +47,8 @@ describe('Rebuilding read models over HTTP, beside the live ones (embedded store
     const head = await store().headPosition();
     const list = (await dataManager().get('/projections').expect(200)).body.items as Overview[];
     expect(list).toEqual([
-      expect.objectContaining({ name: 'safety', version: 3, liveBuild: 1, state: 'following', position: head, head, lag: 0, rebuild: null }),
-      expect.objectContaining({ name: 'alert_list', version: 1, liveBuild: 1, state: 'following', position: head, head, lag: 0, rebuild: null }),
+      expect.objectContaining({ name: 'safety', version: 4, liveBuild: 1, state: 'following', position: head, head, lag: 0, rebuild: null }),
+      expect.objectContaining({ name: 'alert_list', version: 2, liveBuild: 1, state: 'following', position: head, head, lag: 0, rebuild: null }),
     ]);
     expect(await projection('alert-list')).toMatchObject({ name: 'alert_list', builds: [expect.objectContaining({ build: 1, status: 'live' })] });
   });
@@ -225,7 +225,7 @@ describe('vigil projections (CLI)', () => {
     await store.close();
 
     expect(await vigil('status')).toBe(0);
-    expect(output.out).toBe('safety v3: never built at 0 of 3000 (lag 3000)\nalert_list v1: never built at 0 of 3000 (lag 3000)\n');
+    expect(output.out).toBe('safety v4: never built at 0 of 3000 (lag 3000)\nalert_list v2: never built at 0 of 3000 (lag 3000)\n');
 
     output.out = '';
     expect(await vigil('rebuild', '--batch-size', '500')).toBe(0);

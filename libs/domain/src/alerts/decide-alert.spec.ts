@@ -2,7 +2,7 @@ import { AlertNotFoundError, ValidationError } from '../errors';
 import type { AlertEvent, AlertRaisedData } from '../events';
 import type { AlertCommand } from './alert-commands';
 import { alertIdFor } from './alert-id';
-import { isEscalationDue } from './alert-for';
+import { escalationDueAt } from './escalation';
 import { initialAlertState, replayAlert } from './alert-state';
 import { decideAlert } from './decide-alert';
 
@@ -95,7 +95,7 @@ describe('decideAlert', () => {
         data: { alertId: id, escalatedAt: '2024-03-02T10:00:00.000Z', afterMs: 86_400_000, reason: 'unacknowledged after 24 h' },
       },
     ]);
-    expect(given(raise, escalate).status).toBe('escalated');
+    expect(given(raise, escalate)).toMatchObject({ status: 'open', escalated: { reason: 'unacknowledged after 24 h' } });
     expect(decideAlert(escalate, given(raise, escalate))).toEqual([]);
   });
 
@@ -126,12 +126,88 @@ describe('decideAlert', () => {
   });
 });
 
-describe('isEscalationDue', () => {
-  it('is due 24 hours after raising, not a millisecond before, and only while open', () => {
-    const open = given(raise);
-    expect(isEscalationDue(open, new Date('2024-03-02T09:59:59.999Z'))).toBe(false);
-    expect(isEscalationDue(open, new Date('2024-03-02T10:00:00.000Z'))).toBe(true);
-    expect(isEscalationDue(given(raise, ack), new Date('2024-03-05T00:00:00Z'))).toBe(false);
-    expect(isEscalationDue(given(raise, escalate), new Date('2024-03-05T00:00:00Z'))).toBe(false);
+describe('updates and closures (issue 11)', () => {
+  const figures = {
+    value: 15000,
+    unit: '/mm3',
+    normalisedValue: 15,
+    normalisedUnit: '10*9/L',
+    grade: 4,
+    severity: 'critical' as const,
+    message: 'Platelets 15',
+  };
+  const update: AlertCommand = {
+    type: 'UpdateAlert',
+    alertId: id,
+    figures,
+    correctionEventId: 'corr-2',
+    reason: 'lab re-read',
+    updatedAt: '2024-03-01T13:00:00Z',
+  };
+  const close: AlertCommand = {
+    type: 'CloseAlert',
+    alertId: id,
+    reportedAt: '2024-03-02T09:00:00Z',
+    late: false,
+    byEventId: 'report-1',
+    closedAt: '2024-03-02T09:00:01Z',
+  };
+
+  it('updates what the alert shows, naming the previous figures and the correction, once', () => {
+    const [event] = decideAlert(update, given(raise));
+    expect(event).toMatchObject({
+      type: 'AlertUpdated',
+      data: {
+        alertId: id,
+        patientId: 'P-001',
+        ruleId: 'TR-PLT',
+        correctionEventId: 'corr-2',
+        previous: { value: 79000, grade: 1, severity: 'warning' },
+        current: figures,
+      },
+    });
+    expect(given(raise, update).figures).toEqual(figures);
+    expect(decideAlert(update, given(raise, update))).toEqual([]);
+  });
+
+  it('opens an acknowledged alert again when its severity rises, and it may be acknowledged again', () => {
+    const state = given(raise, ack, update);
+    expect(state.status).toBe('open');
+    expect(decideAlert(ack, state)).toHaveLength(1);
+    const lower = { ...figures, severity: 'warning' as const, grade: 2 };
+    expect(given(raise, ack, { ...update, figures: lower }).status).toBe('acknowledged');
+  });
+
+  it('closes once when the report is recorded, and a closed alert is neither retracted nor updated', () => {
+    const closed = given(raise, close);
+    expect(closed.status).toBe('closed');
+    expect(closed.closed).toEqual({
+      alertId: id,
+      closedAt: '2024-03-02T09:00:01.000Z',
+      reportedAt: '2024-03-02T09:00:00.000Z',
+      late: false,
+      byEventId: 'report-1',
+    });
+    expect(decideAlert(close, closed)).toEqual([]);
+    expect(decideAlert(retract, closed)).toEqual([]);
+    expect(decideAlert(update, closed)).toEqual([]);
+  });
+});
+
+describe('escalationDueAt', () => {
+  const open = { ruleId: 'TR-PLT', status: 'open', escalated: false, openSince: '2024-03-01T10:00:00.000Z' };
+
+  it('is due 24 hours after the alert became open, and only while open and not yet escalated', () => {
+    expect(escalationDueAt(open)).toBe(Date.parse('2024-03-02T10:00:00.000Z'));
+    expect(escalationDueAt({ ...open, status: 'acknowledged' })).toBeNull();
+    expect(escalationDueAt({ ...open, escalated: true })).toBeNull();
+  });
+
+  it('reminds of an SAE report 6 hours before its deadline, acknowledged or not, until the report closes it (issue 11, defect 6)', () => {
+    const sae = { ...open, ruleId: 'SAE-24H', deadline: '2024-03-02T10:00:00.000Z' };
+    expect(escalationDueAt(sae)).toBe(Date.parse('2024-03-02T04:00:00.000Z'));
+    expect(escalationDueAt({ ...sae, status: 'acknowledged' })).toBe(Date.parse('2024-03-02T04:00:00.000Z'));
+    expect(escalationDueAt({ ...sae, status: 'closed' })).toBeNull();
+    expect(escalationDueAt(sae, { afterMs: 86_400_000, remindBeforeMs: 3_600_000 })).toBe(Date.parse('2024-03-02T09:00:00.000Z'));
   });
 });

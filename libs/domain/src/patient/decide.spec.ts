@@ -142,6 +142,7 @@ describe('decide: RecordLabResult', () => {
       data: {
         patientId: 'P-001',
         test: 'PLAT',
+        loinc: '777-3',
         value: 79000,
         unit: '/mm3',
         referenceRange: { low: 150000, high: 400000 },
@@ -161,9 +162,21 @@ describe('decide: RecordLabResult', () => {
   });
 
   it('refuses an unknown unit, an unknown test and an impossible value', () => {
-    expect(fieldOf(() => decide(lab({ unit: 'G/L' }), enrolled(), ctx))).toBe('unit');
+    expect(fieldOf(() => decide(lab({ unit: 'mmol/L' }), enrolled(), ctx))).toBe('unit');
     expect(fieldOf(() => decide(lab({ test: 'XYZ' }), enrolled(), ctx))).toBe('test');
     expect(fieldOf(() => decide(lab({ value: -5 }), enrolled(), ctx))).toBe('value');
+  });
+
+  it('records a result sent with its LOINC code under the CDISC code, keeping the code as reported (issue 11)', () => {
+    const [event] = decide(lab({ test: '777-3', value: 0.079, unit: 'G/L' }), enrolled(), ctx);
+    expect(event.data).toMatchObject({
+      test: 'PLAT',
+      loinc: '777-3',
+      reportedTest: '777-3',
+      value: 0.079,
+      unit: 'G/L',
+      normalised: { value: 0.079, unit: '10*9/L' },
+    });
   });
 
   it('refuses a result collected in the future', () => {
@@ -183,6 +196,7 @@ describe('decide: ReportAdverseEvent', () => {
           patientId: 'P-001',
           term: 'injection-site reaction',
           onsetAt: '2024-01-12T09:00:00.000Z',
+          awareAt: '2024-06-01T12:00:00.000Z', // the recording time, by default
           grade: 1,
           serious: false,
           relatedness: 'probable',
@@ -190,6 +204,13 @@ describe('decide: ReportAdverseEvent', () => {
         },
       },
     ]);
+  });
+
+  it('records when the investigator became aware of it: not before the onset, not in the future (issue 11)', () => {
+    expect(decide({ ...ae, awareAt: '2024-01-13T10:00:00+02:00' }, enrolled(), ctx)[0].data).toMatchObject({ awareAt: '2024-01-13T08:00:00.000Z' });
+    expect(fieldOf(() => decide({ ...ae, awareAt: '2024-01-12T08:59:00Z' }, enrolled(), ctx))).toBe('awareAt');
+    expect(fieldOf(() => decide({ ...ae, awareAt: '2024-07-01T00:00:00Z' }, enrolled(), ctx))).toBe('awareAt');
+    expect(fieldOf(() => decide({ ...ae, awareAt: 'yesterday' }, enrolled(), ctx))).toBe('awareAt');
   });
 
   it('records a serious adverse event with its criteria', () => {

@@ -2,7 +2,7 @@ import type { LabResultRecordedData, PatientEvent } from '../events';
 import { evolve } from './evolve';
 import { initialPatientState, activeLabs } from './patient-state';
 import { enrolment, given } from './patient-fixtures';
-import { replayPatient } from './replay';
+import { PatientFold, replayPatient } from './patient-fold';
 
 describe('evolve', () => {
   it('enrols: demographics, site, disease and version', () => {
@@ -104,6 +104,8 @@ describe('evolve', () => {
       'doses',
       'labs',
       'adverseEvents',
+      'followUps',
+      'treatment',
       'version',
     ]);
     expect(Object.isFrozen(state) && Object.isFrozen(state.labs)).toBe(true);

@@ -58,14 +58,22 @@ export function evolve(state: PatientState, stored: StoredPatientEvent): Patient
   const draft = { ...state } as unknown as PatientDraft;
   const writes = WRITES[stored.event.type];
   if (writes === 'treatment') draft.treatment = [...state.treatment];
+  // The collection this event writes is the draft's own copy; the others are shared with `state`, unchanged.
   else if (writes !== null) (draft as unknown as Record<Collection, object>)[writes] = ownCopy(state[writes] as Readonly<Record<string, unknown>>);
   applyEvent(draft, stored);
-  return draft as PatientState;
+  if (writes !== null) Object.freeze(draft[writes]);
+  return Object.freeze(draft) as PatientState;
 }
 
-/** A copy without a prototype: a record id is only ever an own key (even "__proto__"). */
+/** A copy of a collection of records (spread defines each id as an own property, even "__proto__"). */
 export function ownCopy<V>(records: Readonly<Record<string, V>>): Record<string, V> {
-  return Object.assign(Object.create(null) as Record<string, V>, records);
+  return { ...records };
+}
+
+/** Sets a record by its id: an own property even for the id "__proto__" (an assignment would set the prototype instead). */
+function put<V>(records: Record<string, V>, id: string, value: V): void {
+  if (id === '__proto__') Object.defineProperty(records, id, { value, enumerable: true, writable: true, configurable: true });
+  else records[id] = value;
 }
 
 /**
@@ -150,17 +158,25 @@ export function applyEvent(draft: PatientDraft, stored: StoredPatientEvent): voi
 }
 
 function record<D>(records: Record<string, RecordedEntry<D>>, eventId: string, data: D, version: number, recordedAt: string | undefined): void {
-  records[eventId] = { eventId, original: data, current: data, voided: false, corrections: [], recordedSeq: version, ...(recordedAt ? { recordedAt } : {}) };
+  put(records, eventId, {
+    eventId,
+    original: data,
+    current: data,
+    voided: false,
+    corrections: [],
+    recordedSeq: version,
+    ...(recordedAt ? { recordedAt } : {}),
+  });
 }
 
 function correct<D>(records: Record<string, RecordedEntry<D>>, eventId: string, data: { originalEventId: string; newValues: D }, type: string): void {
   const entry = target(records, data.originalEventId, type);
-  records[entry.eventId] = { ...entry, current: data.newValues, corrections: [...entry.corrections, eventId] };
+  put(records, entry.eventId, { ...entry, current: data.newValues, corrections: [...entry.corrections, eventId] });
 }
 
 function voidRecord<D>(records: Record<string, RecordedEntry<D>>, data: { originalEventId: string; reason: string }, type: string): void {
   const entry = target(records, data.originalEventId, type);
-  records[entry.eventId] = { ...entry, voided: true, voidReason: data.reason };
+  put(records, entry.eventId, { ...entry, voided: true, voidReason: data.reason });
 }
 
 function target<D>(records: Record<string, RecordedEntry<D>>, id: string, type: string): RecordedEntry<D> {
@@ -172,5 +188,5 @@ function target<D>(records: Record<string, RecordedEntry<D>>, id: string, type: 
 function followUp(draft: PatientDraft, adverseEventId: string, type: string, change: (f: AdverseEventFollowUp) => AdverseEventFollowUp): void {
   target(draft.adverseEvents, adverseEventId, type);
   const known = Object.prototype.hasOwnProperty.call(draft.followUps, adverseEventId) ? draft.followUps[adverseEventId] : undefined;
-  draft.followUps[adverseEventId] = change(known ?? { sponsorReports: [], assessments: [], regulatoryReports: [] });
+  put(draft.followUps, adverseEventId, change(known ?? { sponsorReports: [], assessments: [], regulatoryReports: [] }));
 }

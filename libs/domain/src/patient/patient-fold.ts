@@ -69,7 +69,7 @@ export class PatientFold {
 
 /** The patient's state from their stream, in order: one fold over the upcast events. */
 export function replayPatient(stored: Iterable<StoredEnvelope>, from: PatientState = initialPatientState): PatientState {
-  const fold = new PatientFold(from);
-  for (const envelope of stored) fold.applyStored(envelope);
-  return fold.state;
+  let fold: PatientFold | undefined;
+  for (const envelope of stored) (fold ??= new PatientFold(from)).applyStored(envelope);
+  return fold ? fold.state : from;
 }

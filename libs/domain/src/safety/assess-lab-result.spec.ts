@@ -4,7 +4,11 @@ import { decide } from '../patient/decide';
 import type { PatientState } from '../patient/patient-state';
 import { enrolment, given, NOW } from '../patient/patient-fixtures';
 import { LAB_TESTS, LAB_TEST_CODES, acceptedUnits } from '../units/lab-tests';
-import { assessLabResult } from './assess-lab-result';
+import { PatientChart } from '../patient/patient-chart';
+import { assessLabResult as assessWithChart } from './assess-lab-result';
+
+/** The assessment of one result against a chart of the state, as the alerting reactor and the queries make it. */
+const assessLabResult = (state: PatientState, lab: { eventId: string; data: LabResultRecordedData }) => assessWithChart(state, PatientChart.of(state), lab);
 
 /** A lab result as decide would record it for `state` (normalised by units/), ready to assess. */
 function result(state: PatientState, test: string, value: number, unit: string, referenceRange?: ReferenceRange, collectedAt = '2024-02-01T08:00:00Z') {
@@ -112,12 +116,19 @@ describe('TR-ALT and TR-AST, docs/safety-rules.md §1: > 5 × ULN, not for AIH',
     expect(hit).toMatchObject({ value: 5.25, unit: '×ULN', threshold: 5, thresholdUnit: '×ULN', comparison: '>', severity: 'critical', grade: 3 });
   });
 
-  it('does not evaluate transaminases of an autoimmune hepatitis patient', () => {
+  it('does not evaluate TR-ALT for an autoimmune hepatitis patient, yet a grade 4 result alerts through CTCAE-LAB (issue 11, defect 1)', () => {
     const aih = patient('AIH');
     const assessment = assessLabResult(aih, result(aih, 'ALT', 1000, 'U/L', { high: 40 }));
-    expect(assessment.ruleHits).toEqual([]);
+    expect(assessment.ruleHits).toEqual([
+      expect.objectContaining({ ruleId: 'CTCAE-LAB', grade: 4, severity: 'critical', threshold: 800, thresholdUnit: 'U/L' }),
+    ]);
     expect(assessment.notEvaluated).toEqual([{ ruleId: 'TR-ALT', reason: expect.stringContaining('AIH') }]);
     expect(assessment.grade.grade).toBe(4);
+  });
+
+  it('raises nothing for an AIH patient whose ALT is below grade 3 (the exception does remove the protocol threshold)', () => {
+    const aih = patient('AIH');
+    expect(assessLabResult(aih, result(aih, 'ALT', 200, 'U/L', { high: 40 })).ruleHits).toEqual([]);
   });
 
   it('never guesses a ULN: without one the rule is not evaluated', () => {
@@ -160,12 +171,19 @@ describe('TR-CRCL, docs/safety-rules.md §1 and §3: Cockcroft-Gault < 60 mL/min
     expect(hit.value).toBeCloseTo(45.86, 2);
   });
 
-  it.each(['SLE', 'GPA'])('does not evaluate clearance for a %s patient, but still computes it', (disease) => {
+  it.each(['SLE', 'GPA'])('does not evaluate TR-CRCL for a %s patient, but still computes the clearance', (disease) => {
     const state = patient(disease, { sex: 'M', birthYear: 1964, weightKg: 70 });
-    const assessment = assessLabResult(state, result(state, 'CREAT', 300, 'umol/L'));
+    const assessment = assessLabResult(state, result(state, 'CREAT', 150, 'umol/L'));
     expect(assessment.ruleHits).toEqual([]);
     expect(assessment.notEvaluated).toEqual([{ ruleId: 'TR-CRCL', reason: expect.stringContaining(disease) }]);
-    expect(assessment.crclMlMin).toBeGreaterThan(0);
+    expect(assessment.crclMlMin).toBeGreaterThan(30);
+  });
+
+  it.each(['SLE', 'GPA'])('alerts through CTCAE-LAB on a %s patient whose clearance is grade 3 or 4 (issue 11, defect 1)', (disease) => {
+    const state = patient(disease, { sex: 'M', birthYear: 1964, weightKg: 70 });
+    const assessment = assessLabResult(state, result(state, 'CREAT', 300, 'umol/L'));
+    expect(assessment.crclMlMin).toBeCloseTo(22.93, 2);
+    expect(assessment.ruleHits).toEqual([expect.objectContaining({ ruleId: 'CTCAE-LAB', grade: 3, unit: 'mL/min', threshold: 30 })]);
   });
 
   it('raises clearance alerts for AIH patients (their exception is for transaminases only)', () => {
@@ -174,15 +192,16 @@ describe('TR-CRCL, docs/safety-rules.md §1 and §3: Cockcroft-Gault < 60 mL/min
 });
 
 describe('assessLabResult on tests without a rule', () => {
-  it('grades haemoglobin and raises nothing', () => {
+  it('grades haemoglobin, and a grade 3 anaemia raises CTCAE-LAB (issue 11, defect 2)', () => {
     const assessment = assessLabResult(patient(), result(patient(), 'HGB', 7.9, 'g/dL', { low: 12, high: 16 }));
     expect(assessment).toMatchObject({
       test: 'HGB',
       normalised: { value: 79, unit: 'g/L' },
       grade: { grade: 3, term: 'Anemia' },
-      ruleHits: [],
+      ruleHits: [{ ruleId: 'CTCAE-LAB', grade: 3, severity: 'critical', threshold: 80, thresholdUnit: 'g/L', comparison: '<' }],
       notEvaluated: [],
     });
+    expect(assessLabResult(patient(), result(patient(), 'HGB', 9.5, 'g/dL', { low: 12, high: 16 })).ruleHits).toEqual([]);
   });
 
   it('reports CRP as having no CTCAE scale', () => {

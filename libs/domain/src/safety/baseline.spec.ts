@@ -1,8 +1,14 @@
 import type { LabResultRecordedData } from '../events';
 import type { PatientCommand } from '../patient/commands';
 import { enrolment, given } from '../patient/patient-fixtures';
-import { assessLabResult } from './assess-lab-result';
-import { baselineFor } from './baseline';
+import { PatientChart } from '../patient/patient-chart';
+import type { PatientState } from '../patient/patient-state';
+import { assessLabResult as assessWithChart } from './assess-lab-result';
+import { baselineFor as baselineOnChart } from './baseline';
+
+type Lab = { eventId: string; data: LabResultRecordedData };
+const baselineFor = (state: PatientState, lab: Lab) => baselineOnChart(PatientChart.of(state), lab);
+const assessLabResult = (state: PatientState, lab: Lab) => assessWithChart(state, PatientChart.of(state), lab);
 
 const alt = (value: number, collectedAt: string): PatientCommand => ({
   type: 'RecordLabResult',

@@ -1,4 +1,4 @@
-import { gradeLabResult } from './ctcae-grades';
+import { gradeClearance, gradeLabResult } from './ctcae-grades';
 
 const g = (...args: Parameters<typeof gradeLabResult>) => gradeLabResult(...args).grade;
 
@@ -109,8 +109,43 @@ describe('CTCAE v5 bilirubin and creatinine, docs/safety-rules.md §2', () => {
     expect(g('BILI', 200.1, uln)).toBe(4);
   });
 
-  it('does not grade bilirubin after an abnormal baseline: §2 gives no such scale', () => {
-    expect(gradeLabResult('BILI', 100, { high: 20 }, { value: 40, referenceRange: { high: 20 } })).toMatchObject({ grade: null, basis: 'baseline' });
+  it('grades bilirubin after an abnormal baseline on multiples of the baseline (issue 11, defect 3: CTCAE v5 has that row)', () => {
+    const abnormal = { value: 40, referenceRange: { high: 20 } };
+    const b = (value: number) => gradeLabResult('BILI', value, { high: 20 }, abnormal);
+    expect(b(40)).toMatchObject({ grade: 0, basis: 'baseline' });
+    expect(b(40.1)).toMatchObject({ grade: 1, basis: 'baseline' });
+    expect(b(60).grade).toBe(1);
+    expect(b(60.1).grade).toBe(2);
+    expect(b(120).grade).toBe(2);
+    expect(b(120.1).grade).toBe(3);
+    expect(b(400).grade).toBe(3);
+    expect(b(400.1).grade).toBe(4);
+  });
+
+  it('grades creatinine against its baseline too, the higher reading deciding (issue 11, defect 3)', () => {
+    // Baseline 60 µmol/L, ULN 104, value 190: 1.83 × ULN is grade 2, 3.17 × baseline is grade 3.
+    expect(gradeLabResult('CREAT', 190, { high: 104 }, { value: 60, referenceRange: { high: 104 } })).toMatchObject({ grade: 3, basis: 'baseline' });
+    expect(gradeLabResult('CREAT', 190, { high: 104 }, null)).toMatchObject({ grade: 2, basis: 'uln' });
+    expect(gradeLabResult('CREAT', 100, { high: 104 }, { value: 60 })).toMatchObject({ grade: 2, basis: 'baseline' }); // 1.67 × baseline
+    expect(gradeLabResult('CREAT', 90, { high: 104 }, { value: 60 })).toMatchObject({ grade: 0, basis: 'uln' }); // exactly 1.5 × baseline
+  });
+
+  it('grades alkaline phosphatase on ULN, and on an abnormal baseline from 2.0 × it', () => {
+    expect(gradeLabResult('ALP', 300, { high: 120 })).toMatchObject({ grade: 1, basis: 'uln' }); // 2.5 × ULN
+    expect(gradeLabResult('ALP', 301, { high: 120 })).toMatchObject({ grade: 2 });
+    expect(gradeLabResult('ALP', 2401, { high: 120 })).toMatchObject({ grade: 4 });
+    const abnormal = { value: 200, referenceRange: { high: 120 } };
+    expect(gradeLabResult('ALP', 399, { high: 120 }, abnormal)).toMatchObject({ grade: 0, basis: 'baseline' });
+    expect(gradeLabResult('ALP', 400, { high: 120 }, abnormal)).toMatchObject({ grade: 1, basis: 'baseline' });
+  });
+
+  it('grades kidney function on the clearance: below 60 grade 2, below 30 grade 3, below 15 grade 4 (issue 11, defect 4)', () => {
+    expect(gradeClearance(60).grade).toBeNull();
+    expect(gradeClearance(59.9).grade).toBe(2);
+    expect(gradeClearance(30).grade).toBe(2);
+    expect(gradeClearance(29.9).grade).toBe(3);
+    expect(gradeClearance(15).grade).toBe(3);
+    expect(gradeClearance(13.6).grade).toBe(4);
   });
 
   it('grades creatinine on multiples of ULN whatever the baseline', () => {

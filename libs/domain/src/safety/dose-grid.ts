@@ -93,6 +93,7 @@ export function doseGrid(state: PatientState, chart: PatientChart, options: Dosi
   }
   const fulfilled = new Set<number>();
   const daysWithDose = new Set<number>();
+  let inductionGiven = 0;
   const placed: PlacedDose[] = [];
   for (const dose of doses) {
     const utcDay = utcDayNumber(dose.time);
@@ -110,10 +111,19 @@ export function doseGrid(state: PatientState, chart: PatientChart, options: Dosi
     if (studyDay <= induction.days) {
       const due = dues[studyDay - 1];
       fulfilled.add(studyDay);
+      inductionGiven++;
       placed.push({ dose, studyDay, place: 'induction', due, offsetDays: 0 });
       continue;
     }
     if (studyDay < maintenance.firstDay - windowDays) {
+      // After Day 5, before maintenance: a late induction dose while induction is short of its doses, else an extra one.
+      const owed = inductionGiven < induction.days ? dues.find((due) => due.phase === 'induction' && !fulfilled.has(due.studyDay)) : undefined;
+      if (owed) {
+        fulfilled.add(owed.studyDay);
+        inductionGiven++;
+        placed.push({ dose, studyDay, place: 'induction', due: owed, offsetDays: studyDay - owed.studyDay });
+        continue;
+      }
       placed.push({ dose, studyDay, place: previousDayHadDose ? 'extra-induction' : 'off-schedule' });
       continue;
     }
@@ -190,6 +200,18 @@ export function timingDeviations(grid: DoseGrid, placed: PlacedDose, protocol: T
     case 'induction': {
       const previousDay = placed.studyDay - 1;
       const hadPrevious = grid.doses.some((p) => p !== placed && p.place !== 'same-day' && p.studyDay === previousDay);
+      if ((placed.offsetDays ?? 0) > 0) {
+        const due = placed.due as DueDose;
+        return [
+          {
+            ...base,
+            ruleId: 'DOSE-INDUCTION-GAP',
+            dueAt: due.dueAt,
+            expected: `a dose on each of Days 1–${protocol.treatment.induction.days}`,
+            message: `Induction dose due Day ${due.studyDay} given on Day ${placed.studyDay} (${day(at)}): induction is one dose a day on consecutive days`,
+          },
+        ];
+      }
       if (placed.studyDay === 1 || hadPrevious) return [];
       return [
         {

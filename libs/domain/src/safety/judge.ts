@@ -89,6 +89,9 @@ export function judgeEvent(state: PatientState, chart: PatientChart, stored: Sto
   const { event } = stored;
   switch (event.type) {
     case 'PatientEnrolled':
+      // Demographics and the disease arrive: whatever was judged without them is judged again (a stream starts with it).
+      for (const id of Object.keys(state.labs)) judgement.lab(id);
+      judgement.doses();
       break;
     case 'LabResultRecorded':
       judgement.labAndDependents(stored.eventId, event.data);
@@ -96,9 +99,12 @@ export function judgeEvent(state: PatientState, chart: PatientChart, stored: Sto
     case 'LabResultCorrected':
       judgement.labAndDependents(event.data.originalEventId, event.data.newValues, event.data.oldValues);
       break;
-    case 'LabResultEnteredInError':
-      judgement.labAndDependents(event.data.originalEventId, null, event.data.oldValues);
+    case 'LabResultEnteredInError': {
+      // The voided record keeps its last values: those are what may have been another result's baseline.
+      const voided = recordOf(state, 'labs', event.data.originalEventId);
+      judgement.labAndDependents(event.data.originalEventId, null, voided?.current ?? event.data.oldValues);
       break;
+    }
     case 'DoseAdministered':
       judgement.doses();
       judgement.doseDuringCritical(stored.eventId, true);
@@ -184,7 +190,8 @@ class Judging {
     for (const values of [now, before]) {
       if (!values) continue;
       const time = instantMs(values.collectedAt);
-      if (time <= baselineCutoff(this.chart, values)) this.labsOfTestFrom(values.test, time);
+      // A result on or before the first dose may be any result's baseline of its test; before any dose, of the later ones.
+      if (time <= baselineCutoff(this.chart, values)) this.labsOfTestFrom(values.test, this.chart.firstDose() ? -Infinity : time);
       if (HY_LAW_TESTS.includes(values.test)) this.hyLaw();
     }
   }

@@ -1,7 +1,7 @@
 import type { AlertSeverity } from '../events';
 
 /**
- * Every rule Vigil judges, in one place (docs/safety-rules.md "Vigil's rule catalogue"): its id, what it
+ * Every rule Vigil judges, in one place (docs/safety-rules.md §8): its id, what it
  * flags, what it applies to, its severity and its source. `GET /rules` serves this list and the README
  * prints it; adding a rule is adding a row here and the small function that evaluates it.
  */

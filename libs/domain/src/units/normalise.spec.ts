@@ -108,8 +108,27 @@ describe('toReportedUnit', () => {
 
 describe('lab tests', () => {
   it('lists the accepted units of a test, canonical first, and none for an unknown test', () => {
-    expect(acceptedUnits('HGB')).toEqual(['g/L', 'g/dL']);
+    expect(acceptedUnits('HGB')).toEqual(['g/L', 'g/dL', 'mmol/L']);
     expect(acceptedUnits('NOPE')).toEqual([]);
+  });
+
+  it('accepts G/L, as French lab reports write 10⁹/L, for every cell count (issue 11)', () => {
+    for (const test of ['WBC', 'LYM', 'NEUT', 'EOS', 'PLAT', 'CD4']) expect(normaliseLabValue(test, 0.55, 'G/L')).toEqual({ value: 0.55, unit: '10*9/L' });
+    expect(() => normaliseLabValue('ALT', 40, 'G/L')).toThrow(expect.objectContaining({ field: 'unit' }));
+  });
+
+  it('converts haemoglobin in mmol/L at 16.11 g/L per mmol/L (issue 11)', () => {
+    expect(normaliseLabValue('HGB', 6.2, 'mmol/L', { low: 7.5, high: 10 })).toEqual({
+      value: 99.882,
+      unit: 'g/L',
+      referenceRange: { low: 120.825, high: 161.1 },
+    });
+  });
+
+  it('takes a LOINC code for the test, and refuses one it does not know, naming the field', () => {
+    expect(normaliseLabValue('777-3', 79000, '/mm3')).toEqual({ value: 79, unit: '10*9/L' });
+    expect(normaliseLabValue('2160-0', 1.5, 'mg/dL').value).toBeCloseTo(132.6, 6);
+    expect(() => normaliseLabValue('9999-9', 1, 'U/L')).toThrow(expect.objectContaining({ field: 'test' }));
   });
 
   it('carries the LOINC codes of docs/safety-rules.md §4', () => {

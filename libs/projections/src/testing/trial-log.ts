@@ -5,9 +5,9 @@ import type { EventStore, NewEvent } from '@vigil/event-store';
 /**
  * A trial's log for rebuild benchmarks and tests, written in bulk through the store port: patients
  * enrolled, then per patient lab results (platelets; 1 in 50 below TR-PLT, each followed by its
- * AlertRaised in its own stream, keyed `alertIdFor(lab, 'TR-PLT')` as the safety process keys it, so
- * a rebuild finds every alert already raised and appends nothing), a dose every 10 events while the
- * protocol's 17 doses last (on the protocol's schedule: no deviation alerts), an adverse event every
+ * AlertRaised in its own stream, keyed `alertIdFor(lab, 'TR-PLT')` as the alerting reactor keys it, so
+ * a replay finds every alert already raised and appends nothing), first the protocol's 18 doses (on its
+ * grid: no deviation alerts), an adverse event every
  * 100. `perAppend` events of one patient go in one append before the next patient's turn.
  */
 export interface TrialLogShape {
@@ -19,9 +19,9 @@ export interface TrialLogShape {
 const DAY = 86_400_000;
 const enrolledAt = '2026-01-05T09:00:00.000Z';
 const collectedAt = (n: number): string => new Date(Date.parse(enrolledAt) + DAY + (n % 50_000) * 60_000).toISOString();
-/** docs/protocol.md: 5 daily induction doses, then one every 15 days for 6 months (as the protocol wants: no deviation alerts). */
-const DOSES = 17;
-const doseDay = (k: number): string => new Date(Date.parse(enrolledAt) + (k < 5 ? 1 + k : 5 + 15 * (k - 4)) * DAY).toISOString();
+/** docs/protocol.md: 5 daily induction doses (Day 1–5), then Day 15, 29, … 183 (as the protocol wants: no deviation alerts). */
+const DOSES = 18;
+const doseDay = (k: number): string => new Date(Date.parse(enrolledAt) + (k < 5 ? 1 + k : 15 + 14 * (k - 5)) * DAY).toISOString();
 export const trialLogPatientId = (p: number): string => `TR-BEN-${String(p).padStart(5, '0')}`;
 const SITES = ['SAT', 'PSL'];
 
@@ -33,11 +33,13 @@ function orderedUuid(): string {
   return `${count.slice(0, 8)}-${count.slice(8, 12)}-7${count.slice(12, 15)}-8${node.slice(0, 3)}-${node.slice(3, 15).padEnd(12, '0')}`;
 }
 
+/** Recorded when it happened, as a site entering data on the day would: judged then, a dose to come is not yet missed. */
 const meta = (p: number, occurredAt: string, userId = 'bench', role = 'investigator') => ({
   userId,
   role,
   siteId: SITES[p % SITES.length],
   occurredAt,
+  recordedAt: occurredAt,
   correlationId: orderedUuid(),
   causationId: null,
 });
@@ -80,8 +82,8 @@ function patientEvent(p: number, n: number): NewEvent {
       metadata: meta(p, at),
     };
   }
-  if (n % 10 === 0 && n / 10 <= DOSES) {
-    const administeredAt = doseDay(n / 10 - 1);
+  if (n <= DOSES) {
+    const administeredAt = doseDay(n - 1);
     return {
       eventId,
       type: 'DoseAdministered',
