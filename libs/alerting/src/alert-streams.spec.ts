@@ -35,22 +35,24 @@ describe('AlertStreams', () => {
 
   const types = async () => (await store.readStream(alertStream(alertId))).map((e) => e.type);
 
+  const raise = (alert = raised) => alerts.decide({ type: 'RaiseAlert', alert }, metadata);
+
   it('raises an alert once: a second raise of the same alert appends nothing', async () => {
-    await expect(alerts.raise(raised, metadata)).resolves.toBe(true);
-    await expect(alerts.raise({ ...raised, raisedAt: '2026-03-02T10:00:00.000Z' }, metadata)).resolves.toBe(false);
+    expect((await raise()).events).toHaveLength(1);
+    expect((await raise({ ...raised, raisedAt: '2026-03-02T10:00:00.000Z' })).events).toEqual([]);
     expect(await types()).toEqual(['AlertRaised']);
   });
 
   it('records one acknowledgement however often it is asked, carrying the raise correlation id by default', async () => {
-    await alerts.raise(raised, metadata);
+    await raise();
     const acknowledge = {
       type: 'AcknowledgeAlert' as const,
       alertId,
       by: { userId: 'so-1', role: 'safety_officer' },
       acknowledgedAt: '2026-03-02T09:00:00.000Z',
     };
-    const first = await alerts.decide(alertId, acknowledge, officer);
-    const second = await alerts.decide(alertId, { ...acknowledge, acknowledgedAt: '2026-03-02T09:30:00.000Z' }, officer);
+    const first = await alerts.decide(acknowledge, officer);
+    const second = await alerts.decide({ ...acknowledge, acknowledgedAt: '2026-03-02T09:30:00.000Z' }, officer);
     expect(first.events.map((e) => e.metadata.correlationId)).toEqual(['corr-lab']);
     expect(second.events).toEqual([]);
     expect(second.state.status).toBe('acknowledged');
@@ -58,18 +60,25 @@ describe('AlertStreams', () => {
   });
 
   it('refuses to act on an alert never raised', async () => {
-    await expect(
-      alerts.decide(alertId, { type: 'EscalateAlert', alertId, escalatedAt: '2026-03-03T09:00:00.000Z', reason: 'overdue' }, officer),
-    ).rejects.toBeInstanceOf(AlertNotFoundError);
+    await expect(alerts.decide({ type: 'EscalateAlert', alertId, escalatedAt: '2026-03-03T09:00:00.000Z', reason: 'overdue' }, officer)).rejects.toBeInstanceOf(
+      AlertNotFoundError,
+    );
   });
 
   it('retracts once, for a correction, and passes over a retraction of an alert missing from the log', async () => {
-    await alerts.raise(raised, metadata);
-    const retract = { kind: 'retract' as const, alertId, correctionEventId: 'c-1', reason: 'transcription error', cause: { ...metadata, causationId: 'c-1' } };
-    await alerts.carryOut(retract);
-    await alerts.carryOut(retract);
+    await raise();
+    const retract = {
+      type: 'RetractAlert' as const,
+      alertId,
+      correctionEventId: 'c-1',
+      reason: 'transcription error',
+      retractedAt: '2026-03-02T10:00:00.000Z',
+    };
+    const cause = { ...metadata, causationId: 'c-1' };
+    await alerts.carryOut(retract, cause);
+    await alerts.carryOut(retract, cause);
     expect(await types()).toEqual(['AlertRaised', 'AlertRetracted']);
-    await expect(alerts.carryOut({ ...retract, alertId: alertIdFor('unknown', 'TR-PLT') })).resolves.toBeUndefined();
+    await expect(alerts.carryOut({ ...retract, alertId: alertIdFor('unknown', 'TR-PLT') }, cause)).resolves.toEqual([]);
   });
 
   it('refuses an Idempotency-Key already used for a request on another stream', async () => {
@@ -77,14 +86,14 @@ describe('AlertStreams', () => {
       expectedVersion: 'any',
       commandId: 'key-12345678',
     });
-    await alerts.raise(raised, metadata);
+    await raise();
     const acknowledge = {
       type: 'AcknowledgeAlert' as const,
       alertId,
       by: { userId: 'so-1', role: 'safety_officer' },
       acknowledgedAt: '2026-03-02T09:00:00.000Z',
     };
-    await expect(alerts.decide(alertId, acknowledge, officer, { commandId: 'key-12345678' })).rejects.toBeInstanceOf(RuleViolationError);
+    await expect(alerts.decide(acknowledge, officer, { commandId: 'key-12345678' })).rejects.toBeInstanceOf(RuleViolationError);
     expect(await types()).toEqual(['AlertRaised']);
   });
 });

@@ -170,6 +170,11 @@ describe('updates and closures (issue 11)', () => {
     expect(decideAlert(update, given(raise, update))).toEqual([]);
   });
 
+  it('records nothing for an update replayed after later ones: each event updates an alert once', () => {
+    const later: AlertCommand = { ...update, figures: { ...figures, value: 20000, normalisedValue: 20, grade: 4 }, correctionEventId: 'corr-3' };
+    expect(decideAlert(update, given(raise, update, later))).toEqual([]);
+  });
+
   it('opens an acknowledged alert again when its severity rises, and it may be acknowledged again', () => {
     const state = given(raise, ack, update);
     expect(state.status).toBe('open');

@@ -63,7 +63,8 @@ export function decideAlert(command: AlertCommand, state: AlertState): AlertEven
       return [{ type: 'AlertRetracted', version: 1, data }];
     }
     case 'UpdateAlert': {
-      if (state.retracted || state.closed) return [];
+      // One event updates an alert once: replaying it finds its update there, whatever came after it.
+      if (state.retracted || state.closed || state.updates.some((update) => update.correctionEventId === command.correctionEventId)) return [];
       const previous = state.figures as AlertFigures;
       if (!figuresChanged(previous, command.figures)) return [];
       const data = {

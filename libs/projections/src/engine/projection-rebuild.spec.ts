@@ -1,32 +1,24 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { alertIdFor, patientStream } from '@vigil/domain';
 import { createSqliteEventStore, EventStore } from '@vigil/event-store';
-import { AlertList } from './alerts/alert-list';
-import { ALERT_LIST } from './alerts/alert-list.projection';
-import { AlertStreams } from './alerts/alert-streams';
+import { ALERT_LIST, AlertListProjection } from '../read-models/alerts/alert-list.projection';
+import { PatientOverviews } from '../read-models/patients/patient-overview';
+import { PATIENT_OVERVIEW } from '../read-models/patients/patient-overview.projection';
+import { readModels as allReadModels } from '../read-models/read-models';
+import { PatientLog } from '../testing/patient-log';
+import { writeTrialLog } from '../testing/trial-log';
 import { BuildMovedError, ProjectionBuildWriter } from './projection-build';
 import { ProjectionRebuild } from './projection-rebuild';
 import { Projector } from './projector';
 import { ReadModelDatabase } from './read-model-database';
 import { rebuildProjections } from './rebuild-projections';
-import { PatientSafetySummaries } from './safety/patient-safety-summaries';
-import { readWatch } from './safety/patient-watch';
-import { SAFETY_PROCESS } from './safety/safety-process.projection';
-import { safetyProjections } from './safety/safety-projections';
-import { PatientLog } from './testing/patient-log';
-import { writeTrialLog } from './testing/trial-log';
 
-/** Every row of the live build of each safety read model, in a stable order. */
-/** The live rows, and each patient's watch as read back (records are written per batch: their rows depend on the batching). */
+/** Every row of the live build of each read model, in a stable order. */
 function contents(db: ReadModelDatabase): Record<string, unknown[]> {
-  const tables = { patients: db.liveTable(SAFETY_PROCESS, 'patients') as string, records: db.liveTable(SAFETY_PROCESS, 'records') as string };
-  const patients = db.sql.prepare(`SELECT * FROM ${tables.patients} ORDER BY patient_id`).all() as { patient_id: string }[];
   return {
     alerts: db.sql.prepare(`SELECT * FROM ${db.liveTable(ALERT_LIST, 'alerts')} ORDER BY alert_id`).all(),
-    patients,
-    watches: patients.map((row) => readWatch((sql) => db.statement(sql), tables, row.patient_id)),
+    patients: db.sql.prepare(`SELECT * FROM ${db.liveTable(PATIENT_OVERVIEW, 'patients')} ORDER BY patient_id`).all(),
   };
 }
 
@@ -52,7 +44,7 @@ describe('ProjectionRebuild', () => {
 
   const readModels = (file = 'projections.sqlite') => new ReadModelDatabase({ file: join(dir, file) });
 
-  it('builds beside the live build, switches it in once caught up, drops the old tables and appends no alert event again', async () => {
+  it('builds beside the live build, switches it in once caught up, drops the old tables and appends nothing to the log', async () => {
     await writeTrialLog(store, { events: 2000, patients: 20, perAppend: 10 });
     const db = readModels();
     await rebuildProjections({ store, db });
@@ -64,13 +56,14 @@ describe('ProjectionRebuild', () => {
 
     expect(done).toMatchObject({ state: 'done', done: head, total: head, events: head, resumedFrom: 0 });
     expect(done.builds.map((b) => [b.name, b.build, b.live])).toEqual([
-      [SAFETY_PROCESS, 2, true],
+      [PATIENT_OVERVIEW, 2, true],
       [ALERT_LIST, 2, true],
     ]);
     expect(contents(db)).toEqual(live);
+    expect(live.patients).toHaveLength(20);
     expect(await store.headPosition()).toBe(head);
     const tables = db.sql.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'projection_builds' ORDER BY name`).pluck().all();
-    expect(tables).toEqual(['alert_list_v1_b2_alerts', 'safety_v3_b2_patients', 'safety_v3_b2_records']);
+    expect(tables).toEqual(['alert_list_v2_b2_alerts', 'safety_v4_b2_patients']);
     db.close();
   });
 
@@ -80,7 +73,7 @@ describe('ProjectionRebuild', () => {
     await rebuildProjections({ store, db });
 
     let stopped: ProjectionRebuild | undefined;
-    const interrupted = new ProjectionRebuild(store, db, safetyProjections(new AlertStreams(store)), {
+    const interrupted = new ProjectionRebuild(store, db, allReadModels(), {
       batchSize: 100,
       onProgress: (progress) => {
         if (progress.done >= 700) void stopped?.stop();
@@ -89,7 +82,7 @@ describe('ProjectionRebuild', () => {
     stopped = interrupted;
     const halfway = await interrupted.run();
     expect(halfway.state).toBe('stopped');
-    expect(db.builds(SAFETY_PROCESS)).toEqual([
+    expect(db.builds(PATIENT_OVERVIEW)).toEqual([
       expect.objectContaining({ build: 1, status: 'live' }),
       expect.objectContaining({ build: 2, status: 'building', position: halfway.done }),
     ]);
@@ -105,61 +98,22 @@ describe('ProjectionRebuild', () => {
     clean.close();
   });
 
-  it('reads old event versions through the upcasters: a v1 platelet count in /mm³ raises its TR-PLT alert normalised', async () => {
-    const log = new PatientLog(store);
-    await log.enrol('P-201', 'RA');
-    const [v1] = (
-      await store.append(
-        patientStream('P-201'),
-        [
-          {
-            type: 'LabResultRecorded',
-            schemaVersion: 1, // before `normalised` existed
-            data: { patientId: 'P-201', test: 'PLAT', value: 8000, unit: '/mm3', collectedAt: '2026-02-02T08:00:00.000Z' },
-            metadata: { userId: 'investigator-1', role: 'investigator', siteId: 'PSL', occurredAt: '2026-02-02T08:00:00.000Z', correlationId: 'c-201' },
-          },
-        ],
-        { expectedVersion: 1 },
-      )
-    ).events;
-    const db = readModels();
-    await rebuildProjections({ store, db });
-
-    const alerts = new AlertList(db);
-    expect(alerts.find().items).toEqual([
-      expect.objectContaining({
-        alertId: alertIdFor(v1.eventId, 'TR-PLT'),
-        ruleId: 'TR-PLT',
-        value: 8000,
-        unit: '/mm3',
-        normalisedValue: 8,
-        normalisedUnit: '10*9/L',
-        status: 'open',
-      }),
-    ]);
-    expect(new PatientSafetySummaries(db, alerts).get('P-201').labs).toEqual([
-      expect.objectContaining({ test: 'PLAT', flags: ['TR-PLT'], latest: expect.objectContaining({ normalisedValue: 8 }) }),
-    ]);
-    db.close();
-  });
-
   it('lets a server follow the build that another process (a CLI rebuild) switched live', async () => {
     const log = new PatientLog(store);
     await log.enrol('P-202', 'RA');
-    await log.lab('P-202', 'PLAT', 40, '10*9/L');
     const server = readModels();
-    const projector = new Projector(store, server, safetyProjections(new AlertStreams(store)), { retryDelayMs: 5 });
+    const projector = new Projector(store, server, allReadModels(), { retryDelayMs: 5 });
     await projector.start();
-    await until(async () => (await projector.status()).every((s) => s.position === 3));
+    await until(async () => (await projector.status()).every((s) => s.position === 1));
 
     const cli = readModels(); // the same file, another connection
     await rebuildProjections({ store, db: cli });
     cli.close();
 
-    await log.lab('P-202', 'PLAT', 30, '10*9/L');
-    await until(async () => new AlertList(server).find().items.length === 2);
+    await log.enrol('P-203', 'SLE');
+    await until(async () => new PatientOverviews(server).list().length === 2);
     expect((await projector.status()).map((s) => [s.name, s.build, s.live])).toEqual([
-      [SAFETY_PROCESS, 2, true],
+      [PATIENT_OVERVIEW, 2, true],
       [ALERT_LIST, 2, true],
     ]);
     await projector.stop();
@@ -182,7 +136,7 @@ describe('ProjectionBuildWriter', () => {
 
   it('never applies an event twice when two writers resume the same build: the second re-reads the checkpoint', async () => {
     const db = new ReadModelDatabase({ file: ':memory:' });
-    const [, alertList] = safetyProjections(new AlertStreams(store));
+    const alertList = new AlertListProjection();
     ProjectionBuildWriter.open(db, alertList); // build 1, live
     const first = ProjectionBuildWriter.open(db, alertList, { rebuild: true });
     const second = ProjectionBuildWriter.open(db, alertList, { rebuild: true });
@@ -198,7 +152,7 @@ describe('ProjectionBuildWriter', () => {
 
   it('does not switch a build live while the live build covers more of the log', async () => {
     const db = new ReadModelDatabase({ file: ':memory:' });
-    const [, alertList] = safetyProjections(new AlertStreams(store));
+    const alertList = new AlertListProjection();
     const live = ProjectionBuildWriter.open(db, alertList);
     await live.write(await batch(0, 300));
     const rebuilt = ProjectionBuildWriter.open(db, alertList, { rebuild: true });

@@ -6,7 +6,7 @@ import type { Projection, ProjectionTransaction } from './projection';
 import { ProjectionRunner } from './projection-runner';
 import { Projector } from './projector';
 import { ReadModelDatabase } from './read-model-database';
-import { ReadModelProgress, ReadModelsBehindError } from './read-model-progress';
+import { ReadModelProgress, ReadModelsBehindError, readModelSource } from './read-model-progress';
 import { createSqliteEventStore } from '@vigil/event-store';
 
 /** Counts events and sums `n` per stream; optionally throws once, mid-batch, after writing. */
@@ -15,7 +15,6 @@ class TallyProjection implements Projection {
   readonly handles = ['Counted'];
   throwAtPosition?: number;
   applied = 0;
-  prepare?: (events: StoredEvent[], reader: ProjectionTransaction) => Promise<undefined>;
   constructor(readonly version = 1) {}
 
   install(tx: ProjectionTransaction): void {
@@ -176,23 +175,38 @@ describe('ProjectionRunner', () => {
     const store = await openStore();
     await appendMany(store, 9);
     const db = new ReadModelDatabase({ file: ':memory:' });
+    // The rebuild reads the log through readAll: hold it after its first batch while the test writes more.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let firstBatchRead!: () => void;
+    const firstBatch = new Promise<void>((resolve) => (firstBatchRead = resolve));
+    const gated: EventStore = Object.assign(Object.create(store) as EventStore, {
+      async *readAll(options: Parameters<EventStore['readAll']>[0]) {
+        let first = true;
+        for await (const batch of store.readAll(options)) {
+          yield batch;
+          if (first) {
+            first = false;
+            firstBatchRead();
+            await released;
+          }
+        }
+      },
+    });
     const projection = new TallyProjection();
-    const projector = new Projector(store, db, [projection], { batchSize: 4 });
+    const projector = new Projector(gated, db, [projection], { batchSize: 4 });
     await projector.start();
     await until(() => projector.runners[0].position === 18);
 
     const liveRunner = projector.runners[0];
-    let duringRebuild: { live?: string; events: number } | undefined;
-    projection.prepare = async (events, tx) => {
-      if (tx.table('streams') !== 'tally_v1_b2_streams' || events[0].globalPosition !== 1) return undefined;
-      // The rebuild has begun; events keep arriving, and the live build keeps taking and answering them.
-      await appendMany(store, 3);
-      await until(() => liveRunner.position === 24);
-      duringRebuild = { live: db.liveTable('tally', 'streams'), events: tallies(db).reduce((sum, t) => sum + t.events, 0) };
-      return undefined;
-    };
     const rebuilding = projector.rebuild('tally');
     expect(rebuilding).toMatchObject({ projections: ['tally'], state: 'running', builds: [{ name: 'tally', build: 2, live: false }] });
+    await firstBatch;
+    // The rebuild has begun; events keep arriving, and the live build keeps taking and answering them.
+    await appendMany(store, 3);
+    await until(() => liveRunner.position === 24);
+    const duringRebuild = { live: db.liveTable('tally', 'streams'), events: tallies(db).reduce((sum, t) => sum + t.events, 0) };
+    release();
     await until(() => db.liveBuild('tally')?.build === 2 && projector.runners.length === 1 && projector.runners[0].position === 24);
 
     expect(duringRebuild).toEqual({ live: 'tally_v1_b1_streams', events: 12 });
@@ -249,7 +263,7 @@ describe('ReadModelProgress', () => {
     const db = new ReadModelDatabase({ file: ':memory:' });
     const runner = new ProjectionRunner(store, db, new TallyProjection());
     await runner.start();
-    const progress = new ReadModelProgress(store, db, ['tally']);
+    const progress = new ReadModelProgress(store, [readModelSource(db, 'tally')]);
     await appendMany(store, 5);
     await progress.waitForPosition(10);
     expect(tallies(db).reduce((sum, row) => sum + row.events, 0)).toBe(5);

@@ -4,18 +4,19 @@ import type { EventStore, StoredEvent } from '@vigil/event-store';
 
 /**
  * Test support: records patient commands the way the API does (load the stream, decide, append with
- * the expected version), so tests feed projections with real domain events.
+ * the expected version), so tests feed projections and the alerting with real domain events. With a
+ * clock of its own, events are recorded at that time (as a site entering data on that day would).
  */
 export class PatientLog {
   constructor(
     private readonly store: EventStore,
-    private readonly now: () => Date = () => new Date(),
+    private readonly now?: () => Date,
   ) {}
 
   async run(patientId: string, command: PatientCommand): Promise<StoredEvent[]> {
     const history = await this.store.readStream(patientStream(patientId));
     const state = replayPatient(history);
-    const now = this.now();
+    const now = this.now?.() ?? new Date();
     const events = decide(command, state, { now });
     const correlationId = randomUUID();
     const result = await this.store.append(
@@ -33,6 +34,7 @@ export class PatientLog {
             occurredAt: occurredAt ?? now.toISOString(),
             correlationId,
             causationId: null,
+            ...(this.now ? { recordedAt: now.toISOString() } : {}),
             ...('reason' in command ? { reason: command.reason } : {}),
           },
         };

@@ -1,7 +1,7 @@
 import { ValidationError, type AlertRaisedData } from '@vigil/domain';
 import type { StoredEvent } from '@vigil/event-store';
-import { buildTable, ReadModelDatabase } from '../read-model-database';
-import type { ProjectionTransaction } from '../projection';
+import { buildTable, ReadModelDatabase } from '../../engine/read-model-database';
+import type { ProjectionTransaction } from '../../engine/projection';
 import { AlertList } from './alert-list';
 import { AlertListProjection } from './alert-list.projection';
 
@@ -109,6 +109,51 @@ describe('AlertList', () => {
     expect(list.find({ siteId: 'PSL', ruleId: 'TR-PLT' }).items.map((a) => a.alertId)).toEqual(['a3', 'a1']);
     expect(list.find({ sites: ['SAT'] }).items.map((a) => a.alertId)).toEqual(['a2']);
     expect(list.find({ sites: [] }).items).toEqual([]);
+  });
+
+  it('shows an update: the new value, grade and severity, the change it came from, and an acknowledged alert whose severity rose open again', () => {
+    apply(raised('a1', { value: 0.55, normalisedValue: 0.55, ruleId: 'TR-LYM', grade: 2, severity: 'warning' }));
+    apply(stored('AlertAcknowledged', { alertId: 'a1', by: { userId: 'so-1', role: 'safety_officer' }, acknowledgedAt: '2026-03-01T09:00:00.000Z' }));
+    const previous = { value: 0.55, unit: '10*9/L', normalisedValue: 0.55, normalisedUnit: '10*9/L', grade: 2, severity: 'warning', message: 'm' };
+    const current = { ...previous, value: 0.15, normalisedValue: 0.15, grade: 4, severity: 'critical', message: 'Lymphocytes 0.15' };
+    apply(
+      stored('AlertUpdated', {
+        alertId: 'a1',
+        patientId: 'P-001',
+        ruleId: 'TR-LYM',
+        previous,
+        current,
+        correctionEventId: 'corr-1',
+        reason: 'transcription error',
+        updatedAt: '2026-03-01T10:00:00.000Z',
+      }),
+    );
+    expect(list.get('a1')).toMatchObject({
+      status: 'open',
+      value: 0.15,
+      grade: 4,
+      severity: 'critical',
+      message: 'Lymphocytes 0.15',
+      openSince: '2026-03-01T10:00:00.000Z',
+      updates: [
+        {
+          correctionEventId: 'corr-1',
+          reason: 'transcription error',
+          previous: { value: 0.55, grade: 2, severity: 'warning' },
+          current: { value: 0.15, grade: 4 },
+        },
+      ],
+    });
+    expect(list.find({ severity: 'critical' }).items.map((a) => a.alertId)).toEqual(['a1']);
+  });
+
+  it('closes an alert when its report is recorded, saying when and whether late', () => {
+    apply(raised('a1', { ruleId: 'SAE-24H', deadline: '2026-03-02T08:00:00.000Z' }));
+    apply(stored('AlertClosed', { alertId: 'a1', closedAt: '2026-03-02T09:00:01.000Z', reportedAt: '2026-03-02T09:00:00.000Z', late: true, byEventId: 'r-1' }));
+    expect(list.find({ status: 'closed' }).items).toEqual([
+      expect.objectContaining({ alertId: 'a1', status: 'closed', reportedAt: '2026-03-02T09:00:00.000Z', late: true, closedAt: '2026-03-02T09:00:01.000Z' }),
+    ]);
+    expect(list.escalationCandidates()).toEqual([]);
   });
 
   it('refuses a cursor it did not make, and a limit out of range, naming the field', () => {
