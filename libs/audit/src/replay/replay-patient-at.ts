@@ -127,8 +127,18 @@ function labViews(state: PatientState): LabView[] {
 function labView(entry: RecordedEntry<LabResultRecordedData>, assessment: LabAssessment | undefined): LabView {
   if (entry.voided || !assessment) return { ...entry, grade: null, ruleHits: [] };
   // Field by field: a spread with added fields is far slower, and this runs once per result of a long stream.
-  const { eventId, original, current, voided, corrections, recordedSeq } = entry;
-  return { eventId, original, current, voided, corrections, recordedSeq, grade: assessment.grade, ruleHits: assessment.ruleHits };
+  const { eventId, original, current, voided, corrections, recordedSeq, recordedAt } = entry;
+  return {
+    eventId,
+    original,
+    current,
+    voided,
+    corrections,
+    recordedSeq,
+    ...(recordedAt ? { recordedAt } : {}),
+    grade: assessment.grade,
+    ruleHits: assessment.ruleHits,
+  };
 }
 
 interface AlertWindow {
