@@ -3,6 +3,7 @@
 // Formatting is Prettier's job (eslint-config-prettier turns off the rules that would disagree with it);
 // the arrows between apps and libs are dependency-cruiser's (.dependency-cruiser.js).
 import js from '@eslint/js';
+import stylistic from '@stylistic/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 import { defineConfig } from 'eslint/config';
 import globals from 'globals';
@@ -47,4 +48,9 @@ export default defineConfig(
     languageOptions: { globals: { ...globals.jest } },
   },
   prettier,
+  {
+    // Prettier keeps code within 160 columns but leaves long strings and template literals as they are: this catches those.
+    plugins: { '@stylistic': stylistic },
+    rules: { '@stylistic/max-len': ['error', { code: 160, ignoreUrls: true, ignoreRegExpLiterals: true }] },
+  },
 );
