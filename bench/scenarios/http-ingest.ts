@@ -46,7 +46,6 @@ export const httpIngest: Scenario = {
     const profiling = serverProfiling(bench);
     const vigil = await startProduct(bench, 'http-ingest', { nodeOptions: profiling.nodeOptions });
     const rounds: Round[] = [];
-    let posted = 0;
     try {
       bench.log(`server pid ${vigil.server.pid} up in ${vigil.server.startedInMs.toFixed(0)} ms; authorisation: ${vigil.auth}; enrolling ${patients} patients`);
       await enrolPatients(vigil.client, patients);
@@ -66,16 +65,15 @@ export const httpIngest: Scenario = {
       };
       await load(warmup);
       for (let round = 0; round < httpRounds; round++) rounds.push(await load(duration));
-      posted = rounds.reduce((sum, r) => sum + r.ok, 0);
+      const posted = rounds.reduce((sum, r) => sum + r.ok, 0);
       const refused = rounds.find((r) => r.errors > 0 || Object.keys(r.refused).length > 0);
       if (refused)
         throw new Error(`the API did not accept every result: ${JSON.stringify(refused.refused)} non-201 answers, ${refused.errors} connection errors`);
       // Every acknowledged result must be in the store (alerts may add more events).
       const appended = (await headPosition(vigil.client)) - before;
       if (appended < posted) throw new Error(`${posted} results acknowledged during measurement but only ${appended} events appended`);
-      bench.log(
-        `rounds: ${rounds.map((r) => `${Math.round(r.rate)}/s p99 ${r.p99.toFixed(1)} ms, CPU cores: server ${r.serverCores?.toFixed(2) ?? '?'}, autocannon ${r.loadCores.toFixed(2)}`).join('; ')}`,
-      );
+      const cores = (r: Round) => `CPU cores: server ${r.serverCores?.toFixed(2) ?? '?'}, autocannon ${r.loadCores.toFixed(2)}`;
+      bench.log(`rounds: ${rounds.map((r) => `${Math.round(r.rate)}/s p99 ${r.p99.toFixed(1)} ms, ${cores(r)}`).join('; ')}`);
     } finally {
       await vigil.server.stop();
     }

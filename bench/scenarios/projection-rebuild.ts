@@ -50,12 +50,14 @@ export const projectionRebuild: Scenario = {
     };
 
     const first = await build();
+    const stoppedAt = (b: typeof first) => `stopped after ${bench.options.rebuildBudget} s at event ${thousands(b.position)} of ${thousands(b.head)}`;
     const note = (b: typeof first) =>
       b === first
-        ? `the first build (it raises the alerts) was stopped after ${bench.options.rebuildBudget} s at event ${thousands(b.position)} of ${thousands(b.head)}, so no rebuild could be timed: the figures are that build's`
-        : `a rebuild was stopped after ${bench.options.rebuildBudget} s at event ${thousands(b.position)} of ${thousands(b.head)}: its figure is the rate so far`;
+        ? `the first build (it raises the alerts) was ${stoppedAt(b)}, so no rebuild could be timed: the figures are that build's`
+        : `a rebuild was ${stoppedAt(b)}: its figure is the rate so far`;
     bench.log(
-      `first build (raises the alerts): ${thousands(first.position)} of ${thousands(first.head)} events in ${(first.ms / 1000).toFixed(1)} s (${Math.round(first.rate)}/s)${first.stopped ? ', stopped at its budget' : ''}`,
+      `first build (raises the alerts): ${thousands(first.position)} of ${thousands(first.head)} events ` +
+        `in ${(first.ms / 1000).toFixed(1)} s (${Math.round(first.rate)}/s)${first.stopped ? ', stopped at its budget' : ''}`,
     );
     // When the first build cannot finish, no true rebuild can be timed: its rate so far is the figure.
     const rounds: (typeof first)[] = [];
@@ -63,7 +65,8 @@ export const projectionRebuild: Scenario = {
       const rebuilt = await build();
       rounds.push(rebuilt);
       bench.log(
-        `rebuild: ${thousands(rebuilt.position)} events in ${(rebuilt.ms / 1000).toFixed(1)} s (${Math.round(rebuilt.rate)}/s), peak RSS ${Math.round(rebuilt.peakRssMB)} MB${rebuilt.stopped ? ', stopped at its budget' : ''}`,
+        `rebuild: ${thousands(rebuilt.position)} events in ${(rebuilt.ms / 1000).toFixed(1)} s (${Math.round(rebuilt.rate)}/s), ` +
+          `peak RSS ${Math.round(rebuilt.peakRssMB)} MB${rebuilt.stopped ? ', stopped at its budget' : ''}`,
       );
       if (rebuilt.stopped) break;
     }

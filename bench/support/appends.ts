@@ -112,7 +112,9 @@ export function appendScenario(spec: AppendScenario): Scenario {
           p50: latencies.p50,
           p99: latencies.p99,
           details: {
-            note: `${formatPercent(value / pairedLimit)} of the raw rate measured between its own rounds (${thousands(pairedLimit)}/s), ${formatPercent(value / limit)} of the machine-limit row`,
+            note:
+              `${formatPercent(value / pairedLimit)} of the raw rate measured between its own rounds (${thousands(pairedLimit)}/s), ` +
+              `${formatPercent(value / limit)} of the machine-limit row`,
             ofPairedLimit: value / pairedLimit,
             pairedLimit,
             ofLimit: value / limit,

@@ -66,10 +66,12 @@ export function markdown(rows: ResultRow[], machine: Machine, measuredAt: string
   const lines = [
     `## Benchmarks (${measuredAt.slice(0, 10)})`,
     '',
-    `Measured ${measuredAt} with \`${command}\` on ${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}, data on ${machine.fileSystem}; load average ${machine.loadAverage} at start, ${loadAtEnd} at end (other work on the machine skews every figure).`,
+    `Measured ${measuredAt} with \`${command}\` on ${machine.cores} × ${machine.cpu}, ${machine.memoryGiB} GiB, Node ${machine.node}, ` +
+      `data on ${machine.fileSystem}; load average ${machine.loadAverage} at start, ${loadAtEnd} at end (other work on the machine skews every figure).`,
     '',
     limit.length
-      ? `Machine limit (raw better-sqlite3, WAL + synchronous=FULL, rows the size of a stored event): ${limit.map((row) => `${row.figure}: **${amount(row.value, row.unit)}**`).join('; ')}.`
+      ? 'Machine limit (raw better-sqlite3, WAL + synchronous=FULL, rows the size of a stored event): ' +
+        `${limit.map((row) => `${row.figure}: **${amount(row.value, row.unit)}**`).join('; ')}.`
       : 'Machine limit: not measured in this run.',
     '',
     `| ${header.join(' | ')} |`,

@@ -16,9 +16,10 @@ type IssueToken = (secret: string, request: { sub: string; name: string; role: s
 export async function mintBenchToken(benchDist: string): Promise<string> {
   let issueToken: IssueToken | undefined;
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path known at run time, in the compiled bench tree.
     issueToken = (require(join(benchDist, 'apps', 'api', 'src', 'auth')) as { issueToken?: IssueToken }).issueToken;
   } catch (error) {
-    throw new Error(`the API asks for a token but apps/api/src/auth cannot be loaded: ${(error as Error).message.split('\n')[0]}`);
+    throw new Error(`the API asks for a token but apps/api/src/auth cannot be loaded: ${(error as Error).message.split('\n')[0]}`, { cause: error });
   }
   if (typeof issueToken !== 'function') throw new Error('the API asks for a token but apps/api/src/auth exports no issueToken(secret, claims)');
   return issueToken(benchJwtSecret, { sub: 'bench', name: 'Benchmark', role: 'admin', sites: TRANSREG.sites.map((site) => site.id), expiresIn: '2h' });

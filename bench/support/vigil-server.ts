@@ -68,7 +68,6 @@ export async function startVigil(options: StartOptions): Promise<VigilServer> {
   const logTail = (lines = 20) => (existsSync(logFile) ? readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') : '');
 
   const deadline = started + (options.timeoutMs ?? 30_000);
-  let startedInMs = 0;
   let exitedEarly: { code: number | null; signal: string | null } | undefined;
   void exited.then((how) => (exitedEarly = how));
   for (;;) {
@@ -80,16 +79,15 @@ export async function startVigil(options: StartOptions): Promise<VigilServer> {
     try {
       const res = await fetch(`${url}/health`);
       if (res.ok) {
-        startedInMs = nowMs() - started;
+        const startedInMs = nowMs() - started;
         await res.arrayBuffer();
-        break;
+        return { url, pid: child.pid as number, dataDir: options.dataDir, startedInMs, logTail, stop: () => stopChild(child, exited) };
       }
     } catch {
       // Not listening yet.
     }
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 10));
   }
-  return { url, pid: child.pid as number, dataDir: options.dataDir, startedInMs, logTail, stop: () => stopChild(child, exited) };
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise<void> {

@@ -28,6 +28,8 @@ export interface ServiceFinder {
   readonly service: ServiceName;
 }
 
+// service-probe.js is plain JavaScript (it also runs in a child process without TypeScript), so it has no types to import.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { probe } = require('./service-probe.js') as { probe: (name: ServiceName) => Promise<Probe> };
 
 export const findPostgres = finder('postgres');

@@ -190,13 +190,15 @@ function summary(label: string, samples: number[], unit = 'ms'): string {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
   const digits = unit === 'ms' ? 2 : 1;
-  return `${label.padEnd(40)} median ${at(0.5).toFixed(digits)} ${unit}, p99 ${at(0.99).toFixed(digits)} ${unit}, min ${sorted[0].toFixed(digits)} (${samples.length} runs)`;
+  const figures = `median ${at(0.5).toFixed(digits)} ${unit}, p99 ${at(0.99).toFixed(digits)} ${unit}, min ${sorted[0].toFixed(digits)}`;
+  return `${label.padEnd(40)} ${figures} (${samples.length} runs)`;
 }
 
 const { stream, alertEvents } = trial(total);
 const asOf = new Date().toISOString();
 console.log(
-  `stream: ${stream.length} patient events (${stream.filter((e) => e.type === 'LabResultRecorded').length} lab results), ${alertEvents.length} alert events; ${runs} runs after one cold run`,
+  `stream: ${stream.length} patient events (${stream.filter((e) => e.type === 'LabResultRecorded').length} lab results), ` +
+    `${alertEvents.length} alert events; ${runs} runs after one cold run`,
 );
 
 const phases = { fold: [] as number[], grading: [] as number[], replay: [] as number[], replayCpu: [] as number[] };

@@ -69,7 +69,8 @@ async function main(): Promise<void> {
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         if (!report.ok || report.events !== total) throw new Error(`unexpected report: ${JSON.stringify(report).slice(0, 300)}`);
         console.log(
-          `round ${round}: ${report.events} events, ${report.streams} streams in ${seconds.toFixed(2)} s = ${Math.round(report.events / seconds)} events/s (rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB)`,
+          `round ${round}: ${report.events} events, ${report.streams} streams in ${seconds.toFixed(2)} s = ` +
+            `${Math.round(report.events / seconds)} events/s (rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB)`,
         );
       }
     } finally {

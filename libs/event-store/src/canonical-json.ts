@@ -52,6 +52,7 @@ function canonicalForm(value: unknown): string {
 }
 
 /** Characters JSON.stringify escapes (and surrogates, left to it): anything else is quoted as is. */
+// eslint-disable-next-line no-control-regex -- the control characters are the point: JSON.stringify escapes them.
 const escaped = /[\u0000-\u001f"\\\ud800-\udfff]/;
 
 export function canonicalString(value: string): string {

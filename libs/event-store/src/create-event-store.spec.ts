@@ -52,6 +52,7 @@ describe('event store configuration', () => {
       throw new Error('@eventstore/db-client was loaded');
     });
     try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh copy after jest.resetModules, with pg and the ESDB client mocked.
       const fresh = require('./create-event-store') as typeof import('./create-event-store');
       const store = await fresh.createEventStore(fresh.eventStoreConfigFromEnv({ VIGIL_DATA_DIR: dataDir }));
       await store.append(

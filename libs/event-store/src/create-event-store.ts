@@ -53,16 +53,19 @@ export async function createEventStore(config: EventStoreConfig): Promise<EventS
   switch (config.kind) {
     case 'sqlite': {
       if (!config.sqliteFile) throw new EventStoreConfigError('VIGIL_EVENT_STORE=sqlite needs a database file (VIGIL_DATA_DIR)');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose (see above); import() would make it async for no gain.
       const { createSqliteEventStore } = require('./sqlite/sqlite-event-store') as typeof import('./sqlite/sqlite-event-store');
       return createSqliteEventStore({ file: config.sqliteFile });
     }
     case 'postgres': {
       if (!config.postgresUrl) throw new EventStoreConfigError('VIGIL_EVENT_STORE=postgres needs VIGIL_POSTGRES_URL (postgres://user@host:5432/db)');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose (see above); import() would make it async for no gain.
       const { createPostgresEventStore } = require('./postgres/postgres-event-store') as typeof import('./postgres/postgres-event-store');
       return createPostgresEventStore({ url: config.postgresUrl, schema: config.postgresSchema });
     }
     case 'eventstoredb': {
       if (!config.eventStoreUrl) throw new EventStoreConfigError('VIGIL_EVENT_STORE=eventstoredb needs EVENTSTORE_URL (esdb://host:2113?tls=false)');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose (see above); import() would make it async for no gain.
       const { createEventStoreDbEventStore } = require('./eventstoredb/esdb-event-store') as typeof import('./eventstoredb/esdb-event-store');
       return createEventStoreDbEventStore({ url: config.eventStoreUrl });
     }

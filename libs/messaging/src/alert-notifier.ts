@@ -181,7 +181,8 @@ export class AlertNotifier {
         next,
       );
       this.logger.warn(
-        `${delivery.eventType} ${delivery.eventId} (alert ${delivery.alertId}) not delivered on ${delivery.channel}, attempt ${failed}: ${message}; next attempt at ${next.toISOString()}`,
+        `${delivery.eventType} ${delivery.eventId} (alert ${delivery.alertId}) not delivered on ${delivery.channel}, ` +
+          `attempt ${failed}: ${message}; next attempt at ${next.toISOString()}`,
       );
     }
   }

@@ -212,7 +212,8 @@ export class AlertOutbox {
         const attempts = this.logAttempt(eventId, channel, { ...attempt, ok: true });
         this.sql
           .prepare(
-            `UPDATE deliveries SET status = 'delivered', attempts = ?, delivered_at = ?, next_attempt_at = NULL, last_error = NULL WHERE event_id = ? AND channel = ?`,
+            `UPDATE deliveries SET status = 'delivered', attempts = ?, delivered_at = ?, next_attempt_at = NULL, last_error = NULL
+             WHERE event_id = ? AND channel = ?`,
           )
           .run(attempts, attempt.at, eventId, channel);
       })

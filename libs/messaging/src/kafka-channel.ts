@@ -41,6 +41,7 @@ export class KafkaChannel implements AlertChannel {
     if (options.brokers.length === 0) throw new Error('a Kafka channel needs at least one broker');
     if (!options.topic) throw new Error('a Kafka channel needs a topic');
     // Loaded when a Kafka channel is configured, not with the notifier: a start without Kafka does not pay for loading it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- synchronous, in the constructor.
     const kafkajs = require('kafkajs') as typeof import('kafkajs');
     const timeoutMs = options.timeoutMs ?? 10_000;
     const config: KafkaConfig = {

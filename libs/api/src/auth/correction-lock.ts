@@ -26,7 +26,9 @@ export function assertNotLocked(actor: Actor, recordedAt: string, now: Date, win
       statusCode: 403,
       error: 'Forbidden',
       code: 'ENTRY_LOCKED',
-      message: `this entry was recorded at ${recordedAt} and locked at ${new Date(lockedAt).toISOString()}: investigators may correct an entry for ${windowMs / 3_600_000} h; ask a data manager`,
+      message:
+        `this entry was recorded at ${recordedAt} and locked at ${new Date(lockedAt).toISOString()}: ` +
+        `investigators may correct an entry for ${windowMs / 3_600_000} h; ask a data manager`,
     });
   }
 }

@@ -52,7 +52,8 @@ describe('JwtIdentity with the embedded HS256 secret', () => {
   });
 
   it('refuses an unsigned token (alg none)', async () => {
-    const token = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'u-1', role: 'admin', iss: EMBEDDED_ISSUER, aud: EMBEDDED_AUDIENCE, exp: inSeconds(600) })}.`;
+    const claims = { sub: 'u-1', role: 'admin', iss: EMBEDDED_ISSUER, aud: EMBEDDED_AUDIENCE, exp: inSeconds(600) };
+    const token = `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`;
     expect(await refusal(identity.actorFor(bearer(token)))).toMatchObject({ status: 401, message: expect.stringMatching(/none|algorithm|malformed/i) });
   });
 

@@ -63,7 +63,8 @@ describe('audit entries of a patient history', () => {
     expect(entry.correctsEventId).toBe('0d6f3a51-4c4e-4a57-9d0b-5bd8b1c3a001');
     expect(entry.recordedBy).toEqual({ userId: 'u-dm', name: 'Data Manager Dana', role: 'data_manager', siteId: 'SAT' });
     expect(entry.summary).toBe(
-      'Corrected lab result PLAT 79 10*9/L (79 ×10⁹/L) collected 2026-01-13T07:30:00Z: value 79 → 97; normalised.value 79 → 97. Reason: Transcription error: the report reads 97',
+      'Corrected lab result PLAT 79 10*9/L (79 ×10⁹/L) collected 2026-01-13T07:30:00Z: value 79 → 97; normalised.value 79 → 97. ' +
+        'Reason: Transcription error: the report reads 97',
     );
   });
 

@@ -61,7 +61,8 @@ const enteredInError =
 /** One sentence per event type, in the words of the trial (summaries of the audit trail). */
 const SUMMARIES: Readonly<Record<string, Summarise>> = {
   PatientEnrolled: (d) =>
-    `Enrolled patient ${text(d.patientId)} at site ${text(d.siteId)}: ${text(d.disease)}, sex ${text(d.sex)}, born ${text(d.birthYear)}, ${text(d.weightKg)} kg, enrolled ${utcInWords(d.enrolledAt)}`,
+    `Enrolled patient ${text(d.patientId)} at site ${text(d.siteId)}: ${text(d.disease)}, sex ${text(d.sex)}, born ${text(d.birthYear)}, ` +
+    `${text(d.weightKg)} kg, enrolled ${utcInWords(d.enrolledAt)}`,
   DoseAdministered: (d) => capitalised(dose(d)),
   LabResultRecorded: (d) => capitalised(labResult(d)),
   AdverseEventReported: (d) => capitalised(adverseEvent(d)),

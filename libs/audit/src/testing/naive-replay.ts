@@ -3,18 +3,8 @@
  * Date.parse at every comparison, every event id in sets): only the property test
  * (replay-equivalence.spec.ts) uses it, to show the fast replay answers the same.
  */
-import {
-  assessLabResult,
-  isPatientEventType,
-  LabGrade,
-  PatientChart,
-  PatientState,
-  RecordedEntry,
-  replayPatient,
-  RuleHit,
-  ValidationError,
-} from '@vigil/domain';
-import type { AdverseEventReportedData, DoseAdministeredData, LabResultRecordedData } from '@vigil/domain';
+import { assessLabResult, isPatientEventType, PatientChart, PatientState, RecordedEntry, replayPatient, ValidationError } from '@vigil/domain';
+import type { LabResultRecordedData } from '@vigil/domain';
 import type { StoredEvent } from '@vigil/event-store';
 import { AlertView, alertViewOf } from '../replay/alert-view';
 import { PointInTime } from '../replay/point-in-time';
