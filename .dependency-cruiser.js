@@ -7,6 +7,8 @@
 const DOMAIN_TEST_PACKAGES = ['fast-check'];
 const NPM = ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-bundled', 'npm-no-pkg', 'npm-unknown'];
 const SPEC_FILE = '[.]spec[.]ts$';
+// Test support of a lib (libs/<name>/src/testing/): generators, oracles, harnesses, for tests only.
+const TEST_SUPPORT = '^libs/[^/]+/src/testing/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -41,16 +43,16 @@ module.exports = {
     },
     {
       name: 'domain-no-npm-package',
-      comment: `libs/domain imports no npm package; its spec files may use ${DOMAIN_TEST_PACKAGES.join(', ')} (property tests).`,
+      comment: `libs/domain imports no npm package; its spec files and test support may use ${DOMAIN_TEST_PACKAGES.join(', ')} (property tests).`,
       severity: 'error',
-      from: { path: '^libs/domain/', pathNot: SPEC_FILE },
+      from: { path: '^libs/domain/', pathNot: [SPEC_FILE, TEST_SUPPORT] },
       to: { dependencyTypes: NPM },
     },
     {
       name: 'domain-tests-allowed-packages',
-      comment: `libs/domain spec files import only ${DOMAIN_TEST_PACKAGES.join(', ')} of npm.`,
+      comment: `libs/domain spec files and test support import only ${DOMAIN_TEST_PACKAGES.join(', ')} of npm.`,
       severity: 'error',
-      from: { path: `^libs/domain/.*${SPEC_FILE}` },
+      from: { path: [`^libs/domain/.*${SPEC_FILE}`, '^libs/domain/src/testing/'] },
       to: { dependencyTypes: NPM, pathNot: DOMAIN_TEST_PACKAGES.map((name) => `(^|/)node_modules/${name}/`) },
     },
     {
@@ -62,10 +64,19 @@ module.exports = {
     },
     {
       name: 'lib-through-index',
-      comment: 'Another lib is imported through its public face, libs/<name>/src/index.ts (`@vigil/<name>`), never a deep path into it.',
+      comment:
+        'Another lib is imported through its public face, libs/<name>/src/index.ts (`@vigil/<name>`), never a deep path into it; ' +
+        'a spec file may also use its test support face, libs/<name>/src/testing/index.ts (`@vigil/<name>/testing`).',
       severity: 'error',
-      from: { path: '^(apps|libs)/([^/]+)/' },
+      from: { path: '^(apps|libs)/([^/]+)/', pathNot: SPEC_FILE },
       to: { path: '^libs/[^/]+/', pathNot: ['^libs/$2/', '^libs/[^/]+/src/index[.]ts$'] },
+    },
+    {
+      name: 'lib-through-index',
+      comment: 'A spec file imports another lib through its public face or its test support face (`@vigil/<name>/testing`).',
+      severity: 'error',
+      from: { path: `^(apps|libs)/([^/]+)/.*${SPEC_FILE}` },
+      to: { path: '^libs/[^/]+/', pathNot: ['^libs/$2/', '^libs/[^/]+/src/index[.]ts$', '^libs/[^/]+/src/testing/index[.]ts$'] },
     },
     {
       name: 'lib-by-alias',

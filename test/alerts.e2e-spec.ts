@@ -87,7 +87,7 @@ describe('Safety alerts over HTTP (embedded store)', () => {
     expect(receiver.received).toEqual([]);
   });
 
-  it('raises TR-ALT for ALT at 6 × ULN in an RA patient, and in an AIH patient CTCAE-LAB instead (the exception removes the threshold, not the grade 3)', async () => {
+  it('raises TR-ALT for ALT at 6 × ULN in an RA patient, and CTCAE-LAB in an AIH patient (the exception removes the threshold, not grade 3)', async () => {
     await enrol('TR-SAT-003', 'RA');
     await enrol('TR-SAT-004', 'AIH');
     await lab('TR-SAT-003', { test: 'ALT', value: 240, unit: 'U/L', referenceRange: { high: 40 } });

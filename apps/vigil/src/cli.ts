@@ -16,7 +16,7 @@ export async function main(argv: string[], context: CliContext = processContext(
 }
 
 if (require.main === module) {
-  main(process.argv).then((code) => {
+  void main(process.argv).then((code) => {
     process.exitCode = code;
   });
 }

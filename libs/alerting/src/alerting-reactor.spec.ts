@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { alertIdFor, alertStream, patientStream, TRANSREG, type AlertRaisedData, type PatientCommand } from '@vigil/domain';
 import { createSqliteEventStore, EventStore } from '@vigil/event-store';
 import { ReadModelDatabase } from '@vigil/projections';
-import { PatientLog } from '../../projections/src/testing/patient-log';
+import { PatientLog } from '@vigil/projections/testing';
 import type { AlertingState } from './alerting-state';
 import { alertEvents, Monitor } from './testing/monitor';
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { DomainError, type PatientCommand } from '@vigil/domain';
 import { createSqliteEventStore, EventStore, StoredEvent } from '@vigil/event-store';
 import { AlertList, PatientOverviews, ReadModelDatabase, rebuildProjections } from '@vigil/projections';
-import { PatientLog } from '../../projections/src/testing/patient-log';
+import { PatientLog } from '@vigil/projections/testing';
 import { Monitor } from './testing/monitor';
 
 const PATIENTS = ['P-1', 'P-2'];
@@ -198,7 +198,7 @@ async function allEvents(store: EventStore): Promise<StoredEvent[]> {
 }
 
 describe('Replaying the alerting and rebuilding the read models (fast-check)', () => {
-  it('end with exactly the live run’s alerts, and append nothing, for any history of records, corrections, voids, reports, assessments and statuses', async () => {
+  it('end with the live run’s alerts and append nothing, for any history of records, corrections, voids, reports, assessments and statuses', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.tuple(fc.constantFrom(...DISEASES), fc.constantFrom(...DISEASES)),

@@ -24,7 +24,12 @@ export class SqliteAlertingState implements AlertingState {
         PRIMARY KEY (name, patient_id)
       ) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS alerting_patients_due ON alerting_patients (name, next_check_at) WHERE next_check_at IS NOT NULL;
-      CREATE TABLE IF NOT EXISTS alerting_owners (name TEXT NOT NULL, alert_id TEXT NOT NULL, patient_id TEXT NOT NULL, PRIMARY KEY (name, alert_id)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS alerting_owners (
+        name TEXT NOT NULL,
+        alert_id TEXT NOT NULL,
+        patient_id TEXT NOT NULL,
+        PRIMARY KEY (name, alert_id)
+      ) WITHOUT ROWID;
     `);
   }
 

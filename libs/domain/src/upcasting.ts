@@ -67,6 +67,6 @@ function labResultRecordedV1toV2(data: unknown): LabResultRecordedData {
       return { ...v1, normalised: normaliseLabValue(v1.test, v1.value, v1.unit) };
     }
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`cannot upcast LabResultRecorded v1 to v2: ${reason}`);
+    throw new Error(`cannot upcast LabResultRecorded v1 to v2: ${reason}`, { cause: error });
   }
 }

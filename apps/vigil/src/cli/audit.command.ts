@@ -44,5 +44,6 @@ function summary(report: StoreVerification, seconds: number): string {
   const head = `${report.events} events in ${report.streams} streams checked in ${seconds.toFixed(2)} s (${rate} events/s)`;
   if (report.ok) return `Audit trail intact: ${head}.\n`;
   const lines = report.broken.map((b) => `  ${b.streamId} version ${b.version}: ${b.reason}`);
-  return `AUDIT TRAIL BROKEN: ${report.broken.length} event(s) in ${new Set(report.broken.map((b) => b.streamId)).size} stream(s); ${head}.\n${lines.join('\n')}\n`;
+  const streams = new Set(report.broken.map((b) => b.streamId)).size;
+  return `AUDIT TRAIL BROKEN: ${report.broken.length} event(s) in ${streams} stream(s); ${head}.\n${lines.join('\n')}\n`;
 }

@@ -51,7 +51,8 @@ export function projectionsCommand(context: CliContext): Command {
             .filter((b) => b.status === 'building')
             .map((b) => `; build ${b.build} half-done at ${b.position} (resumed by \`projections rebuild ${s.name}\`)`);
           context.out(
-            `${s.name} v${s.version}: ${s.liveBuild === null ? 'never built' : `live build ${s.liveBuild}`} at ${s.position} of ${s.head} (lag ${s.lag})${building.join('')}\n`,
+            `${s.name} v${s.version}: ${s.liveBuild === null ? 'never built' : `live build ${s.liveBuild}`} ` +
+              `at ${s.position} of ${s.head} (lag ${s.lag})${building.join('')}\n`,
           );
         }
       } finally {
@@ -117,5 +118,6 @@ function summary(progress: RebuildProgress): string {
   const builds = progress.builds.map((b) => `${b.name} (build ${b.build})`).join(', ');
   const resumed = progress.resumedFrom > 0 ? `, resumed from ${progress.resumedFrom}` : '';
   if (progress.state === 'stopped') return `Stopped at ${progress.done} of ${progress.total}: ${builds} left half-done; run the same command again to resume.`;
-  return `Rebuilt ${builds}: ${progress.eventsRead} events read in ${seconds} s (${progress.eventsPerSecond} events/s${resumed}); now live at ${progress.done}.`;
+  const rate = `${progress.eventsPerSecond} events/s${resumed}`;
+  return `Rebuilt ${builds}: ${progress.eventsRead} events read in ${seconds} s (${rate}); now live at ${progress.done}.`;
 }

@@ -2,7 +2,7 @@ import type { LabResultRecordedData, PatientEvent } from '../events';
 import { evolve } from './evolve';
 import { initialPatientState, activeLabs } from './patient-state';
 import { enrolment, given } from './patient-fixtures';
-import { PatientFold, replayPatient } from './patient-fold';
+import { replayPatient } from './patient-fold';
 
 describe('evolve', () => {
   it('enrols: demographics, site, disease and version', () => {

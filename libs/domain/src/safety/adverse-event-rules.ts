@@ -41,7 +41,9 @@ export function adverseEventCalls(state: PatientState, entry: AdverseEventEntry)
         severity: 'critical',
         grade: ae.grade,
         deadline: clock.deadline,
-        message: `Serious adverse event "${ae.term}" (grade ${ae.grade}; ${criteria}), known since ${clock.knownAt}: report to the sponsor by ${clock.deadline} (SAE-24H)`,
+        message:
+          `Serious adverse event "${ae.term}" (grade ${ae.grade}; ${criteria}), known since ${clock.knownAt}: ` +
+          `report to the sponsor by ${clock.deadline} (SAE-24H)`,
         ...(report ? { closedBy: { ...report, late: Date.parse(report.reportedAt) > Date.parse(clock.deadline) } } : {}),
       });
     }

@@ -247,7 +247,8 @@ export function timingDeviations(grid: DoseGrid, placed: PlacedDose, protocol: T
           dueAt: due.dueAt,
           expected: `${day(due.dueAt)} ± ${due.windowDays} days`,
           message:
-            `Maintenance dose ${Math.abs(offset)} days ${offset < 0 ? 'early' : 'late'}: due Day ${due.studyDay} (${day(due.dueAt)}) ± ${due.windowDays} days ` +
+            `Maintenance dose ${Math.abs(offset)} days ${offset < 0 ? 'early' : 'late'}: ` +
+            `due Day ${due.studyDay} (${day(due.dueAt)}) ± ${due.windowDays} days ` +
             `(every ${grid.intervalDays} days from Day ${maintenance.firstDay}), given ${day(at)}`,
         },
       ];

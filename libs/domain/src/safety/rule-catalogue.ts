@@ -84,7 +84,8 @@ export const RULES = [
     category: 'CTCAE grade',
     title: 'Lab result of CTCAE grade 3 or 4',
     flags:
-      'a lab result of CTCAE v5 grade 3 or 4 on which no protocol threshold raises an alert (for creatinine, the higher of its own grade and the grade of its clearance)',
+      'a lab result of CTCAE v5 grade 3 or 4 on which no protocol threshold raises an alert (for creatinine, the ' +
+      'higher of its own grade and the grade of its clearance)',
     appliesTo: 'every gradable result (WBC, LYM, NEUT, PLAT, CD4, HGB, ALT, AST, ALP, BILI, CREAT), every disease: a protocol exception never silences it',
     severity: 'critical',
     source: 'CTCAE v5.0 (docs/safety-rules.md §2)',
@@ -94,7 +95,8 @@ export const RULES = [
     category: 'liver injury',
     title: "Hy's law: transaminases above 3 × ULN with bilirubin above 2 × ULN",
     flags:
-      'ALT or AST above 3 × ULN and total bilirubin above 2 × ULN collected within 7 days of each other, unless alkaline phosphatase measured in that window is 2 × ULN or more; one alert per episode',
+      'ALT or AST above 3 × ULN and total bilirubin above 2 × ULN collected within 7 days of each other, unless ' +
+      'alkaline phosphatase measured in that window is 2 × ULN or more; one alert per episode',
     appliesTo: 'ALT, AST, BILI and ALP results, every disease (autoimmune hepatitis included)',
     severity: 'critical',
     source: 'FDA guidance on drug-induced liver injury, 2009 (docs/safety-rules.md §2)',
@@ -123,7 +125,9 @@ export const RULES = [
     category: 'expedited reporting',
     title: 'Fatal or life-threatening SUSAR: report to the regulator within 7 days',
     flags:
-      'a serious, related (possible, probable, definite), unexpected adverse reaction that is fatal or life-threatening; deadline the end of day 7 from the sponsor’s first knowledge; closed when the regulatory report is recorded',
+      'a serious, related (possible, probable, definite), unexpected adverse reaction that is fatal or ' +
+      'life-threatening; deadline the end of day 7 from the sponsor’s first knowledge; closed when the regulatory ' +
+      'report is recorded',
     appliesTo: 'serious adverse events the sponsor assessed as related and unexpected',
     severity: 'critical',
     source: 'EU CTR 536/2014 art. 42, ICH E2A (docs/safety-rules.md §5)',
@@ -133,7 +137,8 @@ export const RULES = [
     category: 'expedited reporting',
     title: 'SUSAR: report to the regulator within 15 days',
     flags:
-      'a serious, related, unexpected adverse reaction that is not fatal or life-threatening; deadline the end of day 15 from the sponsor’s first knowledge; closed when the regulatory report is recorded',
+      'a serious, related, unexpected adverse reaction that is not fatal or life-threatening; deadline the end of day ' +
+      '15 from the sponsor’s first knowledge; closed when the regulatory report is recorded',
     appliesTo: 'serious adverse events the sponsor assessed as related and unexpected',
     severity: 'critical',
     source: 'EU CTR 536/2014 art. 42, ICH E2A (docs/safety-rules.md §5)',
@@ -188,7 +193,8 @@ export const RULES = [
     category: 'dosing',
     title: 'Maintenance dose outside its window',
     flags:
-      'a maintenance dose more than the window (± 2 days by default) from its due day on the fixed grid (Day 15, 29, 43, …; SLE Day 15, 22, 29, …), or after maintenance ended',
+      'a maintenance dose more than the window (± 2 days by default) from its due day on the fixed grid (Day 15, 29, ' +
+      '43, …; SLE Day 15, 22, 29, …), or after maintenance ended',
     appliesTo: 'maintenance doses',
     severity: 'warning',
     source: 'docs/protocol.md "Treatment: one drug, one arm"',

@@ -18,7 +18,8 @@ export function normaliseLabValue(test: string, value: number, unit: string, ref
   if (canonical > lab.maxCanonical) {
     throw new ValidationError(
       'value',
-      `${value} ${unit} is ${canonical} ${lab.canonicalUnit}, above the physiological maximum of ${lab.maxCanonical} ${lab.canonicalUnit} for ${lab.name}: check the unit`,
+      `${value} ${unit} is ${canonical} ${lab.canonicalUnit}, ` +
+        `above the physiological maximum of ${lab.maxCanonical} ${lab.canonicalUnit} for ${lab.name}: check the unit`,
     );
   }
   const normalised: NormalisedValue = { value: canonical, unit: lab.canonicalUnit };

@@ -72,14 +72,12 @@ describe('ProjectionRebuild', () => {
     const db = readModels();
     await rebuildProjections({ store, db });
 
-    let stopped: ProjectionRebuild | undefined;
-    const interrupted = new ProjectionRebuild(store, db, allReadModels(), {
+    const interrupted: ProjectionRebuild = new ProjectionRebuild(store, db, allReadModels(), {
       batchSize: 100,
       onProgress: (progress) => {
-        if (progress.done >= 700) void stopped?.stop();
+        if (progress.done >= 700) void interrupted.stop();
       },
     });
-    stopped = interrupted;
     const halfway = await interrupted.run();
     expect(halfway.state).toBe('stopped');
     expect(db.builds(PATIENT_OVERVIEW)).toEqual([

@@ -85,7 +85,8 @@ export class AlertListProjection implements Projection {
     const escalate = tx.statement(`UPDATE ${alerts} SET escalated = 1, escalated_at = ? WHERE alert_id = ?`);
     const retract = tx.statement(`UPDATE ${alerts} SET status = 'retracted', retracted_at = ?, retracted_by = ?, retraction_reason = ? WHERE alert_id = ?`);
     const close = tx.statement(
-      `UPDATE ${alerts} SET status = CASE WHEN status = 'retracted' THEN status ELSE 'closed' END, closed_at = ?, reported_at = ?, late = ?, report_reference = ? WHERE alert_id = ?`,
+      `UPDATE ${alerts} SET status = CASE WHEN status = 'retracted' THEN status ELSE 'closed' END,
+        closed_at = ?, reported_at = ?, late = ?, report_reference = ? WHERE alert_id = ?`,
     );
     const updates = tx.statement(`SELECT updates, status FROM ${alerts} WHERE alert_id = ?`);
     const update = tx.statement(`

@@ -188,7 +188,8 @@ export class AlertList {
       if (!table) return [];
       const rows = this.db
         .statement(
-          `SELECT * FROM ${table} WHERE escalated = 0 AND (status = 'open' OR (status = 'acknowledged' AND deadline IS NOT NULL)) ORDER BY raised_position LIMIT ?`,
+          `SELECT * FROM ${table} WHERE escalated = 0 AND (status = 'open' OR (status = 'acknowledged' AND deadline IS NOT NULL))
+           ORDER BY raised_position LIMIT ?`,
         )
         .all(limit) as AlertRow[];
       return rows.map(toView);
