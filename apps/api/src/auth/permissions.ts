@@ -40,11 +40,12 @@ const ACKNOWLEDGERS: readonly Role[] = ['safety_officer', 'admin'];
 const AUDITORS: readonly Role[] = ['monitor', 'data_manager', 'admin'];
 
 function corrections(record: 'lab-results' | 'doses' | 'adverse-events', what: string): Record<RouteKey, Permission> {
+  const a = /^[aeiou]/.test(what) ? 'an' : 'a';
   const correct: RouteKey = `POST /patients/:patientId/${record}/:eventId/corrections`;
   const voidIt: RouteKey = `POST /patients/:patientId/${record}/:eventId/void`;
   return {
-    [correct]: { roles: CORRECTORS, site: 'patient', does: `correct a ${what} (old value, new value, reason)` },
-    [voidIt]: { roles: CORRECTORS, site: 'patient', does: `mark a ${what} entered in error` },
+    [correct]: { roles: CORRECTORS, site: 'patient', does: `correct ${a} ${what} (old value, new value, reason)` },
+    [voidIt]: { roles: CORRECTORS, site: 'patient', does: `mark ${a} ${what} entered in error` },
   } as Record<RouteKey, Permission>;
 }
 
@@ -73,6 +74,7 @@ export const PERMISSIONS: Readonly<Record<RouteKey, Permission>> = {
   'GET /patients/:patientId/access-log': { roles: AUDITORS, site: 'patient', does: "who viewed a patient's record, and when" },
 
   'GET /alerts': { roles: READERS, site: 'list', does: 'list alerts' },
+  'GET /alerts/stream': { roles: READERS, site: 'list', does: 'follow alert events as they happen (server-sent events)' },
   'GET /alerts/:alertId': { roles: READERS, site: 'alert', does: 'one alert' },
   'POST /alerts/:alertId/acknowledge': { roles: ACKNOWLEDGERS, site: 'alert', does: 'acknowledge an alert' },
 

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiDateTime, ApiDateTimeOptional } from '../../http/openapi';
 import { ALERT_STATUSES, AlertStatus, AlertView } from '@vigil/projections';
 
 /** OpenAPI description of an alert (the shape is AlertView of @vigil/projections). */
@@ -9,7 +10,7 @@ export class AlertResponse implements AlertView {
   @ApiProperty({ example: 'TR-PLT', description: 'Rule id of docs/safety-rules.md, or DOSE-* for a dose deviation' }) ruleId: string;
   @ApiProperty({ enum: ALERT_STATUSES }) status: AlertStatus;
   @ApiProperty({ description: 'Left unacknowledged past the escalation delay' }) escalated: boolean;
-  @ApiPropertyOptional() escalatedAt?: string;
+  @ApiDateTimeOptional() escalatedAt?: string;
   @ApiProperty({ description: 'Stored event id of the record or correction that crossed the rule' }) triggeredBy: string;
   @ApiProperty({ type: Number, nullable: true, description: 'As reported by the lab' }) value: number | null;
   @ApiProperty({ type: String, nullable: true }) unit: string | null;
@@ -20,14 +21,14 @@ export class AlertResponse implements AlertView {
   @ApiProperty({ type: Number, nullable: true, description: 'CTCAE v5.0 grade' }) grade: number | null;
   @ApiProperty({ enum: ['warning', 'critical'] }) severity: 'warning' | 'critical';
   @ApiProperty() message: string;
-  @ApiProperty({ description: 'When Vigil raised it (ISO-8601 UTC)' }) raisedAt: string;
-  @ApiProperty({ description: 'When the triggering fact happened clinically' }) occurredAt: string;
-  @ApiPropertyOptional({ description: 'When it must be acted on (SAE reporting deadline)' }) deadline?: string;
-  @ApiPropertyOptional() acknowledgedAt?: string;
+  @ApiDateTime({ description: 'When Vigil raised it' }) raisedAt: string;
+  @ApiDateTime({ description: 'When the triggering fact happened clinically' }) occurredAt: string;
+  @ApiDateTimeOptional({ description: 'When it must be acted on (SAE reporting deadline)' }) deadline?: string;
+  @ApiDateTimeOptional() acknowledgedAt?: string;
   @ApiPropertyOptional({ description: 'User id' }) acknowledgedBy?: string;
   @ApiPropertyOptional() acknowledgedByName?: string;
   @ApiPropertyOptional() acknowledgementNote?: string;
-  @ApiPropertyOptional() retractedAt?: string;
+  @ApiDateTimeOptional() retractedAt?: string;
   @ApiPropertyOptional({ description: 'Event id of the correction that removed the cause' }) retractedBy?: string;
   @ApiPropertyOptional() retractionReason?: string;
 }
