@@ -15,6 +15,10 @@ const trialWide: Role[] = ['safety_officer', 'monitor', 'data_manager', 'admin']
  */
 const EXPECTED: Record<string, { roles: Role[] | 'public'; site: Site }> = {
   'GET /health': { roles: 'public', site: 'global' },
+  'GET /': { roles: 'public', site: 'global' },
+  'GET /console/*': { roles: 'public', site: 'global' },
+  'GET /console/config': { roles: 'public', site: 'global' },
+  'POST /console/demo-sign-in': { roles: 'public', site: 'global' },
   'POST /patients': { roles: ['investigator', 'admin'], site: 'body' },
   'GET /patients': { roles: everyone, site: 'list' },
   'GET /patients/:patientId': { roles: everyone, site: 'patient' },

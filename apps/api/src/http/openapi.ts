@@ -57,7 +57,8 @@ export function withAccessControl(document: OpenAPIObject): OpenAPIObject {
     for (const method of METHODS) {
       const operation = item[method];
       if (!operation) continue;
-      const permission = permissionFor(method.toUpperCase(), template);
+      // The document writes a route's wildcard (`/console/*`) as `{path}`.
+      const permission = permissionFor(method.toUpperCase(), template) ?? permissionFor(method.toUpperCase(), template.replace(/\/:path$/, '/*'));
       if (permission && !operation.summary) operation.summary = permission.does.charAt(0).toUpperCase() + permission.does.slice(1);
       if (permission?.roles === 'public') {
         operation.security = [];
