@@ -6,9 +6,10 @@ export function utc(iso: string | null | undefined): string {
   return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
-/** `datetime-local` input value (read as UTC) ↔ ISO-8601. */
-export const inputToIso = (value: string): string | undefined => (value ? new Date(`${value}:00Z`).toISOString() : undefined);
-export const isoToInput = (iso: string | undefined): string => (iso ? iso.slice(0, 16) : '');
+/** `datetime-local` input value (read as UTC, to the second) ↔ ISO-8601. */
+export const inputToIso = (value: string): string | undefined =>
+  value ? new Date(`${value.length === 16 ? `${value}:00` : value}Z`).toISOString() : undefined;
+export const isoToInput = (iso: string | undefined): string => (iso ? iso.slice(0, 19) : '');
 
 /** UCUM codes as people write them. */
 export function unit(code: string | null | undefined): string {

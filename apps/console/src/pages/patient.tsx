@@ -79,7 +79,8 @@ export function PatientPage({ api, session, patientId }: PageProps & { patientId
         <h2 id="export">Export for an inspector</h2>
         <Export patientId={patientId} token={session.token} />
       </section>
-      {may.seeAccessLog(session.user) && <AccessLog api={api} patientId={patientId} />}
+      {/* Read once this page's own views are recorded, so they are in it. */}
+      {may.seeAccessLog(session.user) && history && snapshot && <AccessLog key={JSON.stringify(pit)} api={api} patientId={patientId} />}
     </>
   );
 }
@@ -103,11 +104,11 @@ function AsOfControl({ pit, onChange }: { pit: PointInTime; onChange: (pit: Poin
     >
       <label>
         Clinically as of (UTC)
-        <input type="datetime-local" name="asOf" value={asOf} onInput={(e) => setAsOf(e.currentTarget.value)} />
+        <input type="datetime-local" step={1} name="asOf" value={asOf} onInput={(e) => setAsOf(e.currentTarget.value)} />
       </label>
       <label>
         As known at (UTC)
-        <input type="datetime-local" name="asKnownAt" value={asKnownAt} onInput={(e) => setAsKnownAt(e.currentTarget.value)} />
+        <input type="datetime-local" step={1} name="asKnownAt" value={asKnownAt} onInput={(e) => setAsKnownAt(e.currentTarget.value)} />
       </label>
       <button type="submit" class="primary">
         Replay
