@@ -9,7 +9,7 @@ import { EVENT_STORE, EventStore } from '@vigil/event-store';
 import { loadDemoCohort } from '../../apps/vigil/src/demo/demo-cohort';
 import { DEMO_USERS } from '../../apps/vigil/src/console/demo-users';
 import { daysAgo, startVigil, VigilHarness } from '../harness/vigil-harness';
-import { ARTIFACTS, consoleErrors, launchChromium, seriousViolations } from './support/browser';
+import { ARTIFACTS, consoleErrors, describeInBrowser, launchChromium, seriousViolations } from './support/browser';
 import { ensureConsoleBuilt } from './support/console-build';
 
 /**
@@ -18,7 +18,7 @@ import { ensureConsoleBuilt } from './support/console-build';
  */
 jest.setTimeout(30_000);
 
-describe('The console in a browser (embedded mode, demo cohort)', () => {
+describeInBrowser('The console in a browser (embedded mode, demo cohort)', () => {
   let vigil: VigilHarness;
   let browser: Browser;
   let base: string;

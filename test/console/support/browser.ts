@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
 
@@ -7,6 +7,13 @@ export const ARTIFACTS = join(__dirname, '..', '..', 'artifacts');
 
 /** Debian's chromium (`apt-get install chromium`), or CHROMIUM_PATH. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** `describe`, or `describe.skip` with a message naming what is missing, where there is no Chromium. */
+export function describeInBrowser(name: string, body: () => void): void {
+  if (existsSync(CHROMIUM)) return describe(name, body);
+  console.warn(`Skipping "${name}": no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
+  describe.skip(name, body);
+}
 
 export function launchChromium(): Promise<Browser> {
   mkdirSync(ARTIFACTS, { recursive: true });
