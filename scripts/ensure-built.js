@@ -29,7 +29,10 @@ const run = (what, command) => {
 
 const sources = ['apps', 'libs', 'bench'].map((d) => join(root, d)).filter(existsSync);
 const built = existsSync(marker) ? statSync(marker).mtimeMs : 0;
-const serverSources = Math.max(...sources.map((dir) => newest(dir, (name) => name.endsWith('.ts'), [consoleSources])), statSync(join(root, 'tsconfig.json')).mtimeMs);
+const serverSources = Math.max(
+  ...sources.map((dir) => newest(dir, (name) => name.endsWith('.ts'), [consoleSources])),
+  statSync(join(root, 'tsconfig.json')).mtimeMs,
+);
 if (built < serverSources) {
   run('Vigil', 'npx nest build vigil');
   writeFileSync(marker, new Date().toISOString());

@@ -11,7 +11,8 @@ type Schema = { properties?: Record<string, { format?: string; type?: string | s
 describe('The OpenAPI document at /docs/json', () => {
   let vigil: VigilHarness;
   let document: { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
-  const operations = () => Object.entries(document.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, op })));
+  const operations = () =>
+    Object.entries(document.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, op })));
 
   beforeAll(async () => {
     vigil = await startVigil();
@@ -20,7 +21,9 @@ describe('The OpenAPI document at /docs/json', () => {
   afterAll(() => vigil.close());
 
   it('declares the security of every operation: none for health and the console, a bearer token with 401 and 403 for the rest', () => {
-    const publicRoutes = operations().filter(({ op }) => Array.isArray(op.security) && op.security.length === 0).map(({ route }) => route);
+    const publicRoutes = operations()
+      .filter(({ op }) => Array.isArray(op.security) && op.security.length === 0)
+      .map(({ route }) => route);
     expect(publicRoutes.sort()).toEqual(['GET /', 'GET /console/config', 'GET /console/{path}', 'GET /health', 'POST /console/demo-sign-in']);
     const wrong = operations()
       .filter(({ route }) => !publicRoutes.includes(route))
@@ -37,7 +40,11 @@ describe('The OpenAPI document at /docs/json', () => {
         .map(([status]) => `${route} ${status}`),
     );
     expect(untyped).toEqual([]);
-    expect(operations().filter(({ op }) => !op.summary).map(({ route }) => route)).toEqual([]);
+    expect(
+      operations()
+        .filter(({ op }) => !op.summary)
+        .map(({ route }) => route),
+    ).toEqual([]);
   });
 
   it('marks every timestamp of every schema as format date-time', () => {
