@@ -14,7 +14,9 @@ export class IdentityGuard implements CanActivate {
   constructor(@Inject(IDENTITY) private readonly identity: IdentitySource) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<{ url: string; method: string; routeOptions?: { url?: string }; headers: Record<string, string>; actor?: Actor }>();
+    const request = context
+      .switchToHttp()
+      .getRequest<{ url: string; method: string; routeOptions?: { url?: string }; headers: Record<string, string>; actor?: Actor }>();
     if (request.url === '/health' || request.url.startsWith('/docs')) return true;
     // Public routes of the permission matrix (the console's page and files) need no token.
     const template = request.routeOptions?.url;
