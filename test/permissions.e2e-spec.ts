@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type request from 'supertest';
 import type { Role } from '@vigil/domain';
 import { EVENT_STORE, EventStore } from '@vigil/event-store';
 import { PERMISSIONS, registeredRoutes } from '@vigil/api';
@@ -14,6 +15,10 @@ const trialWide: Role[] = ['safety_officer', 'monitor', 'data_manager', 'admin']
  */
 const EXPECTED: Record<string, { roles: Role[] | 'public'; site: Site }> = {
   'GET /health': { roles: 'public', site: 'global' },
+  'GET /': { roles: 'public', site: 'global' },
+  'GET /console/*': { roles: 'public', site: 'global' },
+  'GET /console/config': { roles: 'public', site: 'global' },
+  'POST /console/demo-sign-in': { roles: 'public', site: 'global' },
   'POST /patients': { roles: ['investigator', 'admin'], site: 'body' },
   'GET /patients': { roles: everyone, site: 'list' },
   'GET /patients/:patientId': { roles: everyone, site: 'patient' },
@@ -33,6 +38,7 @@ const EXPECTED: Record<string, { roles: Role[] | 'public'; site: Site }> = {
   'GET /patients/:patientId/state': { roles: everyone, site: 'patient' },
   'GET /patients/:patientId/access-log': { roles: ['monitor', 'data_manager', 'admin'], site: 'patient' },
   'GET /alerts': { roles: everyone, site: 'list' },
+  'GET /alerts/stream': { roles: everyone, site: 'list' },
   'GET /alerts/:alertId': { roles: everyone, site: 'alert' },
   'POST /alerts/:alertId/acknowledge': { roles: ['safety_officer', 'admin'], site: 'alert' },
   'GET /projections': { roles: trialWide, site: 'global' },
@@ -40,6 +46,25 @@ const EXPECTED: Record<string, { roles: Role[] | 'public'; site: Site }> = {
   'POST /projections/:name/rebuild': { roles: ['data_manager', 'admin'], site: 'global' },
   'GET /audit/verify': { roles: ['monitor', 'data_manager', 'admin'], site: 'global' },
 };
+
+/** A stream (server-sent events) never ends: read its status and first chunk, then hang up. */
+function untilFirstChunk(req: request.Test): request.Test {
+  return req.buffer(false).parse((res, done) => {
+    let text = '';
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      done(null, text.startsWith('{') ? JSON.parse(text) : {});
+    };
+    res.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      (res as unknown as { destroy(): void }).destroy();
+      finish();
+    });
+    res.on('end', finish);
+  });
+}
 
 interface Records {
   labs: string;
@@ -136,7 +161,7 @@ describe('Access: one permission matrix for every route and every role', () => {
     const { method, url, body } = requestFor(route, site);
     const agent = vigil.as(role, sites);
     const before = await store.headPosition();
-    const pending = method === 'POST' ? agent.post(url).send(body) : agent.get(url);
+    const pending = method === 'POST' ? agent.post(url).send(body) : url.endsWith('/stream') ? untilFirstChunk(agent.get(url)) : agent.get(url);
     const res = await pending;
     return { status: res.status, message: res.body?.message as string | undefined, appended: (await store.headPosition()) - before, url };
   }

@@ -9,7 +9,7 @@ type IssueToken = (secret: string, request: { sub: string; name: string; role: s
 
 /**
  * A bearer token for the benchmark's user (admin, every site), signed with `benchJwtSecret`.
- * Minted by the API's own `issueToken` (apps/api/src/auth, what `npm run vigil -- token` uses), so
+ * Minted by the API's own `issueToken` (libs/api/src/auth, what `npm run vigil -- token` uses), so
  * the claims, issuer and audience are the ones the server checks; looked up at run time so the
  * benchmarks still run on a tree where auth has not landed.
  */
@@ -17,10 +17,10 @@ export async function mintBenchToken(benchDist: string): Promise<string> {
   let issueToken: IssueToken | undefined;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path known at run time, in the compiled bench tree.
-    issueToken = (require(join(benchDist, 'apps', 'api', 'src', 'auth')) as { issueToken?: IssueToken }).issueToken;
+    issueToken = (require(join(benchDist, 'libs', 'api', 'src', 'auth')) as { issueToken?: IssueToken }).issueToken;
   } catch (error) {
-    throw new Error(`the API asks for a token but apps/api/src/auth cannot be loaded: ${(error as Error).message.split('\n')[0]}`, { cause: error });
+    throw new Error(`the API asks for a token but libs/api/src/auth cannot be loaded: ${(error as Error).message.split('\n')[0]}`, { cause: error });
   }
-  if (typeof issueToken !== 'function') throw new Error('the API asks for a token but apps/api/src/auth exports no issueToken(secret, claims)');
+  if (typeof issueToken !== 'function') throw new Error('the API asks for a token but libs/api/src/auth exports no issueToken(secret, claims)');
   return issueToken(benchJwtSecret, { sub: 'bench', name: 'Benchmark', role: 'admin', sites: TRANSREG.sites.map((site) => site.id), expiresIn: '2h' });
 }

@@ -3,14 +3,15 @@ import { ApiModule, ProjectionsApiModule, SafetyApiModule, VigilConfig } from '@
 import { EventStore, EventStoreModule } from '@vigil/event-store';
 import { NotifierModule } from '@vigil/messaging';
 import { ProjectorModule } from '@vigil/alerting';
+import { ConsoleModule } from './console/console.module';
 
 /**
  * The whole system in one process, the embedded default behind `npm start`: the HTTP API, the
- * projector (read models, safety rules, alerts) and the notifier (alert delivery).
+ * projector (read models, safety rules, alerts), the notifier (alert delivery) and the browser console.
  */
 @Module({})
 export class VigilModule {
-  static create(config: VigilConfig, store: EventStore, env: NodeJS.ProcessEnv): DynamicModule {
+  static create(config: VigilConfig, store: EventStore, env: NodeJS.ProcessEnv, options: { demo?: boolean } = {}): DynamicModule {
     const withDataDir = { ...env, VIGIL_DATA_DIR: config.dataDir };
     return {
       module: VigilModule,
@@ -21,6 +22,7 @@ export class VigilModule {
         SafetyApiModule,
         ProjectionsApiModule,
         NotifierModule.forRoot({}, withDataDir),
+        ConsoleModule.forRoot({ demo: options.demo ?? false, env: withDataDir }),
       ],
     };
   }

@@ -12,6 +12,8 @@ export interface VigilAppOptions {
   /** A store to use instead of the configured one (tests). */
   store?: EventStore;
   logger?: false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')[];
+  /** `--demo`: the console offers the demo users (embedded tokens only). */
+  demo?: boolean;
 }
 
 /** Builds the embedded Vigil application, initialised but not yet listening. */
@@ -19,10 +21,14 @@ export async function createVigilApp(options: VigilAppOptions = {}): Promise<Nes
   const env = { ...process.env, ...options.env };
   const config: VigilConfig = { ...configFromEnv(env), ...options.config };
   const store = options.store ?? (await createEventStore(eventStoreConfigFromEnv({ ...env, VIGIL_DATA_DIR: config.dataDir })));
-  const app = await NestFactory.create<NestFastifyApplication>(VigilModule.create(config, store, env), new FastifyAdapter({ bodyLimit: 1024 * 1024 }), {
-    logger: options.logger ?? ['log', 'error', 'warn'],
-    bufferLogs: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    VigilModule.create(config, store, env, { demo: options.demo }),
+    new FastifyAdapter({ bodyLimit: 1024 * 1024 }),
+    {
+      logger: options.logger ?? ['log', 'error', 'warn'],
+      bufferLogs: false,
+    },
+  );
   setupHttp(app);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

@@ -10,12 +10,13 @@ then: curl -H "Authorization: Bearer $TOKEN" http://localhost:PORT/alerts`;
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const config = configFromEnv();
-  const app = await createVigilApp({ config });
+  const demo = args.includes('--demo');
+  const app = await createVigilApp({ config, demo });
   await app.listen(config.port, '0.0.0.0');
   const logger = new Logger('Vigil');
-  logger.log(`Vigil listening on http://localhost:${config.port} (API docs at /docs), data in ${config.dataDir}`);
+  logger.log(`Vigil listening on http://localhost:${config.port}: the console at /, API docs at /docs; data in ${config.dataDir}`);
   if (config.jwt.mode === 'embedded') logger.log(TOKEN_HELP.replace('PORT', String(config.port)));
-  if (args.includes('--demo')) {
+  if (demo) {
     const { loadDemoCohort } = await import('./demo/demo-cohort');
     const summary = await loadDemoCohort(app);
     logger.log(`Demo cohort: ${summary}`);

@@ -6,6 +6,7 @@ import { AccessLog, exportFormatFromQuery, HistoryExport, PatientHistory, Patien
 import type { Actor } from '@vigil/domain';
 import { CurrentActor } from '../identity/current-actor.decorator';
 import { PatientIdPipe } from '../patients/patient-id.pipe';
+import { AccessLogResponse, PatientHistoryResponse, PatientSnapshotResponse } from './dto/audit.response';
 import { RecordsPatientAccess } from './patient-access.interceptor';
 import { ExportPatientHistory, GetPatientAccessLog, GetPatientHistory, GetPatientStateAt } from './queries/audit.queries';
 
@@ -18,7 +19,7 @@ export class PatientHistoryController {
 
   @Get('history')
   @RecordsPatientAccess('history')
-  @ApiOkResponse({ description: '{patientId, entries}: every event of the patient, in order, in words, with who, when (UTC), why and what changed' })
+  @ApiOkResponse({ type: PatientHistoryResponse, description: 'Every event of the patient, in order, in words, with who, when (UTC), why and what changed' })
   @ApiNotFoundResponse({ description: 'Unknown patient' })
   history(@Param('patientId', PatientIdPipe) patientId: string): Promise<PatientHistory> {
     return this.queries.execute(new GetPatientHistory(patientId));
@@ -28,7 +29,12 @@ export class PatientHistoryController {
   @RecordsPatientAccess('history-export')
   @ApiQuery({ name: 'format', enum: ['csv', 'json'], required: false })
   @ApiProduces('text/csv', 'application/json')
-  @ApiOkResponse({ description: 'The audit trail as a file; X-Vigil-SHA256 is the hex SHA-256 of the exact body' })
+  @ApiOkResponse({
+    schema: { type: 'string' },
+    description: 'The audit trail as a file; X-Vigil-SHA256 is the hex SHA-256 of the exact body',
+    headers: { 'X-Vigil-SHA256': { description: 'Hex SHA-256 of the body', schema: { type: 'string' } } },
+  })
+  @ApiBadRequestResponse({ description: 'An unknown format' })
   @ApiNotFoundResponse({ description: 'Unknown patient' })
   async export(
     @Param('patientId', PatientIdPipe) patientId: string,
@@ -47,10 +53,20 @@ export class PatientHistoryController {
 
   @Get('state')
   @RecordsPatientAccess('state')
-  @ApiQuery({ name: 'asOf', required: false, description: 'Clinically as at this time: events whose clinical time is at or before it (ISO-8601 with zone)' })
-  @ApiQuery({ name: 'asKnownAt', required: false, description: 'As Vigil knew it at this time: events recorded at or before it' })
-  @ApiQuery({ name: 'atVersion', required: false, description: "The patient's stream folded up to this version" })
-  @ApiOkResponse({ description: 'The patient (labs with grades, doses, adverse events, alerts) at that point in time' })
+  @ApiQuery({
+    name: 'asOf',
+    required: false,
+    schema: { type: 'string', format: 'date-time' },
+    description: 'Clinically as at this time: events whose clinical time is at or before it (ISO-8601 with zone)',
+  })
+  @ApiQuery({
+    name: 'asKnownAt',
+    required: false,
+    schema: { type: 'string', format: 'date-time' },
+    description: 'As Vigil knew it at this time: events recorded at or before it',
+  })
+  @ApiQuery({ name: 'atVersion', required: false, schema: { type: 'integer', minimum: 1 }, description: "The patient's stream folded up to this version" })
+  @ApiOkResponse({ type: PatientSnapshotResponse, description: 'The patient (labs with grades, doses, adverse events, alerts) at that point in time' })
   @ApiBadRequestResponse({ description: 'A malformed time or a version beyond the stream, naming the parameter' })
   @ApiNotFoundResponse({ description: 'Unknown patient' })
   state(@Param('patientId', PatientIdPipe) patientId: string, @Query() query: Record<string, unknown>): Promise<PatientSnapshot> {
@@ -58,7 +74,7 @@ export class PatientHistoryController {
   }
 
   @Get('access-log')
-  @ApiOkResponse({ description: "{patientId, entries}: who viewed the patient's history, state or export, and when (UTC)" })
+  @ApiOkResponse({ type: AccessLogResponse, description: "Who viewed the patient's history, state or export, and when (UTC)" })
   @ApiNotFoundResponse({ description: 'Unknown patient' })
   accessLog(@Param('patientId', PatientIdPipe) patientId: string): Promise<AccessLog> {
     return this.queries.execute(new GetPatientAccessLog(patientId));

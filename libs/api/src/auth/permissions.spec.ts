@@ -24,8 +24,14 @@ describe('the permission matrix', () => {
     }
   });
 
-  it('keeps /health as the only public route', () => {
-    expect(entries.filter(([, p]) => p.roles === 'public').map(([route]) => route)).toEqual(['GET /health']);
+  it('keeps /health and the console (its page, files and sign-in) as the only public routes', () => {
+    expect(entries.filter(([, p]) => p.roles === 'public').map(([route]) => route)).toEqual([
+      'GET /health',
+      'GET /',
+      'GET /console/*',
+      'GET /console/config',
+      'POST /console/demo-sign-in',
+    ]);
   });
 
   it('answers HEAD with the GET permission, and nothing for a route it does not list', () => {

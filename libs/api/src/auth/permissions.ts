@@ -55,6 +55,10 @@ function corrections(record: 'lab-results' | 'doses' | 'adverse-events', what: s
  */
 export const PERMISSIONS: Readonly<Record<RouteKey, Permission>> = {
   'GET /health': { roles: 'public', site: 'global', does: 'liveness and event store head' },
+  'GET /': { roles: 'public', site: 'global', does: "the console's page" },
+  'GET /console/*': { roles: 'public', site: 'global', does: "the console's files" },
+  'GET /console/config': { roles: 'public', site: 'global', does: 'how the console signs in' },
+  'POST /console/demo-sign-in': { roles: 'public', site: 'global', does: 'sign in as a demo user (only with --demo)' },
 
   'POST /patients': { roles: RECORDERS, site: 'body', does: 'enrol a patient' },
   'GET /patients': { roles: READERS, site: 'list', does: 'list patients' },
@@ -74,6 +78,7 @@ export const PERMISSIONS: Readonly<Record<RouteKey, Permission>> = {
   'GET /patients/:patientId/access-log': { roles: AUDITORS, site: 'patient', does: "who viewed a patient's record, and when" },
 
   'GET /alerts': { roles: READERS, site: 'list', does: 'list alerts' },
+  'GET /alerts/stream': { roles: READERS, site: 'list', does: 'follow alert events as they happen (server-sent events)' },
   'GET /alerts/:alertId': { roles: READERS, site: 'alert', does: 'one alert' },
   'POST /alerts/:alertId/acknowledge': { roles: ACKNOWLEDGERS, site: 'alert', does: 'acknowledge an alert' },
 

@@ -8,6 +8,7 @@ import { commandContext, HttpHeaders } from '../http/request-context';
 import { toUtc } from '../http/timestamp';
 import { executeAndReply, recorded } from './commands/execute-and-reply';
 import { CorrectAdverseEventDto, CorrectDoseDto, CorrectLabResultDto, ReasonDto } from './dto/corrections.dto';
+import { RecordedResponse } from './dto/patient.response';
 import { EventIdPipe } from './event-id.pipe';
 import { PatientIdPipe } from './patient-id.pipe';
 
@@ -43,7 +44,7 @@ export class CorrectionsController {
 
   @Post('lab-results/:eventId/corrections')
   @HttpCode(201)
-  @ApiCreatedResponse({ description: '{eventId, version} of the LabResultCorrected event' })
+  @ApiCreatedResponse({ type: RecordedResponse, description: 'The LabResultCorrected event recorded' })
   @ApiNotFoundResponse({ description: 'Unknown patient or lab result' })
   @ApiUnprocessableEntityResponse({ description: 'The lab result was voided' })
   correctLabResult(
@@ -59,7 +60,9 @@ export class CorrectionsController {
 
   @Post('doses/:eventId/corrections')
   @HttpCode(201)
-  @ApiCreatedResponse({ description: '{eventId, version} of the DoseCorrected event' })
+  @ApiCreatedResponse({ type: RecordedResponse, description: 'The DoseCorrected event recorded' })
+  @ApiNotFoundResponse({ description: 'Unknown patient or dose' })
+  @ApiUnprocessableEntityResponse({ description: 'The dose was voided' })
   correctDose(
     @Param('patientId', PatientIdPipe) patientId: string,
     @Param('eventId', EventIdPipe) eventId: string,
@@ -73,7 +76,9 @@ export class CorrectionsController {
 
   @Post('adverse-events/:eventId/corrections')
   @HttpCode(201)
-  @ApiCreatedResponse({ description: '{eventId, version} of the AdverseEventCorrected event' })
+  @ApiCreatedResponse({ type: RecordedResponse, description: 'The AdverseEventCorrected event recorded' })
+  @ApiNotFoundResponse({ description: 'Unknown patient or adverse event' })
+  @ApiUnprocessableEntityResponse({ description: 'The adverse event was voided' })
   correctAdverseEvent(
     @Param('patientId', PatientIdPipe) patientId: string,
     @Param('eventId', EventIdPipe) eventId: string,
@@ -87,7 +92,9 @@ export class CorrectionsController {
 
   @Post('lab-results/:eventId/void')
   @HttpCode(201)
-  @ApiCreatedResponse({ description: '{eventId, version} of the LabResultEnteredInError event' })
+  @ApiCreatedResponse({ type: RecordedResponse, description: 'The LabResultEnteredInError event recorded' })
+  @ApiNotFoundResponse({ description: 'Unknown patient or lab result' })
+  @ApiUnprocessableEntityResponse({ description: 'The lab result was already voided' })
   voidLabResult(
     @Param('patientId', PatientIdPipe) patientId: string,
     @Param('eventId', EventIdPipe) eventId: string,
@@ -101,7 +108,9 @@ export class CorrectionsController {
 
   @Post('doses/:eventId/void')
   @HttpCode(201)
-  @ApiCreatedResponse({ description: '{eventId, version} of the DoseEnteredInError event' })
+  @ApiCreatedResponse({ type: RecordedResponse, description: 'The DoseEnteredInError event recorded' })
+  @ApiNotFoundResponse({ description: 'Unknown patient or dose' })
+  @ApiUnprocessableEntityResponse({ description: 'The dose was already voided' })
   voidDose(
     @Param('patientId', PatientIdPipe) patientId: string,
     @Param('eventId', EventIdPipe) eventId: string,
@@ -115,7 +124,9 @@ export class CorrectionsController {
 
   @Post('adverse-events/:eventId/void')
   @HttpCode(201)
-  @ApiCreatedResponse({ description: '{eventId, version} of the AdverseEventEnteredInError event' })
+  @ApiCreatedResponse({ type: RecordedResponse, description: 'The AdverseEventEnteredInError event recorded' })
+  @ApiNotFoundResponse({ description: 'Unknown patient or adverse event' })
+  @ApiUnprocessableEntityResponse({ description: 'The adverse event was already voided' })
   voidAdverseEvent(
     @Param('patientId', PatientIdPipe) patientId: string,
     @Param('eventId', EventIdPipe) eventId: string,

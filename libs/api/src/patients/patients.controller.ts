@@ -19,6 +19,7 @@ import { ReportAdverseEventDto } from './dto/report-adverse-event.dto';
 import { PatientIdPipe } from './patient-id.pipe';
 import { ListPatientsQueryDto } from './dto/list-patients.query.dto';
 import { ListPatients, PatientListItem } from './queries/list-patients';
+import { EnrolledResponse, PatientListResponse, PatientStateResponse, RecordedResponse, StoredEventResponse } from './dto/patient.response';
 import { GetPatient, GetPatientEvents, PatientView } from './queries/patient.queries';
 
 const writeHeaders = [
@@ -37,7 +38,7 @@ export class PatientsController {
   @Post()
   @HttpCode(201)
   @ApiHeader(writeHeaders[0])
-  @ApiCreatedResponse({ description: '{patientId, version}' })
+  @ApiCreatedResponse({ type: EnrolledResponse, description: 'Enrolled (the same Idempotency-Key again answers this and records nothing)' })
   @ApiConflictResponse({ description: 'The patient is already enrolled' })
   async enrol(@Body() body: EnrolPatientDto, @Headers() headers: HttpHeaders, @CurrentActor() actor: Actor, @Res({ passthrough: true }) reply: FastifyReply) {
     const command: PatientCommand = {
@@ -58,7 +59,7 @@ export class PatientsController {
   @HttpCode(201)
   @ApiHeader(writeHeaders[0])
   @ApiHeader(writeHeaders[1])
-  @ApiCreatedResponse({ description: '{eventId, version}' })
+  @ApiCreatedResponse({ type: RecordedResponse, description: 'Recorded' })
   @ApiNotFoundResponse({ description: 'Unknown patient' })
   async recordDose(
     @Param('patientId', PatientIdPipe) patientId: string,
@@ -75,7 +76,7 @@ export class PatientsController {
   @HttpCode(201)
   @ApiHeader(writeHeaders[0])
   @ApiHeader(writeHeaders[1])
-  @ApiCreatedResponse({ description: '{eventId, version}' })
+  @ApiCreatedResponse({ type: RecordedResponse, description: 'Recorded' })
   @ApiNotFoundResponse({ description: 'Unknown patient' })
   async recordLabResult(
     @Param('patientId', PatientIdPipe) patientId: string,
@@ -97,7 +98,7 @@ export class PatientsController {
   @HttpCode(201)
   @ApiHeader(writeHeaders[0])
   @ApiHeader(writeHeaders[1])
-  @ApiCreatedResponse({ description: '{eventId, version}' })
+  @ApiCreatedResponse({ type: RecordedResponse, description: 'Recorded' })
   @ApiNotFoundResponse({ description: 'Unknown patient' })
   async reportAdverseEvent(
     @Param('patientId', PatientIdPipe) patientId: string,
@@ -112,13 +113,13 @@ export class PatientsController {
 
   @Get()
   @FreshReadModels()
-  @ApiOkResponse({ description: '{items: [{patientId, siteId, disease, enrolledAt}]}: the patients of the sites the user may see' })
+  @ApiOkResponse({ type: PatientListResponse, description: 'The patients of the sites the user may see' })
   list(@Query() query: ListPatientsQueryDto, @CurrentSiteScope() scope: SiteScope) {
     return this.queries.execute<ListPatients, { items: PatientListItem[] }>(new ListPatients(scope, query.siteId, query.disease));
   }
 
   @Get(':patientId')
-  @ApiOkResponse({ description: "The patient's current state; the ETag header is its stream version" })
+  @ApiOkResponse({ type: PatientStateResponse, description: "The patient's current state; the ETag header is its stream version" })
   @ApiNotFoundResponse({ description: 'Unknown patient' })
   async get(@Param('patientId', PatientIdPipe) patientId: string, @Res({ passthrough: true }) reply: FastifyReply) {
     const view = await this.queries.execute<GetPatient, PatientView>(new GetPatient(patientId));
@@ -127,7 +128,7 @@ export class PatientsController {
   }
 
   @Get(':patientId/events')
-  @ApiOkResponse({ description: "The patient's raw event stream, each event in its envelope" })
+  @ApiOkResponse({ type: [StoredEventResponse], description: "The patient's raw event stream, each event in its envelope" })
   @ApiNotFoundResponse({ description: 'Unknown patient' })
   async events(@Param('patientId', PatientIdPipe) patientId: string, @Res({ passthrough: true }) reply: FastifyReply) {
     const events = await this.queries.execute<GetPatientEvents, StoredEvent[]>(new GetPatientEvents(patientId));

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiDateTime, ApiDateTimeOptional } from '../http/openapi';
 import { AlertResponse } from '../alerts/dto/alert.response';
 
 /** OpenAPI description of the patient safety summary (the shape is PatientSafetySummary of @vigil/projections). */
@@ -9,7 +10,7 @@ class LabValueResponse {
   @ApiProperty({ description: "In the test's canonical unit" }) normalisedValue: number;
   @ApiProperty() normalisedUnit: string;
   @ApiPropertyOptional({ description: '{low?, high?} in the canonical unit' }) referenceRange?: { low?: number; high?: number };
-  @ApiProperty() collectedAt: string;
+  @ApiDateTime() collectedAt: string;
   @ApiPropertyOptional() studyDay?: number;
   @ApiProperty() corrected: boolean;
 }
@@ -38,14 +39,14 @@ class DosesResponse {
 class AdverseEventSummaryResponse {
   @ApiProperty() eventId: string;
   @ApiProperty() term: string;
-  @ApiProperty() onsetAt: string;
+  @ApiDateTime() onsetAt: string;
   @ApiProperty() grade: number;
   @ApiProperty() serious: boolean;
   @ApiProperty({ type: [String] }) seriousnessCriteria: string[];
   @ApiPropertyOptional() relatedness?: string;
   @ApiPropertyOptional() outcome?: string;
   @ApiProperty() corrected: boolean;
-  @ApiPropertyOptional({ description: '24-hour SAE reporting deadline' }) saeReportingDeadline?: string;
+  @ApiDateTimeOptional({ description: '24-hour SAE reporting deadline' }) saeReportingDeadline?: string;
   @ApiPropertyOptional() saeAlertId?: string;
 }
 
@@ -53,7 +54,7 @@ export class PatientSafetyResponse {
   @ApiProperty() patientId: string;
   @ApiProperty({ type: String, nullable: true }) siteId: string | null;
   @ApiProperty({ type: String, nullable: true }) disease: string | null;
-  @ApiProperty({ description: 'When dosing was reckoned' }) asOf: string;
+  @ApiDateTime({ description: 'When dosing was reckoned' }) asOf: string;
   @ApiProperty({ description: 'Global log position the summary reflects' }) position: number;
   @ApiProperty({ type: [LabSummaryResponse] }) labs: LabSummaryResponse[];
   @ApiProperty({ type: [AlertResponse] }) openAlerts: AlertResponse[];

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ALERT_STATUSES, type AlertStatus } from '@vigil/domain';
+import { ApiDateTime, ApiDateTimeOptional } from '../../http/openapi';
 import type { AlertUpdateView, AlertView } from '@vigil/projections';
 
 class AlertFiguresResponse {
@@ -9,11 +10,11 @@ class AlertFiguresResponse {
   @ApiProperty({ type: String, nullable: true }) normalisedUnit: string | null;
   @ApiProperty({ type: Number, nullable: true }) grade: number | null;
   @ApiProperty({ enum: ['warning', 'critical'] }) severity: 'warning' | 'critical';
-  @ApiPropertyOptional({ format: 'date-time' }) deadline?: string;
+  @ApiDateTimeOptional() deadline?: string;
 }
 
 class AlertUpdateResponse implements AlertUpdateView {
-  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+  @ApiDateTime() updatedAt: string;
   @ApiProperty({ description: 'Stored event id of the event (a correction…) that changed the alert' }) correctionEventId: string;
   @ApiProperty() reason: string;
   @ApiProperty({ type: AlertFiguresResponse }) previous: AlertFiguresResponse;
@@ -28,7 +29,7 @@ export class AlertResponse implements AlertView {
   @ApiProperty({ example: 'TR-PLT', description: 'A rule id of the catalogue (GET /rules)' }) ruleId: string;
   @ApiProperty({ enum: ALERT_STATUSES }) status: AlertStatus;
   @ApiProperty({ description: 'Left unacknowledged past the escalation delay' }) escalated: boolean;
-  @ApiPropertyOptional() escalatedAt?: string;
+  @ApiDateTimeOptional() escalatedAt?: string;
   @ApiProperty({ description: 'Stored event id of the record or correction that crossed the rule' }) triggeredBy: string;
   @ApiPropertyOptional({ description: 'What the alert is about: lab/<id>, dose/<id>, ae/<id>, hy-law/<id>, due/<day>' }) subject?: string;
   @ApiProperty({ type: Number, nullable: true, description: 'As reported by the lab' }) value: number | null;
@@ -40,19 +41,19 @@ export class AlertResponse implements AlertView {
   @ApiProperty({ type: Number, nullable: true, description: 'CTCAE v5.0 grade' }) grade: number | null;
   @ApiProperty({ enum: ['warning', 'critical'] }) severity: 'warning' | 'critical';
   @ApiProperty() message: string;
-  @ApiProperty({ description: 'When Vigil raised it (ISO-8601 UTC)' }) raisedAt: string;
-  @ApiProperty({ format: 'date-time', description: 'When it last became open (raised, or opened again by a rise in severity)' }) openSince: string;
-  @ApiProperty({ description: 'When the triggering fact happened clinically' }) occurredAt: string;
-  @ApiPropertyOptional({ format: 'date-time', description: 'When it must be acted on (the SAE or SUSAR reporting deadline)' }) deadline?: string;
-  @ApiPropertyOptional() acknowledgedAt?: string;
+  @ApiDateTime({ description: 'When Vigil raised it' }) raisedAt: string;
+  @ApiDateTime({ description: 'When it last became open (raised, or opened again by a rise in severity)' }) openSince: string;
+  @ApiDateTime({ description: 'When the triggering fact happened clinically' }) occurredAt: string;
+  @ApiDateTimeOptional({ description: 'When it must be acted on (the SAE or SUSAR reporting deadline)' }) deadline?: string;
+  @ApiDateTimeOptional() acknowledgedAt?: string;
   @ApiPropertyOptional({ description: 'User id' }) acknowledgedBy?: string;
   @ApiPropertyOptional() acknowledgedByName?: string;
   @ApiPropertyOptional() acknowledgementNote?: string;
-  @ApiPropertyOptional() retractedAt?: string;
+  @ApiDateTimeOptional() retractedAt?: string;
   @ApiPropertyOptional({ description: 'Event id of the correction that removed the cause' }) retractedBy?: string;
   @ApiPropertyOptional() retractionReason?: string;
-  @ApiPropertyOptional({ format: 'date-time', description: 'When the report closed its clock' }) closedAt?: string;
-  @ApiPropertyOptional({ format: 'date-time', description: 'When the report (to the sponsor, to the regulator) was made' }) reportedAt?: string;
+  @ApiDateTimeOptional({ description: 'When the report closed its clock' }) closedAt?: string;
+  @ApiDateTimeOptional({ description: 'When the report (to the sponsor, to the regulator) was made' }) reportedAt?: string;
   @ApiPropertyOptional({ description: 'The report came after the deadline' }) late?: boolean;
   @ApiPropertyOptional() reportReference?: string;
   @ApiProperty({ type: [AlertUpdateResponse], description: 'Corrections that changed what the alert shows, oldest first' }) updates: AlertUpdateResponse[];

@@ -35,7 +35,7 @@ export class EnrolPatientDto {
   @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'must be a number of kilograms' })
   weightKg: number;
 
-  @ApiProperty({ example: '2026-01-05T09:00:00Z' })
+  @ApiProperty({ format: 'date-time', example: '2026-01-05T09:00:00Z' })
   @IsTimestamp()
   enrolledAt: string;
 }

@@ -20,7 +20,7 @@ export class RecordDoseDto {
   @MaxLength(20)
   route: string;
 
-  @ApiProperty({ example: '2026-01-06T08:00:00Z' })
+  @ApiProperty({ format: 'date-time', example: '2026-01-06T08:00:00Z' })
   @IsTimestamp()
   administeredAt: string;
 

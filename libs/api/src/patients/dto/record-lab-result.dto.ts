@@ -32,7 +32,7 @@ export class RecordLabResultDto {
   @MaxLength(20)
   unit: string;
 
-  @ApiProperty({ example: '2026-01-13T07:30:00Z' })
+  @ApiProperty({ format: 'date-time', example: '2026-01-13T07:30:00Z' })
   @IsTimestamp()
   collectedAt: string;
 

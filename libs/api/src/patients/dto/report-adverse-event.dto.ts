@@ -13,7 +13,7 @@ export class ReportAdverseEventDto {
   @MaxLength(200)
   term: string;
 
-  @ApiProperty({ example: '2026-01-07T10:00:00Z' })
+  @ApiProperty({ format: 'date-time', example: '2026-01-07T10:00:00Z' })
   @IsTimestamp()
   onsetAt: string;
 

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiDateTime, ApiDateTimeOptional } from '../../http/openapi';
 
 /** OpenAPI description of a rebuild job (RebuildProgress of @vigil/projections). */
 export class RebuildJobResponse {
@@ -13,8 +14,8 @@ export class RebuildJobResponse {
   @ApiProperty() eventsRead: number;
   @ApiProperty() eventsPerSecond: number;
   @ApiProperty({ type: Number, nullable: true, description: 'Seconds left at the current pace' }) etaSeconds: number | null;
-  @ApiProperty() startedAt: string;
-  @ApiPropertyOptional() finishedAt?: string;
+  @ApiDateTime() startedAt: string;
+  @ApiDateTimeOptional() finishedAt?: string;
   @ApiPropertyOptional() error?: string;
 }
 

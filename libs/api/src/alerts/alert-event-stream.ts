@@ -1,0 +1,132 @@
+import type { ServerResponse } from 'node:http';
+import { Logger } from '@nestjs/common';
+import { ALERT_EVENT_TYPES, alertStream, isAlertEventType, type AlertRaisedData } from '@vigil/domain';
+import type { EventStore, StoredEvent, Subscription } from '@vigil/event-store';
+import { AlertFilter, AlertList, AlertView, ReadModelProgress, ReadModelsBehindError } from '@vigil/projections';
+import { inSiteScope, SiteScope } from '../auth/site-scope';
+
+/** What each `data:` line of `GET /alerts/stream` carries: one alert event, with the alert as the list now shows it. */
+export interface AlertStreamMessage {
+  eventId: string;
+  /** AlertRaised, AlertAcknowledged, AlertEscalated, AlertRetracted, AlertUpdated, AlertClosed */
+  type: string;
+  alertId: string;
+  patientId: string;
+  siteId: string;
+  ruleId: string;
+  /** Global position of the event: also the SSE `id`, which a reconnecting client sends back as Last-Event-ID. */
+  position: number;
+  /** The alert after this event (absent when the alert list was too far behind to show it). */
+  alert?: AlertView;
+}
+
+export interface AlertEventStreamOptions {
+  filter: Omit<AlertFilter, 'sites' | 'limit' | 'cursor'>;
+  scope: SiteScope;
+  /** Follow events strictly after this global position. */
+  after: number;
+  heartbeatMs?: number;
+  /** How long an event waits for the alert list to show it before it is sent with what the event itself says. */
+  listWaitMs?: number;
+}
+
+/**
+ * One client's alert stream (text/event-stream). It follows the event store from a position (catch-up
+ * and live are one read, so nothing falls between them), waits until the alert list shows each event,
+ * and sends the events whose alert passes the client's filters and site scope. At least once: a client
+ * that reconnects with Last-Event-ID gets every event after it, possibly one it had already seen.
+ */
+export class AlertEventStream {
+  private static readonly logger = new Logger('AlertStream');
+  private subscription?: Subscription;
+  private heartbeat?: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly list: AlertList,
+    private readonly progress: ReadModelProgress,
+    private readonly out: ServerResponse,
+    private readonly options: AlertEventStreamOptions,
+  ) {}
+
+  start(): void {
+    this.out.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    // `retry`: how long a browser waits before reconnecting; the first comment flushes the headers.
+    this.out.write(`retry: 2000\n: following alert events after position ${this.options.after}\n\n`);
+    this.heartbeat = setInterval(() => this.out.write(': heartbeat\n\n'), this.options.heartbeatMs ?? 15_000);
+    this.out.on('close', () => void this.close());
+    this.subscription = this.store.subscribe({ after: this.options.after, batchSize: 200, types: ALERT_EVENT_TYPES }, (batch) => this.send(batch));
+    this.subscription.closed.catch((error: unknown) => {
+      AlertEventStream.logger.warn(`alert stream stopped: ${error instanceof Error ? error.message : String(error)}`);
+      this.out.end();
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    await this.subscription?.stop();
+    if (!this.out.writableEnded) this.out.end();
+  }
+
+  private async send(batch: StoredEvent[]): Promise<void> {
+    for (const event of batch) {
+      if (this.closed) return;
+      if (!isAlertEventType(event.type)) continue;
+      const message = await this.messageFor(event);
+      if (!message || !this.passes(message)) continue;
+      if (!this.out.write(`id: ${event.globalPosition}\ndata: ${JSON.stringify(message)}\n\n`)) {
+        await new Promise((resolve) => this.out.once('drain', resolve).once('close', resolve));
+      }
+    }
+  }
+
+  private async messageFor(event: StoredEvent): Promise<AlertStreamMessage | null> {
+    const alertId = (event.data as { alertId?: unknown }).alertId;
+    if (typeof alertId !== 'string') return null;
+    let alert: AlertView | undefined;
+    try {
+      await this.progress.waitForPosition(event.globalPosition, { timeoutMs: this.options.listWaitMs ?? 5_000 });
+      alert = this.list.get(alertId);
+    } catch (error) {
+      if (!(error instanceof ReadModelsBehindError)) throw error;
+    }
+    // The list is behind (or lost the alert): who the alert is about comes from the event that raised it.
+    const raised = alert ?? (await this.raisedData(alertId));
+    if (!raised) return null;
+    return {
+      eventId: event.eventId,
+      type: event.type,
+      alertId,
+      patientId: raised.patientId,
+      siteId: raised.siteId,
+      ruleId: raised.ruleId,
+      position: event.globalPosition,
+      ...(alert ? { alert } : {}),
+    };
+  }
+
+  private async raisedData(alertId: string): Promise<Pick<AlertRaisedData, 'patientId' | 'siteId' | 'ruleId'> | undefined> {
+    const [first] = await this.store.readStream(alertStream(alertId), { toVersion: 1 });
+    return first?.type === 'AlertRaised' ? (first.data as AlertRaisedData) : undefined;
+  }
+
+  /** The filters of GET /alerts, and never an alert of a site outside the user's (fails closed). */
+  private passes(message: AlertStreamMessage): boolean {
+    const { filter, scope } = this.options;
+    if (!inSiteScope(scope, message.siteId)) return false;
+    if (filter.patientId !== undefined && message.patientId !== filter.patientId) return false;
+    if (filter.siteId !== undefined && message.siteId !== filter.siteId) return false;
+    if (filter.ruleId !== undefined && message.ruleId !== filter.ruleId) return false;
+    // The status is the alert's after the event: without its view (list behind) it cannot be judged, so the event is sent.
+    if (filter.status !== undefined && message.alert && message.alert.status !== filter.status) return false;
+    return true;
+  }
+}

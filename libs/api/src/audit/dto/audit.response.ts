@@ -1,0 +1,160 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiDateTime, ApiDateTimeOptional } from '../../http/openapi';
+import { AdverseEventEntryResponse, DemographicsResponse, DoseEntryResponse, LabEntryResponse } from '../../patients/dto/patient.response';
+
+/** OpenAPI descriptions of what the audit endpoints answer (shapes of @vigil/audit). */
+
+export class RecordedByResponse {
+  @ApiProperty() userId: string;
+  @ApiProperty({ type: String, nullable: true }) name: string | null;
+  @ApiProperty() role: string;
+  @ApiProperty({ type: String, nullable: true }) siteId: string | null;
+}
+
+export class FieldChangeResponse {
+  @ApiProperty({ example: 'value', description: 'Dotted path of the field' }) field: string;
+  @ApiProperty({ description: 'Value before (any JSON value)', nullable: true }) old: unknown;
+  @ApiProperty({ description: 'Value after (any JSON value)', nullable: true }) new: unknown;
+}
+
+export class AuditEntryResponse {
+  @ApiProperty({ description: 'Stream version' }) version: number;
+  @ApiProperty({ format: 'uuid' }) eventId: string;
+  @ApiProperty({ example: 'LabResultCorrected' }) type: string;
+  @ApiProperty() schemaVersion: number;
+  @ApiDateTime({ description: 'When it happened clinically' }) occurredAt: string;
+  @ApiDateTime({ description: 'When Vigil recorded it' }) recordedAt: string;
+  @ApiProperty({ type: RecordedByResponse }) recordedBy: RecordedByResponse;
+  @ApiProperty({ example: 'Lab result PLAT corrected: value 79000 → 80000 /mm3' }) summary: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The event exactly as stored' }) data: Record<string, unknown>;
+  @ApiPropertyOptional() reason?: string;
+  @ApiPropertyOptional({ type: [FieldChangeResponse], description: "Corrections: each field's old and new value" }) changes?: FieldChangeResponse[];
+  @ApiPropertyOptional({ description: 'Corrections and voids: the event whose record they change' }) correctsEventId?: string;
+  @ApiProperty() hash: string;
+}
+
+export class PatientHistoryResponse {
+  @ApiProperty() patientId: string;
+  @ApiProperty({ type: [AuditEntryResponse], description: 'Every event of the patient, in stream order' }) entries: AuditEntryResponse[];
+}
+
+export class PointInTimeResponse {
+  @ApiDateTimeOptional() asOf?: string;
+  @ApiDateTimeOptional() asKnownAt?: string;
+  @ApiPropertyOptional() atVersion?: number;
+}
+
+export class LabGradeResponse {
+  @ApiProperty({ type: Number, nullable: true, description: 'CTCAE v5.0 grade' }) grade: number | null;
+  @ApiPropertyOptional() term?: string;
+  @ApiProperty({ type: String, nullable: true, enum: ['uln', 'baseline', 'absolute', 'lln'] }) basis: string | null;
+  @ApiPropertyOptional() ungradableReason?: string;
+}
+
+export class RuleHitResponse {
+  @ApiProperty({ example: 'TR-PLT' }) ruleId: string;
+  @ApiProperty() value: number;
+  @ApiProperty() unit: string;
+  @ApiProperty() threshold: number;
+  @ApiProperty() thresholdUnit: string;
+  @ApiProperty({ enum: ['<', '>'] }) comparison: string;
+  @ApiPropertyOptional({ type: Number, nullable: true }) grade?: number | null;
+  @ApiProperty({ enum: ['warning', 'critical'] }) severity: string;
+  @ApiProperty() message: string;
+}
+
+export class LabViewResponse extends LabEntryResponse {
+  @ApiProperty({ type: LabGradeResponse, nullable: true, description: 'Grade of the current values (null when voided)' }) grade: LabGradeResponse | null;
+  @ApiProperty({ type: [RuleHitResponse], description: 'Protocol thresholds the current values cross' }) ruleHits: RuleHitResponse[];
+}
+
+class AlertAcknowledgementResponse {
+  @ApiProperty({ type: RecordedByResponse }) by: { userId: string; name?: string; role: string };
+  @ApiDateTime() at: string;
+  @ApiPropertyOptional() note?: string;
+}
+
+class AlertEscalationResponse {
+  @ApiDateTime() at: string;
+  @ApiProperty() reason: string;
+}
+
+class AlertRetractionResponse {
+  @ApiDateTime() at: string;
+  @ApiProperty() reason: string;
+  @ApiProperty() correctionEventId: string;
+}
+
+/** An alert of the patient as it stood at the replayed point in time. */
+export class ReplayedAlertResponse {
+  @ApiProperty() alertId: string;
+  @ApiProperty() ruleId: string;
+  @ApiProperty() patientId: string;
+  @ApiProperty() siteId: string;
+  @ApiProperty() triggeredBy: string;
+  @ApiProperty({ type: Number, nullable: true }) value: number | null;
+  @ApiProperty({ type: String, nullable: true }) unit: string | null;
+  @ApiProperty({ type: Number, nullable: true }) normalisedValue: number | null;
+  @ApiProperty({ type: String, nullable: true }) normalisedUnit: string | null;
+  @ApiProperty({ type: Number, nullable: true }) threshold: number | null;
+  @ApiProperty({ type: String, nullable: true }) thresholdUnit: string | null;
+  @ApiProperty({ type: Number, nullable: true }) grade: number | null;
+  @ApiProperty({ enum: ['warning', 'critical'] }) severity: string;
+  @ApiProperty() message: string;
+  @ApiDateTime() raisedAt: string;
+  @ApiDateTimeOptional() deadline?: string;
+  @ApiProperty({ description: 'open, acknowledged, retracted, closed… (render unknown values as they come)' }) status: string;
+  @ApiDateTime() recordedAt: string;
+  @ApiPropertyOptional({ type: AlertAcknowledgementResponse }) acknowledged?: AlertAcknowledgementResponse;
+  @ApiProperty({ type: [AlertEscalationResponse] }) escalations: AlertEscalationResponse[];
+  @ApiPropertyOptional({ type: AlertRetractionResponse }) retracted?: AlertRetractionResponse;
+}
+
+export class PatientSnapshotResponse {
+  @ApiProperty() patientId: string;
+  @ApiProperty({ type: PointInTimeResponse }) pointInTime: PointInTimeResponse;
+  @ApiProperty({ description: 'Highest stream version folded (0: nothing yet)' }) version: number;
+  @ApiProperty({ description: 'Events folded: fewer than `version` when time bounds left some out' }) eventsFolded: number;
+  @ApiProperty({ description: "The stream's current version" }) streamVersion: number;
+  @ApiProperty() enrolled: boolean;
+  @ApiProperty({ type: String, nullable: true }) siteId: string | null;
+  @ApiProperty({ type: String, nullable: true }) disease: string | null;
+  @ApiProperty({ type: DemographicsResponse, nullable: true }) demographics: DemographicsResponse | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) enrolledAt: string | null;
+  @ApiProperty({ type: [LabViewResponse], description: 'Clinical-time order, voided entries included (marked)' }) labs: LabViewResponse[];
+  @ApiProperty({ type: [DoseEntryResponse] }) doses: DoseEntryResponse[];
+  @ApiProperty({ type: [AdverseEventEntryResponse] }) adverseEvents: AdverseEventEntryResponse[];
+  @ApiProperty({ type: [ReplayedAlertResponse] }) alerts: ReplayedAlertResponse[];
+}
+
+class ViewerResponse {
+  @ApiProperty() userId: string;
+  @ApiProperty({ type: String, nullable: true }) name: string | null;
+  @ApiProperty() role: string;
+}
+
+export class AccessLogEntryResponse {
+  @ApiProperty({ format: 'uuid' }) eventId: string;
+  @ApiDateTime() viewedAt: string;
+  @ApiProperty({ type: ViewerResponse }) viewer: ViewerResponse;
+  @ApiProperty({ example: 'history' }) view: string;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'The query it was read with' }) query: Record<string, string>;
+}
+
+export class AccessLogResponse {
+  @ApiProperty() patientId: string;
+  @ApiProperty({ type: [AccessLogEntryResponse] }) entries: AccessLogEntryResponse[];
+}
+
+export class BrokenLinkResponse {
+  @ApiProperty({ example: 'patient-TR-SAT-101' }) streamId: string;
+  @ApiProperty({ description: 'Stream version where the chain breaks' }) version: number;
+  @ApiProperty() reason: string;
+}
+
+export class StoreVerificationResponse {
+  @ApiProperty() ok: boolean;
+  @ApiProperty() streams: number;
+  @ApiProperty() events: number;
+  @ApiProperty({ type: [BrokenLinkResponse] }) broken: BrokenLinkResponse[];
+}
