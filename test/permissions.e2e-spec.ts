@@ -5,7 +5,7 @@ import { EVENT_STORE, EventStore } from '@vigil/event-store';
 import { PERMISSIONS, registeredRoutes } from '@vigil/api';
 import { daysAgo, enrolment, startVigil, VigilHarness } from './harness/vigil-harness';
 
-type Site = 'patient' | 'alert' | 'body' | 'list' | 'global';
+type Site = 'patient' | 'alert' | 'body' | 'list' | 'global' | 'trial';
 const everyone: Role[] = ['investigator', 'safety_officer', 'monitor', 'data_manager', 'admin'];
 const trialWide: Role[] = ['safety_officer', 'monitor', 'data_manager', 'admin'];
 
@@ -15,6 +15,7 @@ const trialWide: Role[] = ['safety_officer', 'monitor', 'data_manager', 'admin']
  */
 const EXPECTED: Record<string, { roles: Role[] | 'public'; site: Site }> = {
   'GET /health': { roles: 'public', site: 'global' },
+  'GET /rules': { roles: everyone, site: 'trial' },
   'GET /': { roles: 'public', site: 'global' },
   'GET /console/*': { roles: 'public', site: 'global' },
   'GET /console/config': { roles: 'public', site: 'global' },
@@ -32,6 +33,10 @@ const EXPECTED: Record<string, { roles: Role[] | 'public'; site: Site }> = {
   'POST /patients/:patientId/doses/:eventId/void': { roles: ['investigator', 'data_manager', 'admin'], site: 'patient' },
   'POST /patients/:patientId/adverse-events/:eventId/corrections': { roles: ['investigator', 'data_manager', 'admin'], site: 'patient' },
   'POST /patients/:patientId/adverse-events/:eventId/void': { roles: ['investigator', 'data_manager', 'admin'], site: 'patient' },
+  'POST /patients/:patientId/adverse-events/:eventId/sponsor-reports': { roles: ['investigator', 'data_manager', 'admin'], site: 'patient' },
+  'POST /patients/:patientId/adverse-events/:eventId/assessments': { roles: ['safety_officer', 'admin'], site: 'patient' },
+  'POST /patients/:patientId/adverse-events/:eventId/regulatory-reports': { roles: ['safety_officer', 'admin'], site: 'patient' },
+  'POST /patients/:patientId/treatment-status': { roles: ['investigator', 'data_manager', 'admin'], site: 'patient' },
   'GET /patients/:patientId/safety': { roles: everyone, site: 'patient' },
   'GET /patients/:patientId/history': { roles: everyone, site: 'patient' },
   'GET /patients/:patientId/history/export': { roles: everyone, site: 'patient' },
@@ -154,6 +159,9 @@ describe('Access: one permission matrix for every route and every role', () => {
     if (template.endsWith('/doses')) return { dose: 1, unit: 'MIU', route: 'SC', administeredAt: daysAgo(1) };
     if (template.endsWith('/adverse-events')) return { term: 'Headache', onsetAt: daysAgo(1), grade: 1, serious: false };
     if (template.endsWith('/acknowledge')) return { note: 'Seen, patient called' };
+    if (template.endsWith('-reports')) return { reportedAt: daysAgo(0), reference: `CASE-${enrolments++}` };
+    if (template.endsWith('/assessments')) return { expected: true, causality: 'possible' };
+    if (template.endsWith('/treatment-status')) return { status: 'on-treatment', effectiveAt: daysAgo(0), reason: `Confirmed at visit ${enrolments++}` };
     return {};
   }
 

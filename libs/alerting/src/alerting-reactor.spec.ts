@@ -597,6 +597,24 @@ describe('AlertingReactor', () => {
       expect(m.list.find({ ruleId: 'DOSE-DURING-CRITICAL' }).items).toHaveLength(1);
       expect(lab).toBeDefined();
     });
+
+    it('does not count an open DOSE-DURING-CRITICAL alert as a critical one: once the cause is acknowledged, the next dose is judged clean', async () => {
+      const m = await monitor();
+      await induction('P-138');
+      await log.lab('P-138', 'PLAT', 20, '10*9/L', { collectedAt: '2026-01-10T08:00:00Z' });
+      await m.caughtUp();
+      await doseOn('P-138', '2026-01-20');
+      await m.caughtUp();
+      const [platelets] = m.list.find({ ruleId: 'TR-PLT' }).items;
+      await m.streams.decide(
+        { type: 'AcknowledgeAlert', alertId: platelets.alertId, by: { userId: 'so-1', role: 'safety_officer' }, acknowledgedAt: now.toISOString() },
+        { userId: 'so-1', role: 'safety_officer', occurredAt: now.toISOString(), causationId: null },
+      );
+      await m.caughtUp();
+      await doseOn('P-138', '2026-02-03');
+      await m.caughtUp();
+      expect(m.list.find({ ruleId: 'DOSE-DURING-CRITICAL', status: 'open' }).items).toHaveLength(1);
+    });
   });
 });
 

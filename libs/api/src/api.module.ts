@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { VigilConfig } from './config';
 import { HealthController } from './health/health.controller';
+import { RulesController } from './rules/rules.controller';
 import { DomainExceptionFilter } from './http/domain-exception.filter';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
@@ -18,7 +19,7 @@ export class ApiModule {
       module: ApiModule,
       global: true,
       imports: [CqrsModule.forRoot(), AuthModule.forConfig(config), PatientsModule, AuditModule],
-      controllers: [HealthController],
+      controllers: [HealthController, RulesController],
       providers: [
         { provide: VIGIL_CONFIG, useValue: config },
         { provide: APP_GUARD, useClass: IdentityGuard },

@@ -10,3 +10,5 @@ export * from './patients/commands/execute-patient-command';
 export * from './patients/patients.module';
 export * from './safety/safety-api.module';
 export * from './projections';
+export * from './alerts/acknowledge-alert.command';
+export * from './alerts/alert.queries';

@@ -1,7 +1,11 @@
+import { ALERT_EVENT_TYPES } from '@vigil/domain';
 import type { StoredEvent } from '@vigil/event-store';
 
-/** Event types a safety officer must hear about (docs/safety-rules.md §7); acknowledgements are not sent. */
-export const DELIVERED_ALERT_EVENT_TYPES: readonly string[] = ['AlertRaised', 'AlertEscalated', 'AlertRetracted'];
+/**
+ * Every alert event is delivered (docs/safety-rules.md §7): raised, escalated, updated by a correction,
+ * retracted, closed by its report, and acknowledged, so that a receiver's copy of each alert follows its stream.
+ */
+export const DELIVERED_ALERT_EVENT_TYPES: readonly string[] = ALERT_EVENT_TYPES;
 
 /** What a channel reports about a successful delivery, for the attempt log. */
 export interface DeliveryReceipt {

@@ -239,7 +239,7 @@ describe('AlertNotifier', () => {
     expect(outbox.deliveriesOf('a1')[0].attemptLog).toEqual([expect.objectContaining({ ok: true, detail: 'vigil.alerts/2@41' })]);
   });
 
-  it('delivers raised, escalated and retracted alert events on every channel, and not acknowledgements', async () => {
+  it('delivers every alert event on every channel: raised, acknowledged, escalated, retracted (issue 13)', async () => {
     const lines: string[] = [];
     const log = new LogChannel({ log: (line: string) => lines.push(`log ${line}`), warn: (line: string) => lines.push(`warn ${line}`) });
     await store.append(
@@ -250,11 +250,11 @@ describe('AlertNotifier', () => {
     await store.append('patient-p1', [{ ...alertEvent('LabResultRecorded', 'x'), data: { patientId: 'p1' } }], { expectedVersion: 'no_stream' });
     const { notifier: n, outbox } = notifier(':memory:', [log, new WebhookChannel({ url: receiver.url, secret: SECRET })]);
     await n.start();
-    await until(() => receiver.received.length === 3 && lines.length === 3);
+    await until(() => receiver.received.length === 4 && lines.length === 4);
     expect(outbox.position()).toBe(5);
-    expect(lines.map((l) => l.split(' ')[0])).toEqual(['warn', 'warn', 'log']);
+    expect(lines.map((l) => l.split(' ')[0])).toEqual(['warn', 'log', 'warn', 'log']);
     expect(JSON.parse(lines[0].slice(5))).toMatchObject({ type: 'AlertRaised', alertId: 'a1' });
-    expect(receiver.received.map((r) => r.headers['x-vigil-event-type'])).toEqual(['AlertRaised', 'AlertEscalated', 'AlertRetracted']);
+    expect(receiver.received.map((r) => r.headers['x-vigil-event-type'])).toEqual(['AlertRaised', 'AlertAcknowledged', 'AlertEscalated', 'AlertRetracted']);
   });
 });
 

@@ -11,7 +11,8 @@ export class LogChannel implements AlertChannel {
 
   async deliver(alertEvent: StoredEvent): Promise<void> {
     const line = JSON.stringify(alertMessage(alertEvent));
-    if (alertEvent.type === 'AlertRaised' || alertEvent.type === 'AlertEscalated') this.logger.warn(line);
+    // What asks for attention is a warning: a new alert, an overdue one, one a correction changed.
+    if (alertEvent.type === 'AlertRaised' || alertEvent.type === 'AlertEscalated' || alertEvent.type === 'AlertUpdated') this.logger.warn(line);
     else this.logger.log(line);
   }
 }

@@ -17,6 +17,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/rules': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The rule catalogue: every rule an alert may carry
+     * @description Roles: investigator, safety_officer, monitor, data_manager, admin.
+     */
+    get: operations['RulesController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/alerts': {
     parameters: {
       query?: never;
@@ -489,6 +509,86 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/patients/{patientId}/adverse-events/{eventId}/sponsor-reports': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Record the report of a serious adverse event to the sponsor (closes its 24-hour clock)
+     * @description Roles: investigator, data_manager, admin (investigator: own sites only).
+     */
+    post: operations['FollowUpsController_sponsorReport'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/patients/{patientId}/adverse-events/{eventId}/assessments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Record the sponsor's assessment of an adverse event (expectedness, causality)
+     * @description Roles: safety_officer, admin.
+     */
+    post: operations['FollowUpsController_assess'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/patients/{patientId}/adverse-events/{eventId}/regulatory-reports': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Record the report of a SUSAR to the regulator (closes its clock)
+     * @description Roles: safety_officer, admin.
+     */
+    post: operations['FollowUpsController_regulatoryReport'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/patients/{patientId}/treatment-status': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Change a patient's treatment status
+     * @description Roles: investigator, data_manager, admin (investigator: own sites only).
+     */
+    post: operations['FollowUpsController_treatmentStatus'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/audit/verify': {
     parameters: {
       query?: never;
@@ -601,6 +701,29 @@ export interface components {
       /** @example ok */
       status: string;
       eventStore: components['schemas']['EventStoreHeadResponse'];
+    };
+    RuleResponse: {
+      /** @example TR-PLT */
+      id: string;
+      /** @enum {string} */
+      category: 'protocol threshold' | 'CTCAE grade' | 'liver injury' | 'adverse event' | 'expedited reporting' | 'dosing';
+      title: string;
+      /** @description What the rule flags */
+      flags: string;
+      /** @description What it is judged on, and which diseases it leaves out */
+      appliesTo: string;
+      /**
+       * @description The severity an alert of this rule is raised with
+       * @enum {string}
+       */
+      severity: 'warning' | 'critical';
+      /** @example critical at CTCAE grade 3 or more */
+      severityNote?: string;
+      /** @description Where the rule comes from */
+      source: string;
+    };
+    RuleCatalogueResponse: {
+      items: components['schemas']['RuleResponse'][];
     };
     AlertFiguresResponse: {
       value: number | null;
@@ -971,7 +1094,7 @@ export interface components {
     };
     RecordLabResultDto: {
       /**
-       * @description CDISC LBTESTCD: WBC, LYM, NEUT, EOS, PLAT, HGB, ALT, AST, BILI, CREAT, CRP, CD4, TREG_PCT
+       * @description CDISC LBTESTCD (WBC, LYM, NEUT, EOS, PLAT, HGB, ALT, AST, ALP, BILI, CREAT, CRP, CD4, TREG_PCT) or a LOINC code (e.g. 777-3); the event keeps the code as reported beside both codes
        * @example PLAT
        */
       test: string;
@@ -999,6 +1122,12 @@ export interface components {
        * @example 2026-01-07T10:00:00Z
        */
       onsetAt: string;
+      /**
+       * Format: date-time
+       * @description When the investigator learned of it: the SAE 24-hour clock starts here. Not before onsetAt, not in the future; default: now
+       * @example 2026-01-08T09:00:00Z
+       */
+      awareAt?: string;
       /** @description CTCAE v5 grade */
       grade: number;
       serious: boolean;
@@ -1219,7 +1348,7 @@ export interface components {
     };
     CorrectLabResultDto: {
       /**
-       * @description CDISC LBTESTCD: WBC, LYM, NEUT, EOS, PLAT, HGB, ALT, AST, BILI, CREAT, CRP, CD4, TREG_PCT
+       * @description CDISC LBTESTCD (WBC, LYM, NEUT, EOS, PLAT, HGB, ALT, AST, ALP, BILI, CREAT, CRP, CD4, TREG_PCT) or a LOINC code (e.g. 777-3); the event keeps the code as reported beside both codes
        * @example PLAT
        */
       test?: string;
@@ -1266,6 +1395,12 @@ export interface components {
        * @example 2026-01-07T10:00:00Z
        */
       onsetAt?: string;
+      /**
+       * Format: date-time
+       * @description When the investigator learned of it: the SAE 24-hour clock starts here. Not before onsetAt, not in the future; default: now
+       * @example 2026-01-08T09:00:00Z
+       */
+      awareAt?: string;
       /** @description CTCAE v5 grade */
       grade?: number;
       serious?: boolean;
@@ -1280,6 +1415,38 @@ export interface components {
     };
     ReasonDto: {
       /** @example Transcription error: the lab report reads 80 */
+      reason: string;
+    };
+    ReportRecordedDto: {
+      /**
+       * Format: date-time
+       * @description When the report was made; not in the future
+       * @example 2026-03-02T09:00:00Z
+       */
+      reportedAt: string;
+      /**
+       * @description The receiver's case number
+       * @example SPONSOR-2026-0042
+       */
+      reference?: string;
+    };
+    AssessAdverseEventDto: {
+      /** @description Whether the reaction is listed in the reference safety information (for IL-2, its SmPC) */
+      expected: boolean;
+      /** @enum {string} */
+      causality: 'not-related' | 'unlikely' | 'possible' | 'probable' | 'definite';
+      note?: string;
+    };
+    ChangeTreatmentStatusDto: {
+      /** @enum {string} */
+      status: 'on-treatment' | 'suspended' | 'discontinued' | 'completed' | 'withdrawn';
+      /**
+       * Format: date-time
+       * @description From when; not in the future
+       * @example 2026-03-01T00:00:00Z
+       */
+      effectiveAt: string;
+      /** @example Grade 3 neutropenia: treatment suspended by the investigator */
       reason: string;
     };
     BrokenLinkResponse: {
@@ -1557,6 +1724,44 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['HealthResponse'];
+        };
+      };
+    };
+  };
+  RulesController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Every rule id an alert may carry, as the README lists them */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RuleCatalogueResponse'];
+        };
+      };
+      /** @description No token, or an expired, unsigned or wrongly signed one */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description A role that may not, or a record of another site. Roles: investigator, safety_officer, monitor, data_manager, admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
         };
       };
     };
@@ -2921,6 +3126,284 @@ export interface operations {
       };
       /** @description The adverse event was already voided */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  FollowUpsController_sponsorReport: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        patientId: string;
+        eventId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReportRecordedDto'];
+      };
+    };
+    responses: {
+      /** @description The SponsorReportRecorded event; the SAE-24H alert is closed (late when after its deadline) */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RecordedResponse'];
+        };
+      };
+      /** @description Malformed input: each offending field is named with the reason */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No token, or an expired, unsigned or wrongly signed one */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description A role that may not, or a record of another site. Roles: investigator, data_manager, admin (investigator: own sites only). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Unknown patient or adverse event */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The adverse event is not serious, or was voided */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  FollowUpsController_assess: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        patientId: string;
+        eventId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AssessAdverseEventDto'];
+      };
+    };
+    responses: {
+      /** @description The AdverseEventAssessed event; serious + related + unexpected raises SUSAR-7D or SUSAR-15D */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RecordedResponse'];
+        };
+      };
+      /** @description Malformed input: each offending field is named with the reason */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No token, or an expired, unsigned or wrongly signed one */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description A role that may not, or a record of another site. Roles: safety_officer, admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Unknown patient or adverse event */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The adverse event was voided */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  FollowUpsController_regulatoryReport: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        patientId: string;
+        eventId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReportRecordedDto'];
+      };
+    };
+    responses: {
+      /** @description The RegulatoryReportRecorded event; the SUSAR alert is closed */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RecordedResponse'];
+        };
+      };
+      /** @description Malformed input: each offending field is named with the reason */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No token, or an expired, unsigned or wrongly signed one */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description A role that may not, or a record of another site. Roles: safety_officer, admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Unknown patient or adverse event */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The adverse event is not a SUSAR (serious, assessed as related and unexpected), or was voided */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  FollowUpsController_treatmentStatus: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        patientId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ChangeTreatmentStatusDto'];
+      };
+    };
+    responses: {
+      /** @description The TreatmentStatusChanged event */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RecordedResponse'];
+        };
+      };
+      /** @description Malformed input: each offending field is named with the reason */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No token, or an expired, unsigned or wrongly signed one */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description A role that may not, or a record of another site. Roles: investigator, data_manager, admin (investigator: own sites only). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Unknown patient */
+      404: {
         headers: {
           [name: string]: unknown;
         };

@@ -52,6 +52,7 @@ export class AccessGuard implements CanActivate {
   private async checkSite(actor: Actor, permission: Permission, request: GuardedRequest, route: string): Promise<void> {
     switch (permission.site) {
       case 'list':
+      case 'trial':
         return;
       case 'global':
         throw forbidden(`${route} concerns every site; a ${actor.role} works at ${describeSites(actor)} only`);

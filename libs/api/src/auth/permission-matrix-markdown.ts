@@ -7,6 +7,7 @@ const scopingWords: Record<SiteScoping, string> = {
   body: 'the `siteId` sent',
   list: "filtered to the user's sites",
   global: '—',
+  trial: 'none: the same for every site',
 };
 
 /** The permission matrix as a Markdown table, for the README and `npm run vigil -- permissions`. */
@@ -33,5 +34,5 @@ export function permissionMatrixMarkdown(): string {
 function cell(role: (typeof ROLES)[number], permission: Permission): string {
   if (permission.roles === 'public') return 'public';
   if (!permission.roles.includes(role)) return '—';
-  return SITE_BOUND_ROLES.includes(role) && permission.site !== 'global' ? 'own sites' : '✓';
+  return SITE_BOUND_ROLES.includes(role) && permission.site !== 'global' && permission.site !== 'trial' ? 'own sites' : '✓';
 }

@@ -7,9 +7,10 @@ import type { Role } from '@vigil/domain';
  * - `body`: the `siteId` of the request body (enrolment);
  * - `list`: a list endpoint: answered, but filtered to the user's sites (`request.siteScope`);
  * - `global`: about no one site (configuration, audit of the whole store): only roles that see
- *   every site may be allowed.
+ *   every site may be allowed;
+ * - `trial`: about the trial, no patient's record at all (the rule catalogue): the same for every site.
  */
-export type SiteScoping = 'patient' | 'alert' | 'body' | 'list' | 'global';
+export type SiteScoping = 'patient' | 'alert' | 'body' | 'list' | 'global' | 'trial';
 
 export interface Permission {
   /** Who may call the route; `public` needs no token at all. */
@@ -38,6 +39,10 @@ const CORRECTORS: readonly Role[] = ['investigator', 'data_manager', 'admin'];
 const REBUILDERS: readonly Role[] = ['data_manager', 'admin'];
 const ACKNOWLEDGERS: readonly Role[] = ['safety_officer', 'admin'];
 const AUDITORS: readonly Role[] = ['monitor', 'data_manager', 'admin'];
+/** Who records what the site knows of a patient's course: the report to the sponsor, the treatment status. */
+const SITE_REPORTERS: readonly Role[] = ['investigator', 'data_manager', 'admin'];
+/** The sponsor's safety judgement: assessments of adverse events, reports to the regulator. */
+const SPONSOR_SAFETY: readonly Role[] = ['safety_officer', 'admin'];
 
 /** `what` with its article: "a lab result", "an adverse event". */
 function corrections(record: 'lab-results' | 'doses' | 'adverse-events', what: string): Record<RouteKey, Permission> {
@@ -55,6 +60,7 @@ function corrections(record: 'lab-results' | 'doses' | 'adverse-events', what: s
  */
 export const PERMISSIONS: Readonly<Record<RouteKey, Permission>> = {
   'GET /health': { roles: 'public', site: 'global', does: 'liveness and event store head' },
+  'GET /rules': { roles: READERS, site: 'trial', does: 'the rule catalogue: every rule an alert may carry' },
   'GET /': { roles: 'public', site: 'global', does: "the console's page" },
   'GET /console/*': { roles: 'public', site: 'global', does: "the console's files" },
   'GET /console/config': { roles: 'public', site: 'global', does: 'how the console signs in' },
@@ -70,6 +76,22 @@ export const PERMISSIONS: Readonly<Record<RouteKey, Permission>> = {
   ...corrections('lab-results', 'a lab result'),
   ...corrections('doses', 'a dose'),
   ...corrections('adverse-events', 'an adverse event'),
+  'POST /patients/:patientId/adverse-events/:eventId/sponsor-reports': {
+    roles: SITE_REPORTERS,
+    site: 'patient',
+    does: 'record the report of a serious adverse event to the sponsor (closes its 24-hour clock)',
+  },
+  'POST /patients/:patientId/adverse-events/:eventId/assessments': {
+    roles: SPONSOR_SAFETY,
+    site: 'patient',
+    does: "record the sponsor's assessment of an adverse event (expectedness, causality)",
+  },
+  'POST /patients/:patientId/adverse-events/:eventId/regulatory-reports': {
+    roles: SPONSOR_SAFETY,
+    site: 'patient',
+    does: 'record the report of a SUSAR to the regulator (closes its clock)',
+  },
+  'POST /patients/:patientId/treatment-status': { roles: SITE_REPORTERS, site: 'patient', does: "change a patient's treatment status" },
 
   'GET /patients/:patientId/safety': { roles: READERS, site: 'patient', does: "a patient's safety summary" },
   'GET /patients/:patientId/history': { roles: READERS, site: 'patient', does: "a patient's audit trail (recorded as an access)" },

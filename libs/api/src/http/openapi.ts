@@ -37,7 +37,7 @@ const errorContent = { 'application/json': { schema: { $ref: '#/components/schem
 
 function whoMay(permission: Exclude<Permission['roles'], 'public'>, site: Permission['site']): string {
   const siteBound = permission.filter((role) => SITE_BOUND_ROLES.includes(role));
-  const atOwnSites = siteBound.length > 0 && site !== 'global' ? ` (${siteBound.join(', ')}: own sites only)` : '';
+  const atOwnSites = siteBound.length > 0 && site !== 'global' && site !== 'trial' ? ` (${siteBound.join(', ')}: own sites only)` : '';
   return `Roles: ${permission.join(', ')}${atOwnSites}.`;
 }
 

@@ -21,7 +21,7 @@ const COMMANDS: Record<Kind, { correct: 'CorrectLabResult' | 'CorrectDose' | 'Co
     'adverse-events': { correct: 'CorrectAdverseEvent', void: 'VoidAdverseEvent' },
   };
 
-const TIMESTAMPS = ['collectedAt', 'administeredAt', 'onsetAt'];
+const TIMESTAMPS = ['collectedAt', 'administeredAt', 'onsetAt', 'awareAt'];
 
 /** The changed fields of a correction body, with timestamps in UTC; the reason travels apart. */
 function changesOf(body: object): Record<string, unknown> {

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } fro
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiConflictResponse, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { Actor, PatientCommand } from '@vigil/domain';
+import { treatmentOf, type Actor, type PatientCommand } from '@vigil/domain';
 import type { StoredEvent } from '@vigil/event-store';
 import { CurrentSiteScope, SiteScope } from '../auth/site-scope';
 import { CurrentActor } from '../identity/current-actor.decorator';
@@ -107,7 +107,12 @@ export class PatientsController {
     @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const command = { type: 'ReportAdverseEvent', ...body, onsetAt: toUtc(body.onsetAt) } as PatientCommand;
+    const command = {
+      type: 'ReportAdverseEvent',
+      ...body,
+      onsetAt: toUtc(body.onsetAt),
+      ...(body.awareAt ? { awareAt: toUtc(body.awareAt) } : {}),
+    } as PatientCommand;
     return recorded(await this.run(patientId, command, actor, headers, reply));
   }
 
@@ -124,7 +129,7 @@ export class PatientsController {
   async get(@Param('patientId', PatientIdPipe) patientId: string, @Res({ passthrough: true }) reply: FastifyReply) {
     const view = await this.queries.execute<GetPatient, PatientView>(new GetPatient(patientId));
     reply.header('ETag', etagFor(view.version));
-    return { ...view.state, patientId, version: view.version };
+    return { ...view.state, patientId, version: view.version, treatmentStatus: treatmentOf(view.state, Date.now()) };
   }
 
   @Get(':patientId/events')

@@ -19,9 +19,13 @@ export type StandingAlerts = Readonly<Record<string, StandingAlert>>;
 
 export const standingKey = (ruleId: string, subject: string): string => `${ruleId} ${subject}`;
 
-/** docs/safety-rules.md §7: a dose recorded while one of these is open raises DOSE-DURING-CRITICAL. */
+/**
+ * docs/safety-rules.md §8: a dose recorded while one of these is open raises DOSE-DURING-CRITICAL. A
+ * DOSE-DURING-CRITICAL alert is not one of them: it reports a deviation, not the patient's condition, and
+ * counting it would make every later dose a deviation too until it is acknowledged.
+ */
 export const hasOpenCritical = (standing: StandingAlerts): boolean =>
-  Object.values(standing).some((alert) => alert.status === 'open' && alert.figures.severity === 'critical');
+  Object.values(standing).some((alert) => alert.status === 'open' && alert.figures.severity === 'critical' && alert.ruleId !== 'DOSE-DURING-CRITICAL');
 
 /** What the reconciliation is caused by. */
 export interface ReconcileCause {

@@ -212,7 +212,7 @@ export const RULES = [
     id: 'DOSE-DURING-CRITICAL',
     category: 'dosing',
     title: 'Dose given while a critical alert is open',
-    flags: 'a dose recorded while the patient has an open (unacknowledged) critical alert',
+    flags: 'a dose recorded while the patient has an open (unacknowledged) critical alert, other than one of this rule',
     appliesTo: 'every dose',
     severity: 'critical',
     source: 'docs/safety-rules.md §7',

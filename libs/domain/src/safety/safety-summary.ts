@@ -94,7 +94,8 @@ export function safetyFactsOf(state: PatientState, chart: PatientChart, asOf: Da
   };
 }
 
-function treatmentOf(state: PatientState, atMs: number): PatientSafetyFacts['treatment'] {
+/** The patient's treatment status at a moment, with when and why it began; `ended` after a fatal adverse event. */
+export function treatmentOf(state: PatientState, atMs: number): PatientSafetyFacts['treatment'] {
   const status = treatmentStatusAt(state, atMs);
   if (status === 'on-treatment' && treatmentStoppedAt(state, atMs)) return { status: 'ended', reason: 'a fatal adverse event' };
   const change = [...state.treatment].filter((c) => c.status === status && Date.parse(c.effectiveAt) <= atMs).pop();

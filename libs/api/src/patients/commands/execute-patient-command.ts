@@ -2,6 +2,11 @@ import type { Actor, PatientCommand } from '@vigil/domain';
 
 export interface CommandContext {
   actor: Actor;
+  /**
+   * When the events are recorded, for a simulated history only (the demo cohort, loaded in process, records
+   * each fact as if entered on its day). Never taken from a request: over HTTP the store stamps the time.
+   */
+  recordedAt?: Date;
   /** Idempotency-Key of the request, or a generated id. */
   commandId: string;
   /** True when the client chose the command id (Idempotency-Key): only then can it have been seen before. */

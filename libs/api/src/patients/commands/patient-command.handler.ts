@@ -27,13 +27,14 @@ export class PatientCommandHandler implements ICommandHandler<ExecutePatientComm
     // A fresh generated id cannot have been seen; a client's key may (the append re-checks atomically).
     const seen = context.clientCommandId !== false ? await this.store.findCommand(context.commandId) : null;
     if (seen) return this.repeated(patientId, streamId, seen);
-    let decidedAt = new Date();
+    const clock = () => context.recordedAt ?? new Date();
+    let decidedAt = clock();
     try {
       const handled = await handleCommand<PatientState, PatientEvent>(
         this.store,
         streamId,
         (state) => {
-          decidedAt = new Date();
+          decidedAt = clock();
           if (isCorrection(command)) this.assertCorrectable(state, command, context.actor, decidedAt);
           return decide(command, state, { now: decidedAt, maxClockSkewMs: this.config.maxClockSkewMs, protocol: this.config.protocol });
         },
@@ -48,6 +49,7 @@ export class PatientCommandHandler implements ICommandHandler<ExecutePatientComm
             correlationId: context.correlationId,
             causationId: null,
             ...(context.reason ? { reason: context.reason } : {}),
+            ...(context.recordedAt ? { recordedAt: context.recordedAt.toISOString() } : {}),
           }),
           commandId: context.commandId,
           ...(context.expectedVersion !== undefined ? { expectedVersion: context.expectedVersion } : {}),

@@ -17,6 +17,15 @@ export class ReportAdverseEventDto {
   @IsTimestamp()
   onsetAt: string;
 
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2026-01-08T09:00:00Z',
+    description: 'When the investigator learned of it: the SAE 24-hour clock starts here. Not before onsetAt, not in the future; default: now',
+  })
+  @IsOptional()
+  @IsTimestamp()
+  awareAt?: string;
+
   @ApiProperty({ minimum: 1, maximum: 5, description: 'CTCAE v5 grade' })
   @IsInt({ message: 'must be a CTCAE grade, a whole number from 1 to 5' })
   @Min(1, { message: 'must be a CTCAE grade, a whole number from 1 to 5' })
