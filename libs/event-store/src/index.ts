@@ -15,3 +15,10 @@ export type { PostgresEventStoreOptions } from './postgres/postgres-event-store'
 export type { EventStoreDbEventStoreOptions } from './eventstoredb/esdb-event-store';
 export { StreamCache } from './stream-cache';
 export type { StreamCacheOptions } from './stream-cache';
+export { MerkleFrontier, TILE_LEAVES } from './merkle/merkle-frontier';
+export type { FrontierState } from './merkle/merkle-frontier';
+export { EMPTY_TREE_ROOT, leafHash, nodeHash } from './merkle/merkle-hash';
+export { MerkleTreeReader, verifyInclusion } from './merkle/merkle-proofs';
+export type { InclusionProof, LeafSource } from './merkle/merkle-proofs';
+export { CHECKPOINT_PAGE_MAX } from './checkpoints/checkpoint-log';
+export type { CheckpointLog, SignedCheckpoint } from './checkpoints/checkpoint-log';

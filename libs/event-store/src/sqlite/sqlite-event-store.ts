@@ -22,7 +22,9 @@ import { positionOfEvent, positionOfRecord, readInBatches } from '../batched-rea
 import { SubscriptionSet } from '../polling-subscription';
 import { emptyStream, sealEvents, StreamHead } from '../seal';
 import { WakeSignal } from '../wake-signal';
+import { CheckpointLog } from '../checkpoints/checkpoint-log';
 import { chainRecordColumns } from './chain-record';
+import { SqliteCheckpointLog } from './sqlite-checkpoint-log';
 import { EventRow, eventColumns, parsedEvent, toStoredEvent } from './event-row';
 import { migrate } from './schema';
 
@@ -58,6 +60,7 @@ export class SqliteEventStore implements EventStore {
   private readonly writes = new GroupCommit<AppendRequest, AppendResult>((batch) => this.commitBatch(batch));
   private closing = false;
   private readonly sql;
+  readonly checkpoints: CheckpointLog;
 
   static open(options: SqliteEventStoreOptions): SqliteEventStore {
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
@@ -78,6 +81,7 @@ export class SqliteEventStore implements EventStore {
     private readonly db: Database.Database,
     private readonly pollIntervalMs: number,
   ) {
+    this.checkpoints = new SqliteCheckpointLog(db, () => this.assertOpen());
     this.sql = {
       begin: db.prepare('BEGIN IMMEDIATE'),
       commit: db.prepare('COMMIT'),
