@@ -1,7 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ApiModule, ProjectionsApiModule, SafetyApiModule, VigilConfig } from '@vigil/api';
+import { CheckpointsModule } from '@vigil/audit';
 import { EventStore, EventStoreModule } from '@vigil/event-store';
-import { NotifierModule } from '@vigil/notifier';
+import { NotifierModule, notifierConfigFromEnv } from '@vigil/notifier';
 import { ProjectorModule } from '@vigil/projector';
 
 /**
@@ -21,7 +22,14 @@ export class VigilModule {
         SafetyApiModule,
         ProjectionsApiModule,
         NotifierModule.forRoot({}, withDataDir),
+        // Signed checkpoints over the log, published where the alerts go (issue 15).
+        CheckpointsModule.forRoot({ env: withDataDir, dataDir: config.dataDir, ...checkpointChannels(withDataDir) }),
       ],
     };
   }
+}
+
+function checkpointChannels(env: NodeJS.ProcessEnv) {
+  const { webhook, kafka, retryBaseMs, retryMaxMs } = notifierConfigFromEnv(env);
+  return { webhook, kafka, retryBaseMs, retryMaxMs };
 }

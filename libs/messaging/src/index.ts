@@ -6,3 +6,6 @@ export * from './kafka-channel';
 export * from './log-channel';
 export * from './webhook-channel';
 export * from './webhook-signature';
+export * from './checkpoint-channel';
+export * from './checkpoint-message';
+export * from './checkpoint-publisher';

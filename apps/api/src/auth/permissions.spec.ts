@@ -24,8 +24,8 @@ describe('the permission matrix', () => {
     }
   });
 
-  it('keeps /health as the only public route', () => {
-    expect(entries.filter(([, p]) => p.roles === 'public').map(([route]) => route)).toEqual(['GET /health']);
+  it('keeps /health and the checkpoint public key as the only public routes', () => {
+    expect(entries.filter(([, p]) => p.roles === 'public').map(([route]) => route)).toEqual(['GET /health', 'GET /audit/public-key']);
   });
 
   it('answers HEAD with the GET permission, and nothing for a route it does not list', () => {

@@ -1,5 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { Actor } from '@vigil/domain';
+import { permissionFor } from '../auth/permissions';
 
 export const IDENTITY = Symbol('IDENTITY');
 
@@ -13,8 +14,12 @@ export class IdentityGuard implements CanActivate {
   constructor(@Inject(IDENTITY) private readonly identity: IdentitySource) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<{ url: string; headers: Record<string, string>; actor?: Actor }>();
+    const request = context
+      .switchToHttp()
+      .getRequest<{ url: string; method: string; routeOptions?: { url?: string }; headers: Record<string, string>; actor?: Actor }>();
     if (request.url === '/health' || request.url.startsWith('/docs')) return true;
+    const template = request.routeOptions?.url;
+    if (template !== undefined && permissionFor(request.method, template)?.roles === 'public') return true;
     request.actor = await this.identity.actorFor(request.headers);
     return true;
   }
