@@ -53,20 +53,19 @@ export class CheckpointCheck {
   ) {
     const byTreeSize = new Map(stored.map((checkpoint) => [checkpoint.treeSize, checkpoint]));
     const all: WitnessedCheckpoint[] = stored.map((checkpoint) => ({ checkpoint, source: 'database' }));
+    for (const witnessed of all) {
+      const problem = signatureProblem(witnessed.checkpoint, key);
+      if (problem) this.mismatch(witnessed, problem);
+    }
     for (const copy of outside) {
       const inDatabase = byTreeSize.get(copy.checkpoint.treeSize);
       if (inDatabase && sameCheckpoint(inDatabase, copy.checkpoint)) continue;
       all.push(copy);
-      if (!inDatabase) this.mismatch(copy, `published to ${copy.source}, but missing from the database: checkpoints were removed`);
-      else
-        this.mismatch(
-          copy,
-          `published to ${copy.source} with root ${copy.checkpoint.rootHash}, but the database holds another one: checkpoints were rewritten`,
-        );
-    }
-    for (const witnessed of all) {
-      const problem = signatureProblem(witnessed.checkpoint, key);
-      if (problem) this.mismatch(witnessed, problem);
+      const published = `published to ${copy.source}`;
+      if (!inDatabase) this.mismatch(copy, `${published}, but missing from the database: checkpoints were removed`);
+      else this.mismatch(copy, `${published} with root ${copy.checkpoint.rootHash}, but the database holds another one: checkpoints were rewritten`);
+      const problem = signatureProblem(copy.checkpoint, key);
+      if (problem) this.mismatch(copy, problem);
     }
     this.pending = all.sort((a, b) => b.checkpoint.treeSize - a.checkpoint.treeSize);
     this.checked = all.length;
