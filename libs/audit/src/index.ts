@@ -36,3 +36,9 @@ export { GENERATED_KEY_FILE, loadSigningKey, parsePublicKey, signingKeySourceFro
 export type { AuditPublicKey, AuditSigningKey, SigningKeySource } from './checkpoints/signing-key';
 export { checkpointPageFromQuery } from './checkpoints/checkpoint-query';
 export type { CheckpointPage } from './checkpoints/checkpoint-query';
+export { exportIntegrity } from './export/export-proofs';
+export { EXPORT_DIGEST_METHOD } from './export/history-export';
+export type { ExportIntegrity } from './export/history-export';
+export { checkpointSettingFromEnv } from './checkpoints/verification-setting';
+export { verifyExport } from './export/verify-export';
+export type { ExportCheck } from './export/verify-export';

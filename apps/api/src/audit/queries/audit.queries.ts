@@ -9,6 +9,7 @@ import {
   accessStream,
   ExportFormat,
   exportHistory,
+  exportIntegrity,
   HistoryExport,
   PatientAlertIndex,
   PatientHistory,
@@ -103,14 +104,18 @@ export class GetPatientHistoryHandler implements IQueryHandler<GetPatientHistory
 
 @QueryHandler(ExportPatientHistory)
 export class ExportPatientHistoryHandler implements IQueryHandler<ExportPatientHistory, HistoryExport> {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Optional() private readonly checkpoints?: AuditCheckpoints,
+  ) {}
 
   async execute({ patientId, format, exportedBy }: ExportPatientHistory): Promise<HistoryExport> {
-    const history = patientHistory(patientId, await patientEvents(this.store, patientId));
-    return exportHistory(history, format, {
-      exportedAt: new Date().toISOString(),
-      exportedBy: { userId: exportedBy.userId, name: exportedBy.name, role: exportedBy.role },
-    });
+    const events = await patientEvents(this.store, patientId);
+    const provenance = { exportedAt: new Date().toISOString(), exportedBy: { userId: exportedBy.userId, name: exportedBy.name, role: exportedBy.role } };
+    if (format === 'csv') return exportHistory(patientHistory(patientId, events), format, provenance);
+    // A checkpoint at the head now (when anything is new), so that every exported event has its proof.
+    const checkpoint = (await this.checkpoints?.checkpointNow()) ?? (await this.store.checkpoints?.latest()) ?? null;
+    return exportHistory(patientHistory(patientId, events), format, provenance, await exportIntegrity(this.store, events, checkpoint));
   }
 }
 
