@@ -42,3 +42,5 @@ export type { ExportIntegrity } from './export/history-export';
 export { checkpointSettingFromEnv } from './checkpoints/verification-setting';
 export { verifyExport } from './export/verify-export';
 export type { ExportCheck } from './export/verify-export';
+export { backupStores, MANIFEST, restoreStores, STORE_ROLES } from './backup/backup';
+export type { BackupManifest, RestoreReport, StoreRole } from './backup/backup';

@@ -22,3 +22,4 @@ export { MerkleTreeReader, verifyInclusion } from './merkle/merkle-proofs';
 export type { InclusionProof, LeafSource } from './merkle/merkle-proofs';
 export { CHECKPOINT_PAGE_MAX } from './checkpoints/checkpoint-log';
 export type { CheckpointLog, SignedCheckpoint } from './checkpoints/checkpoint-log';
+export { backupSqliteFile, sqliteStoreFacts } from './sqlite/sqlite-backup';
