@@ -10,3 +10,4 @@ export * from './patients/commands/execute-patient-command';
 export * from './patients/patients.module';
 export * from './safety/safety-api.module';
 export * from './projections';
+export * from './http/http-config';

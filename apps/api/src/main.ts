@@ -1,13 +1,14 @@
 import { join } from 'node:path';
 import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createEventStore, EventStoreModule, eventStoreConfigFromEnv } from '@vigil/event-store';
 import { ReadModelsModule } from '@vigil/projections';
 import { protocolFromEnv } from '@vigil/projector';
 import { ApiModule } from './api.module';
 import { configFromEnv } from './config';
-import { setupHttp } from './http/setup-http';
+import { httpConfigFromEnv } from './http/http-config';
+import { setupHttp, vigilFastifyAdapter } from './http/setup-http';
 import { SafetyApiModule } from './safety/safety-api.module';
 
 /**
@@ -30,10 +31,11 @@ async function main(): Promise<void> {
   })
   class ApiAppModule {}
 
-  const app = await NestFactory.create<NestFastifyApplication>(ApiAppModule, new FastifyAdapter({ bodyLimit: 1024 * 1024 }), {
+  const http = httpConfigFromEnv();
+  const app = await NestFactory.create<NestFastifyApplication>(ApiAppModule, vigilFastifyAdapter(http), {
     logger: ['log', 'error', 'warn'],
   });
-  setupHttp(app);
+  await setupHttp(app, http);
   await app.listen(config.port, '0.0.0.0');
   new Logger('Api').log(`Vigil API listening on http://localhost:${config.port} (docs at /docs)`);
 }
