@@ -1,6 +1,7 @@
 import type { Scenario } from '../scenario';
 import { alertLatency } from './alert-latency';
 import { auditVerify } from './audit-verify';
+import { checkpointVerify } from './checkpoint-verify';
 import { coldStart } from './cold-start';
 import { httpIngest } from './http-ingest';
 import { machineLimit } from './machine-limit';
@@ -18,6 +19,7 @@ export const scenarios: readonly Scenario[] = [
   alertLatency,
   patientReplay,
   auditVerify,
+  checkpointVerify,
   projectionRebuild,
   coldStart,
 ];

@@ -1,4 +1,4 @@
-import { MerkleFrontier, SignedCheckpoint } from '@vigil/event-store';
+import { leafHash, MerkleFrontier, SignedCheckpoint } from '@vigil/event-store';
 import { signatureProblem } from './checkpoint-signature';
 import type { AuditPublicKey } from './signing-key';
 
@@ -42,7 +42,10 @@ export class CheckpointCheck {
   private readonly frontier = new MerkleFrontier();
   private readonly pending: WitnessedCheckpoint[];
   private readonly mismatches: CheckpointMismatch[] = [];
-  private nextSize: number;
+  private readonly roots = new Map<number, string>();
+  /** The sizes at which a root is wanted, ascending, each once. */
+  readonly treeSizes: number[];
+  private next = 0;
   private readonly checked: number;
   private readonly latest: SignedCheckpoint | null;
 
@@ -67,22 +70,33 @@ export class CheckpointCheck {
       const problem = signatureProblem(copy.checkpoint, key);
       if (problem) this.mismatch(copy, problem);
     }
-    this.pending = all.sort((a, b) => b.checkpoint.treeSize - a.checkpoint.treeSize);
+    this.pending = all;
     this.checked = all.length;
     this.latest = stored.length === 0 ? null : stored.reduce((a, b) => (b.treeSize > a.treeSize ? b : a));
-    this.nextSize = this.pending.at(-1)?.checkpoint.treeSize ?? Number.POSITIVE_INFINITY;
+    this.treeSizes = [...new Set(all.map((w) => w.checkpoint.treeSize))].sort((a, b) => a - b);
   }
 
-  /** The stored hash (hex) of the next event in global order. */
+  /** The stored hash (hex) of the next event in global order (folded here, in this thread; past the largest checkpoint, not at all). */
   feed(eventHash: string): void {
-    this.frontier.appendEventHash(eventHash);
-    if (this.frontier.treeSize === this.nextSize) this.compareRoots();
+    if (this.next >= this.treeSizes.length) return;
+    this.frontier.appendLeaf(storedLeaf(eventHash));
+    if (this.frontier.treeSize === this.treeSizes[this.next]) {
+      this.roots.set(this.frontier.treeSize, this.frontier.rootHex());
+      this.next++;
+    }
   }
 
-  finish(): CheckpointVerification {
-    const events = this.frontier.treeSize;
-    for (const witnessed of this.pending) {
-      this.mismatch(witnessed, `covers ${witnessed.checkpoint.treeSize} events, the log holds ${events}: events were removed from the log`);
+  /** The checks, for a log of `events` events, against the roots folded here or those given (folded elsewhere: merkle-fold-worker.ts). */
+  finish(events: number, folded?: ReadonlyMap<number, string>): CheckpointVerification {
+    const roots = folded ?? this.roots;
+    for (const witnessed of [...this.pending].sort((a, b) => a.checkpoint.treeSize - b.checkpoint.treeSize)) {
+      const { treeSize, rootHash } = witnessed.checkpoint;
+      const root = roots.get(treeSize);
+      if (treeSize > events || root === undefined) {
+        this.mismatch(witnessed, `covers ${treeSize} events, the log holds ${events}: events were removed from the log`);
+      } else if (root !== rootHash) {
+        this.mismatch(witnessed, `the first ${treeSize} events of the log give root ${root}, not the signed ${rootHash}: the log was changed`);
+      }
     }
     this.pending.length = 0;
     const [first] = [...this.mismatches].sort((a, b) => a.treeSize - b.treeSize);
@@ -101,23 +115,24 @@ export class CheckpointCheck {
     };
   }
 
-  private compareRoots(): void {
-    const root = this.frontier.rootHex();
-    while (this.pending.length > 0 && this.pending[this.pending.length - 1].checkpoint.treeSize === this.frontier.treeSize) {
-      const witnessed = this.pending.pop() as WitnessedCheckpoint;
-      if (witnessed.checkpoint.rootHash !== root) {
-        this.mismatch(
-          witnessed,
-          `the first ${witnessed.checkpoint.treeSize} events of the log give root ${root}, not the signed ${witnessed.checkpoint.rootHash}: the log was changed`,
-        );
-      }
-    }
-    this.nextSize = this.pending.at(-1)?.checkpoint.treeSize ?? Number.POSITIVE_INFINITY;
-  }
-
   private mismatch(witnessed: WitnessedCheckpoint, reason: string): void {
     this.mismatches.push({ ...witnessed.checkpoint, source: witnessed.source, reason });
   }
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+const ZERO_HASH = '0'.repeat(64);
+
+/**
+ * The hash a leaf is made of: the stored event hash, or, when what is stored is not a SHA-256 digest at
+ * all (tampered), 32 zero bytes: the tree still has one leaf per event, and its root no longer matches.
+ */
+export function leafSource(eventHash: string): string {
+  return SHA256_HEX.test(eventHash) ? eventHash : ZERO_HASH;
+}
+
+function storedLeaf(eventHash: string): Buffer {
+  return leafHash(leafSource(eventHash));
 }
 
 function sameCheckpoint(a: SignedCheckpoint, b: SignedCheckpoint): boolean {

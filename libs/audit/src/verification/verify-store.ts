@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ChainVerifier, EventStore, SignedCheckpoint } from '@vigil/event-store';
 import { CheckpointCheck, CheckpointVerification, WitnessedCheckpoint } from '../checkpoints/checkpoint-check';
+import { MerkleFoldWorker } from '../checkpoints/merkle-fold-worker';
 import type { AuditPublicKey } from '../checkpoints/signing-key';
 
 export interface BrokenEvent {
@@ -41,7 +42,12 @@ export interface VerifyStoreOptions {
   batchSize?: number;
   /** Checkpoint verification; without it the report says checkpoints were not checked (status `off`). */
   checkpoints?: CheckpointSetting;
+  /** Fold the Merkle tree on a worker thread (default: when the largest checkpoint covers PARALLEL_FROM events or more). */
+  parallel?: boolean;
 }
+
+/** From this many events a worker thread folds the tree: below, starting it costs more than it saves. */
+export const PARALLEL_FROM = 50_000;
 
 /**
  * Walks every event of the store in global order, batch by batch, through the hash-chain verifier:
@@ -59,6 +65,15 @@ export async function verifyStore(store: EventStore, options: VerifyStoreOptions
   const check = await checkpointCheck(store, options.checkpoints);
   const headPosition = await store.headPosition();
   const batchSize = options.batchSize ?? 2_000;
+  const folding = check instanceof CheckpointCheck && check.treeSizes.length > 0;
+  const largest = folding ? check.treeSizes[check.treeSizes.length - 1] : 0;
+  // A big log's Merkle tree is folded on the other core while this one checks the chains.
+  const worker = folding && (options.parallel ?? largest >= PARALLEL_FROM) ? new MerkleFoldWorker(check.treeSizes) : null;
+  const fold = async (hashes: () => string[]) => {
+    if (!folding || events >= largest) return;
+    if (worker) await worker.feed(hashes());
+    else for (const hash of hashes()) check.feed(hash);
+  };
   let events = 0;
   const checked = async (count: number, position: number) => {
     events += count;
@@ -66,22 +81,28 @@ export async function verifyStore(store: EventStore, options: VerifyStoreOptions
     // Let the server answer other requests between batches: a whole-store walk takes seconds.
     await nextTurn();
   };
-  if (store.readChainRecords) {
-    // The store hands over the hashed texts as stored: hashing them needs no JSON parsed.
-    for await (const batch of store.readChainRecords({ batchSize })) {
-      verifier.feedRecords(batch);
-      if (check instanceof CheckpointCheck) for (let i = 0; i < batch.length; i++) check.feed(batch[i][3]);
-      await checked(batch.length, batch[batch.length - 1][0]);
+  let folded: Map<number, string> | undefined;
+  try {
+    if (store.readChainRecords) {
+      // The store hands over the hashed texts as stored: hashing them needs no JSON parsed.
+      for await (const batch of store.readChainRecords({ batchSize })) {
+        verifier.feedRecords(batch);
+        await fold(() => batch.map((record) => record[3]));
+        await checked(batch.length, batch[batch.length - 1][0]);
+      }
+    } else {
+      for await (const batch of store.readAll({ batchSize })) {
+        verifier.feed(batch);
+        await fold(() => batch.map((event) => event.hash));
+        await checked(batch.length, batch[batch.length - 1].globalPosition);
+      }
     }
-  } else {
-    for await (const batch of store.readAll({ batchSize })) {
-      verifier.feed(batch);
-      if (check instanceof CheckpointCheck) for (let i = 0; i < batch.length; i++) check.feed(batch[i].hash);
-      await checked(batch.length, batch[batch.length - 1].globalPosition);
-    }
+    folded = worker ? (await worker.finish()).roots : undefined;
+  } finally {
+    await worker?.abort();
   }
   const report = verifier.finish();
-  const checkpoints = check instanceof CheckpointCheck ? check.finish() : check;
+  const checkpoints = check instanceof CheckpointCheck ? check.finish(report.events, folded) : check;
   return {
     ok: report.ok && checkpoints.ok,
     streams: report.streams,
