@@ -33,7 +33,16 @@ parentPort.on('message', (batch) => {
     parentPort.postMessage({ done: true, roots: found, leaves: size });
     return;
   }
-  const bytes = Buffer.from(batch, 'hex');
+  let bytes = Buffer.from(batch, 'hex');
+  if (!/^[0-9a-f]*$/.test(batch)) {
+    // Some hash is no digest (not lower-case hex): one leaf of zeros for each such event, as leafSource does.
+    const parts = [];
+    for (let i = 0; i < batch.length; i += 64) {
+      const one = batch.slice(i, i + 64);
+      parts.push(/^[0-9a-f]{64}$/.test(one) ? Buffer.from(one, 'hex') : Buffer.alloc(32));
+    }
+    bytes = Buffer.concat(parts);
+  }
   for (let offset = 0; offset < bytes.length; offset += 32) {
     bytes.copy(leafInput, 1, offset, offset + 32);
     let node = hash('sha256', leafInput, 'buffer');
@@ -92,8 +101,9 @@ export class MerkleFoldWorker {
 
   /** Hands over the stored hashes of the next events in global order; waits while too many batches are in flight. */
   async feed(eventHashes: readonly string[]): Promise<void> {
+    // Hashes of 64 characters go as they are (the worker checks they are hex); any other length is no digest.
     let text = '';
-    for (let i = 0; i < eventHashes.length; i++) text += leafSource(eventHashes[i]);
+    for (let i = 0; i < eventHashes.length; i++) text += eventHashes[i].length === 64 ? eventHashes[i] : leafSource(eventHashes[i]);
     while (this.inFlight >= IN_FLIGHT) await new Promise<void>((resolve) => (this.drained = resolve));
     this.inFlight++;
     this.worker.postMessage(text);

@@ -59,6 +59,7 @@ describe('verifyStore with signed checkpoints', () => {
     ['nothing', ''],
     ['a stored hash replaced by another digest', `UPDATE events SET hash = '${'ab'.repeat(32)}' WHERE global_position = 1234`],
     ['a stored hash replaced by something that is not a digest', `UPDATE events SET hash = 'forged' WHERE global_position = 1700`],
+    ['a stored hash written in capitals', `UPDATE events SET hash = upper(hash) WHERE global_position = 777`],
     ['an event deleted from the middle', 'DELETE FROM events WHERE global_position = 2222'],
     ['the tail cut', 'DELETE FROM events WHERE global_position > 2400'],
   ])('gives the same report folding the tree on a worker thread as in this one: %s', async (_what, sql) => {
