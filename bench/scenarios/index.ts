@@ -1,6 +1,7 @@
 import type { Scenario } from '../scenario';
 import { alertLatency } from './alert-latency';
 import { auditVerify } from './audit-verify';
+import { checkpointAppend } from './checkpoint-append';
 import { checkpointVerify } from './checkpoint-verify';
 import { coldStart } from './cold-start';
 import { httpIngest } from './http-ingest';
@@ -15,6 +16,7 @@ export const scenarios: readonly Scenario[] = [
   machineLimit,
   storeAppendSerial,
   storeAppendConcurrent,
+  checkpointAppend,
   httpIngest,
   alertLatency,
   patientReplay,

@@ -20,6 +20,8 @@ export class SqliteCheckpointLog implements CheckpointLog {
   constructor(
     db: Database.Database,
     private readonly assertOpen: () => void,
+    /** Runs a write in the store's next group commit (its transaction and fsync shared with appends). */
+    private readonly inGroupCommit: <T>(write: () => T) => Promise<T>,
   ) {
     this.sql = {
       hashes: db
@@ -66,8 +68,7 @@ export class SqliteCheckpointLog implements CheckpointLog {
   }
 
   async record(checkpoint: SignedCheckpoint, frontier: FrontierState, tiles: ReadonlyMap<number, string>): Promise<boolean> {
-    this.assertOpen();
-    return this.recordAll(checkpoint, frontier, tiles);
+    return this.inGroupCommit(() => this.recordAll(checkpoint, frontier, tiles));
   }
 
   async list(after = 0, limit = CHECKPOINT_PAGE_MAX): Promise<SignedCheckpoint[]> {
@@ -87,7 +88,6 @@ export class SqliteCheckpointLog implements CheckpointLog {
   }
 
   async markPublished(channel: string, treeSize: number): Promise<void> {
-    this.assertOpen();
-    this.sql.markPublished.run(channel, treeSize);
+    await this.inGroupCommit(() => this.sql.markPublished.run(channel, treeSize));
   }
 }
