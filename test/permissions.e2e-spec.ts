@@ -39,6 +39,9 @@ const EXPECTED: Record<string, { roles: Role[] | 'public'; site: Site }> = {
   'GET /projections/:name': { roles: trialWide, site: 'global' },
   'POST /projections/:name/rebuild': { roles: ['data_manager', 'admin'], site: 'global' },
   'GET /audit/verify': { roles: ['monitor', 'data_manager', 'admin'], site: 'global' },
+  // Issue 15: the checkpoints for monitors, data managers, safety officers and admins; the public key for anyone.
+  'GET /audit/checkpoints': { roles: trialWide, site: 'global' },
+  'GET /audit/public-key': { roles: 'public', site: 'global' },
 };
 
 interface Records {

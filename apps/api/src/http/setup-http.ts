@@ -56,8 +56,16 @@ function refuseDeepJson(app: NestFastifyApplication, fastify: FastifyInstance, c
   });
 }
 
-/** The `sub` of a bearer token, read without verifying it: only to count requests (the guards verify it). */
+const SUBJECT = Symbol('vigil.rateLimitSubject');
+
+/** The `sub` of a bearer token, read without verifying it: only to count requests (the guards verify it). Read once per request. */
 function tokenSubject(request: FastifyRequest): string | null {
+  const cached = (request as unknown as Record<symbol, string | null | undefined>)[SUBJECT];
+  if (cached !== undefined) return cached;
+  return ((request as unknown as Record<symbol, string | null>)[SUBJECT] = subjectOf(request));
+}
+
+function subjectOf(request: FastifyRequest): string | null {
   const header = request.headers.authorization;
   if (typeof header !== 'string' || !header.startsWith('Bearer ')) return null;
   const payload = header.slice(7).split('.')[1];

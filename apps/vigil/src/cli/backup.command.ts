@@ -66,6 +66,7 @@ export function backupCommands(context: CliContext): Command[] {
         return;
       }
       const key = manifest.publicKey;
+      for (const note of report.notes) context.out(`Note: ${note}.\n`);
       context.out(
         `Restored ${manifest.files.length} store(s) into ${dataDir} and verified: ${verification.events} events in ${verification.streams} streams, ` +
           `hash chains intact; checkpoints: ${verification.checkpoints.message}.\n` +

@@ -63,6 +63,8 @@ export interface RestoreReport {
   verification: StoreVerification;
   /** Each thing that does not hold (files, head, checkpoint, verification); empty when the restore is good. */
   problems: string[];
+  /** What an operator should know all the same (checkpoints published after the backup). */
+  notes: string[];
 }
 
 /**
@@ -90,6 +92,7 @@ export async function restoreStores(dir: string, targets: Record<StoreRole, stri
     copyFileSync(join(dir, file.name), targets[file.role]);
   }
   const problems: string[] = [];
+  const notes: string[] = [];
   const store = await createSqliteEventStore({ file: targets['event-store'] });
   let verification: StoreVerification;
   try {
@@ -97,15 +100,19 @@ export async function restoreStores(dir: string, targets: Record<StoreRole, stri
     if (head !== manifest.log.headPosition) problems.push(`the restored log's head is ${head}, the manifest says ${manifest.log.headPosition}`);
     const latest = (await store.checkpoints?.latest()) ?? null;
     if (JSON.stringify(latest) !== JSON.stringify(manifest.lastCheckpoint)) problems.push("the restored log's last checkpoint is not the manifest's");
+    // Copies published after the backup was taken cover events it cannot hold: said, not counted against it.
+    const within = outside.filter((copy) => copy.checkpoint.treeSize <= manifest.log.headPosition);
+    const later = outside.length - within.length;
+    if (later > 0) notes.push(`${later} checkpoint(s) published after this backup cover events it does not hold: they are lost with this restore`);
     const checkpoints = manifest.publicKey
-      ? { key: parsePublicKey(manifest.publicKey.pem), outside }
+      ? { key: parsePublicKey(manifest.publicKey.pem), outside: within }
       : { off: 'the backup names no public key (checkpoints were off when it was taken)' };
     verification = await verifyStore(store, { checkpoints });
   } finally {
     await store.close();
   }
   if (!verification.ok) problems.push(`the restored audit trail does not verify: ${describe(verification)}`);
-  return { manifest, verification, problems };
+  return { manifest, verification, problems, notes };
 }
 
 function describe(report: StoreVerification): string {
