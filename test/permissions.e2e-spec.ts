@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type request from 'supertest';
 import type { Role } from '@vigil/domain';
 import { EVENT_STORE, EventStore } from '@vigil/event-store';
 import { PERMISSIONS, registeredRoutes } from '@vigil/api';
+import { untilFirstChunk } from './harness/first-chunk';
 import { daysAgo, enrolment, startVigil, VigilHarness } from './harness/vigil-harness';
 
 type Site = 'patient' | 'alert' | 'body' | 'list' | 'global' | 'trial';
@@ -50,26 +50,10 @@ const EXPECTED: Record<string, { roles: Role[] | 'public'; site: Site }> = {
   'GET /projections/:name': { roles: trialWide, site: 'global' },
   'POST /projections/:name/rebuild': { roles: ['data_manager', 'admin'], site: 'global' },
   'GET /audit/verify': { roles: ['monitor', 'data_manager', 'admin'], site: 'global' },
+  // Issue 15: the checkpoints for monitors, data managers, safety officers and admins; the public key for anyone.
+  'GET /audit/checkpoints': { roles: trialWide, site: 'global' },
+  'GET /audit/public-key': { roles: 'public', site: 'global' },
 };
-
-/** A stream (server-sent events) never ends: read its status and first chunk, then hang up. */
-function untilFirstChunk(req: request.Test): request.Test {
-  return req.buffer(false).parse((res, done) => {
-    let text = '';
-    let finished = false;
-    const finish = () => {
-      if (finished) return;
-      finished = true;
-      done(null, text.startsWith('{') ? JSON.parse(text) : {});
-    };
-    res.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      (res as unknown as { destroy(): void }).destroy();
-      finish();
-    });
-    res.on('end', finish);
-  });
-}
 
 interface Records {
   labs: string;

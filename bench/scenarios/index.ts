@@ -1,6 +1,8 @@
 import type { Scenario } from '../scenario';
 import { alertLatency } from './alert-latency';
 import { auditVerify } from './audit-verify';
+import { checkpointAppend } from './checkpoint-append';
+import { checkpointVerify } from './checkpoint-verify';
 import { coldStart } from './cold-start';
 import { httpIngest } from './http-ingest';
 import { machineLimit } from './machine-limit';
@@ -14,10 +16,12 @@ export const scenarios: readonly Scenario[] = [
   machineLimit,
   storeAppendSerial,
   storeAppendConcurrent,
+  checkpointAppend,
   httpIngest,
   alertLatency,
   patientReplay,
   auditVerify,
+  checkpointVerify,
   projectionRebuild,
   coldStart,
 ];

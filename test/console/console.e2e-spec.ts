@@ -207,7 +207,8 @@ describeInBrowser('The console in a browser (embedded mode, demo cohort)', () =>
     const sites = await page.locator('tr[data-patient-id] td:nth-child(2)').allTextContents();
     expect(new Set(sites)).toEqual(new Set(['SAT', 'PSL']));
     await page.getByLabel('Site').selectOption('PSL');
-    const psl = page.locator('tr[data-patient-id="TR-PSL-001"]');
+    // TAK-1 of the demo: a severe arthralgia (AE-SEVERE) the safety officer has not acknowledged yet.
+    const psl = page.locator('tr[data-patient-id="TR-PSL-013"]');
     await expect(psl.locator('td:nth-child(5)').textContent()).resolves.not.toBe('0');
     await psl
       .locator('td:nth-child(6)')

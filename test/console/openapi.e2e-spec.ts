@@ -20,11 +20,18 @@ describe('The OpenAPI document at /docs/json', () => {
   });
   afterAll(() => vigil.close());
 
-  it('declares the security of every operation: none for health and the console, a bearer token with 401 and 403 for the rest', () => {
+  it('declares the security of every operation: none for health, the checkpoint public key and the console, a bearer token with 401 and 403 for the rest', () => {
     const publicRoutes = operations()
       .filter(({ op }) => Array.isArray(op.security) && op.security.length === 0)
       .map(({ route }) => route);
-    expect(publicRoutes.sort()).toEqual(['GET /', 'GET /console/config', 'GET /console/{path}', 'GET /health', 'POST /console/demo-sign-in']);
+    expect(publicRoutes.sort()).toEqual([
+      'GET /',
+      'GET /audit/public-key',
+      'GET /console/config',
+      'GET /console/{path}',
+      'GET /health',
+      'POST /console/demo-sign-in',
+    ]);
     const wrong = operations()
       .filter(({ route }) => !publicRoutes.includes(route))
       .filter(({ op }) => JSON.stringify(op.security) !== '[{"bearer":[]}]' || !op.responses['401'] || !op.responses['403'])

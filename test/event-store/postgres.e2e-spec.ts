@@ -17,11 +17,15 @@ describeWithService('PostgreSQL event store', findPostgres, (postgres) => {
   const nextSchema = () => `${prefix}_${++run}`;
 
   // Each test gets its own schema, dropped afterwards: runs never see each other's events.
-  describeEventStoreContract('postgres', async () => {
-    const schema = nextSchema();
-    const open = () => createPostgresEventStore({ url: postgres.url, schema, pollIntervalMs: 50 });
-    return { store: await open(), reopen: open, cleanup: () => dropSchema(postgres.url, schema) };
-  });
+  describeEventStoreContract(
+    'postgres',
+    async () => {
+      const schema = nextSchema();
+      const open = () => createPostgresEventStore({ url: postgres.url, schema, pollIntervalMs: 50 });
+      return { store: await open(), reopen: open, cleanup: () => dropSchema(postgres.url, schema) };
+    },
+    { checkpoints: true },
+  );
 
   describe('several processes on one database', () => {
     let schema: string;
@@ -43,7 +47,7 @@ describeWithService('PostgreSQL event store', findPostgres, (postgres) => {
       await client.connect();
       const { rows } = await client.query(`SELECT version FROM ${schema}.schema_migrations`);
       await client.end();
-      expect(rows).toEqual([{ version: 1 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
     });
 
     it('never lets a subscriber see a global position before an earlier one commits', async () => {
@@ -81,7 +85,7 @@ describeWithService('PostgreSQL event store', findPostgres, (postgres) => {
       expect(seen).toEqual(events);
     });
 
-    it('refuses to change or delete a stored event through the database', async () => {
+    it('refuses to change or delete a stored event or a signed checkpoint through the database', async () => {
       const store = await open();
       await store.append('patient-1', [event(1)], { expectedVersion: 'any' });
       const client = new Client({ connectionString: postgres.url });
@@ -90,6 +94,12 @@ describeWithService('PostgreSQL event store', findPostgres, (postgres) => {
         await expect(client.query(`UPDATE ${schema}.events SET type = 'Forged'`)).rejects.toThrow(/append-only/);
         await expect(client.query(`DELETE FROM ${schema}.events`)).rejects.toThrow(/append-only/);
         await expect(client.query(`TRUNCATE ${schema}.events`)).rejects.toThrow(/append-only/);
+        const checkpoint = { treeSize: 1, rootHash: 'ab'.repeat(32), signedAt: '2026-03-01T00:00:00.000Z', keyId: 'cd'.repeat(32), signature: 'c2ln' };
+        await store.checkpoints?.record(checkpoint, { treeSize: 1, roots: ['ab'.repeat(32)] }, new Map());
+        await expect(client.query(`UPDATE ${schema}.checkpoints SET root_hash = 'forged'`)).rejects.toThrow(/append-only/);
+        await expect(client.query(`DELETE FROM ${schema}.checkpoints`)).rejects.toThrow(/append-only/);
+        await expect(client.query(`TRUNCATE ${schema}.checkpoints`)).rejects.toThrow(/append-only/);
+        expect(await store.checkpoints?.latest()).toEqual(checkpoint);
       } finally {
         await client.end();
       }

@@ -56,6 +56,11 @@ export class VigilProcess {
     return request(`http://127.0.0.1:${this.port}`);
   }
 
+  /** Everything the process wrote to stdout and stderr so far. */
+  get log(): string {
+    return this.output;
+  }
+
   /** SIGKILL: no shutdown hook runs, nothing is flushed that was not already durable. */
   async kill(): Promise<void> {
     const child = this.child;

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ReadSideModule } from '@vigil/alerting';
-import { ApiModule, configFromEnv, SafetyApiModule, setupHttp } from '@vigil/api';
+import { ApiModule, configFromEnv, httpConfigFromEnv, SafetyApiModule, setupHttp, vigilFastifyAdapter } from '@vigil/api';
 import { createEventStore, EventStoreModule, eventStoreConfigFromEnv } from '@vigil/event-store';
 
 /**
@@ -19,10 +19,11 @@ async function main(): Promise<void> {
   @Module({ imports: [EventStoreModule.forStore(store), ReadSideModule.forRoot(readModels), ApiModule.forConfig(config), SafetyApiModule] })
   class ApiAppModule {}
 
-  const app = await NestFactory.create<NestFastifyApplication>(ApiAppModule, new FastifyAdapter({ bodyLimit: 1024 * 1024 }), {
+  const http = httpConfigFromEnv();
+  const app = await NestFactory.create<NestFastifyApplication>(ApiAppModule, vigilFastifyAdapter(http), {
     logger: ['log', 'error', 'warn'],
   });
-  setupHttp(app);
+  await setupHttp(app, http);
   await app.listen(config.port, '0.0.0.0');
   new Logger('Api').log(`Vigil API listening on http://localhost:${config.port} (docs at /docs)`);
 }

@@ -1,7 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ApiModule, ProjectionsApiModule, SafetyApiModule, VigilConfig } from '@vigil/api';
+import { CheckpointsModule } from '@vigil/audit';
 import { EventStore, EventStoreModule } from '@vigil/event-store';
-import { NotifierModule } from '@vigil/messaging';
+import { NotifierModule, notifierConfigFromEnv } from '@vigil/messaging';
 import { ProjectorModule } from '@vigil/alerting';
 import { ConsoleModule } from './console/console.module';
 
@@ -23,7 +24,14 @@ export class VigilModule {
         ProjectionsApiModule,
         NotifierModule.forRoot({}, withDataDir),
         ConsoleModule.forRoot({ demo: options.demo ?? false, env: withDataDir }),
+        // Signed checkpoints over the log, published where the alerts go (issue 15).
+        CheckpointsModule.forRoot({ env: withDataDir, dataDir: config.dataDir, ...checkpointChannels(withDataDir) }),
       ],
     };
   }
+}
+
+function checkpointChannels(env: NodeJS.ProcessEnv) {
+  const { webhook, kafka, retryBaseMs, retryMaxMs } = notifierConfigFromEnv(env);
+  return { webhook, kafka, retryBaseMs, retryMaxMs };
 }

@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { configFromEnv, setupHttp, VigilConfig } from '@vigil/api';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { configFromEnv, httpConfigFromEnv, setupHttp, vigilFastifyAdapter, VigilConfig } from '@vigil/api';
 import { createEventStore, EventStore, eventStoreConfigFromEnv } from '@vigil/event-store';
 import { VigilModule } from './app.module';
 
@@ -21,15 +21,12 @@ export async function createVigilApp(options: VigilAppOptions = {}): Promise<Nes
   const env = { ...process.env, ...options.env };
   const config: VigilConfig = { ...configFromEnv(env), ...options.config };
   const store = options.store ?? (await createEventStore(eventStoreConfigFromEnv({ ...env, VIGIL_DATA_DIR: config.dataDir })));
-  const app = await NestFactory.create<NestFastifyApplication>(
-    VigilModule.create(config, store, env, { demo: options.demo }),
-    new FastifyAdapter({ bodyLimit: 1024 * 1024 }),
-    {
-      logger: options.logger ?? ['log', 'error', 'warn'],
-      bufferLogs: false,
-    },
-  );
-  setupHttp(app);
+  const http = httpConfigFromEnv(env);
+  const app = await NestFactory.create<NestFastifyApplication>(VigilModule.create(config, store, env, { demo: options.demo }), vigilFastifyAdapter(http), {
+    logger: options.logger ?? ['log', 'error', 'warn'],
+    bufferLogs: false,
+  });
+  await setupHttp(app, http);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

@@ -12,3 +12,6 @@ export * from './safety/safety-api.module';
 export * from './projections';
 export * from './alerts/acknowledge-alert.command';
 export * from './alerts/alert.queries';
+export * from './http/http-config';
+export { jsonDepthExceeds } from './http/json-depth';
+export * from './rules/rule-catalogue-markdown';

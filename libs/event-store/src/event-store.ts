@@ -1,3 +1,5 @@
+import type { CheckpointLog } from './checkpoints/checkpoint-log';
+
 /**
  * The EventStore port. Every adapter (sqlite, postgres, eventstoredb) implements it and passes
  * the one contract suite in `testing/event-store.contract.ts`.
@@ -164,6 +166,11 @@ export interface EventStore {
    * of parsing them; verification falls back to `readAll` elsewhere.
    */
   readChainRecords?(options?: ReadAllOptions): AsyncIterable<ChainRecord[]>;
+  /**
+   * Optional: signed checkpoints over the log, kept beside it (checkpoints/checkpoint-log.ts). Offered by
+   * adapters with dense global positions (SQLite, PostgreSQL); absent elsewhere (EventStoreDB).
+   */
+  readonly checkpoints?: CheckpointLog;
   /** Global position of the last event (0 for an empty store). */
   headPosition(): Promise<number>;
   /** The events a command stored, if its id has been seen (idempotency look-up). */

@@ -9,3 +9,6 @@ export * from './webhook-signature';
 export * from './notifier/notifier.config';
 export * from './notifier/notifier.module';
 export * from './notifier/notifier.tokens';
+export * from './checkpoint-channel';
+export * from './checkpoint-message';
+export * from './checkpoint-publisher';

@@ -1,12 +1,14 @@
-import type { Kafka, KafkaConfig, Producer, SASLOptions } from 'kafkajs';
-import type { StoredEvent } from '@vigil/event-store';
+import type { Kafka, KafkaConfig, Message, Producer, SASLOptions } from 'kafkajs';
+import type { SignedCheckpoint, StoredEvent } from '@vigil/event-store';
 import { AlertChannel, DeliveryFailedError, DeliveryReceipt } from './alert-channel';
 import { alertIdOf, alertMessageBody } from './alert-message';
+import type { CheckpointChannel } from './checkpoint-channel';
+import { CHECKPOINT_SIGNED, checkpointMessageBody } from './checkpoint-message';
 
 export interface KafkaChannelOptions {
   /** Bootstrap brokers, `host:port`. */
   brokers: string[];
-  /** Topic the alert events go to (default `vigil.alerts`). */
+  /** Topic the messages go to (alerts: `vigil.alerts`; checkpoints: `vigil.checkpoints`). */
   topic: string;
   clientId?: string;
   ssl?: boolean;
@@ -33,6 +35,57 @@ export const KAFKA_HEADERS = { eventId: 'vigil-event-id', eventType: 'vigil-even
  */
 export class KafkaChannel implements AlertChannel {
   readonly name = 'kafka';
+  private readonly producer: KafkaProducer;
+
+  constructor(options: KafkaChannelOptions) {
+    this.producer = new KafkaProducer(options);
+  }
+
+  async deliver(alertEvent: StoredEvent): Promise<DeliveryReceipt> {
+    const alertId = alertIdOf(alertEvent);
+    return this.producer.send(this.name, {
+      key: alertId,
+      value: alertMessageBody(alertEvent),
+      headers: { [KAFKA_HEADERS.eventId]: alertEvent.eventId, [KAFKA_HEADERS.eventType]: alertEvent.type, [KAFKA_HEADERS.alertId]: alertId },
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.producer.close();
+  }
+}
+
+/** Kafka record headers of a checkpoint message: its type, and its tree size (receivers deduplicate by key id and tree size). */
+export const KAFKA_CHECKPOINT_HEADERS = { eventType: KAFKA_HEADERS.eventType, treeSize: 'vigil-tree-size' } as const;
+
+/**
+ * Publishes each signed checkpoint to its own topic (VIGIL_KAFKA_CHECKPOINT_TOPIC, default `vigil.checkpoints`),
+ * keyed by the signing key id: one key, one partition, so checkpoints are read in the order they were signed.
+ * The value is the `CheckpointSigned` JSON (checkpoint-message.ts).
+ */
+export class KafkaCheckpointChannel implements CheckpointChannel {
+  readonly name = 'kafka';
+  private readonly producer: KafkaProducer;
+
+  constructor(options: KafkaChannelOptions) {
+    this.producer = new KafkaProducer({ ...options, clientId: options.clientId ?? 'vigil-checkpointer' });
+  }
+
+  publish(checkpoint: SignedCheckpoint): Promise<DeliveryReceipt> {
+    return this.producer.send(this.name, {
+      key: checkpoint.keyId,
+      value: checkpointMessageBody(checkpoint),
+      headers: { [KAFKA_CHECKPOINT_HEADERS.eventType]: CHECKPOINT_SIGNED, [KAFKA_CHECKPOINT_HEADERS.treeSize]: String(checkpoint.treeSize) },
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.producer.close();
+  }
+}
+
+/** One producer, connected on first use and started afresh after a failure; sends with acks = all. */
+class KafkaProducer {
   private readonly kafka: Kafka;
   private producer?: Producer;
   private connecting?: Promise<Producer>;
@@ -59,35 +112,25 @@ export class KafkaChannel implements AlertChannel {
     this.kafka = new kafkajs.Kafka(config);
   }
 
-  async deliver(alertEvent: StoredEvent): Promise<DeliveryReceipt> {
-    const alertId = alertIdOf(alertEvent);
+  async send(channel: string, message: Message): Promise<DeliveryReceipt> {
     try {
       const producer = await this.connected();
-      const [written] = await producer.send({
-        topic: this.options.topic,
-        acks: -1,
-        timeout: this.options.timeoutMs ?? 10_000,
-        messages: [
-          {
-            key: alertId,
-            value: alertMessageBody(alertEvent),
-            headers: { [KAFKA_HEADERS.eventId]: alertEvent.eventId, [KAFKA_HEADERS.eventType]: alertEvent.type, [KAFKA_HEADERS.alertId]: alertId },
-          },
-        ],
-      });
+      const [written] = await producer.send({ topic: this.options.topic, acks: -1, timeout: this.options.timeoutMs ?? 10_000, messages: [message] });
       return { detail: `${this.options.topic}/${written?.partition}@${written?.baseOffset ?? written?.offset}` };
     } catch (error) {
       // A producer that failed may hold a broken connection: start afresh on the next attempt.
-      await this.reset();
+      await this.close();
       throw new DeliveryFailedError(
-        this.name,
+        channel,
         `publishing to Kafka topic ${this.options.topic} failed: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
   }
 
   async close(): Promise<void> {
-    await this.reset();
+    const producer = this.producer;
+    this.producer = undefined;
+    await producer?.disconnect().catch(() => undefined);
   }
 
   private connected(): Promise<Producer> {
@@ -95,7 +138,7 @@ export class KafkaChannel implements AlertChannel {
     this.connecting ??= (async () => {
       const producer = this.kafka.producer({
         idempotent: this.options.idempotent ?? true,
-        // Required by an idempotent producer for in-order writes; one alert at a time anyway.
+        // Required by an idempotent producer for in-order writes; one message at a time anyway.
         maxInFlightRequests: 1,
       });
       try {
@@ -108,11 +151,5 @@ export class KafkaChannel implements AlertChannel {
       return producer;
     })().finally(() => (this.connecting = undefined));
     return this.connecting;
-  }
-
-  private async reset(): Promise<void> {
-    const producer = this.producer;
-    this.producer = undefined;
-    await producer?.disconnect().catch(() => undefined);
   }
 }

@@ -20,30 +20,32 @@ export class WebhookChannel implements AlertChannel {
   }
 
   async deliver(alertEvent: StoredEvent): Promise<DeliveryReceipt> {
-    const body = alertMessageBody(alertEvent);
-    let response: Response;
-    try {
-      response = await fetch(this.options.url, {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/json',
-          [WEBHOOK_SIGNATURE_HEADER]: signWebhookBody(body, this.options.secret),
-          'X-Vigil-Event-Id': alertEvent.eventId,
-          'X-Vigil-Alert-Id': alertIdOf(alertEvent),
-          'X-Vigil-Event-Type': alertEvent.type,
-        },
-        body,
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
-      });
-    } catch (error) {
-      // fetch reports the network cause (ECONNREFUSED, timeout…) beneath a generic "fetch failed".
-      const failure = error as { message?: string; cause?: { code?: string; message?: string } } | undefined;
-      const reason = failure?.cause?.code ?? failure?.cause?.message ?? failure?.message ?? String(error);
-      throw new DeliveryFailedError(this.name, `POST ${this.options.url} failed: ${reason}`);
-    }
-    // Drain the body so the connection is released; its content does not matter.
-    await response.arrayBuffer().catch(() => undefined);
-    if (!response.ok) throw new DeliveryFailedError(this.name, `POST ${this.options.url} answered ${response.status}`, response.status);
-    return { statusCode: response.status };
+    return postSigned(this.name, this.options, alertMessageBody(alertEvent), {
+      'X-Vigil-Event-Id': alertEvent.eventId,
+      'X-Vigil-Alert-Id': alertIdOf(alertEvent),
+      'X-Vigil-Event-Type': alertEvent.type,
+    });
   }
+}
+
+/** POSTs `body` as JSON with its X-Vigil-Signature; a 2xx answer is a delivery, anything else a DeliveryFailedError. */
+export async function postSigned(channel: string, options: WebhookChannelOptions, body: string, headers: Record<string, string>): Promise<DeliveryReceipt> {
+  let response: Response;
+  try {
+    response = await fetch(options.url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', [WEBHOOK_SIGNATURE_HEADER]: signWebhookBody(body, options.secret), ...headers },
+      body,
+      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+    });
+  } catch (error) {
+    // fetch reports the network cause (ECONNREFUSED, timeout…) beneath a generic "fetch failed".
+    const failure = error as { message?: string; cause?: { code?: string; message?: string } } | undefined;
+    const reason = failure?.cause?.code ?? failure?.cause?.message ?? failure?.message ?? String(error);
+    throw new DeliveryFailedError(channel, `POST ${options.url} failed: ${reason}`);
+  }
+  // Drain the body so the connection is released; its content does not matter.
+  await response.arrayBuffer().catch(() => undefined);
+  if (!response.ok) throw new DeliveryFailedError(channel, `POST ${options.url} answered ${response.status}`, response.status);
+  return { statusCode: response.status };
 }

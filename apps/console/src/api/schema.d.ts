@@ -597,10 +597,47 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * Verify the hash chains of the whole event store
+     * Verify the hash chains and signed checkpoints of the whole event store
      * @description Roles: monitor, data_manager, admin.
      */
     get: operations['AuditTrailController_verify'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/audit/checkpoints': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The signed checkpoints over the event log
+     * @description Roles: safety_officer, monitor, data_manager, admin.
+     */
+    get: operations['AuditTrailController_checkpoints'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/audit/public-key': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The public key that signs checkpoints */
+    get: operations['AuditTrailController_publicKey'];
     put?: never;
     post?: never;
     delete?: never;
@@ -854,6 +891,20 @@ export interface components {
       /** @description What the safety officer did or decided */
       note?: string;
     };
+    TreatmentResponse: {
+      /**
+       * @description `ended`: after a fatal adverse event
+       * @enum {string}
+       */
+      status: 'on-treatment' | 'suspended' | 'discontinued' | 'completed' | 'withdrawn' | 'ended';
+      /**
+       * Format: date-time
+       * @description Effective since
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      since?: string;
+      reason?: string;
+    };
     LabValueResponse: {
       eventId: string;
       /** @description As reported */
@@ -879,7 +930,7 @@ export interface components {
       /** @description CTCAE v5.0 grade */
       grade: number | null;
       /** @enum {string|null} */
-      gradeBasis: 'uln' | 'baseline' | 'absolute' | 'lln' | null;
+      gradeBasis: 'uln' | 'baseline' | 'absolute' | 'lln' | 'clearance' | null;
       ungradableReason?: string;
       /**
        * @description LOW/NORMAL/HIGH against the reference range, then the protocol rules crossed
@@ -902,6 +953,32 @@ export interface components {
       /** @description Missed maintenance doses (DOSE-MISSED) */
       missed: string[];
     };
+    AssessmentResponse: {
+      /** @description Listed in the reference safety information */
+      expected: boolean;
+      /** @enum {string} */
+      causality: 'not-related' | 'unlikely' | 'possible' | 'probable' | 'definite';
+      /**
+       * Format: date-time
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      assessedAt: string;
+    };
+    SusarClockResponse: {
+      /** @enum {string} */
+      ruleId: 'SUSAR-7D' | 'SUSAR-15D';
+      /**
+       * Format: date-time
+       * @description Report to the regulator by
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      deadline: string;
+      /**
+       * Format: date-time
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      regulatoryReportedAt?: string;
+    };
     AdverseEventSummaryResponse: {
       eventId: string;
       term: string;
@@ -910,6 +987,12 @@ export interface components {
        * @example 2026-03-10T07:30:00.000Z
        */
       onsetAt: string;
+      /**
+       * Format: date-time
+       * @description When the investigator became aware of it: the SAE clock starts here
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      awareAt?: string;
       grade: number;
       serious: boolean;
       seriousnessCriteria: string[];
@@ -922,7 +1005,16 @@ export interface components {
        * @example 2026-03-10T07:30:00.000Z
        */
       saeReportingDeadline?: string;
-      saeAlertId?: string;
+      /**
+       * Format: date-time
+       * @description When it was reported to the sponsor
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      sponsorReportedAt?: string;
+      /** @description The sponsor's last assessment */
+      assessment?: components['schemas']['AssessmentResponse'];
+      /** @description For a serious event assessed as related and unexpected */
+      susar?: components['schemas']['SusarClockResponse'];
     };
     PatientSafetyResponse: {
       patientId: string;
@@ -930,10 +1022,11 @@ export interface components {
       disease: string | null;
       /**
        * Format: date-time
-       * @description When dosing was reckoned
+       * @description When dosing and the treatment status were reckoned
        * @example 2026-03-10T07:30:00.000Z
        */
       asOf: string;
+      treatment: components['schemas']['TreatmentResponse'];
       /** @description Global log position the summary reflects */
       position: number;
       labs: components['schemas']['LabSummaryResponse'][];
@@ -1274,11 +1367,73 @@ export interface components {
       original: components['schemas']['AdverseEventResponse'];
       current: components['schemas']['AdverseEventResponse'];
     };
+    ReportEntryResponse: {
+      /** @description Stored event id of the report */
+      eventId: string;
+      /**
+       * Format: date-time
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      reportedAt: string;
+      reference?: string;
+      /**
+       * Format: date-time
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      recordedAt?: string;
+    };
+    AssessmentEntryResponse: {
+      eventId: string;
+      expected: boolean;
+      /** @enum {string} */
+      causality: 'not-related' | 'unlikely' | 'possible' | 'probable' | 'definite';
+      note?: string;
+      /**
+       * Format: date-time
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      assessedAt: string;
+    };
+    FollowUpResponse: {
+      /** @description Reports to the sponsor, in recording order */
+      sponsorReports: components['schemas']['ReportEntryResponse'][];
+      /** @description The sponsor's assessments; the last one stands */
+      assessments: components['schemas']['AssessmentEntryResponse'][];
+      /** @description Reports to the regulator, in recording order */
+      regulatoryReports: components['schemas']['ReportEntryResponse'][];
+    };
     DemographicsResponse: {
       /** @enum {string} */
       sex: 'F' | 'M';
       birthYear: number;
       weightKg: number;
+    };
+    TreatmentStatusEntryResponse: {
+      eventId: string;
+      /** @enum {string} */
+      status: 'on-treatment' | 'suspended' | 'discontinued' | 'completed' | 'withdrawn';
+      /**
+       * Format: date-time
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      effectiveAt: string;
+      reason: string;
+      /** @description Order of recording */
+      recordedSeq: number;
+    };
+    TreatmentStatusResponse: {
+      /**
+       * @description `ended`: after a fatal adverse event
+       * @enum {string}
+       */
+      status: 'on-treatment' | 'suspended' | 'discontinued' | 'completed' | 'withdrawn' | 'ended';
+      /**
+       * Format: date-time
+       * @description Effective since
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      since?: string;
+      reason?: string;
     };
     PatientStateResponse: {
       patientId: string;
@@ -1301,6 +1456,14 @@ export interface components {
       adverseEvents: {
         [key: string]: components['schemas']['AdverseEventEntryResponse'];
       };
+      /** @description What followed each adverse event (reports, assessments), by the adverse event's id */
+      followUps: {
+        [key: string]: components['schemas']['FollowUpResponse'];
+      };
+      /** @description Treatment status changes, in recording order */
+      treatment: components['schemas']['TreatmentStatusEntryResponse'][];
+      /** @description The status now */
+      treatmentStatus: components['schemas']['TreatmentStatusResponse'];
       /** @description The patient stream's version (also the ETag) */
       version: number;
     };
@@ -1449,6 +1612,13 @@ export interface components {
       /** @example Grade 3 neutropenia: treatment suspended by the investigator */
       reason: string;
     };
+    AuditPublicKeyResponse: {
+      keyId: string;
+      /** @enum {string} */
+      algorithm: 'Ed25519';
+      /** @description PEM (SPKI) */
+      publicKey: string;
+    };
     BrokenLinkResponse: {
       /** @example patient-TR-SAT-101 */
       streamId: string;
@@ -1456,11 +1626,63 @@ export interface components {
       version: number;
       reason: string;
     };
+    SignedCheckpointResponse: {
+      /** @description Events covered: global positions 1 … treeSize */
+      treeSize: number;
+      /** @description Hex SHA-256 Merkle Tree Hash (RFC 9162) of those events */
+      rootHash: string;
+      /**
+       * Format: date-time
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      signedAt: string;
+      /** @description Hex SHA-256 of the signing public key (DER SubjectPublicKeyInfo) */
+      keyId: string;
+      /** @description Base64 Ed25519 signature of the checkpoint text (README, For inspectors) */
+      signature: string;
+    };
+    CheckpointMismatchResponse: {
+      /** @description Events covered: global positions 1 … treeSize */
+      treeSize: number;
+      /** @description Hex SHA-256 Merkle Tree Hash (RFC 9162) of those events */
+      rootHash: string;
+      /**
+       * Format: date-time
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      signedAt: string;
+      /** @description Hex SHA-256 of the signing public key (DER SubjectPublicKeyInfo) */
+      keyId: string;
+      /** @description Base64 Ed25519 signature of the checkpoint text (README, For inspectors) */
+      signature: string;
+      /** @description Where the checkpoint was found: the database, or a copy outside it */
+      source: string;
+      reason: string;
+    };
+    CheckpointVerificationResponse: {
+      /** @enum {string} */
+      status: 'verified' | 'broken' | 'off' | 'unsupported';
+      ok: boolean;
+      /** @description Checkpoints checked (copies outside the database included) */
+      checked: number;
+      keyId: string | null;
+      latest: components['schemas']['SignedCheckpointResponse'] | null;
+      /** @description The smallest checkpoint that no longer holds */
+      firstMismatch: components['schemas']['CheckpointMismatchResponse'] | null;
+      mismatches: number;
+      message: string;
+    };
     StoreVerificationResponse: {
+      /** @description False when a chain is broken or a checkpoint no longer holds */
       ok: boolean;
       streams: number;
       events: number;
       broken: components['schemas']['BrokenLinkResponse'][];
+      checkpoints: components['schemas']['CheckpointVerificationResponse'];
+    };
+    CheckpointPageResponse: {
+      /** @description Smallest tree size first */
+      items: components['schemas']['SignedCheckpointResponse'][];
     };
     RecordedByResponse: {
       userId: string;
@@ -3422,7 +3644,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The hash chains of every stream: ok, or the broken links named */
+      /** @description The hash chains of every stream, and every signed checkpoint (its signature, and the root the log gives at its size) */
       200: {
         headers: {
           [name: string]: unknown;
@@ -3442,6 +3664,88 @@ export interface operations {
       };
       /** @description A role that may not, or a record of another site. Roles: monitor, data_manager, admin. */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  AuditTrailController_checkpoints: {
+    parameters: {
+      query?: {
+        /** @description At most this many (default 100, at most 1000) */
+        limit?: unknown;
+        /** @description Only checkpoints with a larger tree size (default 0) */
+        after?: unknown;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The signed checkpoints, smallest tree size first */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CheckpointPageResponse'];
+        };
+      };
+      /** @description Malformed input: each offending field is named with the reason */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No token, or an expired, unsigned or wrongly signed one */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description A role that may not, or a record of another site. Roles: safety_officer, monitor, data_manager, admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  AuditTrailController_publicKey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The Ed25519 public key that signs checkpoints, as PEM (SPKI); `Accept: application/json` gives {keyId, algorithm, publicKey}. keyId is the hex SHA-256 of the DER public key. No token needed. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/x-pem-file': string;
+          'application/json': components['schemas']['AuditPublicKeyResponse'];
+        };
+      };
+      /** @description Checkpoints are off: no signing key is configured */
+      404: {
         headers: {
           [name: string]: unknown;
         };

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JwtIdentity, PERMISSIONS, resolveJwtSecret } from '@vigil/api';
 import { createEventStore, eventStoreConfigFromEnv } from '@vigil/event-store';
+import { RULES } from '@vigil/domain';
 import { main } from '../cli';
 import { CliContext } from './cli-context';
 
@@ -87,5 +88,10 @@ describe('the vigil CLI', () => {
   it('prints the permission matrix with every route', async () => {
     expect(await run(['permissions'])).toBe(0);
     for (const route of Object.keys(PERMISSIONS)) expect(output.out).toContain(`\`${route}\``);
+  });
+
+  it('prints the rule catalogue with every rule', async () => {
+    expect(await run(['rules'])).toBe(0);
+    for (const rule of RULES) expect(output.out).toContain(`| \`${rule.id}\` |`);
   });
 });

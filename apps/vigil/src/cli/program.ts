@@ -1,12 +1,20 @@
 import { Command } from 'commander';
 import { auditCommand } from './audit.command';
+import { backupCommands } from './backup.command';
 import { CliContext } from './cli-context';
-import { permissionsCommand } from './permissions.command';
+import { permissionsCommand, rulesCommand } from './permissions.command';
 import { projectionsCommand } from './projections.command';
 import { tokenCommand } from './token.command';
 
 /** Each command is a file of this folder; adding one (e.g. `projections rebuild`) is adding it here. */
-const COMMANDS: ((context: CliContext) => Command)[] = [tokenCommand, auditCommand, permissionsCommand, projectionsCommand];
+const COMMANDS: ((context: CliContext) => Command | Command[])[] = [
+  tokenCommand,
+  auditCommand,
+  permissionsCommand,
+  rulesCommand,
+  projectionsCommand,
+  backupCommands,
+];
 
 export function vigilCli(context: CliContext): Command {
   const program = new Command('vigil')
@@ -14,6 +22,8 @@ export function vigilCli(context: CliContext): Command {
     .configureOutput({ writeOut: context.out, writeErr: context.err })
     .exitOverride()
     .showHelpAfterError();
-  for (const command of COMMANDS) program.addCommand(command(context).exitOverride().configureOutput({ writeOut: context.out, writeErr: context.err }));
+  for (const command of COMMANDS.flatMap((make) => make(context))) {
+    program.addCommand(command.exitOverride().configureOutput({ writeOut: context.out, writeErr: context.err }));
+  }
   return program;
 }

@@ -9,7 +9,9 @@ import {
   ExportPatientHistoryHandler,
   GetPatientAccessLogHandler,
   GetPatientHistoryHandler,
+  GetAuditPublicKeyHandler,
   GetPatientStateAtHandler,
+  ListCheckpointsHandler,
   VerifyAuditTrailHandler,
 } from './queries/audit.queries';
 
@@ -22,6 +24,8 @@ import {
   controllers: [AuditTrailController, PatientHistoryController],
   providers: [
     VerifyAuditTrailHandler,
+    ListCheckpointsHandler,
+    GetAuditPublicKeyHandler,
     GetPatientHistoryHandler,
     ExportPatientHistoryHandler,
     GetPatientStateAtHandler,

@@ -34,7 +34,8 @@ export class PatientAccessInterceptor implements NestInterceptor {
     const view = this.reflector.get<PatientRecordView | undefined>(RECORDED_VIEW, context.getHandler());
     const request = context.switchToHttp().getRequest<ViewingRequest>();
     const patientId = request.params.patientId;
-    if (!view || !patientId || !request.actor) throw new Error('RecordsPatientAccess needs a :patientId route behind the identity guard');
+    // An empty :patientId ('/patients//history') is the pipe's to refuse (400): this is about the route's own wiring.
+    if (!view || patientId === undefined || !request.actor) throw new Error('RecordsPatientAccess needs a :patientId route behind the identity guard');
     const actor = request.actor;
     return next.handle().pipe(
       switchMap((answer) =>

@@ -24,13 +24,14 @@ describe('the permission matrix', () => {
     }
   });
 
-  it('keeps /health and the console (its page, files and sign-in) as the only public routes', () => {
+  it('keeps /health, the checkpoint public key and the console (its page, files and sign-in) as the only public routes', () => {
     expect(entries.filter(([, p]) => p.roles === 'public').map(([route]) => route)).toEqual([
       'GET /health',
       'GET /',
       'GET /console/*',
       'GET /console/config',
       'POST /console/demo-sign-in',
+      'GET /audit/public-key',
     ]);
   });
 

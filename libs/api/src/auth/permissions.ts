@@ -108,7 +108,10 @@ export const PERMISSIONS: Readonly<Record<RouteKey, Permission>> = {
   'GET /projections/:name': { roles: TRIAL_WIDE_READERS, site: 'global', does: 'one read model and its progress' },
   'POST /projections/:name/rebuild': { roles: REBUILDERS, site: 'global', does: 'rebuild a read model from the event log' },
 
-  'GET /audit/verify': { roles: AUDITORS, site: 'global', does: 'verify the hash chains of the whole event store' },
+  'GET /audit/verify': { roles: AUDITORS, site: 'global', does: 'verify the hash chains and signed checkpoints of the whole event store' },
+  'GET /audit/checkpoints': { roles: TRIAL_WIDE_READERS, site: 'global', does: 'the signed checkpoints over the event log' },
+  // Public like a certificate: anyone checking an export or a checkpoint needs it, and it proves nothing about who asks.
+  'GET /audit/public-key': { roles: 'public', site: 'global', does: 'the public key that signs checkpoints' },
 };
 
 export function routeKey(method: string, template: string): string {

@@ -27,8 +27,10 @@ export function httpErrorFor(exception: unknown): ErrorBody {
     const response = exception.getResponse();
     const body = typeof response === 'string' ? { message: response } : (response as Record<string, unknown>);
     const message = Array.isArray(body.message) ? body.message.join('; ') : String(body.message ?? exception.message);
-    return { ...body, statusCode: exception.getStatus(), error: String(body.error ?? exception.name), message };
+    return { ...body, statusCode: exception.getStatus(), error: String(body.error ?? REASONS[exception.getStatus()] ?? exception.name), message };
   }
+  const refusal = refusalBeforeNest(exception);
+  if (refusal) return refusal;
   if (exception instanceof ValidationError) {
     return {
       statusCode: 400,
@@ -66,4 +68,32 @@ export class DomainExceptionFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<{ status(code: number): { send(body: unknown): void } }>();
     reply.status(body.statusCode).send(body);
   }
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+};
+
+/**
+ * A refusal raised by Fastify before the route (a content parser: body too deep, malformed or poisoned
+ * JSON; a rate limit): an error or object with a 4xx `statusCode`, and its own answer in `body` when it
+ * has one (http/setup-http.ts).
+ */
+function refusalBeforeNest(exception: unknown): ErrorBody | null {
+  if (typeof exception !== 'object' || exception === null) return null;
+  const { statusCode, body, message, code } = exception as { statusCode?: unknown; body?: unknown; message?: unknown; code?: unknown };
+  if (typeof statusCode !== 'number' || statusCode < 400 || statusCode > 499) return null;
+  if (body && typeof body === 'object') return { ...(body as ErrorBody), statusCode };
+  return {
+    statusCode,
+    error: REASONS[statusCode] ?? 'Client Error',
+    message: typeof message === 'string' ? message : 'refused',
+    ...(typeof code === 'string' ? { code } : {}),
+  };
 }

@@ -1,7 +1,23 @@
 import type { INestApplication } from '@nestjs/common';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { HttpConfig, httpConfigFromEnv } from './http-config';
+import { jsonDepthExceeds } from './json-depth';
 import { ErrorResponse, withAccessControl, withErrorAnswers } from './openapi';
-import { vigilValidationPipe } from './validation';
+import { badRequest, vigilValidationPipe } from './validation';
+
+/** The Fastify adapter every Vigil HTTP application runs on: body limit and timeouts from VIGIL_HTTP_*. */
+export function vigilFastifyAdapter(config: HttpConfig = httpConfigFromEnv()): FastifyAdapter {
+  return new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.idleTimeoutMs,
+    keepAliveTimeout: Math.min(72_000, config.idleTimeoutMs),
+  });
+}
 
 /** Vigil's OpenAPI document, as served at /docs/json (conventions: docs/openapi.md). */
 export function openApiDocument(app: INestApplication): OpenAPIObject {
@@ -20,9 +36,114 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
   return withErrorAnswers(withAccessControl(document));
 }
 
-/** What every Vigil HTTP application shares: validation of every body, and the OpenAPI document at /docs. */
-export function setupHttp(app: INestApplication): void {
+/**
+ * What every Vigil HTTP application shares: validation of every body, and the OpenAPI document at /docs;
+ * and, before any of it, input that cannot hurt: a JSON body nested deeper than VIGIL_HTTP_MAX_DEPTH is
+ * refused with 400 (413 beyond the body limit, from the adapter), rate limits per user and per address
+ * answer 429 with Retry-After, and security headers (helmet) go on every answer.
+ */
+export async function setupHttp(app: INestApplication, config: HttpConfig = httpConfigFromEnv()): Promise<void> {
+  const fastify = (app as NestFastifyApplication).getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  refuseDeepJson(app as NestFastifyApplication, fastify, config);
+  await registerRateLimits(app as NestFastifyApplication, config);
+  await (app as NestFastifyApplication).register(helmet as never, helmetOptions as never);
   app.useGlobalPipes(vigilValidationPipe());
   app.enableShutdownHooks();
   SwaggerModule.setup('docs', app, openApiDocument(app), { jsonDocumentUrl: 'docs/json' });
 }
+
+/** Fastify's own JSON parser (prototype poisoning refused), behind a depth check on the raw text. */
+function refuseDeepJson(app: NestFastifyApplication, fastify: FastifyInstance, config: HttpConfig): void {
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  app.useBodyParser('application/json', { bodyLimit: config.bodyLimitBytes }, (request, body, done) => {
+    const text = (body as Buffer).toString('utf8');
+    if (jsonDepthExceeds(text, config.maxDepth)) {
+      const refused = badRequest([{ field: 'body', reason: `nests arrays and objects deeper than ${config.maxDepth} levels` }]);
+      return done(Object.assign(new Error(refused.message), { statusCode: 400, body: refused.getResponse() }), undefined);
+    }
+    parseJson(request as never, text, done);
+  });
+}
+
+const SUBJECT = Symbol('vigil.rateLimitSubject');
+
+/** The `sub` of a bearer token, read without verifying it: only to count requests (the guards verify it). Read once per request. */
+function tokenSubject(request: FastifyRequest): string | null {
+  const cached = (request as unknown as Record<symbol, string | null | undefined>)[SUBJECT];
+  if (cached !== undefined) return cached;
+  return ((request as unknown as Record<symbol, string | null>)[SUBJECT] = subjectOf(request));
+}
+
+function subjectOf(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string' || !header.startsWith('Bearer ')) return null;
+  const payload = header.slice(7).split('.')[1];
+  if (!payload || payload.length > 4096) return null;
+  try {
+    const sub = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown }).sub;
+    return typeof sub === 'string' && sub.length <= 256 ? sub : null;
+  } catch {
+    return null;
+  }
+}
+
+async function registerRateLimits(app: NestFastifyApplication, config: HttpConfig): Promise<void> {
+  const tooMany = (who: string) => (_request: FastifyRequest, context: { max: number; after: string; ttl: number }) => ({
+    statusCode: 429,
+    error: 'Too Many Requests',
+    message: `rate limit: at most ${context.max} requests per ${config.rateLimitWindowMs / 1000} s for this ${who}; retry in ${context.after}`,
+  });
+  // Liveness probes are never limited.
+  const isHealth = (request: FastifyRequest) => request.url === '/health';
+  if (config.rateLimitPerAddress > 0) {
+    await app.register(
+      rateLimit as never,
+      {
+        max: config.rateLimitPerAddress,
+        timeWindow: config.rateLimitWindowMs,
+        allowList: isHealth,
+        errorResponseBuilder: tooMany('address'),
+      } as never,
+    );
+  }
+  if (config.rateLimitPerUser > 0) {
+    await app.register(
+      rateLimit as never,
+      {
+        max: config.rateLimitPerUser,
+        timeWindow: config.rateLimitWindowMs,
+        // Requests without a token are counted by address only.
+        allowList: (request: FastifyRequest) => isHealth(request) || tokenSubject(request) === null,
+        keyGenerator: (request: FastifyRequest) => `user:${tokenSubject(request)}`,
+        errorResponseBuilder: tooMany('user'),
+      } as never,
+    );
+  }
+}
+
+/**
+ * Security headers for an API that also serves a browser console (/console/, /) and its docs (/docs):
+ * scripts, styles, images and connections from Vigil itself only (inline styles allowed for the
+ * OpenAPI page), no framing, no plugins; the API's JSON answers get the same headers.
+ */
+const helmetOptions = {
+  global: true,
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:'],
+      fontSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'self'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+  },
+  crossOriginEmbedderPolicy: false,
+  crossOriginResourcePolicy: { policy: 'same-origin' },
+  referrerPolicy: { policy: 'no-referrer' },
+};

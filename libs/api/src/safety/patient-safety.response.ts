@@ -19,7 +19,7 @@ class LabSummaryResponse {
   @ApiProperty({ example: 'PLAT' }) test: string;
   @ApiProperty({ type: LabValueResponse }) latest: LabValueResponse;
   @ApiProperty({ type: Number, nullable: true, description: 'CTCAE v5.0 grade' }) grade: number | null;
-  @ApiProperty({ type: String, nullable: true, enum: ['uln', 'baseline', 'absolute', 'lln'] }) gradeBasis: string | null;
+  @ApiProperty({ type: String, nullable: true, enum: ['uln', 'baseline', 'absolute', 'lln', 'clearance'] }) gradeBasis: string | null;
   @ApiPropertyOptional() ungradableReason?: string;
   @ApiProperty({ type: [String], example: ['LOW', 'TR-PLT'], description: 'LOW/NORMAL/HIGH against the reference range, then the protocol rules crossed' })
   flags: string[];
@@ -36,10 +36,30 @@ class DosesResponse {
   @ApiProperty({ description: 'Missed maintenance doses (DOSE-MISSED)' }) missed: Record<string, unknown>[];
 }
 
+class AssessmentResponse {
+  @ApiProperty({ description: 'Listed in the reference safety information' }) expected: boolean;
+  @ApiProperty({ enum: ['not-related', 'unlikely', 'possible', 'probable', 'definite'] }) causality: string;
+  @ApiDateTime() assessedAt: string;
+}
+
+class SusarClockResponse {
+  @ApiProperty({ enum: ['SUSAR-7D', 'SUSAR-15D'] }) ruleId: string;
+  @ApiDateTime({ description: 'Report to the regulator by' }) deadline: string;
+  @ApiDateTimeOptional() regulatoryReportedAt?: string;
+}
+
+class TreatmentResponse {
+  @ApiProperty({ enum: ['on-treatment', 'suspended', 'discontinued', 'completed', 'withdrawn', 'ended'], description: '`ended`: after a fatal adverse event' })
+  status: string;
+  @ApiDateTimeOptional({ description: 'Effective since' }) since?: string;
+  @ApiPropertyOptional() reason?: string;
+}
+
 class AdverseEventSummaryResponse {
   @ApiProperty() eventId: string;
   @ApiProperty() term: string;
   @ApiDateTime() onsetAt: string;
+  @ApiDateTimeOptional({ description: 'When the investigator became aware of it: the SAE clock starts here' }) awareAt?: string;
   @ApiProperty() grade: number;
   @ApiProperty() serious: boolean;
   @ApiProperty({ type: [String] }) seriousnessCriteria: string[];
@@ -47,14 +67,17 @@ class AdverseEventSummaryResponse {
   @ApiPropertyOptional() outcome?: string;
   @ApiProperty() corrected: boolean;
   @ApiDateTimeOptional({ description: '24-hour SAE reporting deadline' }) saeReportingDeadline?: string;
-  @ApiPropertyOptional() saeAlertId?: string;
+  @ApiDateTimeOptional({ description: 'When it was reported to the sponsor' }) sponsorReportedAt?: string;
+  @ApiPropertyOptional({ type: AssessmentResponse, description: "The sponsor's last assessment" }) assessment?: AssessmentResponse;
+  @ApiPropertyOptional({ type: SusarClockResponse, description: 'For a serious event assessed as related and unexpected' }) susar?: SusarClockResponse;
 }
 
 export class PatientSafetyResponse {
   @ApiProperty() patientId: string;
   @ApiProperty({ type: String, nullable: true }) siteId: string | null;
   @ApiProperty({ type: String, nullable: true }) disease: string | null;
-  @ApiDateTime({ description: 'When dosing was reckoned' }) asOf: string;
+  @ApiDateTime({ description: 'When dosing and the treatment status were reckoned' }) asOf: string;
+  @ApiProperty({ type: TreatmentResponse }) treatment: TreatmentResponse;
   @ApiProperty({ description: 'Global log position the summary reflects' }) position: number;
   @ApiProperty({ type: [LabSummaryResponse] }) labs: LabSummaryResponse[];
   @ApiProperty({ type: [AlertResponse] }) openAlerts: AlertResponse[];

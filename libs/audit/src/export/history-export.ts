@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ValidationError } from '@vigil/domain';
+import { canonicalJson, InclusionProof, SignedCheckpoint, StoredEvent } from '@vigil/event-store';
 import type { AuditEntry } from '../history/audit-entry';
 import type { FieldChange } from '../history/changes';
 import type { PatientHistory } from '../history/patient-history';
@@ -55,8 +56,23 @@ const CSV_COLUMNS = [
   'hash',
 ] as const;
 
-export function exportHistory(history: PatientHistory, format: ExportFormat, provenance: ExportProvenance): HistoryExport {
-  const body = format === 'csv' ? historyCsv(history) : historyJson(history, provenance);
+/**
+ * What makes a JSON export checkable without Vigil (`vigil audit verify-export`): the stored events the
+ * entries were made from, the signed checkpoint (the latest, signed at the export when anything was new),
+ * and each event's inclusion proof against it.
+ */
+export interface ExportIntegrity {
+  events: readonly StoredEvent[];
+  checkpoint: SignedCheckpoint | null;
+  /** By event id; an event recorded after the checkpoint has none. */
+  proofs: ReadonlyMap<string, InclusionProof>;
+}
+
+/** How the JSON export's own digest is taken, said in the file. */
+export const EXPORT_DIGEST_METHOD = 'SHA-256 of the RFC 8785 (canonical) JSON of this whole document without its "digest" member';
+
+export function exportHistory(history: PatientHistory, format: ExportFormat, provenance: ExportProvenance, integrity?: ExportIntegrity): HistoryExport {
+  const body = format === 'csv' ? historyCsv(history) : historyJson(history, provenance, integrity);
   const stamp = provenance.exportedAt.replace(/[:.]/g, '-');
   return {
     body,
@@ -96,6 +112,29 @@ function changesInWords(changes: FieldChange[]): string {
   return changes.map((c) => `${c.field}: ${JSON.stringify(c.old)} → ${JSON.stringify(c.new)}`).join('; ');
 }
 
-function historyJson(history: PatientHistory, provenance: ExportProvenance): string {
-  return `${JSON.stringify({ patientId: history.patientId, ...provenance, entries: history.entries }, null, 2)}\n`;
+/**
+ * Each entry carries, besides what a person reads, what its hash covers (streamId, metadata exactly as
+ * stored, previousHash), its global position and its inclusion proof; the document carries the signed
+ * checkpoint and a digest of itself.
+ */
+function historyJson(history: PatientHistory, provenance: ExportProvenance, integrity?: ExportIntegrity): string {
+  const events = new Map(integrity?.events.map((event) => [event.eventId, event]));
+  const entries = history.entries.map((entry) => {
+    const event = events.get(entry.eventId);
+    if (!event) return entry;
+    return {
+      ...entry,
+      streamId: event.streamId,
+      globalPosition: event.globalPosition,
+      metadata: event.metadata,
+      previousHash: event.previousHash,
+      inclusionProof: integrity?.proofs.get(event.eventId) ?? null,
+    };
+  });
+  const document: Record<string, unknown> = { patientId: history.patientId, ...provenance, entries };
+  if (integrity) {
+    document.checkpoint = integrity.checkpoint;
+    document.digest = { method: EXPORT_DIGEST_METHOD, sha256: createHash('sha256').update(canonicalJson(document), 'utf8').digest('hex') };
+  }
+  return `${JSON.stringify(document, null, 2)}\n`;
 }

@@ -89,6 +89,59 @@ describe('audit entries of a patient history', () => {
     ]);
   });
 
+  it('says the follow-ups of an adverse event, the treatment status and alert updates and closures in words', () => {
+    const ae = '0d6f3a51-4c4e-4a57-9d0b-5bd8b1c3a0ae';
+    const events = storedStream('patient-TR-SAT-001', [
+      {
+        type: 'SponsorReportRecorded',
+        data: { patientId: 'TR-SAT-001', adverseEventId: ae, reportedAt: '2026-02-02T10:00:00Z', reference: 'SP-7' },
+        recordedAt: '2026-02-07T00:00:00Z',
+      },
+      {
+        type: 'AdverseEventAssessed',
+        data: { patientId: 'TR-SAT-001', adverseEventId: ae, expected: false, causality: 'probable', assessedAt: '2026-02-03T10:00:00Z' },
+        recordedAt: '2026-02-07T00:00:00Z',
+      },
+      {
+        type: 'RegulatoryReportRecorded',
+        data: { patientId: 'TR-SAT-001', adverseEventId: ae, reportedAt: '2026-02-05T10:00:00Z' },
+        recordedAt: '2026-02-07T00:00:00Z',
+      },
+      {
+        type: 'TreatmentStatusChanged',
+        data: { patientId: 'TR-SAT-001', status: 'suspended', effectiveAt: '2026-02-02T00:00:00Z', reason: 'Pneumonia' },
+        recordedAt: '2026-02-07T00:00:00Z',
+      },
+      {
+        type: 'AlertUpdated',
+        data: {
+          alertId: 'a-1',
+          patientId: 'TR-SAT-001',
+          ruleId: 'TR-LYM',
+          previous: { value: 0.55, unit: '10*9/L', normalisedValue: 0.55, normalisedUnit: '10*9/L', grade: 2, severity: 'warning' },
+          current: { value: 0.15, unit: '10*9/L', normalisedValue: 0.15, normalisedUnit: '10*9/L', grade: 4, severity: 'critical' },
+          correctionEventId: 'c-1',
+          reason: 'Transcription error',
+          updatedAt: '2026-02-06T10:00:00Z',
+        },
+        recordedAt: '2026-02-07T00:00:00Z',
+      },
+      {
+        type: 'AlertClosed',
+        data: { alertId: 'a-2', closedAt: '2026-02-06T10:00:00Z', reportedAt: '2026-02-06T09:00:00Z', late: true, byEventId: 'r-1' },
+        recordedAt: '2026-02-07T00:00:00Z',
+      },
+    ]);
+    expect(events.map((e) => auditEntryOf(e).summary)).toEqual([
+      `Serious adverse event ${ae} reported to the sponsor 2026-02-02T10:00:00Z, reference SP-7`,
+      `Adverse event ${ae} assessed by the sponsor: unexpected, causality probable`,
+      `SUSAR ${ae} reported to the regulator 2026-02-05T10:00:00Z`,
+      'Treatment suspended from 2026-02-02T00:00:00Z. Reason: Pneumonia',
+      'Alert TR-LYM updated after c-1: 0.55 10*9/L, grade 2 (warning) → 0.15 10*9/L, grade 4 (critical): Transcription error',
+      'Alert closed: reported 2026-02-06T09:00:00Z, after its deadline (late)',
+    ]);
+  });
+
   it('still lists an event type it has no words for, by name', () => {
     const [odd] = storedStream('patient-TR-SAT-001', [{ type: 'ConsentWithdrawn', data: { patientId: 'TR-SAT-001' }, recordedAt: '2026-02-01T00:00:00Z' }]);
     expect(auditEntryOf(odd).summary).toBe('Consent Withdrawn (schema version 1)');

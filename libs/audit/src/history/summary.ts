@@ -80,6 +80,24 @@ const SUMMARIES: Readonly<Record<string, Summarise>> = {
   },
   AlertEscalated: (d) => `Alert escalated at ${utcInWords(d.escalatedAt)}: ${text(d.reason)}`,
   AlertRetracted: (d) => `Alert retracted after correction ${text(d.correctionEventId)}: ${text(d.reason)}`,
+  AlertUpdated: (d) => {
+    const figures = (f: unknown) => {
+      const x = (f ?? {}) as Data;
+      const grade = x.grade === null || x.grade === undefined ? '' : `, grade ${text(x.grade)}`;
+      return `${text(x.value)} ${text(x.unit)}${grade} (${text(x.severity)})`.replace(/\s+/g, ' ');
+    };
+    return `Alert ${text(d.ruleId)} updated after ${text(d.correctionEventId)}: ${figures(d.previous)} → ${figures(d.current)}: ${text(d.reason)}`;
+  },
+  AlertClosed: (d) =>
+    `Alert closed: reported ${utcInWords(d.reportedAt)}${d.reference ? ` (${text(d.reference)})` : ''}, ${d.late ? 'after its deadline (late)' : 'in time'}`,
+  SponsorReportRecorded: (d) =>
+    `Serious adverse event ${text(d.adverseEventId)} reported to the sponsor ${utcInWords(d.reportedAt)}${d.reference ? `, reference ${text(d.reference)}` : ''}`,
+  AdverseEventAssessed: (d) =>
+    `Adverse event ${text(d.adverseEventId)} assessed by the sponsor: ${d.expected ? 'expected' : 'unexpected'}, causality ${text(d.causality)}` +
+    (d.note ? `: ${quoted(d.note)}` : ''),
+  RegulatoryReportRecorded: (d) =>
+    `SUSAR ${text(d.adverseEventId)} reported to the regulator ${utcInWords(d.reportedAt)}${d.reference ? `, reference ${text(d.reference)}` : ''}`,
+  TreatmentStatusChanged: (d) => `Treatment ${text(d.status)} from ${utcInWords(d.effectiveAt)}. Reason: ${text(d.reason)}`,
   PatientRecordViewed: (d) => `Viewed the ${text(d.view)} of patient ${text(d.patientId)}`,
 };
 

@@ -129,10 +129,10 @@ export function decide(command: PatientCommand, state: PatientState, ctx: Patien
     }
     case 'RecordSponsorReport': {
       const entry = liveEntry(state, 'adverseEvents', command.adverseEventId, 'adverse event', 'adverseEventId');
+      const reportedAt = clinicalInstant('reportedAt', command.reportedAt, ctx);
       if (!entry.current.serious) {
         throw new RuleViolationError('only a serious adverse event is reported to the sponsor within 24 hours (docs/safety-rules.md §5)', 'adverseEventId');
       }
-      const reportedAt = clinicalInstant('reportedAt', command.reportedAt, ctx);
       const awareAt = entry.current.awareAt ?? entry.current.onsetAt;
       if (Date.parse(reportedAt) < Date.parse(awareAt)) {
         throw new ValidationError('reportedAt', `${String(command.reportedAt)} is before the investigator became aware of the event (${awareAt})`);
@@ -162,13 +162,13 @@ export function decide(command: PatientCommand, state: PatientState, ctx: Patien
     }
     case 'RecordRegulatoryReport': {
       const entry = liveEntry(state, 'adverseEvents', command.adverseEventId, 'adverse event', 'adverseEventId');
+      const reportedAt = clinicalInstant('reportedAt', command.reportedAt, ctx);
       if (!isSusar(state, entry)) {
         throw new RuleViolationError(
           'only a SUSAR (serious, assessed by the sponsor as related and unexpected) is reported to the regulator (docs/safety-rules.md §5)',
           'adverseEventId',
         );
       }
-      const reportedAt = clinicalInstant('reportedAt', command.reportedAt, ctx);
       if (Date.parse(reportedAt) < Date.parse(entry.current.onsetAt)) {
         throw new ValidationError('reportedAt', `${String(command.reportedAt)} is before the onset of the event (${entry.current.onsetAt})`);
       }

@@ -20,7 +20,9 @@ import { SubscriptionSet } from '../polling-subscription';
 import { emptyStream, sealEvents, StreamHead } from '../seal';
 import { WakeSignal } from '../wake-signal';
 import { EventRow, eventColumns, toStoredEvent } from './event-row';
+import { CheckpointLog } from '../checkpoints/checkpoint-log';
 import { NotificationListener } from './notification-listener';
+import { PostgresCheckpointLog } from './postgres-checkpoint-log';
 import { assertSchemaName, migrate } from './schema';
 
 export interface PostgresEventStoreOptions {
@@ -52,6 +54,7 @@ export class PostgresEventStore implements EventStore {
   private readonly subscriptions = new SubscriptionSet();
   private readonly writes = new GroupCommit<AppendRequest, AppendResult>((batch) => this.commitBatch(batch));
   private closing = false;
+  readonly checkpoints: CheckpointLog;
 
   static async open(options: PostgresEventStoreOptions): Promise<PostgresEventStore> {
     const schema = options.schema ?? 'vigil';
@@ -81,6 +84,7 @@ export class PostgresEventStore implements EventStore {
     private readonly pollIntervalMs: number,
   ) {
     this.signal = signal;
+    this.checkpoints = new PostgresCheckpointLog(pool, schema, () => this.assertOpen());
   }
 
   async append(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {

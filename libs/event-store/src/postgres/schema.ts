@@ -48,6 +48,37 @@ function migrations(s: string): string[] {
     CREATE TRIGGER events_are_never_truncated BEFORE TRUNCATE ON ${s}.events
       FOR EACH STATEMENT EXECUTE FUNCTION ${s}.events_are_append_only();
     `,
+    // Signed checkpoints over the global log (checkpoints/checkpoint-log.ts), append-only like the events.
+    // The frontier and the tiles are derived from the log: rebuilt from it when missing, never trusted over it.
+    `
+    CREATE TABLE ${s}.checkpoints (
+      tree_size bigint PRIMARY KEY CHECK (tree_size >= 1),
+      root_hash text NOT NULL,
+      signed_at text NOT NULL,
+      key_id    text NOT NULL,
+      signature text NOT NULL
+    );
+    CREATE FUNCTION ${s}.checkpoints_are_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'checkpoints are append-only'; END $$;
+    CREATE TRIGGER checkpoints_are_never_changed BEFORE UPDATE OR DELETE ON ${s}.checkpoints
+      FOR EACH ROW EXECUTE FUNCTION ${s}.checkpoints_are_append_only();
+    CREATE TRIGGER checkpoints_are_never_truncated BEFORE TRUNCATE ON ${s}.checkpoints
+      FOR EACH STATEMENT EXECUTE FUNCTION ${s}.checkpoints_are_append_only();
+
+    CREATE TABLE ${s}.merkle_frontier (
+      id        integer PRIMARY KEY CHECK (id = 1),
+      tree_size bigint NOT NULL,
+      roots     text NOT NULL
+    );
+    CREATE TABLE ${s}.merkle_tiles (
+      tile bigint PRIMARY KEY,
+      root text NOT NULL
+    );
+    CREATE TABLE ${s}.checkpoint_publications (
+      channel   text PRIMARY KEY,
+      tree_size bigint NOT NULL
+    );
+    `,
   ];
 }
 

@@ -44,6 +44,35 @@ const migrations: string[] = [
   UPDATE commands SET event_count = (SELECT count(*) FROM events WHERE events.command_id = commands.command_id);
   DROP INDEX events_by_command;
   `,
+  // Signed checkpoints over the global log (checkpoints/checkpoint-log.ts), append-only like the events.
+  // The frontier and the tiles are derived from the log: rebuilt from it when missing, never trusted over it.
+  `
+  CREATE TABLE checkpoints (
+    tree_size INTEGER PRIMARY KEY CHECK (tree_size >= 1),
+    root_hash TEXT NOT NULL,
+    signed_at TEXT NOT NULL,
+    key_id    TEXT NOT NULL,
+    signature TEXT NOT NULL
+  ) STRICT;
+  CREATE TRIGGER checkpoints_are_never_updated BEFORE UPDATE ON checkpoints
+    BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+  CREATE TRIGGER checkpoints_are_never_deleted BEFORE DELETE ON checkpoints
+    BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+
+  CREATE TABLE merkle_frontier (
+    id        INTEGER PRIMARY KEY CHECK (id = 1),
+    tree_size INTEGER NOT NULL,
+    roots     TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE merkle_tiles (
+    tile INTEGER PRIMARY KEY,
+    root TEXT NOT NULL
+  ) STRICT;
+  CREATE TABLE checkpoint_publications (
+    channel   TEXT PRIMARY KEY,
+    tree_size INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];
 
 export const schemaVersion = migrations.length;

@@ -22,7 +22,9 @@ import { positionOfEvent, positionOfRecord, readInBatches } from '../batched-rea
 import { SubscriptionSet } from '../polling-subscription';
 import { emptyStream, sealEvents, StreamHead } from '../seal';
 import { WakeSignal } from '../wake-signal';
+import { CheckpointLog } from '../checkpoints/checkpoint-log';
 import { chainRecordColumns } from './chain-record';
+import { SqliteCheckpointLog } from './sqlite-checkpoint-log';
 import { EventRow, eventColumns, parsedEvent, toStoredEvent } from './event-row';
 import { migrate } from './schema';
 
@@ -41,6 +43,11 @@ export async function createSqliteEventStore(options: SqliteEventStoreOptions): 
 
 const lastVersion = Number.MAX_SAFE_INTEGER;
 
+/** A write to the store's own other tables that joins a group commit (sideWrite). */
+interface SideWrite {
+  side: () => void;
+}
+
 interface CommandRow {
   stream_id: string;
   version_after: number;
@@ -55,9 +62,10 @@ interface CommandRow {
 export class SqliteEventStore implements EventStore {
   private readonly signal = new WakeSignal();
   private readonly subscriptions = new SubscriptionSet();
-  private readonly writes = new GroupCommit<AppendRequest, AppendResult>((batch) => this.commitBatch(batch));
+  private readonly writes = new GroupCommit<AppendRequest | SideWrite, AppendResult>((batch) => this.commitBatch(batch));
   private closing = false;
   private readonly sql;
+  readonly checkpoints: CheckpointLog;
 
   static open(options: SqliteEventStoreOptions): SqliteEventStore {
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
@@ -78,6 +86,11 @@ export class SqliteEventStore implements EventStore {
     private readonly db: Database.Database,
     private readonly pollIntervalMs: number,
   ) {
+    this.checkpoints = new SqliteCheckpointLog(
+      db,
+      () => this.assertOpen(),
+      (write) => this.sideWrite(write),
+    );
     this.sql = {
       begin: db.prepare('BEGIN IMMEDIATE'),
       commit: db.prepare('COMMIT'),
@@ -221,7 +234,18 @@ export class SqliteEventStore implements EventStore {
   }
 
   /** One transaction, one fsync, for every append of the batch; each in its own savepoint. */
-  private commitBatch(batch: AppendRequest[]): Outcome<AppendResult>[] {
+  /**
+   * Runs a write of the store's other tables (checkpoints) in the next group commit: under load it shares
+   * the appends' transaction and fsync instead of adding its own. Resolves once committed.
+   */
+  private async sideWrite<T>(write: () => T): Promise<T> {
+    this.assertOpen();
+    let result: T | undefined;
+    await this.writes.submit({ side: () => void (result = write()) });
+    return result as T;
+  }
+
+  private commitBatch(batch: (AppendRequest | SideWrite)[]): Outcome<AppendResult>[] {
     const recordedAt = new Date().toISOString();
     const outcomes: Outcome<AppendResult>[] = [];
     this.sql.begin.run();
@@ -229,12 +253,15 @@ export class SqliteEventStore implements EventStore {
       for (const request of batch) {
         this.sql.savepoint.run();
         try {
-          outcomes.push({ ok: true, value: this.appendOne(request, recordedAt) });
+          if ('side' in request) {
+            request.side();
+            outcomes.push({ ok: true, value: undefined as never });
+          } else outcomes.push({ ok: true, value: this.appendOne(request, recordedAt) });
           this.sql.release.run();
         } catch (error) {
           this.sql.rollbackTo.run();
           this.sql.release.run();
-          outcomes.push({ ok: false, error: this.explain(error, request) });
+          outcomes.push({ ok: false, error: 'side' in request ? error : this.explain(error, request) });
         }
       }
       this.sql.commit.run();

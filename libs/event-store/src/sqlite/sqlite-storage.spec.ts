@@ -101,6 +101,17 @@ describe('SQLite event store file', () => {
     db.close();
   });
 
+  it('refuses to change or delete a signed checkpoint through the database', async () => {
+    const store = await open();
+    const checkpoint = { treeSize: 1, rootHash: 'ab'.repeat(32), signedAt: '2026-03-01T00:00:00.000Z', keyId: 'cd'.repeat(32), signature: 'c2ln' };
+    await store.checkpoints?.record(checkpoint, { treeSize: 1, roots: ['ab'.repeat(32)] }, new Map());
+    const db = new Database(file);
+    expect(() => db.prepare("UPDATE checkpoints SET root_hash = 'forged'").run()).toThrow(/append-only/);
+    expect(() => db.prepare('DELETE FROM checkpoints').run()).toThrow(/append-only/);
+    db.close();
+    expect(await store.checkpoints?.latest()).toEqual(checkpoint);
+  });
+
   it('lets a subscriber in another connection see new events by polling', async () => {
     const writer = await open();
     const reader = await open(20);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { ChainVerifier } from '../chain-verifier';
+import type { CheckpointLog, SignedCheckpoint } from '../checkpoints/checkpoint-log';
 import { ChainRecord, EventStore, NewEvent, StoredEvent, Subscription } from '../event-store';
 import { DuplicateEventIdError, InvalidAppendError, WrongExpectedVersionError } from '../errors';
 import { canonicalEnvelope, hashEnvelope, hashEvent } from '../hash-chain';
@@ -21,6 +22,8 @@ export interface ContractOptions {
   persistent?: boolean;
   /** True for an adapter that offers `readChainRecords`; the others' chain-record tests are skipped, by name. */
   chainRecords?: boolean;
+  /** True for an adapter that offers a `checkpoints` log; the others' checkpoint tests are skipped, by name. */
+  checkpoints?: boolean;
 }
 
 export function describeEventStoreContract(name: string, makeStore: () => Promise<ContractStore>, options: ContractOptions = {}): void {
@@ -569,6 +572,71 @@ export function describeEventStoreContract(name: string, makeStore: () => Promis
         expect(batches).toEqual([positions.slice(0, 3), positions.slice(3, 6), positions.slice(6)]);
         const upTo = await collectRecords(read({ after: positions[1], to: positions[4], batchSize: 2 }));
         expect(upTo.map((record) => record[0])).toEqual(positions.slice(2, 5));
+      });
+    });
+
+    describe('checkpoint log', () => {
+      // Optional capability: adapters without dense positions declare it unsupported (their tests skipped, by name).
+      const itWithCheckpoints = (title: string, test: (log: CheckpointLog) => Promise<void>) =>
+        (options.checkpoints ? it : it.skip)(options.checkpoints ? title : `${title} [no checkpoint log in this adapter]`, async () => {
+          if (!store.checkpoints) throw new Error(`${name} was declared with checkpoints but its store has no checkpoint log`);
+          await test(store.checkpoints);
+        });
+      const checkpoint = (treeSize: number, rootHash = 'ab'.repeat(32)): SignedCheckpoint => ({
+        treeSize,
+        rootHash,
+        signedAt: `2026-03-0${Math.min(9, treeSize)}T10:00:00.000Z`,
+        keyId: 'cd'.repeat(32),
+        signature: Buffer.from(`signature of ${treeSize}`).toString('base64'),
+      });
+
+      itWithCheckpoints('hands over the stored hashes of a range of leaves, leaf i being the event at position i + 1', async (log) => {
+        for (let i = 1; i <= 5; i++) await store.append(`patient-${i % 2}`, [labResult(i)], { expectedVersion: 'any' });
+        const events = await collect(store.readAll());
+        expect(await log.eventHashes(0, 5)).toEqual(events.map((e) => e.hash));
+        expect(await log.eventHashes(1, 3)).toEqual(events.slice(1, 3).map((e) => e.hash));
+        expect(await log.eventHashes(5, 9)).toEqual([]);
+      });
+
+      itWithCheckpoints('keeps checkpoints in tree-size order, lists those after a size, and only lets them grow', async (log) => {
+        expect(await log.latest()).toBeNull();
+        expect(await log.frontier()).toBeNull();
+        const frontier = { treeSize: 3, roots: ['01'.repeat(32), '02'.repeat(32)] };
+        expect(await log.record(checkpoint(3), frontier, new Map())).toBe(true);
+        expect(
+          await log.record(checkpoint(7), { treeSize: 7, roots: ['03'.repeat(32), '04'.repeat(32), '05'.repeat(32)] }, new Map([[0, '06'.repeat(32)]])),
+        ).toBe(true);
+        // Another node's late checkpoint (smaller, or the same size) is refused, and leaves the frontier as it was.
+        expect(await log.record(checkpoint(7, 'ef'.repeat(32)), frontier, new Map())).toBe(false);
+        expect(await log.record(checkpoint(5), frontier, new Map())).toBe(false);
+
+        expect(await log.list()).toEqual([checkpoint(3), checkpoint(7)]);
+        expect(await log.list(3)).toEqual([checkpoint(7)]);
+        expect(await log.list(0, 1)).toEqual([checkpoint(3)]);
+        expect(await log.list(7)).toEqual([]);
+        expect(await log.latest()).toEqual(checkpoint(7));
+        expect(await log.frontier()).toEqual({ treeSize: 7, roots: ['03'.repeat(32), '04'.repeat(32), '05'.repeat(32)] });
+        expect(await log.tileRoots(0, 10)).toEqual(new Map([[0, '06'.repeat(32)]]));
+        expect(await log.tileRoots(1, 10)).toEqual(new Map());
+      });
+
+      itWithCheckpoints('remembers how far each channel published, never going back', async (log) => {
+        expect(await log.publishedUpTo('kafka')).toBe(0);
+        await log.markPublished('kafka', 2000);
+        await log.markPublished('kafka', 1000);
+        await log.markPublished('file', 1000);
+        expect(await log.publishedUpTo('kafka')).toBe(2000);
+        expect(await log.publishedUpTo('file')).toBe(1000);
+      });
+
+      (options.checkpoints && persistent ? it : it.skip)('keeps checkpoints and the frontier across a reopen', async () => {
+        if (!made.reopen || !store.checkpoints) throw new Error(`${name}: a persistent store with checkpoints must reopen`);
+        await store.checkpoints.record(checkpoint(2), { treeSize: 2, roots: ['07'.repeat(32)] }, new Map());
+        await store.close();
+        const again = await made.reopen();
+        opened.push(again);
+        expect(await again.checkpoints?.latest()).toEqual(checkpoint(2));
+        expect(await again.checkpoints?.frontier()).toEqual({ treeSize: 2, roots: ['07'.repeat(32)] });
       });
     });
 

@@ -152,9 +152,45 @@ export class BrokenLinkResponse {
   @ApiProperty() reason: string;
 }
 
-export class StoreVerificationResponse {
+export class SignedCheckpointResponse {
+  @ApiProperty({ description: 'Events covered: global positions 1 … treeSize' }) treeSize: number;
+  @ApiProperty({ description: 'Hex SHA-256 Merkle Tree Hash (RFC 9162) of those events' }) rootHash: string;
+  @ApiDateTime() signedAt: string;
+  @ApiProperty({ description: 'Hex SHA-256 of the signing public key (DER SubjectPublicKeyInfo)' }) keyId: string;
+  @ApiProperty({ description: 'Base64 Ed25519 signature of the checkpoint text (README, For inspectors)' }) signature: string;
+}
+
+export class CheckpointMismatchResponse extends SignedCheckpointResponse {
+  @ApiProperty({ description: 'Where the checkpoint was found: the database, or a copy outside it' }) source: string;
+  @ApiProperty() reason: string;
+}
+
+export class CheckpointVerificationResponse {
+  @ApiProperty({ enum: ['verified', 'broken', 'off', 'unsupported'] }) status: 'verified' | 'broken' | 'off' | 'unsupported';
   @ApiProperty() ok: boolean;
+  @ApiProperty({ description: 'Checkpoints checked (copies outside the database included)' }) checked: number;
+  @ApiProperty({ type: String, nullable: true }) keyId: string | null;
+  @ApiProperty({ type: SignedCheckpointResponse, nullable: true }) latest: SignedCheckpointResponse | null;
+  @ApiProperty({ type: CheckpointMismatchResponse, nullable: true, description: 'The smallest checkpoint that no longer holds' })
+  firstMismatch: CheckpointMismatchResponse | null;
+  @ApiProperty() mismatches: number;
+  @ApiProperty() message: string;
+}
+
+export class StoreVerificationResponse {
+  @ApiProperty({ description: 'False when a chain is broken or a checkpoint no longer holds' }) ok: boolean;
   @ApiProperty() streams: number;
   @ApiProperty() events: number;
   @ApiProperty({ type: [BrokenLinkResponse] }) broken: BrokenLinkResponse[];
+  @ApiProperty({ type: CheckpointVerificationResponse }) checkpoints: CheckpointVerificationResponse;
+}
+
+export class CheckpointPageResponse {
+  @ApiProperty({ type: [SignedCheckpointResponse], description: 'Smallest tree size first' }) items: SignedCheckpointResponse[];
+}
+
+export class AuditPublicKeyResponse {
+  @ApiProperty() keyId: string;
+  @ApiProperty({ enum: ['Ed25519'] }) algorithm: 'Ed25519';
+  @ApiProperty({ description: 'PEM (SPKI)' }) publicKey: string;
 }

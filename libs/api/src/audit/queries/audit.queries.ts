@@ -1,11 +1,15 @@
-import { Inject } from '@nestjs/common';
+import { Inject, Optional } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import {
   AccessLog,
   accessLogOf,
+  AuditCheckpoints,
+  AuditPublicKey,
+  CheckpointPage,
   accessStream,
   ExportFormat,
   exportHistory,
+  exportIntegrity,
   HistoryExport,
   PatientAlertIndex,
   PatientHistory,
@@ -17,9 +21,18 @@ import {
   verifyStore,
 } from '@vigil/audit';
 import { Actor, PatientNotFoundError, patientStream } from '@vigil/domain';
-import { EVENT_STORE, EventStore, StoredEvent, StreamCache } from '@vigil/event-store';
+import { EVENT_STORE, EventStore, SignedCheckpoint, StoredEvent, StreamCache } from '@vigil/event-store';
 
 export class VerifyAuditTrail {}
+
+export class ListCheckpoints {
+  constructor(readonly page: CheckpointPage) {}
+}
+
+export class GetAuditPublicKey {}
+
+/** Why a process without the checkpoints module (CheckpointsModule) signs and checks nothing. */
+const NOT_CONFIGURED = 'this process was started without checkpoint signing (CheckpointsModule)';
 
 export class GetPatientHistory {
   constructor(readonly patientId: string) {}
@@ -52,10 +65,31 @@ async function patientEvents(store: EventStore, patientId: string): Promise<Stor
 
 @QueryHandler(VerifyAuditTrail)
 export class VerifyAuditTrailHandler implements IQueryHandler<VerifyAuditTrail, StoreVerification> {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Optional() private readonly checkpoints?: AuditCheckpoints,
+  ) {}
 
   execute(): Promise<StoreVerification> {
-    return verifyStore(this.store);
+    return verifyStore(this.store, { checkpoints: this.checkpoints?.verificationSetting() ?? { off: NOT_CONFIGURED } });
+  }
+}
+
+@QueryHandler(ListCheckpoints)
+export class ListCheckpointsHandler implements IQueryHandler<ListCheckpoints, SignedCheckpoint[]> {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async execute({ page }: ListCheckpoints): Promise<SignedCheckpoint[]> {
+    return (await this.store.checkpoints?.list(page.after, page.limit)) ?? [];
+  }
+}
+
+@QueryHandler(GetAuditPublicKey)
+export class GetAuditPublicKeyHandler implements IQueryHandler<GetAuditPublicKey, AuditPublicKey | { off: string }> {
+  constructor(@Optional() private readonly checkpoints?: AuditCheckpoints) {}
+
+  async execute(): Promise<AuditPublicKey | { off: string }> {
+    return this.checkpoints?.publicKey ?? { off: this.checkpoints?.offReason ?? NOT_CONFIGURED };
   }
 }
 
@@ -70,14 +104,18 @@ export class GetPatientHistoryHandler implements IQueryHandler<GetPatientHistory
 
 @QueryHandler(ExportPatientHistory)
 export class ExportPatientHistoryHandler implements IQueryHandler<ExportPatientHistory, HistoryExport> {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Optional() private readonly checkpoints?: AuditCheckpoints,
+  ) {}
 
   async execute({ patientId, format, exportedBy }: ExportPatientHistory): Promise<HistoryExport> {
-    const history = patientHistory(patientId, await patientEvents(this.store, patientId));
-    return exportHistory(history, format, {
-      exportedAt: new Date().toISOString(),
-      exportedBy: { userId: exportedBy.userId, name: exportedBy.name, role: exportedBy.role },
-    });
+    const events = await patientEvents(this.store, patientId);
+    const provenance = { exportedAt: new Date().toISOString(), exportedBy: { userId: exportedBy.userId, name: exportedBy.name, role: exportedBy.role } };
+    if (format === 'csv') return exportHistory(patientHistory(patientId, events), format, provenance);
+    // A checkpoint at the head now (when anything is new), so that every exported event has its proof.
+    const checkpoint = (await this.checkpoints?.checkpointNow()) ?? (await this.store.checkpoints?.latest()) ?? null;
+    return exportHistory(patientHistory(patientId, events), format, provenance, await exportIntegrity(this.store, events, checkpoint));
   }
 }
 

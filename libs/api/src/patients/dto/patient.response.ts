@@ -98,7 +98,43 @@ export class DemographicsResponse {
   @ApiProperty() weightKg: number;
 }
 
-@ApiExtraModels(LabEntryResponse, DoseEntryResponse, AdverseEventEntryResponse)
+class ReportEntryResponse {
+  @ApiProperty({ description: 'Stored event id of the report' }) eventId: string;
+  @ApiDateTime() reportedAt: string;
+  @ApiPropertyOptional() reference?: string;
+  @ApiDateTimeOptional() recordedAt?: string;
+}
+
+class AssessmentEntryResponse {
+  @ApiProperty() eventId: string;
+  @ApiProperty() expected: boolean;
+  @ApiProperty({ enum: ['not-related', 'unlikely', 'possible', 'probable', 'definite'] }) causality: string;
+  @ApiPropertyOptional() note?: string;
+  @ApiDateTime() assessedAt: string;
+}
+
+export class FollowUpResponse {
+  @ApiProperty({ type: [ReportEntryResponse], description: 'Reports to the sponsor, in recording order' }) sponsorReports: ReportEntryResponse[];
+  @ApiProperty({ type: [AssessmentEntryResponse], description: "The sponsor's assessments; the last one stands" }) assessments: AssessmentEntryResponse[];
+  @ApiProperty({ type: [ReportEntryResponse], description: 'Reports to the regulator, in recording order' }) regulatoryReports: ReportEntryResponse[];
+}
+
+class TreatmentStatusEntryResponse {
+  @ApiProperty() eventId: string;
+  @ApiProperty({ enum: ['on-treatment', 'suspended', 'discontinued', 'completed', 'withdrawn'] }) status: string;
+  @ApiDateTime() effectiveAt: string;
+  @ApiProperty() reason: string;
+  @ApiProperty({ description: 'Order of recording' }) recordedSeq: number;
+}
+
+export class TreatmentStatusResponse {
+  @ApiProperty({ enum: ['on-treatment', 'suspended', 'discontinued', 'completed', 'withdrawn', 'ended'], description: '`ended`: after a fatal adverse event' })
+  status: string;
+  @ApiDateTimeOptional({ description: 'Effective since' }) since?: string;
+  @ApiPropertyOptional() reason?: string;
+}
+
+@ApiExtraModels(LabEntryResponse, DoseEntryResponse, AdverseEventEntryResponse, FollowUpResponse)
 export class PatientStateResponse {
   @ApiProperty() patientId: string;
   @ApiProperty() enrolled: boolean;
@@ -113,6 +149,14 @@ export class PatientStateResponse {
   labs: Record<string, LabEntryResponse>;
   @ApiProperty({ type: 'object', additionalProperties: { $ref: getSchemaPath(AdverseEventEntryResponse) }, description: 'By event id' })
   adverseEvents: Record<string, AdverseEventEntryResponse>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { $ref: getSchemaPath(FollowUpResponse) },
+    description: "What followed each adverse event (reports, assessments), by the adverse event's id",
+  })
+  followUps: Record<string, FollowUpResponse>;
+  @ApiProperty({ type: [TreatmentStatusEntryResponse], description: 'Treatment status changes, in recording order' }) treatment: TreatmentStatusEntryResponse[];
+  @ApiProperty({ type: TreatmentStatusResponse, description: 'The status now' }) treatmentStatus: TreatmentStatusResponse;
   @ApiProperty({ description: "The patient stream's version (also the ETag)" }) version: number;
 }
 
