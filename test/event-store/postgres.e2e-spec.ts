@@ -3,6 +3,7 @@ import { ChainVerifier, EventStore, NewEvent, StoredEvent } from '@vigil/event-s
 import { createPostgresEventStore } from '../../libs/event-store/src/postgres/postgres-event-store';
 import { describeEventStoreContract } from '../../libs/event-store/src/testing/event-store.contract';
 import { describeWithService, findPostgres } from '../support/services';
+import { dropSchema, schemaNames } from './support/schemas';
 
 const event = (value: number): NewEvent => ({
   type: 'LabResultRecorded',
@@ -12,9 +13,7 @@ const event = (value: number): NewEvent => ({
 });
 
 describeWithService('PostgreSQL event store', findPostgres, (postgres) => {
-  let run = 0;
-  const prefix = `es_${process.pid}_${Date.now().toString(36)}`;
-  const nextSchema = () => `${prefix}_${++run}`;
+  const nextSchema = schemaNames('es');
 
   // Each test gets its own schema, dropped afterwards: runs never see each other's events.
   describeEventStoreContract('postgres', async () => {
@@ -43,7 +42,7 @@ describeWithService('PostgreSQL event store', findPostgres, (postgres) => {
       await client.connect();
       const { rows } = await client.query(`SELECT version FROM ${schema}.schema_migrations`);
       await client.end();
-      expect(rows).toEqual([{ version: 1 }]);
+      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
     });
 
     it('never lets a subscriber see a global position before an earlier one commits', async () => {
@@ -96,13 +95,3 @@ describeWithService('PostgreSQL event store', findPostgres, (postgres) => {
     });
   });
 });
-
-async function dropSchema(url: string, schema: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  } finally {
-    await client.end();
-  }
-}

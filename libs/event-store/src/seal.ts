@@ -1,5 +1,5 @@
 import { v7 as timeOrderedUuid } from 'uuid';
-import { AppendRequest } from './append-request';
+import { AppendRequest, PreparedEvent } from './append-request';
 import { EventMetadata, StoredEvent } from './event-store';
 import { canonicalJson } from './canonical-json';
 import { hashEvent, withCanonicalText } from './hash-chain';
@@ -11,6 +11,11 @@ export interface StreamHead {
 }
 
 export const emptyStream: StreamHead = { version: 0, hash: null };
+
+/** The metadata an event is stored with, in canonical JSON: the caller's, plus recordedAt (unless given) and the command id. */
+export function stampedMetadata(prepared: PreparedEvent, commandId: string, recordedAt: string): string {
+  return canonicalJson({ ...prepared.metadata, recordedAt: (prepared.metadata.recordedAt as string | undefined) ?? recordedAt, commandId });
+}
 
 /** A stored event in the making: the global position is set by the adapter when it inserts it. */
 export interface SealedEvent {
@@ -26,11 +31,7 @@ export interface SealedEvent {
 export function sealEvents(request: AppendRequest, head: StreamHead, recordedAt: string): SealedEvent[] {
   let previousHash = head.hash;
   return request.events.map((prepared, index) => {
-    const metadataJson = canonicalJson({
-      ...prepared.metadata,
-      recordedAt: (prepared.metadata.recordedAt as string | undefined) ?? recordedAt,
-      commandId: request.commandId,
-    });
+    const metadataJson = stampedMetadata(prepared, request.commandId, recordedAt);
     const metadata = JSON.parse(metadataJson) as EventMetadata;
     const envelope = {
       // Time-ordered (v7) ids keep the event-id and command-id indexes append-mostly: random v4 keys
