@@ -61,7 +61,8 @@ async function serverSettings(url: string): Promise<Record<string, string>> {
 
 /**
  * Inserts `rows` rows, `perTransaction` to a commit, into a fresh table in `schema` (created, then dropped):
- * rows per second. Each commit is one prepared INSERT … SELECT FROM unnest, sent and committed in one round trip.
+ * rows per second. Each commit is one prepared INSERT … SELECT FROM unnest, sent and committed in one round trip;
+ * the rows' data and metadata are arrays of JSON texts, one per row.
  */
 export async function rawPostgresInserts(url: string, schema: string, row: RawRow, rows: number, perTransaction: number): Promise<number> {
   const client = new Client({ connectionString: url });
@@ -75,12 +76,17 @@ export async function rawPostgresInserts(url: string, schema: string, row: RawRo
     const insert = {
       name: `raw-insert-${schema}`,
       text: `INSERT INTO ${schema}.raw_events (event_id, stream_id, data, metadata, hash, previous_hash)
-               SELECT id, $2, $3::json, $4::json, $5, $5 FROM unnest($1::uuid[]) AS id`,
+               SELECT id, $2, data::json, metadata::json, $5, $5 FROM unnest($1::uuid[], $3::text[], $4::text[]) AS x(id, data, metadata)`,
     };
     const ids = Array.from({ length: rows }, () => randomUUID());
+    // Every row carries its own data and metadata, sent and parsed as JSON, as every stored event does.
+    const data = Array.from({ length: perTransaction }, () => row.data);
+    const metadata = Array.from({ length: perTransaction }, () => row.metadata);
     const started = nowMs();
     for (let next = 0; next < rows; next += perTransaction) {
-      await client.query({ ...insert, values: [ids.slice(next, next + perTransaction), row.streamId, row.data, row.metadata, row.hash] });
+      const count = Math.min(perTransaction, rows - next);
+      const values = [ids.slice(next, next + count), row.streamId, data.slice(0, count), metadata.slice(0, count), row.hash];
+      await client.query({ ...insert, values });
     }
     const rate = rows / ((nowMs() - started) / 1000);
     await client.query(`DROP TABLE ${schema}.raw_events`);

@@ -63,8 +63,7 @@ export function batchCall(batch: AppendRequest[], recordedAt: string): BatchCall
     firsts.push(ids.length + 1);
     counts.push(request.events.length);
     return request.events.map((prepared): OutgoingEvent => {
-      const metadataJson = stampedMetadata(prepared, request.commandId, recordedAt);
-      const stamped = JSON.parse(metadataJson) as EventMetadata;
+      const { text: metadataJson, value: stamped } = stampedMetadata(prepared, request.commandId, recordedAt);
       // Time-ordered ids keep the event-id index append-mostly (seal.ts).
       const eventId = prepared.eventId ?? timeOrderedUuid();
       ids.push(eventId);
@@ -79,7 +78,24 @@ export function batchCall(batch: AppendRequest[], recordedAt: string): BatchCall
     });
   });
   return {
-    values: [streams, streamJson, commands, expected, firsts, counts, ids, fixed, types, typeJson, schemaVersions, data, metadata, recordedAts, recordedAt],
+    values: [
+      streams,
+      streamJson,
+      commands,
+      expected,
+      firsts,
+      counts,
+      ids,
+      fixed,
+      types,
+      typeJson,
+      schemaVersions,
+      // JSON arrays of the canonical texts as they are (append-function.ts): nothing to escape.
+      `[${data.join(',')}]`,
+      `[${metadata.join(',')}]`,
+      recordedAts,
+      recordedAt,
+    ],
     events,
   };
 }

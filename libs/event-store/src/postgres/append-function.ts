@@ -33,19 +33,23 @@ export function appendInOneStatement(s: string): string {
       $$;
 
     -- a_*: one element per append; e_*: one per event, an append's events at a_first .. a_first + a_count - 1.
-    -- a_expected: a version, -1 for 'any', -2 for 'stream_exists' ('no_stream' is 0).
+    -- a_expected: a version, -1 for 'any', -2 for 'stream_exists' ('no_stream' is 0). e_data and e_metadata are JSON
+    -- arrays of the events' canonical texts, as they are: elements come out of a json array as the exact text they were.
+    -- (Sent so, they need no escaping by the client and are parsed once.)
     -- Out, per append: outcome ('stored', 'duplicate', 'wrong_version', 'event_id_taken'); version (after the append,
     -- the first result's for a duplicate, the actual one for a wrong version); the command's stream and event count
     -- (a duplicate's first result); the caller-fixed id found stored. Per stored event, in order: position, hash, previous hash.
     CREATE FUNCTION ${s}.append_batch(
       a_stream text[], a_stream_json text[], a_command text[], a_expected bigint[], a_first integer[], a_count integer[],
-      e_id uuid[], e_fixed boolean[], e_type text[], e_type_json text[], e_schema_version integer[], e_data text[], e_metadata text[],
+      e_id uuid[], e_fixed boolean[], e_type text[], e_type_json text[], e_schema_version integer[], e_data json, e_metadata json,
       e_recorded_at timestamptz[], batch_recorded_at timestamptz,
       OUT outcomes text[], OUT versions integer[], OUT command_streams text[], OUT command_counts integer[], OUT taken_ids uuid[],
       OUT positions bigint[], OUT hashes text[], OUT previous_hashes text[]
     ) LANGUAGE plpgsql AS $$
     DECLARE
       appends integer := coalesce(array_length(a_stream, 1), 0);
+      data_values json[] := ARRAY(SELECT x.value FROM json_array_elements(e_data) WITH ORDINALITY AS x(value, n) ORDER BY x.n);
+      metadata_values json[] := ARRAY(SELECT x.value FROM json_array_elements(e_metadata) WITH ORDINALITY AS x(value, n) ORDER BY x.n);
       last_position bigint;
       command_versions integer[];
       head_versions integer[];
@@ -112,7 +116,7 @@ export function appendInOneStatement(s: string): string {
             last_position := last_position + 1;
             stream_at := stream_at + 1;
             previous_hashes := previous_hashes || chained;
-            chained := ${s}.event_hash(e_data[ev], e_id[ev], e_metadata[ev], chained, e_schema_version[ev], a_stream_json[app], stream_at, e_type_json[ev]);
+            chained := ${s}.event_hash(data_values[ev]::text, e_id[ev], metadata_values[ev]::text, chained, e_schema_version[ev], a_stream_json[app], stream_at, e_type_json[ev]);
             positions := positions || last_position;
             hashes := hashes || chained;
             stored_events := stored_events || ev;
@@ -128,8 +132,8 @@ export function appendInOneStatement(s: string): string {
 
       INSERT INTO ${s}.events (global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata, hash,
                                previous_hash, recorded_at, command_id)
-        SELECT x.pos, e_id[x.ev], a_stream[x.app], x.version, e_type[x.ev], e_schema_version[x.ev], e_data[x.ev]::json,
-               e_metadata[x.ev]::json, x.hash, x.previous_hash, e_recorded_at[x.ev], a_command[x.app]
+        SELECT x.pos, e_id[x.ev], a_stream[x.app], x.version, e_type[x.ev], e_schema_version[x.ev], data_values[x.ev],
+               metadata_values[x.ev], x.hash, x.previous_hash, e_recorded_at[x.ev], a_command[x.app]
           FROM unnest(positions, stored_events, stored_event_appends, stored_versions, hashes, previous_hashes)
             AS x(pos, ev, app, version, hash, previous_hash);
       INSERT INTO ${s}.commands (command_id, stream_id, version_after, event_count, recorded_at)

@@ -200,13 +200,13 @@ export class PostgresEventStore implements EventStore {
     const { rows } = await this.pool.query<BatchAnswer>({ name: `vigil-append-${this.schema}`, text: appendBatchCall(this.schema), values: call.values });
     const outcomes = batchOutcomes(batch, call, rows[0]);
     if (outcomes.some((o) => o.kind === 'stored' && o.result.events.length > 0)) this.signal.notify();
-    return Promise.all(
-      outcomes.map(async (outcome, i): Promise<Outcome<AppendResult>> => {
-        if (outcome.kind === 'failed') return { ok: false, error: outcome.error };
-        if (outcome.kind === 'stored') return { ok: true, value: outcome.result };
-        return { ok: true, value: await this.firstResult(batch, outcomes, i, outcome) };
-      }),
-    );
+    const results: Outcome<AppendResult>[] = [];
+    for (const [i, outcome] of outcomes.entries()) {
+      if (outcome.kind === 'failed') results.push({ ok: false, error: outcome.error });
+      else if (outcome.kind === 'stored') results.push({ ok: true, value: outcome.result });
+      else results.push({ ok: true, value: await this.firstResult(batch, outcomes, i, outcome) });
+    }
+    return results;
   }
 
   /** A repeated command's first result: from the batch when it was stored there, else read back. */
