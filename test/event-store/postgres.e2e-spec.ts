@@ -22,7 +22,66 @@ describeWithService('PostgreSQL event store', findPostgres, (postgres) => {
     return { store: await open(), reopen: open, cleanup: () => dropSchema(postgres.url, schema) };
   });
 
-  describe('several processes on one database', () => {
+  describe('appends that share one statement', () => {
+    let schema: string;
+    let store: EventStore;
+    beforeEach(async () => {
+      schema = nextSchema();
+      store = await createPostgresEventStore({ url: postgres.url, schema, pollIntervalMs: 50 });
+    });
+    afterEach(async () => {
+      await store.close();
+      await dropSchema(postgres.url, schema);
+    });
+
+    // Appends submitted in the same tick are committed by one append_batch call, judged in the order they came.
+    it('stores a command whose first try was rejected earlier in the same batch', async () => {
+      await store.append('patient-1', [event(1)], { expectedVersion: 'no_stream' });
+
+      const [rejected, stored, repeated] = await Promise.allSettled([
+        store.append('patient-1', [event(2)], { expectedVersion: 0, commandId: 'cmd-retry' }),
+        store.append('patient-1', [event(2)], { expectedVersion: 1, commandId: 'cmd-retry' }),
+        store.append('patient-1', [event(2)], { expectedVersion: 1, commandId: 'cmd-retry' }),
+      ]);
+
+      expect(rejected).toMatchObject({ status: 'rejected', reason: { name: 'WrongExpectedVersionError', actual: 1 } });
+      expect(stored).toMatchObject({ status: 'fulfilled', value: { duplicate: false, version: 2 } });
+      expect(repeated).toMatchObject({ status: 'fulfilled', value: { duplicate: true, version: 2 } });
+      expect((repeated as PromiseFulfilledResult<{ events: StoredEvent[] }>).value.events).toEqual(
+        (stored as PromiseFulfilledResult<{ events: StoredEvent[] }>).value.events,
+      );
+      expect(await store.streamVersion('patient-1')).toBe(2);
+    });
+
+    it('fails alone an append reusing an event id fixed by another append of the same batch; the others commit', async () => {
+      const eventId = '0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b';
+
+      const [first, clash, other] = await Promise.allSettled([
+        store.append('patient-1', [{ ...event(1), eventId }], { expectedVersion: 'any' }),
+        store.append('patient-2', [event(2), { ...event(3), eventId }], { expectedVersion: 'any' }),
+        store.append('patient-3', [event(4)], { expectedVersion: 'any' }),
+      ]);
+
+      expect(first).toMatchObject({ status: 'fulfilled', value: { events: [{ eventId, globalPosition: 1 }] } });
+      expect(clash).toMatchObject({ status: 'rejected', reason: { name: 'DuplicateEventIdError', eventId } });
+      expect(other).toMatchObject({ status: 'fulfilled', value: { events: [{ globalPosition: 2 }] } });
+      expect(await store.streamVersion('patient-2')).toBe(0);
+    });
+
+    it('fails alone an append PostgreSQL cannot store (a NUL in its stream id); the others commit', async () => {
+      const [bad, good] = await Promise.allSettled([
+        store.append('patient-\u0000', [event(1)], { expectedVersion: 'any' }),
+        store.append('patient-2', [event(2)], { expectedVersion: 'any' }),
+      ]);
+
+      expect(bad).toMatchObject({ status: 'rejected', reason: { name: 'InvalidAppendError' } });
+      expect(good).toMatchObject({ status: 'fulfilled', value: { version: 1, events: [{ globalPosition: 1 }] } });
+      expect(await store.headPosition()).toBe(1);
+    });
+  });
+
+  // Several stores in one process; writers in processes of their own: postgres-processes.e2e-spec.ts.
+  describe('several stores on one schema', () => {
     let schema: string;
     const stores: EventStore[] = [];
     const open = async (pollIntervalMs = 50) => {

@@ -38,7 +38,8 @@ export type BatchOutcome =
   | { kind: 'duplicate'; streamId: string; version: number; eventCount: number | null }
   | { kind: 'failed'; error: Error };
 
-export const appendBatchCall = (schema: string) => `SELECT * FROM ${schema}.append_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`;
+export const appendBatchCall = (schema: string) =>
+  `SELECT * FROM ${schema}.append_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`;
 
 export function batchCall(batch: AppendRequest[], recordedAt: string): BatchCall {
   const streams: string[] = [];
@@ -47,6 +48,10 @@ export function batchCall(batch: AppendRequest[], recordedAt: string): BatchCall
   const expected: number[] = [];
   const firsts: number[] = [];
   const counts: number[] = [];
+  const sameStream: (number | null)[] = [];
+  const sameCommand: (number | null)[] = [];
+  const lastOfStream = new Map<string, number>();
+  const lastOfCommand = new Map<string, number>();
   const ids: string[] = [];
   const fixed: boolean[] = [];
   const types: string[] = [];
@@ -55,7 +60,12 @@ export function batchCall(batch: AppendRequest[], recordedAt: string): BatchCall
   const data: string[] = [];
   const metadata: string[] = [];
   const recordedAts: string[] = [];
-  const events = batch.map((request) => {
+  const events = batch.map((request, i) => {
+    // 1-based, as SQL arrays are: the append before this one in the batch on the same stream, with the same command.
+    sameStream.push(lastOfStream.get(request.streamId) ?? null);
+    sameCommand.push(lastOfCommand.get(request.commandId) ?? null);
+    lastOfStream.set(request.streamId, i + 1);
+    lastOfCommand.set(request.commandId, i + 1);
     streams.push(request.streamId);
     streamJson.push(canonicalString(request.streamId));
     commands.push(request.commandId);
@@ -85,6 +95,8 @@ export function batchCall(batch: AppendRequest[], recordedAt: string): BatchCall
       expected,
       firsts,
       counts,
+      sameStream,
+      sameCommand,
       ids,
       fixed,
       types,

@@ -33,7 +33,8 @@ export function appendInOneStatement(s: string): string {
       $$;
 
     -- a_*: one element per append; e_*: one per event, an append's events at a_first .. a_first + a_count - 1.
-    -- a_expected: a version, -1 for 'any', -2 for 'stream_exists' ('no_stream' is 0). e_data and e_metadata are JSON
+    -- a_expected: a version, -1 for 'any', -2 for 'stream_exists' ('no_stream' is 0). a_same_stream, a_same_command: the
+    -- append before it in the batch on the same stream, with the same command id (NULL for none). e_data and e_metadata are JSON
     -- arrays of the events' canonical texts, as they are: elements come out of a json array as the exact text they were.
     -- (Sent so, they need no escaping by the client and are parsed once.)
     -- Out, per append: outcome ('stored', 'duplicate', 'wrong_version', 'event_id_taken'); version (after the append,
@@ -41,7 +42,7 @@ export function appendInOneStatement(s: string): string {
     -- (a duplicate's first result); the caller-fixed id found stored. Per stored event, in order: position, hash, previous hash.
     CREATE FUNCTION ${s}.append_batch(
       a_stream text[], a_stream_json text[], a_command text[], a_expected bigint[], a_first integer[], a_count integer[],
-      e_id uuid[], e_fixed boolean[], e_type text[], e_type_json text[], e_schema_version integer[], e_data json, e_metadata json,
+      a_same_stream integer[], a_same_command integer[], e_id uuid[], e_fixed boolean[], e_type text[], e_type_json text[], e_schema_version integer[], e_data json, e_metadata json,
       e_recorded_at timestamptz[], batch_recorded_at timestamptz,
       OUT outcomes text[], OUT versions integer[], OUT command_streams text[], OUT command_counts integer[], OUT taken_ids uuid[],
       OUT positions bigint[], OUT hashes text[], OUT previous_hashes text[]
@@ -54,8 +55,6 @@ export function appendInOneStatement(s: string): string {
       command_versions integer[];
       head_versions integer[];
       head_hashes text[];
-      same_stream integer[];
-      same_command integer[];
       after_versions integer[] := '{}';
       after_hashes text[] := '{}';
       stored_events integer[] := '{}';
@@ -72,14 +71,11 @@ export function appendInOneStatement(s: string): string {
       PERFORM pg_advisory_xact_lock(hashtext('vigil.append:${s}'));
       outcomes := '{}'; versions := '{}'; positions := '{}'; hashes := '{}'; previous_hashes := '{}';
 
-      -- What the database knows of each append, and the append before it in the batch on the same stream, with the same command.
+      -- What the database knows of each append: its command, its stream's head, a caller-fixed event id already stored.
       SELECT array_agg(c.stream_id ORDER BY w.idx), array_agg(c.version_after ORDER BY w.idx), array_agg(c.event_count ORDER BY w.idx),
-             array_agg(coalesce(h.stream_version, 0) ORDER BY w.idx), array_agg(h.hash ORDER BY w.idx), array_agg(t.event_id ORDER BY w.idx),
-             array_agg(w.previous_on_stream ORDER BY w.idx), array_agg(w.previous_of_command ORDER BY w.idx)
-        INTO command_streams, command_versions, command_counts, head_versions, head_hashes, taken_ids, same_stream, same_command
-        FROM (SELECT g.idx, lag(g.idx) OVER (PARTITION BY a_stream[g.idx] ORDER BY g.idx) AS previous_on_stream,
-                     lag(g.idx) OVER (PARTITION BY a_command[g.idx] ORDER BY g.idx) AS previous_of_command
-                FROM generate_subscripts(a_stream, 1) AS g(idx)) AS w
+             array_agg(coalesce(h.stream_version, 0) ORDER BY w.idx), array_agg(h.hash ORDER BY w.idx), array_agg(t.event_id ORDER BY w.idx)
+        INTO command_streams, command_versions, command_counts, head_versions, head_hashes, taken_ids
+        FROM generate_subscripts(a_stream, 1) AS w(idx)
         -- LATERAL … LIMIT 1 throughout: one index probe per append, never a scan of a table that only grows.
         LEFT JOIN LATERAL (SELECT c.stream_id, c.version_after, c.event_count FROM ${s}.commands AS c
                             WHERE c.command_id = a_command[w.idx] LIMIT 1) AS c ON true
@@ -93,16 +89,16 @@ export function appendInOneStatement(s: string): string {
 
       FOR app IN 1 .. appends LOOP
         -- The stream and the command as the appends before this one left them.
-        IF same_stream[app] IS NULL THEN
+        IF a_same_stream[app] IS NULL THEN
           stream_at := head_versions[app]; chained := head_hashes[app];
         ELSE
-          stream_at := after_versions[same_stream[app]]; chained := after_hashes[same_stream[app]];
+          stream_at := after_versions[a_same_stream[app]]; chained := after_hashes[a_same_stream[app]];
         END IF;
         after_versions[app] := stream_at; after_hashes[app] := chained;
-        IF command_streams[app] IS NULL AND same_command[app] IS NOT NULL THEN
-          command_streams[app] := command_streams[same_command[app]];
-          command_versions[app] := command_versions[same_command[app]];
-          command_counts[app] := command_counts[same_command[app]];
+        IF command_streams[app] IS NULL AND a_same_command[app] IS NOT NULL THEN
+          command_streams[app] := command_streams[a_same_command[app]];
+          command_versions[app] := command_versions[a_same_command[app]];
+          command_counts[app] := command_counts[a_same_command[app]];
         END IF;
 
         IF command_streams[app] IS NOT NULL THEN
