@@ -27,9 +27,9 @@ export interface BatchAnswer {
   command_streams: (string | null)[];
   command_counts: (number | null)[];
   taken_ids: (string | null)[];
-  positions: string[];
-  hashes: string[];
+  first_positions: (string | null)[];
   previous_hashes: (string | null)[];
+  hashes: string[];
 }
 
 /** What became of one append of a batch. A duplicate still has to be answered with its first result's events. */
@@ -119,17 +119,15 @@ export function batchOutcomes(batch: AppendRequest[], call: BatchCall, answer: B
     const version = answer.versions[i];
     switch (answer.outcomes[i]) {
       case 'stored': {
-        const events = call.events[i].map((event, k): StoredEvent => {
-          const at = next + k;
-          return {
-            ...event,
-            streamId: request.streamId,
-            streamVersion: version - call.events[i].length + k + 1,
-            globalPosition: Number(answer.positions[at]),
-            hash: answer.hashes[at],
-            previousHash: answer.previous_hashes[at],
-          };
-        });
+        const first = Number(answer.first_positions[i]);
+        const events = call.events[i].map((event, k): StoredEvent => ({
+          ...event,
+          streamId: request.streamId,
+          streamVersion: version - call.events[i].length + k + 1,
+          globalPosition: first + k,
+          hash: answer.hashes[next + k],
+          previousHash: k === 0 ? answer.previous_hashes[i] : answer.hashes[next + k - 1],
+        }));
         next += events.length;
         return { kind: 'stored', result: { streamId: request.streamId, events, version, duplicate: false } };
       }

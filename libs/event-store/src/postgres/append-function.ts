@@ -39,28 +39,29 @@ export function appendInOneStatement(s: string): string {
     -- (Sent so, they need no escaping by the client and are parsed once.)
     -- Out, per append: outcome ('stored', 'duplicate', 'wrong_version', 'event_id_taken'); version (after the append,
     -- the first result's for a duplicate, the actual one for a wrong version); the command's stream and event count
-    -- (a duplicate's first result); the caller-fixed id found stored. Per stored event, in order: position, hash, previous hash.
+    -- (a duplicate's first result); the caller-fixed id found stored; for a stored append, its first event's position
+    -- and previous hash. Per stored event, in order: its hash.
     CREATE FUNCTION ${s}.append_batch(
       a_stream text[], a_stream_json text[], a_command text[], a_expected bigint[], a_first integer[], a_count integer[],
       a_same_stream integer[], a_same_command integer[], e_id uuid[], e_fixed boolean[], e_type text[], e_type_json text[], e_schema_version integer[], e_data json, e_metadata json,
       e_recorded_at timestamptz[], batch_recorded_at timestamptz,
       OUT outcomes text[], OUT versions integer[], OUT command_streams text[], OUT command_counts integer[], OUT taken_ids uuid[],
-      OUT positions bigint[], OUT hashes text[], OUT previous_hashes text[]
+      OUT first_positions bigint[], OUT previous_hashes text[], OUT hashes text[]
     ) LANGUAGE plpgsql AS $$
     DECLARE
       appends integer := coalesce(array_length(a_stream, 1), 0);
       data_values json[] := ARRAY(SELECT x.value FROM json_array_elements(e_data) WITH ORDINALITY AS x(value, n) ORDER BY x.n);
       metadata_values json[] := ARRAY(SELECT x.value FROM json_array_elements(e_metadata) WITH ORDINALITY AS x(value, n) ORDER BY x.n);
+      head_position bigint;
       last_position bigint;
       command_versions integer[];
       head_versions integer[];
       head_hashes text[];
       after_versions integer[] := '{}';
       after_hashes text[] := '{}';
-      stored_events integer[] := '{}';
-      stored_event_appends integer[] := '{}';
-      stored_versions integer[] := '{}';
+      first_hashes integer[] := '{}';
       stored_appends integer[] := '{}';
+      prior integer;
       stream_at integer;
       chained text;
     BEGIN
@@ -69,7 +70,7 @@ export function appendInOneStatement(s: string): string {
         RAISE EXCEPTION 'Vigil appends run at READ COMMITTED, not %', current_setting('transaction_isolation');
       END IF;
       PERFORM pg_advisory_xact_lock(hashtext('vigil.append:${s}'));
-      outcomes := '{}'; versions := '{}'; positions := '{}'; hashes := '{}'; previous_hashes := '{}';
+      outcomes := '{}'; versions := '{}'; first_positions := '{}'; previous_hashes := '{}'; hashes := '{}';
 
       -- What the database knows of each append: its command, its stream's head, a caller-fixed event id already stored.
       SELECT array_agg(c.stream_id ORDER BY w.idx), array_agg(c.version_after ORDER BY w.idx), array_agg(c.event_count ORDER BY w.idx),
@@ -85,20 +86,22 @@ export function appendInOneStatement(s: string): string {
                             WHERE true = ANY (e_fixed[a_first[w.idx] : a_first[w.idx] + a_count[w.idx] - 1])
                               AND e.event_id = ANY (e_id[a_first[w.idx] : a_first[w.idx] + a_count[w.idx] - 1])
                             LIMIT 1) AS t ON true;
-      SELECT coalesce(max(e.global_position), 0) INTO last_position FROM ${s}.events AS e;
+      SELECT coalesce(max(e.global_position), 0) INTO head_position FROM ${s}.events AS e;
+      last_position := head_position;
 
+      -- Each append judged in order, as if alone; only what it stores is hashed. Few statements per append: this loop
+      -- is plpgsql, where each one costs.
       FOR app IN 1 .. appends LOOP
         -- The stream and the command as the appends before this one left them.
-        IF a_same_stream[app] IS NULL THEN
+        prior := a_same_stream[app];
+        IF prior IS NULL THEN
           stream_at := head_versions[app]; chained := head_hashes[app];
         ELSE
-          stream_at := after_versions[a_same_stream[app]]; chained := after_hashes[a_same_stream[app]];
+          stream_at := after_versions[prior]; chained := after_hashes[prior];
         END IF;
-        after_versions[app] := stream_at; after_hashes[app] := chained;
-        IF command_streams[app] IS NULL AND a_same_command[app] IS NOT NULL THEN
-          command_streams[app] := command_streams[a_same_command[app]];
-          command_versions[app] := command_versions[a_same_command[app]];
-          command_counts[app] := command_counts[a_same_command[app]];
+        prior := a_same_command[app];
+        IF prior IS NOT NULL AND command_streams[app] IS NULL THEN
+          command_streams[app] := command_streams[prior]; command_versions[app] := command_versions[prior]; command_counts[app] := command_counts[prior];
         END IF;
 
         IF command_streams[app] IS NOT NULL THEN
@@ -108,35 +111,32 @@ export function appendInOneStatement(s: string): string {
         ELSIF taken_ids[app] IS NOT NULL THEN
           outcomes[app] := 'event_id_taken'; versions[app] := stream_at;
         ELSE
+          first_positions[app] := last_position + 1; previous_hashes[app] := chained; first_hashes[app] := coalesce(array_length(hashes, 1), 0) + 1;
           FOR ev IN a_first[app] .. a_first[app] + a_count[app] - 1 LOOP
-            last_position := last_position + 1;
             stream_at := stream_at + 1;
-            previous_hashes := previous_hashes || chained;
             chained := ${s}.event_hash(data_values[ev]::text, e_id[ev], metadata_values[ev]::text, chained, e_schema_version[ev], a_stream_json[app], stream_at, e_type_json[ev]);
-            positions := positions || last_position;
             hashes := hashes || chained;
-            stored_events := stored_events || ev;
-            stored_event_appends := stored_event_appends || app;
-            stored_versions := stored_versions || stream_at;
           END LOOP;
+          last_position := last_position + a_count[app];
           outcomes[app] := 'stored'; versions[app] := stream_at;
-          after_versions[app] := stream_at; after_hashes[app] := chained;
           command_streams[app] := a_stream[app]; command_versions[app] := stream_at; command_counts[app] := a_count[app];
           stored_appends := stored_appends || app;
         END IF;
+        after_versions[app] := stream_at; after_hashes[app] := chained;
       END LOOP;
 
       INSERT INTO ${s}.events (global_position, event_id, stream_id, stream_version, type, schema_version, data, metadata, hash,
                                previous_hash, recorded_at, command_id)
-        SELECT x.pos, e_id[x.ev], a_stream[x.app], x.version, e_type[x.ev], e_schema_version[x.ev], data_values[x.ev],
-               metadata_values[x.ev], x.hash, x.previous_hash, e_recorded_at[x.ev], a_command[x.app]
-          FROM unnest(positions, stored_events, stored_event_appends, stored_versions, hashes, previous_hashes)
-            AS x(pos, ev, app, version, hash, previous_hash);
+        SELECT first_positions[x.app] + x.k, e_id[x.ev], a_stream[x.app], versions[x.app] - a_count[x.app] + 1 + x.k, e_type[x.ev],
+               e_schema_version[x.ev], data_values[x.ev], metadata_values[x.ev], hashes[x.h],
+               CASE WHEN x.k = 0 THEN previous_hashes[x.app] ELSE hashes[x.h - 1] END, e_recorded_at[x.ev], a_command[x.app]
+          FROM (SELECT s.app, k, a_first[s.app] + k AS ev, first_hashes[s.app] + k AS h
+                  FROM unnest(stored_appends) AS s(app), generate_series(0, a_count[s.app] - 1) AS k) AS x;
       INSERT INTO ${s}.commands (command_id, stream_id, version_after, event_count, recorded_at)
-        SELECT a_command[x.app], a_stream[x.app], after_versions[x.app], a_count[x.app], batch_recorded_at
+        SELECT a_command[x.app], a_stream[x.app], versions[x.app], a_count[x.app], batch_recorded_at
           FROM unnest(stored_appends) AS x(app);
       -- Delivered at commit, so a woken subscriber finds the events.
-      IF array_length(positions, 1) > 0 THEN
+      IF last_position > head_position THEN
         PERFORM pg_notify('${s}_events', last_position::text);
       END IF;
     END $$;
