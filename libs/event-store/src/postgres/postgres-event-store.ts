@@ -44,7 +44,8 @@ const lastPosition = '9223372036854775807';
  * The PostgreSQL event store. Every append transaction takes one advisory lock first and holds it to its
  * commit, so global positions are assigned (max + 1, no gaps) and committed in the same order: a reader never
  * sees position n + 1 before n, whichever process wrote them. Concurrent appends share a transaction (group
- * commit), sent as one statement (append-function.ts); subscribers are woken by NOTIFY, and poll as a fallback.
+ * commit), sent as one statement (append-function.ts); subscribers are woken by NOTIFY (LISTEN from the first
+ * subscription on), and poll as a fallback.
  */
 export class PostgresEventStore implements EventStore {
   private readonly signal = new WakeSignal();
@@ -64,9 +65,7 @@ export class PostgresEventStore implements EventStore {
     try {
       await migrate(pool, schema);
       await assertDatabaseHashesAsVigil(pool, schema);
-      await listener.start();
     } catch (error) {
-      await listener.stop();
       await pool.end();
       throw error;
     }
@@ -133,6 +132,9 @@ export class PostgresEventStore implements EventStore {
 
   subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
     this.assertOpen();
+    // LISTEN from the first subscription on: a process that only appends holds no listening connection, and its
+    // own commits wake nothing in it. Until LISTEN is in place the subscription polls; once it is, it looks again.
+    this.listener.listen();
     const source = {
       readBatch: async (after: number, limit: number) => (this.closing ? [] : this.readBatch(after, limit)),
       signal: this.signal,
