@@ -68,6 +68,15 @@ describeWithService('PostgreSQL event store', findPostgres, (postgres) => {
       expect(await store.streamVersion('patient-2')).toBe(0);
     });
 
+    it('answers a repeated command still in flight when the store closes with its first result', async () => {
+      const first = await store.append('patient-1', [event(1)], { expectedVersion: 'any', commandId: 'cmd-1' });
+
+      const repeated = store.append('patient-1', [event(1)], { expectedVersion: 'any', commandId: 'cmd-1' });
+      await store.close();
+
+      await expect(repeated).resolves.toEqual({ ...first, duplicate: true });
+    });
+
     it('fails alone an append PostgreSQL cannot store (a NUL in its stream id); the others commit', async () => {
       const [bad, good] = await Promise.allSettled([
         store.append('patient-\u0000', [event(1)], { expectedVersion: 'any' }),

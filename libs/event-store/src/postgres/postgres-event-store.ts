@@ -39,6 +39,8 @@ export async function createPostgresEventStore(options: PostgresEventStoreOption
 }
 
 const lastPosition = '9223372036854775807';
+/** Stream versions are PostgreSQL integers. */
+const lastVersion = 2147483647;
 
 /**
  * The PostgreSQL event store. Every append transaction takes one advisory lock first and holds it to its
@@ -89,21 +91,12 @@ export class PostgresEventStore implements EventStore {
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
     this.assertOpen();
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${eventColumns} FROM ${this.schema}.events
-        WHERE stream_id = $1 AND stream_version BETWEEN $2 AND $3 ORDER BY stream_version`,
-      [streamId, Math.min(options.fromVersion ?? 1, 2147483647), Math.min(options.toVersion ?? 2147483647, 2147483647)],
-    );
-    return rows.map(toStoredEvent);
+    return this.streamEvents(streamId, options.fromVersion ?? 1, options.toVersion ?? lastVersion);
   }
 
   async streamVersion(streamId: string): Promise<number> {
     this.assertOpen();
-    const { rows } = await this.pool.query<{ version: number }>(
-      `SELECT COALESCE(MAX(stream_version), 0) AS version FROM ${this.schema}.events WHERE stream_id = $1`,
-      [streamId],
-    );
-    return rows[0].version;
+    return this.versionOf(streamId);
   }
 
   readAll(options: ReadAllOptions = {}): AsyncGenerator<StoredEvent[]> {
@@ -156,6 +149,25 @@ export class PostgresEventStore implements EventStore {
     if (this.closing) throw new EventStoreClosedError();
   }
 
+  // The reads below also serve appends still in flight while the store closes (close drains them): no assertOpen.
+
+  private async streamEvents(streamId: string, fromVersion: number, toVersion: number): Promise<StoredEvent[]> {
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${eventColumns} FROM ${this.schema}.events
+        WHERE stream_id = $1 AND stream_version BETWEEN $2 AND $3 ORDER BY stream_version`,
+      [streamId, Math.min(fromVersion, lastVersion), Math.min(toVersion, lastVersion)],
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  private async versionOf(streamId: string): Promise<number> {
+    const { rows } = await this.pool.query<{ version: number }>(
+      `SELECT COALESCE(MAX(stream_version), 0) AS version FROM ${this.schema}.events WHERE stream_id = $1`,
+      [streamId],
+    );
+    return rows[0].version;
+  }
+
   private async readBatch(after: number, limit: number, to?: number): Promise<StoredEvent[]> {
     const { rows } = await this.pool.query<EventRow>(
       `SELECT ${eventColumns} FROM ${this.schema}.events
@@ -177,7 +189,7 @@ export class PostgresEventStore implements EventStore {
       );
       return rows.map(toStoredEvent);
     }
-    return this.readStream(command.stream_id, { fromVersion: command.version_after - command.event_count + 1, toVersion: command.version_after });
+    return this.streamEvents(command.stream_id, command.version_after - command.event_count + 1, command.version_after);
   }
 
   /**
@@ -242,7 +254,7 @@ export class PostgresEventStore implements EventStore {
       return new DuplicateEventIdError(rows[0]?.event_id ?? ids[0] ?? '(unknown)');
     }
     if (constraint === 'events_stream_id_stream_version_key') {
-      return new WrongExpectedVersionError(request.streamId, request.expectedVersion, await this.streamVersion(request.streamId));
+      return new WrongExpectedVersionError(request.streamId, request.expectedVersion, await this.versionOf(request.streamId));
     }
     return error;
   }
