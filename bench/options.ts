@@ -5,6 +5,9 @@ import { join } from 'node:path';
 /** Sizes and switches of a run. Defaults keep the whole run under 5 minutes on 2 cores; --smoke is tiny. */
 export interface BenchOptions {
   scenarios: string[];
+  /** The event store measured: the embedded SQLite one, or PostgreSQL at `postgresUrl`. */
+  store: 'sqlite' | 'postgres';
+  postgresUrl: string;
   smoke: boolean;
   /** Rounds of each in-process measurement; the figure is their median. */
   rounds: number;
@@ -83,6 +86,14 @@ const smoke: typeof defaults = {
   coldStarts: 1,
 };
 
+/** The PostgreSQL the tests find when nothing else is configured (test/support/service-probe.js). */
+const localPostgres = 'postgres://postgres@127.0.0.1:5432/test';
+
+const storeKind = (value: string): BenchOptions['store'] => {
+  if (value !== 'sqlite' && value !== 'postgres') throw new InvalidArgumentError('must be sqlite or postgres');
+  return value;
+};
+
 const count = (value: string): number => {
   const n = Number(value.replace(/_/g, ''));
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
@@ -93,6 +104,8 @@ export function parseOptions(argv: string[], root: string, scenarioNames: string
   const program = new Command('npm run bench --')
     .description(`Vigil benchmarks. Scenarios: ${scenarioNames.join(', ')} (default: all)`)
     .argument('[scenarios...]', 'scenarios to run')
+    .option('--store <kind>', 'event store measured: sqlite (embedded, default) or postgres', storeKind, 'sqlite')
+    .option('--postgres-url <url>', `PostgreSQL for --store postgres (default $VIGIL_POSTGRES_URL, else ${localPostgres})`)
     .option('--smoke', 'tiny sizes: checks every scenario runs, asserts nothing about speed', false)
     .option('--rounds <n>', `rounds of each in-process measurement (default ${defaults.rounds})`, count)
     .option('--limit-rows <n>', `rows per round of the raw SQLite one-row-per-transaction loop (default ${defaults.limitRows})`, count)
@@ -113,7 +126,10 @@ export function parseOptions(argv: string[], root: string, scenarioNames: string
     .option('--no-npm-start', 'time only `node main.js`, not also `npm start`')
     .option('--data-dir <dir>', 'where stores are created', tmpdir())
     .option('--server <main.js>', 'server entry point (default: dist/apps/vigil/apps/vigil/src/main.js, what `npm start` runs)')
-    .option('--out <file>', 'results file, with its markdown beside it (default bench/results/latest.json; --smoke: bench/results/smoke.json, no markdown)')
+    .option(
+      '--out <file>',
+      'results file, with its markdown beside it (default bench/results/latest.json, latest-postgres.json with --store postgres; --smoke: smoke.json, no markdown)',
+    )
     .option('--keep-data', 'keep the stores created', false)
     .option(
       '--cpu-prof',
@@ -130,8 +146,12 @@ export function parseOptions(argv: string[], root: string, scenarioNames: string
   const pick = <K extends keyof typeof defaults>(key: K): number => (given[key] as number | undefined) ?? sizes[key];
   const unknown = program.args.filter((name) => !scenarioNames.includes(name));
   if (unknown.length > 0) program.error(`unknown scenario ${unknown.join(', ')}; known: ${scenarioNames.join(', ')}`);
+  const store = given.store as BenchOptions['store'];
+  const results = given.smoke ? 'smoke' : 'latest';
   return {
     scenarios: program.args,
+    store,
+    postgresUrl: (given.postgresUrl as string | undefined) ?? (process.env.VIGIL_POSTGRES_URL?.trim() || localPostgres),
     smoke: Boolean(given.smoke),
     rounds: pick('rounds'),
     limitRows: pick('limitRows'),
@@ -152,7 +172,7 @@ export function parseOptions(argv: string[], root: string, scenarioNames: string
     npmStart: Boolean(given.npmStart) && !given.smoke,
     dataDir: given.dataDir as string,
     server: given.server as string | undefined,
-    out: (given.out as string | undefined) ?? join(root, 'bench', 'results', given.smoke ? 'smoke.json' : 'latest.json'),
+    out: (given.out as string | undefined) ?? join(root, 'bench', 'results', `${results}${store === 'postgres' ? '-postgres' : ''}.json`),
     keepData: Boolean(given.keepData),
     cpuProf: Boolean(given.cpuProf),
     strict: Boolean(given.strict),

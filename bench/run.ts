@@ -3,7 +3,8 @@ import { loadavg } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseOptions } from './options';
 import { BenchContext, Measurement, NotAvailableYet, ResultRow, rowFor, Scenario, unmeasuredRow } from './scenario';
-import { scenarios } from './scenarios';
+import { scenarios as scenarioNames, scenariosFor } from './scenarios';
+import { benchStore, BenchStore } from './support/stores';
 import { describeMachine } from './support/machine';
 import { markdown, textTable, writeResults } from './support/report';
 import { killAllServers, stopAllServers } from './support/vigil-server';
@@ -17,8 +18,9 @@ async function main(): Promise<number> {
   const options = parseOptions(
     process.argv.slice(2),
     root,
-    scenarios.map((s) => s.name),
+    scenarioNames.map((s) => s.name),
   );
+  const scenarios = scenariosFor(options.store);
   if (options.list) {
     for (const scenario of scenarios) console.log(`${scenario.name.padEnd(26)} ${scenario.title}`);
     return 0;
@@ -31,15 +33,19 @@ async function main(): Promise<number> {
   };
   mkdirSync(options.dataDir, { recursive: true });
   const dataRoot = mkdtempSync(join(options.dataDir, 'vigil-bench-'));
-  const selected = withNeeds(options.scenarios.length ? options.scenarios : scenarios.map((s) => s.name));
+  const selected = withNeeds(scenarios, options.scenarios.length ? options.scenarios : scenarios.map((s) => s.name));
   const measurements = new Map<string, Measurement>();
   const sharedValues = new Map<string, Promise<unknown>>();
   let dirs = 0;
   let current = '';
   const runStarted = Date.now();
+  let store: BenchStore | undefined;
   const bench: BenchContext = {
     options,
     paths,
+    get store(): BenchStore {
+      return (store ??= benchStore(bench));
+    },
     freshDir(label) {
       const dir = join(dataRoot, `${String(++dirs).padStart(3, '0')}-${label}`);
       mkdirSync(dir, { recursive: true });
@@ -59,18 +65,23 @@ async function main(): Promise<number> {
     },
   };
 
-  // Interrupted: servers run in their own process groups, so they are stopped here, with the data.
+  // Interrupted: servers run in their own process groups, so they are stopped here, with the data (and schemas).
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       killAllServers();
       if (!options.keepData) rmSync(dataRoot, { recursive: true, force: true });
-      process.exit(130);
+      void bench.store
+        .cleanup()
+        .catch(() => undefined)
+        .finally(() => process.exit(130));
     });
   }
 
   const measuredAt = new Date().toISOString();
   const machine = describeMachine(dataRoot);
-  console.error(`Vigil benchmarks${options.smoke ? ' (smoke: tiny sizes, speed not judged)' : ''}: ${selected.map((s) => s.name).join(', ')}`);
+  console.error(
+    `Vigil benchmarks${options.smoke ? ' (smoke: tiny sizes, speed not judged)' : ''} on ${options.store}: ${selected.map((s) => s.name).join(', ')}`,
+  );
   console.error(`  ${machine.cores} × ${machine.cpu}, Node ${machine.node}, data in ${dataRoot} (${machine.fileSystem}), load average ${machine.loadAverage}`);
   const rows: ResultRow[] = [];
   let failures = 0;
@@ -88,6 +99,7 @@ async function main(): Promise<number> {
     }
   } finally {
     await stopAllServers();
+    await bench.store.cleanup().catch((error: unknown) => console.error(`  could not remove the run's PostgreSQL schemas: ${String(error)}`));
     if (!options.keepData) rmSync(dataRoot, { recursive: true, force: true });
     else console.error(`Data kept in ${dataRoot}`);
   }
@@ -96,7 +108,7 @@ async function main(): Promise<number> {
   console.log('');
   console.log(textTable(rows));
   // A smoke run's table is no figure for the README: JSON only.
-  const md = options.smoke ? null : markdown(rows, machine, measuredAt, command, Math.round(loadavg()[0] * 100) / 100);
+  const md = options.smoke ? null : markdown(rows, machine, measuredAt, command, Math.round(loadavg()[0] * 100) / 100, bench.store.limitText);
   const written = writeResults(options.out, rows, md);
   console.log(`\nWritten ${written.map((file) => relative(process.cwd(), file)).join(' and ')} (${((Date.now() - runStarted) / 1000).toFixed(0)} s).`);
   const missed = rows.filter((row) => row.status === 'measured' && row.met === false).length;
@@ -105,7 +117,7 @@ async function main(): Promise<number> {
 }
 
 /** The scenarios asked for, with the ones they need (and always the machine limit), in registry order. */
-function withNeeds(names: string[]): Scenario[] {
+function withNeeds(scenarios: readonly Scenario[], names: string[]): Scenario[] {
   const wanted = new Set<string>([MACHINE_LIMIT, ...names]);
   let grown = true;
   while (grown) {

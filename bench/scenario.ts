@@ -1,4 +1,5 @@
 import type { BenchOptions } from './options';
+import type { BenchStore } from './support/stores';
 
 /** What a figure must reach: at least (rates) or at most (latencies, memory) a value. */
 export interface Target {
@@ -66,6 +67,8 @@ export interface BenchPaths {
 export interface BenchContext {
   readonly options: BenchOptions;
   readonly paths: BenchPaths;
+  /** The event store the run measures (`--store`). */
+  readonly store: BenchStore;
   /** A new empty directory under the bench data directory, removed at the end of the run. */
   freshDir(label: string): string;
   /** The measurement of a scenario run earlier in this run (one this scenario `needs`). */

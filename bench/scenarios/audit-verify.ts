@@ -1,6 +1,7 @@
 import type { BenchContext, Measurement, Scenario } from '../scenario';
+import { NotAvailableYet } from '../scenario';
 import { runChild } from '../support/child';
-import { sharedDataset } from '../support/dataset';
+import { onSqliteOnly, sharedDataset } from '../support/dataset';
 import { thousands } from '../support/report';
 import { median } from '../support/stats';
 
@@ -25,6 +26,7 @@ export const auditVerify: Scenario = {
   ],
 
   async run(bench: BenchContext): Promise<Measurement> {
+    if (bench.store.kind === 'postgres') throw new NotAvailableYet(onSqliteOnly);
     const dataset = await sharedDataset(bench, bench.options.events);
     // A million events take seconds per round at the target, minutes far below it: three rounds give a median.
     const { last: result } = await runChild<Verified>(bench, 'audit-verify', [dataset.file, String(Math.min(3, bench.options.rounds))]);

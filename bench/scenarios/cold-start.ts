@@ -34,7 +34,8 @@ export const coldStart: Scenario = {
 async function timeStarts(bench: BenchContext, command: string[], runs: number): Promise<number[]> {
   const times: number[] = [];
   for (let run = 0; run < runs; run++) {
-    const server = await startVigil({ dataDir: bench.freshDir('cold-start'), command, cwd: bench.paths.root, pollMs: 5 });
+    const dataDir = bench.freshDir('cold-start');
+    const server = await startVigil({ dataDir, command, cwd: bench.paths.root, pollMs: 5, env: bench.store.productEnv(dataDir) });
     times.push(server.startedInMs);
     await server.stop();
   }

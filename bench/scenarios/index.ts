@@ -7,6 +7,7 @@ import { coldStart } from './cold-start';
 import { httpIngest } from './http-ingest';
 import { machineLimit } from './machine-limit';
 import { patientReplay } from './patient-replay';
+import { postgresLimit } from './postgres-limit';
 import { projectionRebuild } from './projection-rebuild';
 import { storeAppendConcurrent } from './store-append-concurrent';
 import { storeAppendSerial } from './store-append-serial';
@@ -25,3 +26,8 @@ export const scenarios: readonly Scenario[] = [
   projectionRebuild,
   coldStart,
 ];
+
+/** The scenarios of a run on a store (`--store`): the same names; on PostgreSQL the machine limit is raw `pg`'s. */
+export function scenariosFor(store: 'sqlite' | 'postgres'): readonly Scenario[] {
+  return store === 'postgres' ? scenarios.map((scenario) => (scenario === machineLimit ? postgresLimit : scenario)) : scenarios;
+}

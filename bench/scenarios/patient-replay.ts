@@ -45,7 +45,7 @@ export const patientReplay: Scenario = {
       await first.server.stop();
     }
 
-    await lengthenStream(dataDir, patientStream(patient), template, bench.options.replayEvents);
+    await lengthenStream({ VIGIL_DATA_DIR: dataDir, ...bench.store.productEnv(dataDir) }, patientStream(patient), template, bench.options.replayEvents);
     const profiling = serverProfiling(bench);
     first = await startProduct(bench, 'patient-replay', { dataDir, nodeOptions: profiling.nodeOptions });
     const details: Record<string, unknown> = { events: bench.options.replayEvents };
@@ -73,9 +73,9 @@ export const patientReplay: Scenario = {
   },
 };
 
-/** Appends copies of a lab result the API recorded until the stream holds `length` events. */
-async function lengthenStream(dataDir: string, streamId: string, template: StoredEvent, length: number): Promise<void> {
-  const store = await createEventStore(eventStoreConfigFromEnv({ VIGIL_DATA_DIR: dataDir }));
+/** Appends copies of a lab result the API recorded until the stream holds `length` events, in the store `env` configures. */
+async function lengthenStream(env: NodeJS.ProcessEnv, streamId: string, template: StoredEvent, length: number): Promise<void> {
+  const store = await createEventStore(eventStoreConfigFromEnv(env));
   try {
     let version = await store.streamVersion(streamId);
     const { recordedAt: _recordedAt, commandId: _commandId, ...metadata } = template.metadata;

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { BenchContext, Measurement, Scenario } from '../scenario';
 import { NotAvailableYet } from '../scenario';
 import { runChild } from '../support/child';
-import { sharedDataset } from '../support/dataset';
+import { onSqliteOnly, sharedDataset } from '../support/dataset';
 import { thousands } from '../support/report';
 import { median } from '../support/stats';
 
@@ -35,6 +35,7 @@ export const projectionRebuild: Scenario = {
   ],
 
   async run(bench: BenchContext): Promise<Measurement> {
+    if (bench.store.kind === 'postgres') throw new NotAvailableYet(onSqliteOnly);
     const probe = await runChild<Probe>(bench, 'projection-rebuild', ['--probe']);
     if (!probe.last.available) throw new NotAvailableYet(probe.last.reason ?? 'no rebuild');
     const dataset = await sharedDataset(bench, bench.options.events);

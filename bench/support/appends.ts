@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import { createSqliteEventStore, EventStore, NewEvent } from '@vigil/event-store';
+import { EventStore, NewEvent } from '@vigil/event-store';
 import { patientStream } from '@vigil/domain';
 import type { BenchContext, Measurement, Scenario } from '../scenario';
-import { MACHINE_LIMIT, rawInserts, storedEventRow } from '../scenarios/machine-limit';
+import { MACHINE_LIMIT } from '../scenarios/machine-limit';
 import { percent as formatPercent, thousands } from './report';
 import { Latencies, median, nowMs } from './stats';
 import { labResultRecorded, patientEnrolled, patientId } from './trial-events';
 
-/** A fresh SQLite event store (the adapter `npm start` uses) with `patients` patients enrolled. */
+/** A fresh event store of the run's kind (`--store`; SQLite is what `npm start` uses) with `patients` patients enrolled. */
 export async function storeWithPatients(bench: BenchContext, patients: number): Promise<{ store: EventStore; versions: number[] }> {
-  const store = await createSqliteEventStore({ file: join(bench.freshDir('store'), 'events.sqlite') });
+  const store = await bench.store.open('store');
   await Promise.all(
     Array.from({ length: patients }, (_, p) => store.append(patientStream(patientId(p)), [patientEnrolled(p)], { expectedVersion: 'no_stream' })),
   );
@@ -89,7 +88,6 @@ export function appendScenario(spec: AppendScenario): Scenario {
       const appends = spec.appendsPerRound(bench);
       const rates: number[] = [];
       const paired: number[] = [];
-      const row = storedEventRow();
       const latencies = new Latencies();
       for (let round = 0; round < bench.options.rounds; round++) {
         const { store, versions } = await storeWithPatients(bench, spec.patients(bench));
@@ -98,7 +96,7 @@ export function appendScenario(spec: AppendScenario): Scenario {
         } finally {
           await store.close();
         }
-        paired.push(rawInserts(join(bench.freshDir('limit'), 'raw.sqlite'), row, appends, spec.rawRowsPerTx));
+        paired.push(await bench.store.raw(appends, spec.rawRowsPerTx));
       }
       bench.log(
         `store, ${inFlightText(bench)}: ${rates.map(Math.round).join(', ')} events/s; raw ${raw} between them: ${paired.map(Math.round).join(', ')} rows/s`,

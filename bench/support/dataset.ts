@@ -13,6 +13,9 @@ export interface Dataset {
   patients: number;
 }
 
+/** Why the scenarios over the seeded store are not measured with `--store postgres`. */
+export const onSqliteOnly = 'reads a store the bench seeds through the SQLite adapter; not measured on PostgreSQL (--store postgres) yet';
+
 const EVENTS_PER_APPEND = 100;
 const IN_FLIGHT = 32;
 

@@ -10,13 +10,17 @@ export interface RunningVigil {
   auth: string;
 }
 
-/** Vigil as `npm start` runs it (dist/apps/vigil/…/main.js), in a child process, on a fresh data directory. */
+/**
+ * Vigil as `npm start` runs it (dist/apps/vigil/…/main.js), in a child process, on a fresh data directory and on
+ * the run's event store (`--store`; on PostgreSQL a schema of its own, the same one for the same data directory).
+ */
 export async function startProduct(bench: BenchContext, label: string, options: { dataDir?: string; nodeOptions?: string[] } = {}): Promise<RunningVigil> {
+  const dataDir = options.dataDir ?? bench.freshDir(label);
   const server = await startVigil({
-    dataDir: options.dataDir ?? bench.freshDir(label),
+    dataDir,
     command: [process.execPath, ...(options.nodeOptions ?? []), bench.paths.serverMain],
     cwd: bench.paths.root,
-    env: { VIGIL_JWT_SECRET: benchJwtSecret, NODE_ENV: 'production' },
+    env: { VIGIL_JWT_SECRET: benchJwtSecret, NODE_ENV: 'production', ...bench.store.productEnv(dataDir) },
   });
   try {
     const { client, auth } = await authorisedClient(server.url, bench.paths.benchDist);

@@ -60,7 +60,7 @@ export function textTable(rows: ResultRow[]): string {
   return [line(header), rule, ...table.slice(1).map(line), ...(reasons.length ? ['', ...reasons] : [])].join('\n');
 }
 
-export function markdown(rows: ResultRow[], machine: Machine, measuredAt: string, command: string, loadAtEnd: number): string {
+export function markdown(rows: ResultRow[], machine: Machine, measuredAt: string, command: string, loadAtEnd: number, limitText: string): string {
   const escape = (text: string) => text.replace(/\|/g, '\\|');
   const limit = rows.filter((row) => row.scenario === 'machine-limit' && row.status === 'measured');
   const lines = [
@@ -70,8 +70,7 @@ export function markdown(rows: ResultRow[], machine: Machine, measuredAt: string
       `data on ${machine.fileSystem}; load average ${machine.loadAverage} at start, ${loadAtEnd} at end (other work on the machine skews every figure).`,
     '',
     limit.length
-      ? 'Machine limit (raw better-sqlite3, WAL + synchronous=FULL, rows the size of a stored event): ' +
-        `${limit.map((row) => `${row.figure}: **${amount(row.value, row.unit)}**`).join('; ')}.`
+      ? `Machine limit (${limitText}): ${limit.map((row) => `${row.figure}: **${amount(row.value, row.unit)}**`).join('; ')}.`
       : 'Machine limit: not measured in this run.',
     '',
     `| ${header.join(' | ')} |`,

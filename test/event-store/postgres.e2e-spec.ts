@@ -2,7 +2,9 @@ import { Client } from 'pg';
 import { ChainVerifier, EventStore, NewEvent, StoredEvent } from '@vigil/event-store';
 import { createPostgresEventStore } from '../../libs/event-store/src/postgres/postgres-event-store';
 import { describeEventStoreContract } from '../../libs/event-store/src/testing/event-store.contract';
+import { schemaVersion } from '../../libs/event-store/src/postgres/schema';
 import { describeWithService, findPostgres } from '../support/services';
+import { dropSchema, schemaNames } from './support/schemas';
 
 const event = (value: number): NewEvent => ({
   type: 'LabResultRecorded',
@@ -12,9 +14,7 @@ const event = (value: number): NewEvent => ({
 });
 
 describeWithService('PostgreSQL event store', findPostgres, (postgres) => {
-  let run = 0;
-  const prefix = `es_${process.pid}_${Date.now().toString(36)}`;
-  const nextSchema = () => `${prefix}_${++run}`;
+  const nextSchema = schemaNames('es');
 
   // Each test gets its own schema, dropped afterwards: runs never see each other's events.
   describeEventStoreContract(
@@ -27,7 +27,75 @@ describeWithService('PostgreSQL event store', findPostgres, (postgres) => {
     { checkpoints: true },
   );
 
-  describe('several processes on one database', () => {
+  describe('appends that share one statement', () => {
+    let schema: string;
+    let store: EventStore;
+    beforeEach(async () => {
+      schema = nextSchema();
+      store = await createPostgresEventStore({ url: postgres.url, schema, pollIntervalMs: 50 });
+    });
+    afterEach(async () => {
+      await store.close();
+      await dropSchema(postgres.url, schema);
+    });
+
+    // Appends submitted in the same tick are committed by one append_batch call, judged in the order they came.
+    it('stores a command whose first try was rejected earlier in the same batch', async () => {
+      await store.append('patient-1', [event(1)], { expectedVersion: 'no_stream' });
+
+      const [rejected, stored, repeated] = await Promise.allSettled([
+        store.append('patient-1', [event(2)], { expectedVersion: 0, commandId: 'cmd-retry' }),
+        store.append('patient-1', [event(2)], { expectedVersion: 1, commandId: 'cmd-retry' }),
+        store.append('patient-1', [event(2)], { expectedVersion: 1, commandId: 'cmd-retry' }),
+      ]);
+
+      expect(rejected).toMatchObject({ status: 'rejected', reason: { name: 'WrongExpectedVersionError', actual: 1 } });
+      expect(stored).toMatchObject({ status: 'fulfilled', value: { duplicate: false, version: 2 } });
+      expect(repeated).toMatchObject({ status: 'fulfilled', value: { duplicate: true, version: 2 } });
+      expect((repeated as PromiseFulfilledResult<{ events: StoredEvent[] }>).value.events).toEqual(
+        (stored as PromiseFulfilledResult<{ events: StoredEvent[] }>).value.events,
+      );
+      expect(await store.streamVersion('patient-1')).toBe(2);
+    });
+
+    it('fails alone an append reusing an event id fixed by another append of the same batch; the others commit', async () => {
+      const eventId = '0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b';
+
+      const [first, clash, other] = await Promise.allSettled([
+        store.append('patient-1', [{ ...event(1), eventId }], { expectedVersion: 'any' }),
+        store.append('patient-2', [event(2), { ...event(3), eventId }], { expectedVersion: 'any' }),
+        store.append('patient-3', [event(4)], { expectedVersion: 'any' }),
+      ]);
+
+      expect(first).toMatchObject({ status: 'fulfilled', value: { events: [{ eventId, globalPosition: 1 }] } });
+      expect(clash).toMatchObject({ status: 'rejected', reason: { name: 'DuplicateEventIdError', eventId } });
+      expect(other).toMatchObject({ status: 'fulfilled', value: { events: [{ globalPosition: 2 }] } });
+      expect(await store.streamVersion('patient-2')).toBe(0);
+    });
+
+    it('answers a repeated command still in flight when the store closes with its first result', async () => {
+      const first = await store.append('patient-1', [event(1)], { expectedVersion: 'any', commandId: 'cmd-1' });
+
+      const repeated = store.append('patient-1', [event(1)], { expectedVersion: 'any', commandId: 'cmd-1' });
+      await store.close();
+
+      await expect(repeated).resolves.toEqual({ ...first, duplicate: true });
+    });
+
+    it('fails alone an append PostgreSQL cannot store (a NUL in its stream id); the others commit', async () => {
+      const [bad, good] = await Promise.allSettled([
+        store.append('patient-\u0000', [event(1)], { expectedVersion: 'any' }),
+        store.append('patient-2', [event(2)], { expectedVersion: 'any' }),
+      ]);
+
+      expect(bad).toMatchObject({ status: 'rejected', reason: { name: 'InvalidAppendError' } });
+      expect(good).toMatchObject({ status: 'fulfilled', value: { version: 1, events: [{ globalPosition: 1 }] } });
+      expect(await store.headPosition()).toBe(1);
+    });
+  });
+
+  // Several stores in one process; writers in processes of their own: postgres-processes.e2e-spec.ts.
+  describe('several stores on one schema', () => {
     let schema: string;
     const stores: EventStore[] = [];
     const open = async (pollIntervalMs = 50) => {
@@ -47,7 +115,7 @@ describeWithService('PostgreSQL event store', findPostgres, (postgres) => {
       await client.connect();
       const { rows } = await client.query(`SELECT version FROM ${schema}.schema_migrations`);
       await client.end();
-      expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+      expect(rows).toEqual(Array.from({ length: schemaVersion }, (_, i) => ({ version: i + 1 })));
     });
 
     it('never lets a subscriber see a global position before an earlier one commits', async () => {
@@ -106,13 +174,3 @@ describeWithService('PostgreSQL event store', findPostgres, (postgres) => {
     });
   });
 });
-
-async function dropSchema(url: string, schema: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  } finally {
-    await client.end();
-  }
-}

@@ -7,6 +7,7 @@ import { WakeSignal } from '../wake-signal';
  */
 export class NotificationListener {
   private client: Client | null = null;
+  private started = false;
   private stopped = false;
   private retry: NodeJS.Timeout | null = null;
 
@@ -16,6 +17,13 @@ export class NotificationListener {
     private readonly signal: WakeSignal,
     private readonly retryMs: number,
   ) {}
+
+  /** Starts listening unless it already does or tries to; should that fail, it tries again after `retryMs`. */
+  listen(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
+    this.start().catch(() => this.reconnectLater());
+  }
 
   async start(): Promise<void> {
     const client = new Client(this.config);

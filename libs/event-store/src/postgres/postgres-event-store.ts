@@ -1,4 +1,4 @@
-import { Pool, PoolClient, QueryResult } from 'pg';
+import { Pool } from 'pg';
 import { AppendRequest, prepareAppend } from '../append-request';
 import {
   AppendOptions,
@@ -13,14 +13,14 @@ import {
   SubscriptionHandler,
 } from '../event-store';
 import { DuplicateEventIdError, EventStoreClosedError, InvalidAppendError, WrongExpectedVersionError } from '../errors';
-import { checkExpectedVersion } from '../expected-version';
 import { GroupCommit, Outcome } from '../group-commit';
 import { positionOfEvent, readInBatches } from '../batched-read';
 import { SubscriptionSet } from '../polling-subscription';
-import { emptyStream, sealEvents, StreamHead } from '../seal';
 import { WakeSignal } from '../wake-signal';
+import { appendBatchCall, BatchAnswer, batchCall, BatchOutcome, batchOutcomes } from './append-batch';
 import { EventRow, eventColumns, toStoredEvent } from './event-row';
 import { CheckpointLog } from '../checkpoints/checkpoint-log';
+import { assertDatabaseHashesAsVigil } from './hashing-check';
 import { NotificationListener } from './notification-listener';
 import { PostgresCheckpointLog } from './postgres-checkpoint-log';
 import { assertSchemaName, migrate } from './schema';
@@ -41,13 +41,15 @@ export async function createPostgresEventStore(options: PostgresEventStoreOption
 }
 
 const lastPosition = '9223372036854775807';
-const uniqueViolation = '23505';
+/** Stream versions are PostgreSQL integers. */
+const lastVersion = 2147483647;
 
 /**
- * The PostgreSQL event store. Every write transaction takes one advisory lock first, so global
- * positions are assigned (max + 1, no gaps) and committed in the same order: a reader never sees
- * position n + 1 before n. Concurrent appends share a transaction (group commit), each in its own
- * savepoint; subscribers are woken by NOTIFY, and poll as a fallback.
+ * The PostgreSQL event store. Every append transaction takes one advisory lock first and holds it to its
+ * commit, so global positions are assigned (max + 1, no gaps) and committed in the same order: a reader never
+ * sees position n + 1 before n, whichever process wrote them. Concurrent appends share a transaction (group
+ * commit), sent as one statement (append-function.ts); subscribers are woken by NOTIFY (LISTEN from the first
+ * subscription on), and poll as a fallback.
  */
 export class PostgresEventStore implements EventStore {
   private readonly signal = new WakeSignal();
@@ -67,9 +69,8 @@ export class PostgresEventStore implements EventStore {
     const listener = new NotificationListener({ connectionString: options.url }, `${schema}_events`, signal, pollIntervalMs);
     try {
       await migrate(pool, schema);
-      await listener.start();
+      await assertDatabaseHashesAsVigil(pool, schema);
     } catch (error) {
-      await listener.stop();
       await pool.end();
       throw error;
     }
@@ -94,21 +95,12 @@ export class PostgresEventStore implements EventStore {
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
     this.assertOpen();
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${eventColumns} FROM ${this.schema}.events
-        WHERE stream_id = $1 AND stream_version BETWEEN $2 AND $3 ORDER BY stream_version`,
-      [streamId, Math.min(options.fromVersion ?? 1, 2147483647), Math.min(options.toVersion ?? 2147483647, 2147483647)],
-    );
-    return rows.map(toStoredEvent);
+    return this.streamEvents(streamId, options.fromVersion ?? 1, options.toVersion ?? lastVersion);
   }
 
   async streamVersion(streamId: string): Promise<number> {
     this.assertOpen();
-    const { rows } = await this.pool.query<{ version: number }>(
-      `SELECT COALESCE(MAX(stream_version), 0) AS version FROM ${this.schema}.events WHERE stream_id = $1`,
-      [streamId],
-    );
-    return rows[0].version;
+    return this.versionOf(streamId);
   }
 
   readAll(options: ReadAllOptions = {}): AsyncGenerator<StoredEvent[]> {
@@ -128,13 +120,18 @@ export class PostgresEventStore implements EventStore {
 
   async findCommand(commandId: string): Promise<StoredEvent[] | null> {
     this.assertOpen();
-    const { rows } = await this.pool.query(`SELECT 1 FROM ${this.schema}.commands WHERE command_id = $1`, [commandId]);
-    if (rows.length === 0) return null;
-    return this.eventsOfCommand(this.pool, commandId);
+    const { rows } = await this.pool.query<CommandRow>(
+      `SELECT command_id, stream_id, version_after, event_count FROM ${this.schema}.commands WHERE command_id = $1`,
+      [commandId],
+    );
+    return rows.length === 0 ? null : this.eventsOfCommand(rows[0]);
   }
 
   subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Subscription {
     this.assertOpen();
+    // LISTEN from the first subscription on: a process that only appends holds no listening connection, and its
+    // own commits wake nothing in it. Until LISTEN is in place the subscription polls; once it is, it looks again.
+    this.listener.listen();
     const source = {
       readBatch: async (after: number, limit: number) => (this.closing ? [] : this.readBatch(after, limit)),
       signal: this.signal,
@@ -156,6 +153,25 @@ export class PostgresEventStore implements EventStore {
     if (this.closing) throw new EventStoreClosedError();
   }
 
+  // The reads below also serve appends still in flight while the store closes (close drains them): no assertOpen.
+
+  private async streamEvents(streamId: string, fromVersion: number, toVersion: number): Promise<StoredEvent[]> {
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${eventColumns} FROM ${this.schema}.events
+        WHERE stream_id = $1 AND stream_version BETWEEN $2 AND $3 ORDER BY stream_version`,
+      [streamId, Math.min(fromVersion, lastVersion), Math.min(toVersion, lastVersion)],
+    );
+    return rows.map(toStoredEvent);
+  }
+
+  private async versionOf(streamId: string): Promise<number> {
+    const { rows } = await this.pool.query<{ version: number }>(
+      `SELECT COALESCE(MAX(stream_version), 0) AS version FROM ${this.schema}.events WHERE stream_id = $1`,
+      [streamId],
+    );
+    return rows[0].version;
+  }
+
   private async readBatch(after: number, limit: number, to?: number): Promise<StoredEvent[]> {
     const { rows } = await this.pool.query<EventRow>(
       `SELECT ${eventColumns} FROM ${this.schema}.events
@@ -165,120 +181,99 @@ export class PostgresEventStore implements EventStore {
     return rows.map(toStoredEvent);
   }
 
-  private async eventsOfCommand(db: Pool | PoolClient, commandId: string): Promise<StoredEvent[]> {
-    const { rows } = await db.query<EventRow>(`SELECT ${eventColumns} FROM ${this.schema}.events WHERE command_id = $1 ORDER BY global_position`, [commandId]);
-    return rows.map(toStoredEvent);
+  /** The events a command stored: the last `eventCount` versions of its stream up to `versionAfter`. */
+  private async eventsOfCommand(command: CommandRow): Promise<StoredEvent[]> {
+    if (command.event_count === 0) return [];
+    if (command.event_count === null) {
+      // Recorded by an older Vigil during an upgrade (append-function.ts): found by command id, from the stream.
+      const { rows } = await this.pool.query<EventRow>(
+        `SELECT ${eventColumns} FROM ${this.schema}.events
+          WHERE stream_id = $1 AND stream_version <= $2 AND command_id = $3 ORDER BY stream_version`,
+        [command.stream_id, command.version_after, command.command_id],
+      );
+      return rows.map(toStoredEvent);
+    }
+    return this.streamEvents(command.stream_id, command.version_after - command.event_count + 1, command.version_after);
   }
 
-  /** One transaction for every append of the batch, each in its own savepoint, positions assigned under the lock. */
+  /**
+   * Commits the batch in one statement (append-function.ts). Should the statement fail on one append's data (a
+   * value PostgreSQL refuses, a constraint the checks did not foresee), each append is committed alone, so that
+   * one fails by itself.
+   */
   private async commitBatch(batch: AppendRequest[]): Promise<Outcome<AppendResult>[]> {
-    const client = await this.pool.connect();
-    let broken = false;
     try {
-      // One round trip: the schema name is checked (assertSchemaName), so it can sit in the text.
-      const opened = (await client.query(
-        `BEGIN;
-         SELECT pg_advisory_xact_lock(hashtext('vigil.append:${this.schema}'));
-         SELECT COALESCE(MAX(global_position), 0) AS head FROM ${this.schema}.events;`,
-      )) as unknown as QueryResult<{ head: string }>[];
-      const recordedAt = new Date().toISOString();
-      let next = Number(opened[2].rows[0].head) + 1;
-      const outcomes: Outcome<AppendResult>[] = [];
-      for (const request of batch) {
-        await client.query('SAVEPOINT one_append');
-        try {
-          const result = await this.appendOne(client, request, next, recordedAt);
-          await client.query('RELEASE SAVEPOINT one_append');
-          if (!result.duplicate) next += result.events.length;
-          outcomes.push({ ok: true, value: result });
-        } catch (error) {
-          await client.query('ROLLBACK TO SAVEPOINT one_append');
-          await client.query('RELEASE SAVEPOINT one_append');
-          outcomes.push({ ok: false, error: await this.explain(client, error, request) });
-        }
-      }
-      const stored = outcomes.some((o) => o.ok && !o.value.duplicate && o.value.events.length > 0);
-      // NOTIFY is delivered at commit, so a woken subscriber always finds the events.
-      await client.query(stored ? `SELECT pg_notify('${this.schema}_events', '${next - 1}'); COMMIT;` : 'COMMIT');
-      this.signal.notify();
-      return outcomes;
+      return await this.commitTogether(batch);
     } catch (error) {
-      broken = true;
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release(broken);
+      if (!isDataError(error)) throw error; // the database itself is in trouble: the whole batch fails
+      if (batch.length === 1) return [{ ok: false, error: await this.explain(error, batch[0]) }];
+      const outcomes: Outcome<AppendResult>[] = [];
+      for (const request of batch) outcomes.push(...(await this.commitBatch([request])));
+      return outcomes;
     }
   }
 
-  private async appendOne(client: PoolClient, request: AppendRequest, position: number, recordedAt: string): Promise<AppendResult> {
-    const { rows } = await client.query<{ command: { stream_id: string; version_after: number } | null; head: StreamHead | null }>(
-      `SELECT
-         (SELECT json_build_object('stream_id', stream_id, 'version_after', version_after)
-            FROM ${this.schema}.commands WHERE command_id = $1) AS command,
-         (SELECT json_build_object('version', stream_version, 'hash', hash)
-            FROM ${this.schema}.events WHERE stream_id = $2 ORDER BY stream_version DESC LIMIT 1) AS head`,
-      [request.commandId, request.streamId],
-    );
-    const { command, head: found } = rows[0];
-    if (command) {
-      const events = await this.eventsOfCommand(client, request.commandId);
-      return { streamId: command.stream_id, events, version: command.version_after, duplicate: true };
+  private async commitTogether(batch: AppendRequest[]): Promise<Outcome<AppendResult>[]> {
+    const call = batchCall(batch, new Date().toISOString());
+    const { rows } = await this.pool.query<BatchAnswer>({ name: `vigil-append-${this.schema}`, text: appendBatchCall(this.schema), values: call.values });
+    const outcomes = batchOutcomes(batch, call, rows[0]);
+    if (outcomes.some((o) => o.kind === 'stored' && o.result.events.length > 0)) this.signal.notify();
+    const results: Outcome<AppendResult>[] = [];
+    for (const [i, outcome] of outcomes.entries()) {
+      if (outcome.kind === 'failed') results.push({ ok: false, error: outcome.error });
+      else if (outcome.kind === 'stored') results.push({ ok: true, value: outcome.result });
+      else results.push({ ok: true, value: await this.firstResult(batch, outcomes, i, outcome) });
     }
-    const head = found ?? emptyStream;
-    checkExpectedVersion(request.streamId, request.expectedVersion, head.version);
-    const sealed = sealEvents(request, head, recordedAt);
-    sealed.forEach(({ event }, index) => (event.globalPosition = position + index));
-    const version = head.version + sealed.length;
-    const column = <T>(pick: (s: (typeof sealed)[number]) => T) => sealed.map(pick);
-    await client.query(
-      // A data-modifying WITH always runs to completion: events and command row go in one statement.
-      `WITH stored AS (
-         INSERT INTO ${this.schema}.events (global_position, event_id, stream_id, stream_version, type, schema_version,
-           data, metadata, hash, previous_hash, recorded_at, command_id)
-         SELECT p, e, $3, v, t, sv, d::json, m::json, h, ph, r, $4
-           FROM unnest($1::bigint[], $2::uuid[], $5::int[], $6::text[], $7::int[], $8::text[], $9::text[], $10::text[],
-                       $11::text[], $12::timestamptz[]) AS x(p, e, v, t, sv, d, m, h, ph, r)
-       )
-       INSERT INTO ${this.schema}.commands (command_id, stream_id, version_after, recorded_at) VALUES ($4, $3, $13, $14)`,
-      [
-        column((s) => s.event.globalPosition),
-        column((s) => s.event.eventId),
-        request.streamId,
-        request.commandId,
-        column((s) => s.event.streamVersion),
-        column((s) => s.event.type),
-        column((s) => s.event.schemaVersion),
-        column((s) => s.dataJson),
-        column((s) => s.metadataJson),
-        column((s) => s.event.hash),
-        column((s) => s.event.previousHash),
-        column((s) => new Date(s.event.metadata.recordedAt).toISOString()),
-        version,
-        recordedAt,
-      ],
-    );
-    return { streamId: request.streamId, events: sealed.map((s) => s.event), version, duplicate: false };
+    return results;
   }
 
-  /** A unique violation inside one append is that append's own failure, in the port's terms. */
-  private async explain(client: PoolClient, error: unknown, request: AppendRequest): Promise<unknown> {
+  /** A repeated command's first result: from the batch when it was stored there, else read back. */
+  private async firstResult(
+    batch: AppendRequest[],
+    outcomes: BatchOutcome[],
+    index: number,
+    duplicate: Extract<BatchOutcome, { kind: 'duplicate' }>,
+  ): Promise<AppendResult> {
+    const commandId = batch[index].commandId;
+    const inBatch = outcomes.find((o, i) => i < index && o.kind === 'stored' && batch[i].commandId === commandId);
+    if (inBatch?.kind === 'stored') return { ...inBatch.result, duplicate: true };
+    const events = await this.eventsOfCommand({
+      command_id: commandId,
+      stream_id: duplicate.streamId,
+      version_after: duplicate.version,
+      event_count: duplicate.eventCount,
+    });
+    return { streamId: duplicate.streamId, events, version: duplicate.version, duplicate: true };
+  }
+
+  /** Why an append committed alone failed, in the port's terms when it is the append's own fault. */
+  private async explain(error: unknown, request: AppendRequest): Promise<unknown> {
     const { code, constraint } = error as { code?: string; constraint?: string };
     if (code?.startsWith('22')) return new InvalidAppendError(`PostgreSQL refused the event: ${(error as Error).message}`);
-    if (code !== uniqueViolation) {
-      if (code && /^[0-9A-Z]{5}$/.test(code)) throw error; // the database itself is in trouble: fail the whole batch
-      return error;
-    }
-    if (constraint !== 'events_event_id_key' && constraint !== 'events_stream_id_stream_version_key') throw error;
     if (constraint === 'events_event_id_key') {
       const ids = request.events.map((e) => e.eventId).filter((id): id is string => id !== null);
-      const { rows } = await client.query<{ event_id: string }>(`SELECT event_id FROM ${this.schema}.events WHERE event_id = ANY($1::uuid[]) LIMIT 1`, [ids]);
+      const { rows } = await this.pool.query<{ event_id: string }>(`SELECT event_id FROM ${this.schema}.events WHERE event_id = ANY($1::uuid[]) LIMIT 1`, [
+        ids,
+      ]);
       return new DuplicateEventIdError(rows[0]?.event_id ?? ids[0] ?? '(unknown)');
     }
-    const { rows } = await client.query<{ version: number }>(
-      `SELECT COALESCE(MAX(stream_version), 0) AS version FROM ${this.schema}.events WHERE stream_id = $1`,
-      [request.streamId],
-    );
-    return new WrongExpectedVersionError(request.streamId, request.expectedVersion, rows[0].version);
+    if (constraint === 'events_stream_id_stream_version_key') {
+      return new WrongExpectedVersionError(request.streamId, request.expectedVersion, await this.versionOf(request.streamId));
+    }
+    return error;
   }
+}
+
+interface CommandRow {
+  command_id: string;
+  stream_id: string;
+  version_after: number;
+  /** Null for a command recorded by an older Vigil during an upgrade. */
+  event_count: number | null;
+}
+
+/** Data exceptions (22) and integrity violations (23): what one append's content can cause. */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }

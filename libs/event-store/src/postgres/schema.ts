@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { appendInOneStatement } from './append-function';
 
 /** Event tables live in one PostgreSQL schema; tests give each run its own. */
 export function assertSchemaName(schema: string): void {
@@ -48,6 +49,7 @@ function migrations(s: string): string[] {
     CREATE TRIGGER events_are_never_truncated BEFORE TRUNCATE ON ${s}.events
       FOR EACH STATEMENT EXECUTE FUNCTION ${s}.events_are_append_only();
     `,
+    appendInOneStatement(s),
     // Signed checkpoints over the global log (checkpoints/checkpoint-log.ts), append-only like the events.
     // The frontier and the tiles are derived from the log: rebuilt from it when missing, never trusted over it.
     `
@@ -82,8 +84,14 @@ function migrations(s: string): string[] {
   ];
 }
 
-/** Creates the schema and brings it up to date; safe when several processes start at once. */
-export async function migrate(pool: Pool, schema: string): Promise<void> {
+/** How many migrations this Vigil knows: the schema version it brings a database to. */
+export const schemaVersion = migrations('vigil').length;
+
+/**
+ * Creates the schema and brings it up to date (or to `target`, for upgrade tests); safe when several processes
+ * start at once.
+ */
+export async function migrate(pool: Pool, schema: string, target = schemaVersion): Promise<void> {
   const client = await pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [`vigil.migrate:${schema}`]);
@@ -96,7 +104,7 @@ export async function migrate(pool: Pool, schema: string): Promise<void> {
       if (current > all.length) {
         throw new Error(`event store schema ${schema} is at version ${current}, newer than this Vigil knows (${all.length}): upgrade Vigil`);
       }
-      for (let next = current; next < all.length; next++) {
+      for (let next = current; next < target; next++) {
         await client.query('BEGIN');
         try {
           await client.query(all[next]);
