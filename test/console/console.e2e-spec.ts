@@ -128,6 +128,31 @@ describeInBrowser('The console in a browser (embedded mode, demo cohort)', () =>
     await expect(page.getByRole('status').first().textContent()).resolves.toMatch(/New .* alert TR-PLT for patient TR-PSL-001/);
   });
 
+  it('marks an alert a correction updated (before → after, and why), and a closed SAE clock with its report, late in red', async () => {
+    const page = await signIn('safety_officer');
+    const all = (await vigil.as('safety_officer').get('/alerts').query({ limit: 500 }).expect(200)).body.items as {
+      alertId: string;
+      ruleId: string;
+      late?: boolean;
+      updates: unknown[];
+    }[];
+    const updated = all.find((a) => a.ruleId === 'TR-LYM' && a.updates.length > 0);
+    const late = all.find((a) => a.ruleId === 'SAE-24H' && a.late === true);
+    expect(updated && late).toBeDefined();
+    const detail = (alertId: string) => page.locator(`tr[data-alert-id="${alertId}"] + tr.alert-detail`);
+    await expect(
+      detail(updated?.alertId ?? '')
+        .locator('p.updated')
+        .textContent(),
+    ).resolves.toMatch(/Updated .* 0\.55 ×10⁹\/L, grade 2, warning → 0\.15 ×10⁹\/L, grade 4, critical \(Transcription error/);
+    await expect(
+      detail(late?.alertId ?? '')
+        .locator('p.closed.late')
+        .textContent(),
+    ).resolves.toMatch(/reported .* \(SPONSOR-2026-0007\), after the deadline \(late\)/);
+    await expect(detail(late?.alertId ?? '').textContent()).resolves.not.toContain('updates');
+  });
+
   it('acknowledges an alert from the inbox with a note, and GET /alerts then lists it acknowledged', async () => {
     const page = await signIn('safety_officer');
     const open = (await vigil.as('safety_officer').get('/alerts').query({ status: 'open', patientId: 'TR-PSL-001' }).expect(200)).body.items as {

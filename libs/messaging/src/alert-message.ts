@@ -1,3 +1,4 @@
+import { alertIdOf as alertIdOfStream } from '@vigil/domain';
 import type { EventMetadata, StoredEvent } from '@vigil/event-store';
 
 /**
@@ -14,12 +15,11 @@ export interface AlertMessage {
   [field: string]: unknown;
 }
 
-const ALERT_STREAM_PREFIX = 'alert-';
-
 export function alertIdOf(event: StoredEvent): string {
   const fromData = (event.data as { alertId?: unknown } | null)?.alertId;
   if (typeof fromData === 'string') return fromData;
-  if (event.streamId.startsWith(ALERT_STREAM_PREFIX)) return event.streamId.slice(ALERT_STREAM_PREFIX.length);
+  const fromStream = alertIdOfStream(event.streamId);
+  if (fromStream !== undefined) return fromStream;
   throw new Error(`event ${event.eventId} of stream ${event.streamId} is not an alert event`);
 }
 

@@ -49,6 +49,13 @@ const KNOWN_FIELDS = [
   'retractedAt',
   'retractedBy',
   'retractionReason',
+  'subject',
+  'openSince',
+  'updates',
+  'closedAt',
+  'reportedAt',
+  'late',
+  'reportReference',
 ] as const;
 
 interface Filters {
@@ -251,7 +258,8 @@ function AlertRow({ alert, now, fresh, canAcknowledge, acknowledging, onAcknowle
   useEffect(() => {
     if (acknowledging) noteField.current?.focus();
   }, [acknowledging]);
-  const deadline = alert.deadline && alert.status === 'open' ? countdown(alert.deadline, now) : null;
+  // A reporting clock runs until its report closes it, acknowledged or not.
+  const deadline = alert.deadline && (alert.status === 'open' || alert.status === 'acknowledged') ? countdown(alert.deadline, now) : null;
   const submit = async (event: Event) => {
     event.preventDefault();
     try {
@@ -300,7 +308,7 @@ function AlertRow({ alert, now, fresh, canAcknowledge, acknowledging, onAcknowle
           )}
         </td>
       </tr>
-      {(acknowledging || alert.status !== 'open' || alert.escalated || hasExtra(alert)) && (
+      {(acknowledging || alert.status !== 'open' || alert.escalated || alert.updates.length > 0 || hasExtra(alert)) && (
         <tr class="alert-detail">
           <td colSpan={10}>
             {acknowledging && (
@@ -325,6 +333,20 @@ function AlertRow({ alert, now, fresh, canAcknowledge, acknowledging, onAcknowle
               </p>
             )}
             {alert.escalated && <p>Escalated {utc(alert.escalatedAt)}: left unacknowledged past the escalation delay.</p>}
+            {alert.updates.map((update) => (
+              <p class="updated" key={update.correctionEventId}>
+                Updated {utc(update.updatedAt)} by <code>{shortId(update.correctionEventId)}</code>: {figures(update.previous)} → {figures(update.current)}
+                {update.reason && ` (${update.reason})`}
+                {alert.openSince !== alert.raisedAt && update.updatedAt === alert.openSince && ' — open again: its severity rose'}
+              </p>
+            ))}
+            {alert.status === 'closed' && (
+              <p class={alert.late ? 'closed late' : 'closed'}>
+                Closed {utc(alert.closedAt)}: reported {utc(alert.reportedAt)}
+                {alert.reportReference && ` (${alert.reportReference})`}
+                {alert.late ? ', after the deadline (late)' : ', in time'}
+              </p>
+            )}
             {alert.status === 'retracted' && (
               <p class="retracted">
                 Retracted {utc(alert.retractedAt)} by correction <code>{shortId(alert.retractedBy)}</code>
@@ -337,6 +359,12 @@ function AlertRow({ alert, now, fresh, canAcknowledge, acknowledging, onAcknowle
       )}
     </>
   );
+}
+
+/** An alert's figures before or after an update: value, grade and severity. */
+function figures(f: Alert['updates'][number]['current']): string {
+  const shown = f.normalisedValue !== null ? value(f.normalisedValue, f.normalisedUnit) : value(f.value, f.unit);
+  return `${shown}${f.grade !== null ? `, grade ${f.grade}` : ''}, ${f.severity}`;
 }
 
 const hasExtra = (alert: Alert) => Object.keys(alert).some((key) => !(KNOWN_FIELDS as readonly string[]).includes(key));

@@ -2,7 +2,7 @@ import type { AlertEvent, AlertFigures, AlertRaisedData } from '../events';
 import { recordIdOf, type AlertCall, type Judgement, type Scope } from '../safety/judge';
 import type { AlertCommand } from './alert-commands';
 import { alertIdFor } from './alert-id';
-import { figuresOf, severityRose } from './alert-state';
+import { figuresOf, severityRose, type AlertStatus } from './alert-state';
 import { figuresChanged } from './decide-alert';
 
 /** An alert standing on a patient (raised, not retracted), as the alerting reactor keeps it between events. */
@@ -11,7 +11,7 @@ export interface StandingAlert {
   ruleId: string;
   subject: string;
   figures: AlertFigures;
-  status: 'open' | 'acknowledged' | 'closed';
+  status: Exclude<AlertStatus, 'retracted'>;
 }
 
 /** A patient's standing alerts, keyed by `standingKey(ruleId, subject)`: plain data, persisted as JSON. */
