@@ -128,7 +128,8 @@ export function parseOptions(argv: string[], root: string, scenarioNames: string
     .option('--server <main.js>', 'server entry point (default: dist/apps/vigil/apps/vigil/src/main.js, what `npm start` runs)')
     .option(
       '--out <file>',
-      'results file, with its markdown beside it (default bench/results/latest.json, latest-postgres.json with --store postgres; --smoke: smoke.json, no markdown)',
+      'results file, with its markdown beside it ' +
+        '(default bench/results/latest.json, latest-postgres.json with --store postgres; --smoke: smoke.json, no markdown)',
     )
     .option('--keep-data', 'keep the stores created', false)
     .option(

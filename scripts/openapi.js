@@ -41,7 +41,9 @@ generate().then(
       let current = null;
       try {
         current = readFileSync(path, 'utf8');
-      } catch {}
+      } catch {
+        // Not written yet: written below.
+      }
       if (current === text) continue;
       if (check) stale.push(relative(root, path));
       else writeFileSync(path, text);

@@ -111,7 +111,7 @@ describe('Clinical judgement end to end (embedded store, over HTTP)', () => {
     expect((await alertsOf(p)).map((a) => [a.ruleId, a.severity])).toEqual([['HY-LAW', 'critical']]);
   });
 
-  it('updates the alert of lymphocytes 0.55 corrected to 0.15: it shows 0.15, grade 4, critical, open again, and the webhook receives AlertUpdated', async () => {
+  it('updates the alert of lymphocytes 0.55 corrected to 0.15: 0.15, grade 4, critical, open again; the webhook receives AlertUpdated', async () => {
     const p = await enrol('RA');
     const lab = await post(p, 'lab-results', { test: 'LYM', value: 0.55, unit: '10*9/L', collectedAt: daysAgo(1) });
     const [raised] = await alertsOf(p);
@@ -172,7 +172,7 @@ describe('Clinical judgement end to end (embedded store, over HTTP)', () => {
       ]);
     });
 
-    it('refuses what cannot be: awareness before onset (400), a report in the future (400), a report on a non-serious event (422), an unknown event (404)', async () => {
+    it('refuses awareness before onset (400), a report in the future (400), a report on a non-serious event (422), an unknown event (404)', async () => {
       const p = await enrol('RA');
       const head = await store().headPosition();
       const before = await investigator()
@@ -283,7 +283,7 @@ describe('Clinical judgement end to end (embedded store, over HTTP)', () => {
       expect(alerts.filter((a) => a.ruleId === 'DOSE-MISSED').map((a) => a.severity)).toEqual(['warning']);
     });
 
-    it('a discontinued patient gets no DOSE-MISSED; a discontinuation recorded late retracts those it explains; a dose after it is DOSE-AFTER-STOP', async () => {
+    it('a discontinued patient gets no DOSE-MISSED; a late discontinuation retracts those it explains; a dose after it is DOSE-AFTER-STOP', async () => {
       const p = await enrol('RA');
       for (const day of [1, 2, 3, 4, 5, 15, 29]) await dose(p, studyDay(80, day));
       const missed = await eventually(

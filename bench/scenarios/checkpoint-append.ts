@@ -50,13 +50,16 @@ export const checkpointAppend: Scenario = {
     }
     const share = median(withRates) / median(withoutRates);
     bench.log(
-      `with the checkpointer: ${withRates.map(Math.round).join(', ')} appends/s (${checkpoints.join(', ')} checkpoints); without: ${withoutRates.map(Math.round).join(', ')}; ${percent(share)}`,
+      `with the checkpointer: ${withRates.map(Math.round).join(', ')} appends/s (${checkpoints.join(', ')} checkpoints); ` +
+        `without: ${withoutRates.map(Math.round).join(', ')}; ${percent(share)}`,
     );
     return {
       share: {
         value: Math.round(share * 1000) / 10,
         details: {
-          note: `${thousands(median(withRates))} vs ${thousands(median(withoutRates))} appends/s (medians of ${ROUNDS} interleaved rounds each, ${appends} appends per round)`,
+          note:
+            `${thousands(median(withRates))} vs ${thousands(median(withoutRates))} appends/s ` +
+            `(medians of ${ROUNDS} interleaved rounds each, ${appends} appends per round)`,
           withCheckpointer: withRates.map(Math.round),
           withoutCheckpointer: withoutRates.map(Math.round),
           checkpointsPerRound: checkpoints,

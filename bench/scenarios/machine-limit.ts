@@ -1,9 +1,7 @@
-import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { BenchContext, Measurement, Scenario } from '../scenario';
-import { median, nowMs } from '../support/stats';
-import { labResultRecorded } from '../support/trial-events';
+import { rawInserts, storedEventRow } from '../support/raw-inserts';
+import { median } from '../support/stats';
 
 export const MACHINE_LIMIT = 'machine-limit';
 
@@ -39,40 +37,3 @@ export const machineLimit: Scenario = {
     };
   },
 };
-
-export interface RawRow {
-  streamId: string;
-  data: string;
-  metadata: string;
-  hash: string;
-}
-
-/** A row carrying what the store keeps of a lab result: its JSON data and metadata, ids and hashes. */
-export function storedEventRow(): RawRow {
-  const event = labResultRecorded(1, 1);
-  const metadata = { ...event.metadata, recordedAt: new Date().toISOString(), commandId: randomUUID() };
-  return { streamId: 'patient-TR-BEN-00001', data: JSON.stringify(event.data), metadata: JSON.stringify(metadata), hash: 'f'.repeat(64) };
-}
-
-/** Inserts `rows` rows, `perTransaction` to a commit, into a fresh database; returns rows per second. */
-export function rawInserts(file: string, row: RawRow, rows: number, perTransaction: number): number {
-  const db = new Database(file);
-  try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.exec(`CREATE TABLE events (
-      position INTEGER PRIMARY KEY, event_id TEXT NOT NULL, stream_id TEXT NOT NULL,
-      data TEXT NOT NULL, metadata TEXT NOT NULL, hash TEXT NOT NULL, previous_hash TEXT) STRICT`);
-    const insert = db.prepare('INSERT INTO events (event_id, stream_id, data, metadata, hash, previous_hash) VALUES (?, ?, ?, ?, ?, ?)');
-    const ids = Array.from({ length: rows }, () => randomUUID());
-    let next = 0;
-    const commit = db.transaction((count: number) => {
-      for (let i = 0; i < count; i++) insert.run(ids[next++], row.streamId, row.data, row.metadata, row.hash, row.hash);
-    });
-    const started = nowMs();
-    while (next < rows) commit(Math.min(perTransaction, rows - next));
-    return rows / ((nowMs() - started) / 1000);
-  } finally {
-    db.close();
-  }
-}

@@ -1,8 +1,8 @@
 import { Client } from 'pg';
-import { randomUUID } from 'node:crypto';
 import type { BenchContext, Measurement, Scenario } from '../scenario';
-import { median, nowMs } from '../support/stats';
-import { MACHINE_LIMIT, RawRow, storedEventRow } from './machine-limit';
+import { storedEventRow } from '../support/raw-inserts';
+import { median } from '../support/stats';
+import { MACHINE_LIMIT } from './machine-limit';
 
 /**
  * With `--store postgres`, the machine limit is what PostgreSQL itself allows through `pg`, measured in the same
@@ -54,43 +54,6 @@ async function serverSettings(url: string): Promise<Record<string, string>> {
       `SELECT name, setting FROM pg_settings WHERE name IN ('server_version', 'synchronous_commit', 'fsync', 'wal_sync_method')`,
     );
     return Object.fromEntries(rows.map((r) => [r.name, r.setting]));
-  } finally {
-    await client.end();
-  }
-}
-
-/**
- * Inserts `rows` rows, `perTransaction` to a commit, into a fresh table in `schema` (created, then dropped):
- * rows per second. Each commit is one prepared INSERT … SELECT FROM unnest, sent and committed in one round trip;
- * the rows' data and metadata are arrays of JSON texts, one per row.
- */
-export async function rawPostgresInserts(url: string, schema: string, row: RawRow, rows: number, perTransaction: number): Promise<number> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-    await client.query(`DROP TABLE IF EXISTS ${schema}.raw_events`);
-    await client.query(`CREATE TABLE ${schema}.raw_events (
-      position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, event_id uuid NOT NULL, stream_id text NOT NULL,
-      data json NOT NULL, metadata json NOT NULL, hash text NOT NULL, previous_hash text)`);
-    const insert = {
-      name: `raw-insert-${schema}`,
-      text: `INSERT INTO ${schema}.raw_events (event_id, stream_id, data, metadata, hash, previous_hash)
-               SELECT id, $2, data::json, metadata::json, $5, $5 FROM unnest($1::uuid[], $3::text[], $4::text[]) AS x(id, data, metadata)`,
-    };
-    const ids = Array.from({ length: rows }, () => randomUUID());
-    // Every row carries its own data and metadata, sent and parsed as JSON, as every stored event does.
-    const data = Array.from({ length: perTransaction }, () => row.data);
-    const metadata = Array.from({ length: perTransaction }, () => row.metadata);
-    const started = nowMs();
-    for (let next = 0; next < rows; next += perTransaction) {
-      const count = Math.min(perTransaction, rows - next);
-      const values = [ids.slice(next, next + count), row.streamId, data.slice(0, count), metadata.slice(0, count), row.hash];
-      await client.query({ ...insert, values });
-    }
-    const rate = rows / ((nowMs() - started) / 1000);
-    await client.query(`DROP TABLE ${schema}.raw_events`);
-    return rate;
   } finally {
     await client.end();
   }

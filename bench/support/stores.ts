@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { createEventStore, createSqliteEventStore, EventStore } from '@vigil/event-store';
-import type { BenchContext } from '../scenario';
-import { rawInserts, storedEventRow } from '../scenarios/machine-limit';
-import { rawPostgresInserts } from '../scenarios/postgres-limit';
+import type { BenchOptions } from '../options';
+import { rawInserts, rawPostgresInserts, storedEventRow } from './raw-inserts';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -25,12 +24,18 @@ export interface BenchStore {
   cleanup(): Promise<void>;
 }
 
+/** What a store needs of the run: its options and a fresh directory per label (BenchContext has both). */
+export interface StoreSite {
+  readonly options: BenchOptions;
+  freshDir(label: string): string;
+}
+
 /** Made once per run (run.ts), from `--store`. */
-export function benchStore(bench: BenchContext): BenchStore {
+export function benchStore(bench: StoreSite): BenchStore {
   return bench.options.store === 'postgres' ? postgresStore(bench) : sqliteStore(bench);
 }
 
-function sqliteStore(bench: BenchContext): BenchStore {
+function sqliteStore(bench: StoreSite): BenchStore {
   return {
     kind: 'sqlite',
     open: (label) => createSqliteEventStore({ file: join(bench.freshDir(label), 'events.sqlite') }),
@@ -42,7 +47,7 @@ function sqliteStore(bench: BenchContext): BenchStore {
 }
 
 /** One schema per store or data directory, dropped at the end of the run unless --keep-data. */
-function postgresStore(bench: BenchContext): BenchStore {
+function postgresStore(bench: StoreSite): BenchStore {
   const url = bench.options.postgresUrl;
   const schemas = new Map<string, string>();
   const schemaFor = (key: string): string => {

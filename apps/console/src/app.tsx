@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { apiClient, type Api } from './api/client';
+import { apiClient } from './api/client';
 import type { ConsoleConfig } from './api/types';
 import { completeSignIn, isSignInCallback } from './auth/oidc';
 import { may, roleName, saveSession, savedSession, Session, sessionFor } from './auth/session';
@@ -7,13 +7,9 @@ import { InboxPage } from './pages/inbox';
 import { PatientPage } from './pages/patient';
 import { PatientsPage } from './pages/patients';
 import { ProjectionsPage } from './pages/projections';
+import type { PageProps } from './pages/page-props';
 import { SignInPage } from './pages/sign-in';
 import { hrefOf, Route, useRoute } from './router';
-
-export interface PageProps {
-  api: Api;
-  session: Session;
-}
 
 /** The console: signs in (embedded token, demo user or OpenID Connect), then shows the pages the role may see. */
 export function App() {

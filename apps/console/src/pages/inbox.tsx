@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { PageProps } from '../app';
+import type { PageProps } from './page-props';
 import { must } from '../api/client';
 import type { operations } from '../api/schema';
 import type { Alert } from '../api/types';

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { PageProps } from '../app';
+import type { PageProps } from './page-props';
 import { must } from '../api/client';
 import type { AccessLogEntry, AuditEntry, LabView, PatientSnapshot, ReplayedAlert } from '../api/types';
 import { may, roleName } from '../auth/session';
@@ -60,8 +60,7 @@ export function PatientPage({ api, session, patientId }: PageProps & { patientId
       {snapshot && (
         <p class="summary">
           Site {snapshot.siteId ?? '—'} · {snapshot.disease ?? '—'}
-          {snapshot.demographics && ` · ${snapshot.demographics.sex}, born ${snapshot.demographics.birthYear}, ${snapshot.demographics.weightKg} kg`} · enrolled{' '}
-          {utc(snapshot.enrolledAt)}
+          {snapshot.demographics && ` · ${demographicsText(snapshot.demographics)}`} · enrolled {utc(snapshot.enrolledAt)}
         </p>
       )}
       <AsOfControl pit={pit} onChange={setPit} />
@@ -423,14 +422,20 @@ function Export({ patientId, token }: { patientId: string; token: string }) {
 
 function AccessLog({ api, patientId }: { api: PageProps['api']; patientId: string }) {
   const [entries, setEntries] = useState<AccessLogEntry[] | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
   const [page, setPage] = useState(0);
   useEffect(() => {
-    api.GET('/patients/{patientId}/access-log', { params: { path: { patientId } } }).then((res) => setEntries(must(res).entries.reverse()));
+    api
+      .GET('/patients/{patientId}/access-log', { params: { path: { patientId } } })
+      .then((res) => setEntries(must(res).entries.reverse()))
+      .catch((e: Error) => setFailure(e.message));
   }, [patientId]);
   return (
     <section aria-labelledby="access-log">
       <h2 id="access-log">Who viewed this record</h2>
-      {!entries ? (
+      {failure ? (
+        <p role="alert">The access log could not be read: {failure}</p>
+      ) : !entries ? (
         <p>Loading…</p>
       ) : (
         <>
@@ -466,3 +471,5 @@ function AccessLog({ api, patientId }: { api: PageProps['api']; patientId: strin
     </section>
   );
 }
+
+const demographicsText = (d: { sex: string; birthYear: number; weightKg: number }) => `${d.sex}, born ${d.birthYear}, ${d.weightKg} kg`;

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import type { PageProps } from '../app';
+import type { PageProps } from './page-props';
 import { must } from '../api/client';
 import type { PatientListItem, PatientSafety } from '../api/types';
 import { utc } from '../format';

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import type { PageProps } from '../app';
+import type { PageProps } from './page-props';
 import { must } from '../api/client';
 import type { ProjectionOverview, StoreVerification } from '../api/types';
 import { may } from '../auth/session';
@@ -23,7 +23,7 @@ export function ProjectionsPage({ api, session }: PageProps) {
   useEffect(() => {
     void load();
     // Faster while a rebuild runs, so its bar moves.
-    const timer = setInterval(load, rebuilding ? 500 : 3000);
+    const timer = setInterval(() => void load(), rebuilding ? 500 : 3000);
     return () => clearInterval(timer);
   }, [load, rebuilding]);
 

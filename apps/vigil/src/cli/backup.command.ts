@@ -71,7 +71,8 @@ export function backupCommands(context: CliContext): Command[] {
         `Restored ${manifest.files.length} store(s) into ${dataDir} and verified: ${verification.events} events in ${verification.streams} streams, ` +
           `hash chains intact; checkpoints: ${verification.checkpoints.message}.\n` +
           (key
-            ? `Before starting Vigil, put the audit signing key (key id ${key.keyId}) back, in ${dataDir}/audit-signing-key.pem or VIGIL_AUDIT_SIGNING_KEY_FILE: ` +
+            ? `Before starting Vigil, put the audit signing key (key id ${key.keyId}) back, ` +
+              `in ${dataDir}/audit-signing-key.pem or VIGIL_AUDIT_SIGNING_KEY_FILE: ` +
               'a new key would sign on, but the checkpoints before it would no longer verify under it.\n'
             : ''),
       );

@@ -61,7 +61,7 @@ function refuseDeepJson(app: NestFastifyApplication, fastify: FastifyInstance, c
       const refused = badRequest([{ field: 'body', reason: `nests arrays and objects deeper than ${config.maxDepth} levels` }]);
       return done(Object.assign(new Error(refused.message), { statusCode: 400, body: refused.getResponse() }), undefined);
     }
-    parseJson(request as never, text, done);
+    void parseJson(request as never, text, done);
   });
 }
 

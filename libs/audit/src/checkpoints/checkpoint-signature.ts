@@ -26,7 +26,7 @@ export function signCheckpoint(key: AuditSigningKey, treeSize: number, rootHash:
 export function signatureProblem(checkpoint: SignedCheckpoint, key: AuditPublicKey): string | null {
   if (checkpoint.keyId !== key.keyId) return `signed by key ${checkpoint.keyId}, not by the audit signing key ${key.keyId}`;
   const signature = Buffer.from(checkpoint.signature, 'base64');
-  let valid = false;
+  let valid: boolean;
   try {
     valid = signature.length === 64 && verify(null, Buffer.from(checkpointText(checkpoint), 'utf8'), key.key, signature);
   } catch {

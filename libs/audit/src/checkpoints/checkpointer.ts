@@ -126,7 +126,7 @@ export class Checkpointer {
     this.lastSignedAt = latest ? Date.parse(latest.signedAt) : this.now();
     this.tiles = new Map();
     const onTile = (index: number, root: Buffer) => void this.tiles.set(index, root.toString('hex'));
-    let why: string | null = null;
+    let why: string | null;
     if (!persisted) why = latest ? 'the Merkle frontier kept beside the log is missing' : null;
     else if (persisted.treeSize > head) why = `the Merkle frontier covers ${persisted.treeSize} events, the log holds ${head}`;
     else {

@@ -54,7 +54,7 @@ export function loadSigningKey(file: string, options: { generate?: boolean; crea
   try {
     privateKey = createPrivateKey(readFileSync(file));
   } catch (error) {
-    throw new Error(`${file} is not a private key in PEM: ${(error as Error).message}`);
+    throw new Error(`${file} is not a private key in PEM: ${(error as Error).message}`, { cause: error });
   }
   if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error(`${file} holds a ${privateKey.asymmetricKeyType} key; checkpoints are signed with Ed25519`);
   return { privateKey, publicKey: publicKeyOf(createPublicKey(privateKey)) };
@@ -72,7 +72,7 @@ export function parsePublicKey(text: string): AuditPublicKey {
   try {
     key = createPublicKey(pem);
   } catch (error) {
-    throw new Error(`not a public key in PEM: ${(error as Error).message}`);
+    throw new Error(`not a public key in PEM: ${(error as Error).message}`, { cause: error });
   }
   if (key.asymmetricKeyType !== 'ed25519') throw new Error(`the public key is ${key.asymmetricKeyType}, not Ed25519`);
   return publicKeyOf(key);

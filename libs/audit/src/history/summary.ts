@@ -32,6 +32,8 @@ function adverseEvent(d: Data): string {
   return `${parts.join(', ')}, onset ${utcInWords(d.onsetAt)}`;
 }
 
+const referenceOf = (d: Data): string => (d.reference ? `, reference ${text(d.reference)}` : '');
+
 const capitalised = (sentence: string): string => sentence.charAt(0).toUpperCase() + sentence.slice(1);
 const because = (d: Data, event: StoredEvent): string => {
   const reason = event.metadata.reason ?? d.reason;
@@ -90,13 +92,11 @@ const SUMMARIES: Readonly<Record<string, Summarise>> = {
   },
   AlertClosed: (d) =>
     `Alert closed: reported ${utcInWords(d.reportedAt)}${d.reference ? ` (${text(d.reference)})` : ''}, ${d.late ? 'after its deadline (late)' : 'in time'}`,
-  SponsorReportRecorded: (d) =>
-    `Serious adverse event ${text(d.adverseEventId)} reported to the sponsor ${utcInWords(d.reportedAt)}${d.reference ? `, reference ${text(d.reference)}` : ''}`,
+  SponsorReportRecorded: (d) => `Serious adverse event ${text(d.adverseEventId)} reported to the sponsor ${utcInWords(d.reportedAt)}${referenceOf(d)}`,
   AdverseEventAssessed: (d) =>
     `Adverse event ${text(d.adverseEventId)} assessed by the sponsor: ${d.expected ? 'expected' : 'unexpected'}, causality ${text(d.causality)}` +
     (d.note ? `: ${quoted(d.note)}` : ''),
-  RegulatoryReportRecorded: (d) =>
-    `SUSAR ${text(d.adverseEventId)} reported to the regulator ${utcInWords(d.reportedAt)}${d.reference ? `, reference ${text(d.reference)}` : ''}`,
+  RegulatoryReportRecorded: (d) => `SUSAR ${text(d.adverseEventId)} reported to the regulator ${utcInWords(d.reportedAt)}${referenceOf(d)}`,
   TreatmentStatusChanged: (d) => `Treatment ${text(d.status)} from ${utcInWords(d.effectiveAt)}. Reason: ${text(d.reason)}`,
   PatientRecordViewed: (d) => `Viewed the ${text(d.view)} of patient ${text(d.patientId)}`,
 };

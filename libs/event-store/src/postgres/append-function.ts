@@ -43,7 +43,8 @@ export function appendInOneStatement(s: string): string {
     -- and previous hash. Per stored event, in order: its hash.
     CREATE FUNCTION ${s}.append_batch(
       a_stream text[], a_stream_json text[], a_command text[], a_expected bigint[], a_first integer[], a_count integer[],
-      a_same_stream integer[], a_same_command integer[], e_id uuid[], e_fixed boolean[], e_type text[], e_type_json text[], e_schema_version integer[], e_data json, e_metadata json,
+      a_same_stream integer[], a_same_command integer[],
+      e_id uuid[], e_fixed boolean[], e_type text[], e_type_json text[], e_schema_version integer[], e_data json, e_metadata json,
       e_recorded_at timestamptz[], batch_recorded_at timestamptz,
       OUT outcomes text[], OUT versions integer[], OUT command_streams text[], OUT command_counts integer[], OUT taken_ids uuid[],
       OUT first_positions bigint[], OUT previous_hashes text[], OUT hashes text[]
@@ -118,7 +119,8 @@ export function appendInOneStatement(s: string): string {
           first_positions[app] := last_position + 1; previous_hashes[app] := chained; first_hashes[app] := coalesce(array_length(hashes, 1), 0) + 1;
           FOR ev IN a_first[app] .. a_first[app] + a_count[app] - 1 LOOP
             stream_at := stream_at + 1;
-            chained := ${s}.event_hash(data_values[ev]::text, e_id[ev], metadata_values[ev]::text, chained, e_schema_version[ev], a_stream_json[app], stream_at, e_type_json[ev]);
+            chained := ${s}.event_hash(data_values[ev]::text, e_id[ev], metadata_values[ev]::text, chained,
+                                       e_schema_version[ev], a_stream_json[app], stream_at, e_type_json[ev]);
             hashes := hashes || chained;
           END LOOP;
           last_position := last_position + a_count[app];

@@ -30,7 +30,8 @@ export function sqliteStoreFacts(file: string): { headPosition: number; schemaVe
     const lastCheckpoint = hasCheckpoints
       ? ((db
           .prepare(
-            'SELECT tree_size AS treeSize, root_hash AS rootHash, signed_at AS signedAt, key_id AS keyId, signature FROM checkpoints ORDER BY tree_size DESC LIMIT 1',
+            'SELECT tree_size AS treeSize, root_hash AS rootHash, signed_at AS signedAt, key_id AS keyId, signature ' +
+              'FROM checkpoints ORDER BY tree_size DESC LIMIT 1',
           )
           .get() as SignedCheckpoint | undefined) ?? null)
       : null;
