@@ -4,6 +4,7 @@ import { CheckpointsModule } from '@vigil/audit';
 import { EventStore, EventStoreModule } from '@vigil/event-store';
 import { NotifierModule, notifierConfigFromEnv } from '@vigil/messaging';
 import { ProjectorModule } from '@vigil/alerting';
+import { LoggingOptions, ObservabilityModule, VigilMetrics } from '@vigil/observability';
 import { ConsoleModule } from './console/console.module';
 
 /**
@@ -12,7 +13,12 @@ import { ConsoleModule } from './console/console.module';
  */
 @Module({})
 export class VigilModule {
-  static create(config: VigilConfig, store: EventStore, env: NodeJS.ProcessEnv, options: { demo?: boolean } = {}): DynamicModule {
+  static create(
+    config: VigilConfig,
+    store: EventStore,
+    env: NodeJS.ProcessEnv,
+    options: { demo?: boolean; metrics?: VigilMetrics; logging?: LoggingOptions } = {},
+  ): DynamicModule {
     const withDataDir = { ...env, VIGIL_DATA_DIR: config.dataDir };
     return {
       module: VigilModule,
@@ -26,6 +32,8 @@ export class VigilModule {
         ConsoleModule.forRoot({ demo: options.demo ?? false, env: withDataDir }),
         // Signed checkpoints over the log, published where the alerts go (issue 15).
         CheckpointsModule.forRoot({ env: withDataDir, dataDir: config.dataDir, ...checkpointChannels(withDataDir) }),
+        // Metrics, health probes and structured logs (issue 13).
+        ObservabilityModule.forRoot({ metrics: options.metrics ?? new VigilMetrics(), env, ...(options.logging ? { logging: options.logging } : {}) }),
       ],
     };
   }

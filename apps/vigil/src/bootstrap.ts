@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { configFromEnv, httpConfigFromEnv, setupHttp, vigilFastifyAdapter, VigilConfig } from '@vigil/api';
 import { createEventStore, EventStore, eventStoreConfigFromEnv } from '@vigil/event-store';
+import { InstrumentedEventStore, loggingFromEnv, VigilLogger, VigilMetrics } from '@vigil/observability';
 import { VigilModule } from './app.module';
 
 export interface VigilAppOptions {
@@ -16,16 +17,26 @@ export interface VigilAppOptions {
   demo?: boolean;
 }
 
+/** The roles this process runs: all of them, in one process (the embedded default). */
+const ROLES = ['api', 'projector', 'notifier'] as const;
+
 /** Builds the embedded Vigil application, initialised but not yet listening. */
 export async function createVigilApp(options: VigilAppOptions = {}): Promise<NestFastifyApplication> {
   const env = { ...process.env, ...options.env };
   const config: VigilConfig = { ...configFromEnv(env), ...options.config };
-  const store = options.store ?? (await createEventStore(eventStoreConfigFromEnv({ ...env, VIGIL_DATA_DIR: config.dataDir })));
+  const metrics = new VigilMetrics();
+  for (const role of ROLES) metrics.setRoleOwner(role, true);
+  const configured = options.store ?? (await createEventStore(eventStoreConfigFromEnv({ ...env, VIGIL_DATA_DIR: config.dataDir })));
+  const store = new InstrumentedEventStore(configured, metrics);
   const http = httpConfigFromEnv(env);
-  const app = await NestFactory.create<NestFastifyApplication>(VigilModule.create(config, store, env, { demo: options.demo }), vigilFastifyAdapter(http), {
-    logger: options.logger ?? ['log', 'error', 'warn'],
-    bufferLogs: false,
-  });
+  // Tests that ask for no logs get none (not even request lines); everything else logs through pino.
+  const logging = options.logger === false ? { format: 'silent' as const, level: 'info' as const } : loggingFromEnv(env);
+  const app = await NestFactory.create<NestFastifyApplication>(
+    VigilModule.create(config, store, env, { demo: options.demo, metrics, logging }),
+    vigilFastifyAdapter(http),
+    { logger: options.logger ?? ['log', 'error', 'warn'], bufferLogs: options.logger !== false },
+  );
+  if (options.logger !== false) app.useLogger(app.get(VigilLogger));
   await setupHttp(app, http);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

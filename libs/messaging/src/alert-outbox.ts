@@ -135,6 +135,15 @@ export class AlertOutbox {
     if (!columns.includes('detail')) this.sql.exec('ALTER TABLE delivery_attempts ADD COLUMN detail TEXT');
   }
 
+  /** Deliveries not yet accepted by their receiver, by channel (the `vigil_outbox_backlog` gauge). */
+  backlog(): Record<string, number> {
+    const rows = this.sql.prepare(`SELECT channel, COUNT(*) AS pending FROM deliveries WHERE status = 'pending' GROUP BY channel`).all() as {
+      channel: string;
+      pending: number;
+    }[];
+    return Object.fromEntries(rows.map(({ channel, pending }) => [channel, pending]));
+  }
+
   /** Global position of the last log event the outbox has taken into account. */
   position(): number {
     return (this.sql.prepare('SELECT position FROM outbox_checkpoint WHERE id = 1').get() as { position: number }).position;
