@@ -89,7 +89,7 @@ describe("Vigil behind a real OpenID provider (oidc-provider): key rotation, key
       env: { VIGIL_JWT_JWKS_URL: `${provider.url}/jwks`, VIGIL_JWT_ISSUER: provider.url, VIGIL_JWT_AUDIENCE: AUDIENCE, ...env },
     });
 
-  it('accepts the first token signed with a new key as soon as the provider publishes it, and refuses a withdrawn key once its keys are fetched again', async () => {
+  it('accepts the first token signed with a new key as soon as it is published, and refuses a withdrawn key once the keys are fetched again', async () => {
     const [oldKey, newKey] = [await signingKey('2026-11'), await signingKey('2026-12')];
     await provider.start([oldKey], { role: 'safety_officer' });
     vigil = await startVigilTrusting({ VIGIL_JWT_JWKS_MAX_AGE_MS: '2000' });
@@ -125,7 +125,8 @@ describe("Vigil behind a real OpenID provider (oidc-provider): key rotation, key
     await provider.start([await signingKey('k2')], { realm_access: { roles: ['monitor', 'admin'] } });
     const ambiguous = await asBearer(await provider.token()).expect(401);
     expect(ambiguous.body.message).toBe(
-      "token roles (realm_access.roles) include several Vigil roles (monitor, admin): a Vigil user has exactly one; ask the identity provider's administrator to keep one",
+      'token roles (realm_access.roles) include several Vigil roles (monitor, admin): a Vigil user has exactly one; ' +
+        "ask the identity provider's administrator to keep one",
     );
   });
 });

@@ -16,7 +16,8 @@ describe('actorFromClaims: where providers put the role and the sites', () => {
   it('refuses a list with two Vigil roles, or none, saying which claim and why', () => {
     expect(() => actorFromClaims({ sub: 'u', roles: ['investigator', 'admin'] }, { role: 'roles', sites: 'sites' })).toThrow(
       new InvalidClaimsError(
-        "token roles (roles) include several Vigil roles (investigator, admin): a Vigil user has exactly one; ask the identity provider's administrator to keep one",
+        'token roles (roles) include several Vigil roles (investigator, admin): a Vigil user has exactly one; ' +
+          "ask the identity provider's administrator to keep one",
       ),
     );
     expect(() => actorFromClaims({ sub: 'u', roles: ['offline_access'] }, { role: 'roles', sites: 'sites' })).toThrow(/include no Vigil role/);

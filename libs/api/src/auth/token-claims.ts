@@ -46,7 +46,8 @@ function roleOf(role: unknown, path: string): Role {
     if (vigilRoles.length === 1) return vigilRoles[0];
     if (vigilRoles.length === 0) throw new InvalidClaimsError(`token roles ${JSON.stringify(role)} (${path}) include no Vigil role (${ROLES.join(', ')})`);
     throw new InvalidClaimsError(
-      `token roles (${path}) include several Vigil roles (${vigilRoles.join(', ')}): a Vigil user has exactly one; ask the identity provider's administrator to keep one`,
+      `token roles (${path}) include several Vigil roles (${vigilRoles.join(', ')}): a Vigil user has exactly one; ` +
+        "ask the identity provider's administrator to keep one",
     );
   }
   if (!isVigilRole(role)) throw new InvalidClaimsError(`token role ${JSON.stringify(role)} is not a Vigil role (${ROLES.join(', ')})`);
