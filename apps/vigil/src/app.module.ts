@@ -1,8 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ApiModule, ProjectionsApiModule, SafetyApiModule, VigilConfig } from '@vigil/api';
+import { ApiModule, LabIntakeModule, ProjectionsApiModule, SafetyApiModule, VigilConfig } from '@vigil/api';
 import { CheckpointsModule } from '@vigil/audit';
 import { EventStore, EventStoreModule } from '@vigil/event-store';
-import { NotifierModule, notifierConfigFromEnv } from '@vigil/messaging';
+import { labIntakeConfigFromEnv, NotifierModule, notifierConfigFromEnv } from '@vigil/messaging';
 import { ProjectorModule } from '@vigil/alerting';
 import { LoggingOptions, ObservabilityModule, VigilMetrics } from '@vigil/observability';
 import { ConsoleModule } from './console/console.module';
@@ -32,6 +32,8 @@ export class VigilModule {
         ConsoleModule.forRoot({ demo: options.demo ?? false, env: withDataDir }),
         // Signed checkpoints over the log, published where the alerts go (issue 15).
         CheckpointsModule.forRoot({ env: withDataDir, dataDir: config.dataDir, ...checkpointChannels(withDataDir) }),
+        // Lab results from the Kafka lab topic, when VIGIL_KAFKA_LAB_TOPIC is set (issue 13).
+        LabIntakeModule.forRoot(labIntakeConfigFromEnv(withDataDir)),
         // Metrics, health probes and structured logs (issue 13).
         ObservabilityModule.forRoot({ metrics: options.metrics ?? new VigilMetrics(), env, ...(options.logging ? { logging: options.logging } : {}) }),
       ],

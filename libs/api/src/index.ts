@@ -15,3 +15,5 @@ export * from './alerts/alert.queries';
 export * from './http/http-config';
 export { jsonDepthExceeds } from './http/json-depth';
 export * from './rules/rule-catalogue-markdown';
+export * from './lab-intake/lab-intake.module';
+export * from './lab-intake/lab-result-intake';
