@@ -114,7 +114,8 @@ describe("Vigil behind a real OpenID provider (oidc-provider): key rotation, key
   });
 
   it("maps a provider's roles list (Keycloak's realm_access.roles) to the one Vigil role in it, and refuses a list with two", async () => {
-    await provider.start([await signingKey('k1')], { realm_access: { roles: ['offline_access', 'monitor', 'uma_authorization'] }, vigil_sites: ['SAT'] });
+    const key = await signingKey('k1');
+    await provider.start([key], { realm_access: { roles: ['offline_access', 'monitor', 'uma_authorization'] }, vigil_sites: ['SAT'] });
     vigil = await startVigilTrusting({ VIGIL_JWT_ROLE_CLAIM: 'realm_access.roles', VIGIL_JWT_SITES_CLAIM: 'vigil_sites' });
     const monitor = await provider.token();
     // A monitor reads the audit trail's checkpoints (trial-wide readers) but may not record a patient.
@@ -122,7 +123,8 @@ describe("Vigil behind a real OpenID provider (oidc-provider): key rotation, key
     const refused = await request(vigil.app.getHttpServer()).post('/patients').set('Authorization', `Bearer ${monitor}`).send({}).expect(403);
     expect(refused.body.message).toMatch(/^a monitor may not enrol a patient/);
 
-    await provider.start([await signingKey('k2')], { realm_access: { roles: ['monitor', 'admin'] } });
+    // The same provider and key, now granting two of Vigil's roles.
+    await provider.start([key], { realm_access: { roles: ['monitor', 'admin'] } });
     const ambiguous = await asBearer(await provider.token()).expect(401);
     expect(ambiguous.body.message).toBe(
       'token roles (realm_access.roles) include several Vigil roles (monitor, admin): a Vigil user has exactly one; ' +
