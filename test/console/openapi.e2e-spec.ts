@@ -20,7 +20,7 @@ describe('The OpenAPI document at /docs/json', () => {
   });
   afterAll(() => vigil.close());
 
-  it('declares the security of every operation: none for health and its probes, metrics, the public key and the console; a bearer token with 401 and 403 for the rest', () => {
+  it('declares the security of every operation: none for health, probes, metrics, public key and console; a bearer token with 401 and 403 elsewhere', () => {
     const publicRoutes = operations()
       .filter(({ op }) => Array.isArray(op.security) && op.security.length === 0)
       .map(({ route }) => route);
