@@ -5,6 +5,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ReadSideModule } from '@vigil/alerting';
 import { ApiModule, configFromEnv, httpConfigFromEnv, SafetyApiModule, setupHttp, vigilFastifyAdapter } from '@vigil/api';
 import { createEventStore, EventStoreModule, eventStoreConfigFromEnv } from '@vigil/event-store';
+import { InstrumentedEventStore, ObservabilityModule, VigilLogger, VigilMetrics } from '@vigil/observability';
 
 /**
  * The HTTP API alone, for deployments that run the projector and the notifier as their own processes
@@ -13,16 +14,25 @@ import { createEventStore, EventStoreModule, eventStoreConfigFromEnv } from '@vi
  */
 async function main(): Promise<void> {
   const config = configFromEnv();
-  const store = await createEventStore(eventStoreConfigFromEnv({ ...process.env, VIGIL_DATA_DIR: config.dataDir }));
+  const metrics = new VigilMetrics();
+  metrics.setRoleOwner('api', true);
+  const store = new InstrumentedEventStore(await createEventStore(eventStoreConfigFromEnv({ ...process.env, VIGIL_DATA_DIR: config.dataDir })), metrics);
   const readModels = process.env.VIGIL_PROJECTIONS_FILE ?? join(config.dataDir, 'projections.sqlite');
 
-  @Module({ imports: [EventStoreModule.forStore(store), ReadSideModule.forRoot(readModels), ApiModule.forConfig(config), SafetyApiModule] })
+  @Module({
+    imports: [
+      EventStoreModule.forStore(store),
+      ReadSideModule.forRoot(readModels),
+      ApiModule.forConfig(config),
+      SafetyApiModule,
+      ObservabilityModule.forRoot({ metrics }),
+    ],
+  })
   class ApiAppModule {}
 
   const http = httpConfigFromEnv();
-  const app = await NestFactory.create<NestFastifyApplication>(ApiAppModule, vigilFastifyAdapter(http), {
-    logger: ['log', 'error', 'warn'],
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(ApiAppModule, vigilFastifyAdapter(http), { bufferLogs: true });
+  app.useLogger(app.get(VigilLogger));
   await setupHttp(app, http);
   await app.listen(config.port, '0.0.0.0');
   new Logger('Api').log(`Vigil API listening on http://localhost:${config.port} (docs at /docs)`);
