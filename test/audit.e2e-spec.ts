@@ -176,7 +176,13 @@ describe('The audit trail: history, export, replay, access log and verification'
         { expectedVersion: 0 },
       );
 
-      const state = async (query: Record<string, string>) => (await monitor().get('/patients/TR-SAT-001/state').query({ ...query, view: 'full' }).expect(200)).body;
+      const state = async (query: Record<string, string>) =>
+        (
+          await monitor()
+            .get('/patients/TR-SAT-001/state')
+            .query({ ...query, view: 'full' })
+            .expect(200)
+        ).body;
       const values = (body: { labs: { current: { value: number } }[] }) => body.labs.map((l) => l.current.value);
 
       const asOf = await state({ asOf: daysAgo(4.2) });
@@ -207,7 +213,10 @@ describe('The audit trail: history, export, replay, access log and verification'
 
     it('answers the state then as a summary by default: per test the latest value, its flags and the baseline; doses counted', async () => {
       await lab(250, daysAgo(5));
-      await investigator().post('/patients/TR-SAT-001/doses').send({ dose: 1, unit: 'MIU', route: 'SC', administeredAt: daysAgo(4.5) }).expect(201);
+      await investigator()
+        .post('/patients/TR-SAT-001/doses')
+        .send({ dose: 1, unit: 'MIU', route: 'SC', administeredAt: daysAgo(4.5) })
+        .expect(201);
       const low = await lab(70, daysAgo(4));
       const later = await lab(120, daysAgo(3));
       const summary = async (query: Record<string, string>) => (await monitor().get('/patients/TR-SAT-001/state').query(query).expect(200)).body;
@@ -230,8 +239,18 @@ describe('The audit trail: history, export, replay, access log and verification'
     });
 
     it('pages the records behind the summary with a cursor, in the order the full answer lists them', async () => {
-      for (const [value, days] of [[250, 6], [180, 5], [79, 4], [120, 3], [300, 2]] as const) await lab(value, daysAgo(days));
-      await investigator().post('/patients/TR-SAT-001/doses').send({ dose: 1, unit: 'MIU', route: 'SC', administeredAt: daysAgo(4.5) }).expect(201);
+      for (const [value, days] of [
+        [250, 6],
+        [180, 5],
+        [79, 4],
+        [120, 3],
+        [300, 2],
+      ] as const)
+        await lab(value, daysAgo(days));
+      await investigator()
+        .post('/patients/TR-SAT-001/doses')
+        .send({ dose: 1, unit: 'MIU', route: 'SC', administeredAt: daysAgo(4.5) })
+        .expect(201);
       const full = (await monitor().get('/patients/TR-SAT-001/state').query({ view: 'full' }).expect(200)).body;
       expect(full.view).toBe('full');
 

@@ -1,8 +1,27 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiExtraModels,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiProduces,
+  ApiQuery,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { AccessLog, exportFormatFromQuery, HistoryExport, PatientHistory, PatientStateSummary, RECORD_PAGE_DEFAULT, RECORD_PAGE_MAX, stateQueryFromQuery } from '@vigil/audit';
+import {
+  AccessLog,
+  exportFormatFromQuery,
+  HistoryExport,
+  PatientHistory,
+  PatientStateSummary,
+  RECORD_PAGE_DEFAULT,
+  RECORD_PAGE_MAX,
+  stateQueryFromQuery,
+} from '@vigil/audit';
 import type { Actor } from '@vigil/domain';
 import { CurrentActor } from '../identity/current-actor.decorator';
 import { PatientIdPipe } from '../patients/patient-id.pipe';
@@ -70,9 +89,15 @@ export class PatientHistoryController {
     name: 'view',
     required: false,
     schema: { type: 'string', enum: ['summary', 'full'], default: 'summary' },
-    description: 'summary: the state then, summed up (per test the latest value, grade, flags and baseline; doses; adverse events; open alerts). full: every record at once, for exports',
+    description:
+      'summary: the state then, summed up (per test the latest value, grade, flags and baseline; doses; adverse events; open alerts). full: every record at once, for exports',
   })
-  @ApiQuery({ name: 'include', required: false, schema: { type: 'string', enum: ['records'] }, description: 'With the summary: a page of the records behind it' })
+  @ApiQuery({
+    name: 'include',
+    required: false,
+    schema: { type: 'string', enum: ['records'] },
+    description: 'With the summary: a page of the records behind it',
+  })
   @ApiQuery({
     name: 'limit',
     required: false,

@@ -1,4 +1,16 @@
-import { initialPatientState, instantMs, isPatientEventType, PatientFold, type PatientState, ValidationError } from '@vigil/domain';
+import {
+  initialPatientState,
+  instantMs,
+  isPatientEventType,
+  PatientChart,
+  labSummaries,
+  PatientFold,
+  toPatientEvent,
+  type LabSummary,
+  ValidationError,
+  type PatientState,
+  type StoredPatientEvent,
+} from '@vigil/domain';
 import type { StoredEvent } from '@vigil/event-store';
 import { type AlertView, alertViewOf } from './alert-view';
 import type { PointInTime } from './point-in-time';
@@ -23,6 +35,23 @@ export interface PatientFoldSnapshot {
   latestRecordedMs: number;
   /** Events of the prefix left out whatever the point in time: not patient events, or corrections of nothing. */
   left: string[];
+  /** Derived from its state the first time a replay needs them, and kept with it in memory (never stored). */
+  derived?: FoldDerived;
+}
+
+/** What a summary reads of a fold that does not depend on the moment it is reckoned at. */
+export interface FoldDerived {
+  chart?: PatientChart;
+  labs?: LabSummary[];
+  census?: RecordCensus;
+}
+
+/** How many records of each kind the state holds, voided ones included. */
+export interface RecordCensus {
+  labs: number;
+  doses: number;
+  dosesVoided: number;
+  adverseEvents: number;
 }
 
 /** A patient folded at a point in time, with their alerts then. */
@@ -40,6 +69,16 @@ export interface PatientAt {
   knownUntilMs: number;
   /** A snapshot of this fold taken on the way (at the last multiple of `every`), when the point in time allowed it. */
   taken?: PatientFoldSnapshot;
+  /**
+   * A fold of the whole stream as it is now (every event within the bounds), for the holder of snapshots to
+   * keep in memory: the next replay of an unchanged stream folds nothing.
+   */
+  head?: PatientFoldSnapshot;
+  /** The ordered views the safety rules read the state through: the snapshot's chart moved on by the events after it. */
+  chart(): PatientChart;
+  /** Per lab test the latest result, graded and flagged (labSummaries of the domain), kept with the snapshot when nothing follows it. */
+  labSummaries(): LabSummary[];
+  census(): RecordCensus;
 }
 
 export interface FoldOptions {
@@ -97,27 +136,39 @@ export function foldPatientAt(
     records.has(id) || (base !== undefined && (own(base.state.labs, id) || own(base.state.doses, id) || own(base.state.adverseEvents, id)));
   let eventsFolded = base?.eventsFolded ?? 0;
   let lastFolded = base?.lastFolded ?? 0;
-  // Kept only while a snapshot may still be taken: every event so far within the bounds.
-  let withinBounds = takeAt > start;
+  // Whether every event so far is within the bounds: only then can the fold so far be a snapshot.
+  let coversAll = true;
   let latestOccurredMs = base?.latestOccurredMs ?? -Infinity;
   let latestRecordedMs = base?.latestRecordedMs ?? -Infinity;
   const left: string[] = base ? [...base.left] : [];
   let taken: PatientFoldSnapshot | undefined;
+  const tail: StoredPatientEvent[] = [];
+  const snapshotHere = (event: StoredEvent, state: PatientState): PatientFoldSnapshot => ({
+    version: event.streamVersion,
+    hash: event.hash,
+    state,
+    eventsFolded,
+    lastFolded,
+    latestOccurredMs,
+    latestRecordedMs,
+    left: [...left],
+  });
 
   for (let i = start; i < stream.length; i++) {
     const event = stream[i];
     if (event.streamVersion > atVersion) {
+      coversAll = false;
       if (causes.has(event.eventId)) causesFolded.set(event.eventId, false);
       continue;
     }
-    // Times are read only against the bounds given, or while a snapshot may be taken: a replay of everything parses none.
+    // Times are read only against the bounds given, or while the fold may still be a snapshot.
     let inBounds = true;
-    if (withinBounds || asKnownAt !== Infinity || asOf !== Infinity) {
+    if (coversAll || asKnownAt !== Infinity || asOf !== Infinity) {
       const recorded = ms(event.metadata.recordedAt);
       const occurred = ms(event.metadata.occurredAt);
       inBounds = !(recorded > asKnownAt) && !(occurred > asOf);
-      if (withinBounds) {
-        if (!inBounds) withinBounds = false;
+      if (coversAll) {
+        if (!inBounds) coversAll = false;
         if (recorded > latestRecordedMs) latestRecordedMs = recorded;
         if (occurred > latestOccurredMs) latestOccurredMs = occurred;
       }
@@ -126,33 +177,29 @@ export function foldPatientAt(
     if (inBounds) {
       const target = (event.data as { originalEventId?: unknown }).originalEventId;
       stands = isPatientEventType(event.type) && (typeof target !== 'string' || hasRecord(target));
-      if (!stands && withinBounds) left.push(event.eventId);
+      if (!stands && coversAll) left.push(event.eventId);
     }
     if (stands) {
       if (RECORDING_TYPES.has(event.type)) records.add(event.eventId);
-      (fold ??= new PatientFold(base?.state)).applyStored(event);
+      const applied = toPatientEvent(event);
+      (fold ??= new PatientFold(base?.state)).apply(applied);
+      if (base) tail.push(applied);
       eventsFolded++;
       lastFolded = event.streamVersion;
     }
     if (causes.has(event.eventId)) causesFolded.set(event.eventId, stands);
-    if (withinBounds && event.streamVersion === takeAt) {
-      taken = {
-        version: takeAt,
-        hash: event.hash,
-        state: fold ? fold.snapshot() : (base?.state ?? initialPatientState),
-        eventsFolded,
-        lastFolded,
-        latestOccurredMs,
-        latestRecordedMs,
-        left: [...left],
-      };
-      withinBounds = false;
+    if (coversAll && event.streamVersion === takeAt && takeAt > start) {
+      taken = snapshotHere(event, fold ? fold.snapshot() : (base?.state ?? initialPatientState));
     }
   }
 
   const state = fold ? fold.state : (base?.state ?? initialPatientState);
   const knownUntilMs = pit.atVersion === undefined ? Infinity : ms(stream[pit.atVersion - 1].metadata.recordedAt);
   const alerts = alertsAt(alertEvents, { causesFolded, asOf, asKnownAt, knownUntil: knownUntilMs });
+  // The fold's own state becomes the head snapshot: nothing changes it once this function returns.
+  const last = stream[stream.length - 1];
+  const head =
+    coversAll && last !== undefined && last.streamVersion > start ? (taken?.version === last.streamVersion ? taken : snapshotHere(last, state)) : undefined;
   return {
     patientId,
     pointInTime: pit,
@@ -163,7 +210,62 @@ export function foldPatientAt(
     alerts,
     knownUntilMs,
     ...(taken ? { taken } : {}),
+    ...(head ? { head } : {}),
+    chart: () => chartOf(state, base, tail, head),
+    labSummaries: () => {
+      const keep = keeper(base, tail, head);
+      if (keep?.derived?.labs) return keep.derived.labs;
+      const labs = labSummaries(state, chartOf(state, base, tail, head));
+      if (keep) (keep.derived ??= {}).labs = labs;
+      return labs;
+    },
+    census: () => {
+      const keep = keeper(base, tail, head);
+      if (keep?.derived?.census) return keep.derived.census;
+      const census = censusOf(state);
+      if (keep) (keep.derived ??= {}).census = census;
+      return census;
+    },
   };
+}
+
+/** The snapshot whose state is the folded state, to keep what is derived from it: the one gone on from when nothing followed it, else the new head. */
+function keeper(
+  base: PatientFoldSnapshot | undefined,
+  tail: readonly StoredPatientEvent[],
+  head: PatientFoldSnapshot | undefined,
+): PatientFoldSnapshot | undefined {
+  return base && tail.length === 0 ? base : head;
+}
+
+function censusOf(state: PatientState): RecordCensus {
+  let doses = 0;
+  let dosesVoided = 0;
+  for (const id in state.doses) {
+    doses++;
+    if (state.doses[id].voided) dosesVoided++;
+  }
+  return { labs: Object.keys(state.labs).length, doses, dosesVoided, adverseEvents: Object.keys(state.adverseEvents).length };
+}
+
+/** A chart of the folded state: kept with the snapshot whose state it is; else the snapshot's copied and moved on by the tail. */
+function chartOf(
+  state: PatientState,
+  base: PatientFoldSnapshot | undefined,
+  tail: readonly StoredPatientEvent[],
+  head: PatientFoldSnapshot | undefined,
+): PatientChart {
+  const keep = keeper(base, tail, head);
+  if (keep?.derived?.chart) return keep.derived.chart;
+  let chart: PatientChart;
+  if (base && tail.length > 0) {
+    const derived = (base.derived ??= {});
+    derived.chart ??= PatientChart.of(base.state);
+    chart = derived.chart.copy(state);
+    for (const applied of tail) chart.observe(state, applied);
+  } else chart = PatientChart.of(state);
+  if (keep) (keep.derived ??= {}).chart = chart;
+  return chart;
 }
 
 /** Whether a snapshot serves this stream at this point in time: the stream still has its hash, the bounds leave none of its events out. */

@@ -24,6 +24,7 @@ async function replay(snapshots: PatientSnapshots, stream: StoredEvent[]) {
   const from = await snapshots.latest(STREAM, stream);
   const at = foldPatientAt(PATIENT, stream, [], {}, { from, every: snapshots.every });
   if (at.taken) snapshots.take(STREAM, at.taken);
+  if (at.head) snapshots.remember(STREAM, at.head);
   return { from, view: fullViewOf(at) };
 }
 
@@ -69,12 +70,18 @@ describe('patient snapshots kept beside the SQLite log', () => {
     expect(await new PatientSnapshots({ log: store.snapshots, every: 10 }).latest(STREAM, stream)).toBeUndefined();
   });
 
-  it('works without a snapshot log (memory only) and answers the same', async () => {
+  it('keeps the fold of the whole stream in memory (no log needed): the next replay folds only what was appended since', async () => {
     const memoryOnly = new PatientSnapshots({ every: 10 });
     const stream = await store.readStream(STREAM);
     await replay(memoryOnly, stream);
-    const { from, view } = await replay(memoryOnly, stream);
-    expect(from?.version).toBe(20);
-    expect(view).toStrictEqual(replayPatientAt(PATIENT, stream, [], {}));
+    const again = await replay(memoryOnly, stream);
+    expect(again.from?.version).toBe(25);
+    expect(again.view).toStrictEqual(replayPatientAt(PATIENT, stream, [], {}));
+
+    await store.append(STREAM, results(24, 2), { expectedVersion: 25 });
+    const grown = await store.readStream(STREAM);
+    const { from, view } = await replay(memoryOnly, grown);
+    expect(from?.version).toBe(25);
+    expect(view).toStrictEqual(replayPatientAt(PATIENT, grown, [], {}));
   });
 });

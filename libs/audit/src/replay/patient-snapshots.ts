@@ -36,8 +36,8 @@ interface StoredFold {
 
 /**
  * Snapshots of patient folds for replays: the latest per stream in memory (least recently used dropped
- * first), each also saved beside the log when the store keeps snapshots, and read from there after a
- * restart. A snapshot is handed out only when the stream's event at its version still has its hash;
+ * first; a fold of the whole stream as it was last replayed, at any version), and one every N events
+ * saved beside the log when the store keeps snapshots, read from there after a restart. A snapshot is handed out only when the stream's event at its version still has its hash;
  * one that does not hold is dropped (the caller folds from the log, and the next snapshot replaces it).
  * Owned by its caller: a replay without it folds whole streams and answers the same.
  */
@@ -75,11 +75,9 @@ export class PatientSnapshots {
     return snapshot;
   }
 
-  /** Keeps a snapshot a fold took (in memory now; beside the log in the background). */
+  /** Keeps a snapshot a fold took every N events: in memory (unless a later one is held), and beside the log in the background. */
   take(streamId: string, snapshot: PatientFoldSnapshot): void {
-    const current = this.memory.get(streamId);
-    if (current && current.version >= snapshot.version) return;
-    this.keep(streamId, snapshot);
+    this.remember(streamId, snapshot);
     const log = this.options.log;
     if (!log) return;
     const saving = log
@@ -87,6 +85,13 @@ export class PatientSnapshots {
       .catch((error: unknown) => this.options.onSaveError?.(error, streamId))
       .finally(() => this.pending.delete(saving));
     this.pending.add(saving);
+  }
+
+  /** Keeps a fold of the stream in memory only (a fold of the whole stream as it is now), unless a later one is held. */
+  remember(streamId: string, snapshot: PatientFoldSnapshot): void {
+    const current = this.memory.get(streamId);
+    if (current && current.version >= snapshot.version) return;
+    this.keep(streamId, snapshot);
   }
 
   /** Settles once every snapshot taken so far is saved (or failed to be). */

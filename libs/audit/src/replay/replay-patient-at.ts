@@ -73,16 +73,15 @@ export function fullViewOf(at: PatientAt): PatientSnapshot {
     disease: state.disease,
     demographics: state.demographics,
     enrolledAt: state.enrolledAt,
-    labs: labViews(state),
+    labs: labViews(state, at.chart()),
     doses: dosesInClinicalOrder(state),
     adverseEvents: adverseEventsInClinicalOrder(state),
     alerts: at.alerts,
   };
 }
 
-/** Every result with its grade and rule hits, graded through one chart of the state (its baselines found by binary search). */
-function labViews(state: PatientState): LabView[] {
-  const chart = PatientChart.of(state);
+/** Every result with its grade and rule hits, graded through the chart of the state (its baselines found by binary search). */
+function labViews(state: PatientState, chart: PatientChart): LabView[] {
   return labsInClinicalOrder(state).map((entry) => gradedLab(state, chart, entry));
 }
 

@@ -1,9 +1,12 @@
 import {
   clinicalTimeOfRecord,
   instantMs,
-  PatientChart,
+  adverseEventSummaries,
+  doseCompliance,
+  doseGrid,
+  missedDoses,
   RECORD_KINDS,
-  safetyFactsOf,
+  treatmentOf,
   type AdverseEventReportedData,
   type DosingOptions,
   type DoseAdministeredData,
@@ -20,9 +23,7 @@ import { encodeRecordCursor, type RecordCursor, type RecordPageRequest } from '.
 
 /** One record behind a summary: a lab result (graded), a dose or an adverse event, as it stood then. */
 export type RecordView =
-  | ({ kind: 'lab' } & LabView)
-  | ({ kind: 'dose' } & RecordedEntry<DoseAdministeredData>)
-  | ({ kind: 'adverseEvent' } & RecordedEntry<AdverseEventReportedData>);
+  ({ kind: 'lab' } & LabView) | ({ kind: 'dose' } & RecordedEntry<DoseAdministeredData>) | ({ kind: 'adverseEvent' } & RecordedEntry<AdverseEventReportedData>);
 
 /** A page of the records behind a summary, in clinical-time order (ties by recording order), voided ones included (marked). */
 export interface RecordPage {
@@ -72,17 +73,12 @@ const UNRESOLVED = new Set(['open', 'acknowledged']);
 export function stateSummaryOf(at: PatientAt, options: { now: Date; dosing?: DosingOptions; page?: RecordPageRequest }): PatientStateSummary {
   const { state } = at;
   const reckonedAt = reckoningMoment(at, options.now);
-  const chart = PatientChart.of(state);
-  const facts = safetyFactsOf(state, chart, reckonedAt, options.dosing);
+  const chart = at.chart();
+  const asOfMs = reckonedAt.getTime();
+  const grid = doseGrid(state, chart, options.dosing);
   const byStatus: Record<string, number> = {};
   for (const alert of at.alerts) byStatus[alert.status] = (byStatus[alert.status] ?? 0) + 1;
-  let recorded = 0;
-  let voided = 0;
-  for (const dose of Object.values(state.doses)) {
-    recorded++;
-    if (dose.voided) voided++;
-  }
-  const total = Object.keys(state.labs).length + recorded + Object.keys(state.adverseEvents).length;
+  const census = at.census();
   return {
     view: 'summary',
     patientId: at.patientId,
@@ -96,12 +92,20 @@ export function stateSummaryOf(at: PatientAt, options: { now: Date; dosing?: Dos
     demographics: state.demographics,
     enrolledAt: state.enrolledAt,
     reckonedAt: reckonedAt.toISOString(),
-    treatment: facts.treatment,
-    labs: facts.labs,
-    doses: { recorded, voided, ...facts.doses },
-    adverseEvents: facts.adverseEvents,
+    // The domain's safety facts (safetyFactsOf), the moment-free parts kept with the snapshot.
+    treatment: treatmentOf(state, asOfMs),
+    labs: at.labSummaries(),
+    doses: {
+      recorded: census.doses,
+      voided: census.dosesVoided,
+      compliance: doseCompliance(state, chart, reckonedAt, options.dosing),
+      missed: missedDoses(state, grid, asOfMs),
+    },
+    adverseEvents: adverseEventSummaries(state),
     alerts: { open: at.alerts.filter((alert) => UNRESOLVED.has(alert.status)), byStatus },
-    records: options.page ? { total, page: recordPage(state, chart, options.page) } : { total },
+    records: options.page
+      ? { total: census.labs + census.doses + census.adverseEvents, page: recordPage(state, chart, options.page) }
+      : { total: census.labs + census.doses + census.adverseEvents },
   };
 }
 
@@ -115,7 +119,7 @@ function reckoningMoment(at: PatientAt, now: Date): Date {
 const KIND_OF: Record<RecordKind, RecordView['kind']> = { labs: 'lab', doses: 'dose', adverseEvents: 'adverseEvent' };
 
 /** The records after the cursor, in clinical-time order (ties by recording order); only the page's results are graded. */
-function recordPage(state: PatientState, chart: PatientChart, request: RecordPageRequest): RecordPage {
+function recordPage(state: PatientState, chart: ReturnType<PatientAt['chart']>, request: RecordPageRequest): RecordPage {
   const timed: { kind: RecordKind; entry: RecordedEntry<unknown>; time: number; seq: number }[] = [];
   const after = request.cursor;
   for (const kind of RECORD_KINDS) {

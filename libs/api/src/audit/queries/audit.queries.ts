@@ -145,6 +145,7 @@ export class GetPatientStateAtHandler implements IQueryHandler<GetPatientStateAt
     const from = await this.snapshots.latest(streamId, stream);
     const at = foldPatientAt(patientId, stream, alertEvents, query.pointInTime, { from, every: this.snapshots.every });
     if (at.taken) this.snapshots.take(streamId, at.taken);
+    if (at.head) this.snapshots.remember(streamId, at.head);
     if (query.view === 'full') return { view: 'full', ...fullViewOf(at) };
     return stateSummaryOf(at, { now: new Date(), dosing: { protocol: this.config.protocol }, page: query.records });
   }
