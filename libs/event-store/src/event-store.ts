@@ -1,4 +1,5 @@
 import type { CheckpointLog } from './checkpoints/checkpoint-log';
+import type { SnapshotLog } from './snapshots/snapshot-log';
 
 /**
  * The EventStore port. Every adapter (sqlite, postgres, eventstoredb) implements it and passes
@@ -171,6 +172,11 @@ export interface EventStore {
    * adapters with dense global positions (SQLite, PostgreSQL); absent elsewhere (EventStoreDB).
    */
   readonly checkpoints?: CheckpointLog;
+  /**
+   * Optional: snapshots of stream folds, kept beside the log (snapshots/snapshot-log.ts): derived from it,
+   * verified against it by hash, never trusted over it. Readers without them fold whole streams.
+   */
+  readonly snapshots?: SnapshotLog;
   /** Global position of the last event (0 for an empty store). */
   headPosition(): Promise<number>;
   /** The events a command stored, if its id has been seen (idempotency look-up). */

@@ -26,4 +26,5 @@ export { MerkleTreeReader, verifyInclusion } from './merkle/merkle-proofs';
 export type { InclusionProof, LeafSource } from './merkle/merkle-proofs';
 export { CHECKPOINT_PAGE_MAX } from './checkpoints/checkpoint-log';
 export type { CheckpointLog, SignedCheckpoint } from './checkpoints/checkpoint-log';
+export type { SnapshotLog, StreamSnapshot } from './snapshots/snapshot-log';
 export { backupSqliteFile, sqliteStoreFacts } from './sqlite/sqlite-backup';

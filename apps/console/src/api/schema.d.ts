@@ -1753,49 +1753,15 @@ export interface components {
       asKnownAt?: string;
       atVersion?: number;
     };
-    LabGradeResponse: {
-      /** @description CTCAE v5.0 grade */
-      grade: number | null;
-      term?: string;
-      /** @enum {string|null} */
-      basis: 'uln' | 'baseline' | 'absolute' | 'lln' | null;
-      ungradableReason?: string;
-    };
-    RuleHitResponse: {
-      /** @example TR-PLT */
-      ruleId: string;
-      value: number;
-      unit: string;
-      threshold: number;
-      thresholdUnit: string;
-      /** @enum {string} */
-      comparison: '<' | '>';
-      grade?: number | null;
-      /** @enum {string} */
-      severity: 'warning' | 'critical';
-      message: string;
-    };
-    LabViewResponse: {
-      /**
-       * Format: uuid
-       * @description Stored event id that first recorded it
-       */
-      eventId: string;
-      /** @description Entered in error: kept for the audit trail, ignored by rules */
-      voided: boolean;
-      voidReason?: string;
-      /** @description Stored event ids of its corrections, in order */
-      corrections: string[];
-      /** @description Stream version it was recorded at */
-      recordedSeq: number;
-      /** @description As first recorded */
-      original: components['schemas']['LabResultResponse'];
-      /** @description After every correction */
-      current: components['schemas']['LabResultResponse'];
-      /** @description Grade of the current values (null when voided) */
-      grade: components['schemas']['LabGradeResponse'] | null;
-      /** @description Protocol thresholds the current values cross */
-      ruleHits: components['schemas']['RuleHitResponse'][];
+    StateDosesResponse: {
+      /** @description {given, expected, deviations, missed, byRule} */
+      compliance: Record<string, never>;
+      /** @description Missed maintenance doses (DOSE-MISSED) */
+      missed: string[];
+      /** @description Doses recorded by then, voided ones included */
+      recorded: number;
+      /** @description Of them, entered in error */
+      voided: number;
     };
     AlertAcknowledgementResponse: {
       by: components['schemas']['RecordedByResponse'];
@@ -1860,7 +1826,141 @@ export interface components {
       escalations: components['schemas']['AlertEscalationResponse'][];
       retracted?: components['schemas']['AlertRetractionResponse'];
     };
+    StateAlertsResponse: {
+      /** @description Alerts then open or acknowledged (not closed, not retracted) */
+      open: components['schemas']['ReplayedAlertResponse'][];
+      /**
+       * @description How many alerts stood in each status then
+       * @example {
+       *       "open": 2,
+       *       "acknowledged": 1,
+       *       "closed": 4
+       *     }
+       */
+      byStatus: {
+        [key: string]: number;
+      };
+    };
+    LabGradeResponse: {
+      /** @description CTCAE v5.0 grade */
+      grade: number | null;
+      term?: string;
+      /** @enum {string|null} */
+      basis: 'uln' | 'baseline' | 'absolute' | 'lln' | null;
+      ungradableReason?: string;
+    };
+    RuleHitResponse: {
+      /** @example TR-PLT */
+      ruleId: string;
+      value: number;
+      unit: string;
+      threshold: number;
+      thresholdUnit: string;
+      /** @enum {string} */
+      comparison: '<' | '>';
+      grade?: number | null;
+      /** @enum {string} */
+      severity: 'warning' | 'critical';
+      message: string;
+    };
+    RecordViewResponse: {
+      /** @enum {string} */
+      kind: 'lab' | 'dose' | 'adverseEvent';
+      /** @description Stored event id that first recorded it */
+      eventId: string;
+      /** @description As first recorded */
+      original: {
+        [key: string]: unknown;
+      };
+      /** @description After every correction by then */
+      current: {
+        [key: string]: unknown;
+      };
+      voided: boolean;
+      voidReason?: string;
+      /** @description Stored event ids of the corrections applied */
+      corrections: string[];
+      /** @description Order of recording among the events folded */
+      recordedSeq: number;
+      /**
+       * Format: date-time
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      recordedAt?: string;
+      /** @description Lab results: grade of the current values (null when voided) */
+      grade?: components['schemas']['LabGradeResponse'] | null;
+      /** @description Lab results: protocol thresholds the current values cross */
+      ruleHits?: components['schemas']['RuleHitResponse'][];
+    };
+    RecordPageResponse: {
+      /** @description Clinical-time order (ties by recording order), voided ones included (marked) */
+      items: components['schemas']['RecordViewResponse'][];
+      limit: number;
+      /** @description Give it as `cursor` for the next page; null on the last one */
+      nextCursor: string | null;
+    };
+    StateRecordsResponse: {
+      /** @description Records (labs, doses, adverse events, voided ones included) behind the summary */
+      total: number;
+      /** @description With include=records */
+      page?: components['schemas']['RecordPageResponse'];
+    };
+    PatientStateSummaryResponse: {
+      /** @enum {string} */
+      view: 'summary';
+      patientId: string;
+      pointInTime: components['schemas']['PointInTimeResponse'];
+      /** @description Highest stream version folded (0: nothing yet) */
+      version: number;
+      /** @description Events folded: fewer than `version` when time bounds left some out */
+      eventsFolded: number;
+      /** @description The stream's current version */
+      streamVersion: number;
+      enrolled: boolean;
+      siteId: string | null;
+      disease: string | null;
+      demographics: components['schemas']['DemographicsResponse'] | null;
+      /** Format: date-time */
+      enrolledAt: string | null;
+      /**
+       * Format: date-time
+       * @description When dosing and the treatment status are reckoned: the earliest bound of the point in time, else now
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      reckonedAt: string;
+      treatment: components['schemas']['TreatmentResponse'];
+      /** @description Per lab test: the latest value, its grade, flags and baseline */
+      labs: components['schemas']['LabSummaryResponse'][];
+      doses: components['schemas']['StateDosesResponse'];
+      adverseEvents: components['schemas']['AdverseEventSummaryResponse'][];
+      alerts: components['schemas']['StateAlertsResponse'];
+      records: components['schemas']['StateRecordsResponse'];
+    };
+    LabViewResponse: {
+      /**
+       * Format: uuid
+       * @description Stored event id that first recorded it
+       */
+      eventId: string;
+      /** @description Entered in error: kept for the audit trail, ignored by rules */
+      voided: boolean;
+      voidReason?: string;
+      /** @description Stored event ids of its corrections, in order */
+      corrections: string[];
+      /** @description Stream version it was recorded at */
+      recordedSeq: number;
+      /** @description As first recorded */
+      original: components['schemas']['LabResultResponse'];
+      /** @description After every correction */
+      current: components['schemas']['LabResultResponse'];
+      /** @description Grade of the current values (null when voided) */
+      grade: components['schemas']['LabGradeResponse'] | null;
+      /** @description Protocol thresholds the current values cross */
+      ruleHits: components['schemas']['RuleHitResponse'][];
+    };
     PatientSnapshotResponse: {
+      /** @enum {string} */
+      view: 'full';
       patientId: string;
       pointInTime: components['schemas']['PointInTimeResponse'];
       /** @description Highest stream version folded (0: nothing yet) */
@@ -3870,6 +3970,14 @@ export interface operations {
   PatientHistoryController_state: {
     parameters: {
       query?: {
+        /** @description The previous page's nextCursor (with include=records) */
+        cursor?: string;
+        /** @description Records per page (with include=records) */
+        limit?: number;
+        /** @description With the summary: a page of the records behind it */
+        include?: 'records';
+        /** @description summary: the state then, summed up (per test the latest value, grade, flags and baseline; doses; adverse events; open alerts). full: every record at once, for exports */
+        view?: 'summary' | 'full';
         /** @description The patient's stream folded up to this version */
         atVersion?: number;
         /** @description As Vigil knew it at this time: events recorded at or before it */
@@ -3885,16 +3993,16 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The patient (labs with grades, doses, adverse events, alerts) at that point in time */
+      /** @description The patient at that point in time: a summary (view=summary, the default), or every record (view=full) */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['PatientSnapshotResponse'];
+          'application/json': components['schemas']['PatientStateSummaryResponse'] | components['schemas']['PatientSnapshotResponse'];
         };
       };
-      /** @description A malformed time or a version beyond the stream, naming the parameter */
+      /** @description A malformed time, view, limit or cursor, or a version beyond the stream, naming the parameter */
       400: {
         headers: {
           [name: string]: unknown;

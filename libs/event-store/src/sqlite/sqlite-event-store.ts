@@ -25,6 +25,8 @@ import { WakeSignal } from '../wake-signal';
 import { CheckpointLog } from '../checkpoints/checkpoint-log';
 import { chainRecordColumns } from './chain-record';
 import { SqliteCheckpointLog } from './sqlite-checkpoint-log';
+import { SqliteSnapshotLog } from './sqlite-snapshot-log';
+import type { SnapshotLog } from '../snapshots/snapshot-log';
 import { EventRow, eventColumns, parsedEvent, toStoredEvent } from './event-row';
 import { migrate } from './schema';
 
@@ -66,6 +68,7 @@ export class SqliteEventStore implements EventStore {
   private closing = false;
   private readonly sql;
   readonly checkpoints: CheckpointLog;
+  readonly snapshots: SnapshotLog;
 
   static open(options: SqliteEventStoreOptions): SqliteEventStore {
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
@@ -87,6 +90,11 @@ export class SqliteEventStore implements EventStore {
     private readonly pollIntervalMs: number,
   ) {
     this.checkpoints = new SqliteCheckpointLog(
+      db,
+      () => this.assertOpen(),
+      (write) => this.sideWrite(write),
+    );
+    this.snapshots = new SqliteSnapshotLog(
       db,
       () => this.assertOpen(),
       (write) => this.sideWrite(write),
