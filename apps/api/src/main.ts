@@ -3,7 +3,7 @@ import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ReadSideModule } from '@vigil/alerting';
-import { ApiModule, configFromEnv, httpConfigFromEnv, SafetyApiModule, setupHttp, vigilFastifyAdapter } from '@vigil/api';
+import { ApiModule, configFromEnv, httpConfigFromEnv, ReportsApiModule, SafetyApiModule, setupHttp, vigilFastifyAdapter } from '@vigil/api';
 import { createEventStore, EventStoreModule, eventStoreConfigFromEnv } from '@vigil/event-store';
 
 /**
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const store = await createEventStore(eventStoreConfigFromEnv({ ...process.env, VIGIL_DATA_DIR: config.dataDir }));
   const readModels = process.env.VIGIL_PROJECTIONS_FILE ?? join(config.dataDir, 'projections.sqlite');
 
-  @Module({ imports: [EventStoreModule.forStore(store), ReadSideModule.forRoot(readModels), ApiModule.forConfig(config), SafetyApiModule] })
+  @Module({ imports: [EventStoreModule.forStore(store), ReadSideModule.forRoot(readModels), ApiModule.forConfig(config), SafetyApiModule, ReportsApiModule] })
   class ApiAppModule {}
 
   const http = httpConfigFromEnv();

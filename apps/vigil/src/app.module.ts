@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ApiModule, ProjectionsApiModule, SafetyApiModule, VigilConfig } from '@vigil/api';
+import { ApiModule, ProjectionsApiModule, ReportsApiModule, SafetyApiModule, VigilConfig } from '@vigil/api';
 import { CheckpointsModule } from '@vigil/audit';
 import { EventStore, EventStoreModule } from '@vigil/event-store';
 import { NotifierModule, notifierConfigFromEnv } from '@vigil/messaging';
@@ -22,6 +22,7 @@ export class VigilModule {
         ProjectorModule.forRoot({}, withDataDir),
         SafetyApiModule,
         ProjectionsApiModule,
+        ReportsApiModule,
         NotifierModule.forRoot({}, withDataDir),
         ConsoleModule.forRoot({ demo: options.demo ?? false, env: withDataDir }),
         // Signed checkpoints over the log, published where the alerts go (issue 15).

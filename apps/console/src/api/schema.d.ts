@@ -197,6 +197,66 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/reports/safety': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The trial safety report (DSMB tables), JSON or printable HTML, as of a moment
+     * @description Roles: safety_officer, monitor, data_manager, admin.
+     */
+    get: operations['ReportsController_safety'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/exports/sdtm/{domain}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A CDISC SDTM dataset (DM, EX, LB, AE), Dataset-JSON 1.1 or CSV, as of a moment
+     * @description Roles: monitor, data_manager, admin.
+     */
+    get: operations['ReportsController_sdtm'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/fhir/Patient/{patientId}/$everything': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A patient's record as a FHIR R4 Bundle (recorded as an access)
+     * @description Roles: monitor, data_manager, admin.
+     */
+    get: operations['ReportsController_everything'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/': {
     parameters: {
       query?: never;
@@ -1090,6 +1150,184 @@ export interface components {
     };
     ProjectionListResponse: {
       items: components['schemas']['ProjectionResponse'][];
+    };
+    ReportFiltersResponse: {
+      disease: string | null;
+      siteId: string | null;
+    };
+    StoppedLineResponse: {
+      /**
+       * @description `ended`: after a fatal adverse event
+       * @enum {string}
+       */
+      status: 'discontinued' | 'completed' | 'withdrawn' | 'ended';
+      reason: string;
+      patients: number;
+    };
+    DeviationLineResponse: {
+      /** @example DOSE-MISSED */
+      ruleId: string;
+      count: number;
+    };
+    ExposureResponse: {
+      enrolled: number;
+      onTreatment: number;
+      suspended: number;
+      stopped: components['schemas']['StoppedLineResponse'][];
+      /** @description Doses given (not voided) by asOf */
+      dosesGiven: number;
+      /** @description Doses the protocol grid called for by asOf while on treatment */
+      dosesDue: number;
+      deviations: components['schemas']['DeviationLineResponse'][];
+    };
+    AdverseEventLineResponse: {
+      /** @description As reported (no MedDRA coding yet) */
+      term: string;
+      /** @example RA */
+      disease: string;
+      /** @description The patients' worst CTCAE grade of the term */
+      worstGrade: number;
+      /** @description Patients whose worst grade of the term is worstGrade */
+      patients: number;
+      /** @description Events of the term at that grade, of those patients */
+      events: number;
+    };
+    ReportingClockResponse: {
+      /** @enum {string} */
+      ruleId: 'SAE-24H' | 'SUSAR-7D' | 'SUSAR-15D';
+      /**
+       * Format: date-time
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      deadline: string;
+      /** Format: date-time */
+      reportedAt: string | null;
+      /** @description Reported after the deadline */
+      late: boolean;
+      /** @description Not reported and past the deadline at asOf */
+      overdue: boolean;
+    };
+    SeriousAdverseEventResponse: {
+      patientId: string;
+      siteId: string;
+      disease: string;
+      eventId: string;
+      term: string;
+      grade: number;
+      /**
+       * Format: date-time
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      onsetAt: string;
+      seriousnessCriteria: string[];
+      outcome: string | null;
+      clocks: components['schemas']['ReportingClockResponse'][];
+    };
+    DeathResponse: {
+      patientId: string;
+      siteId: string;
+      disease: string;
+      eventId: string;
+      term: string;
+      /**
+       * Format: date-time
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      onsetAt: string;
+    };
+    AdverseEventsResponse: {
+      byTerm: components['schemas']['AdverseEventLineResponse'][];
+      serious: components['schemas']['SeriousAdverseEventResponse'][];
+      deaths: components['schemas']['DeathResponse'][];
+    };
+    ShiftCellResponse: {
+      /** @description Grade of the last result on or before the first dose; null: none, or not gradable */
+      baselineGrade: number | null;
+      /** @description Worst grade after the first dose; null: none gradable */
+      worstGrade: number | null;
+      patients: number;
+    };
+    LabShiftTableResponse: {
+      /** @example PLAT */
+      test: string;
+      patients: number;
+      cells: components['schemas']['ShiftCellResponse'][];
+    };
+    AlertLineResponse: {
+      /** @example TR-PLT */
+      ruleId: string;
+      /** @enum {string} */
+      severity: 'warning' | 'critical';
+      raised: number;
+      open: number;
+      acknowledged: number;
+      retracted: number;
+      closed: number;
+      medianHoursToAcknowledge: number | null;
+      maxHoursToAcknowledge: number | null;
+    };
+    OpenAlertResponse: {
+      alertId: string;
+      ruleId: string;
+      /** @enum {string} */
+      severity: 'warning' | 'critical';
+      patientId: string;
+      siteId: string;
+      /**
+       * Format: date-time
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      raisedAt: string;
+    };
+    AlertsSummaryResponse: {
+      byRule: components['schemas']['AlertLineResponse'][];
+      open: components['schemas']['OpenAlertResponse'][];
+    };
+    ThresholdLineResponse: {
+      /** @example RA */
+      disease: string;
+      patients: number;
+      /** @description Patients with a protocol-threshold alert (TR-*) not retracted */
+      crossed: number;
+      patientIds: string[];
+    };
+    SafetyReportResponse: {
+      /** @example TRANSREG */
+      trialId: string;
+      /**
+       * Format: date-time
+       * @description Events recorded after it are left out
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      asOf: string;
+      /** @description Global position of the last event included (also in X-Vigil-Position) */
+      position: number;
+      filters: components['schemas']['ReportFiltersResponse'];
+      exposure: components['schemas']['ExposureResponse'];
+      adverseEvents: components['schemas']['AdverseEventsResponse'];
+      labShifts: components['schemas']['LabShiftTableResponse'][];
+      alerts: components['schemas']['AlertsSummaryResponse'];
+      thresholds: components['schemas']['ThresholdLineResponse'][];
+    };
+    FhirBundleEntryResponse: {
+      /** @description A FHIR R4 resource: Patient, Observation, MedicationAdministration or AdverseEvent */
+      resource: Record<string, never>;
+    };
+    FhirBundleResponse: {
+      /** @enum {string} */
+      resourceType: 'Bundle';
+      id: string;
+      /** @enum {string} */
+      type: 'collection';
+      /**
+       * Format: date-time
+       * @description Recording time of the last event of the patient included
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      timestamp: string;
+      /** @description {lastUpdated} */
+      meta: Record<string, never>;
+      entry: components['schemas']['FhirBundleEntryResponse'][];
     };
     DemoUserResponse: {
       userId: string;
@@ -2497,6 +2735,182 @@ export interface operations {
       };
       /** @description A rebuild of it is already running: the body names the running job */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ReportsController_safety: {
+    parameters: {
+      query?: {
+        /** @description html: a printable page (also with Accept: text/html) */
+        format?: 'json' | 'html';
+        siteId?: 'SAT' | 'PSL' | 'COC' | 'PBR' | 'HMN' | 'HEGP';
+        disease?: 'RA' | 'AS' | 'SLE' | 'PSO' | 'BD' | 'GPA' | 'TAK' | 'CD' | 'UC' | 'AIH' | 'SC' | 'SS' | 'ITP' | 'SSC';
+        /** @description As Vigil knew the trial then: events recorded after it are left out (default: now; never in the future) */
+        asOf?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Exposure, adverse events, lab shifts, alerts and protocol thresholds across the trial, as of asOf */
+      200: {
+        headers: {
+          /** @description Global position of the last event included */
+          'X-Vigil-Position'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SafetyReportResponse'];
+          'text/html': string;
+        };
+      };
+      /** @description A malformed or future asOf, an unknown disease, site, format or parameter, naming it */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No token, or an expired, unsigned or wrongly signed one */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description A role that may not, or a record of another site. Roles: safety_officer, monitor, data_manager, admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ReportsController_sdtm: {
+    parameters: {
+      query?: {
+        /** @description As Vigil knew the trial then: events recorded after it are left out (default: now; never in the future) */
+        asOf?: string;
+        /** @description dataset-json (CDISC Dataset-JSON 1.1, the default) or csv */
+        format?: 'dataset-json' | 'csv';
+      };
+      header?: never;
+      path: {
+        domain: 'DM' | 'EX' | 'LB' | 'AE';
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The SDTM dataset as a file: the same position gives the same bytes (its creation time is that position’s recording time) */
+      200: {
+        headers: {
+          /** @description Global position of the last event included */
+          'X-Vigil-Position'?: number;
+          /** @description Hex SHA-256 of the body */
+          'X-Vigil-SHA256'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': string;
+          'text/csv': string;
+        };
+      };
+      /** @description An unknown domain or format, a malformed or future asOf, naming it */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No token, or an expired, unsigned or wrongly signed one */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description A role that may not, or a record of another site. Roles: monitor, data_manager, admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ReportsController_everything: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        patientId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A FHIR R4 Bundle (collection): Patient, Observations, MedicationAdministrations, AdverseEvents */
+      200: {
+        headers: {
+          /** @description Global position of the last event included */
+          'X-Vigil-Position'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/fhir+json': components['schemas']['FhirBundleResponse'];
+        };
+      };
+      /** @description A malformed patient id */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No token, or an expired, unsigned or wrongly signed one */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description A role that may not, or a record of another site. Roles: monitor, data_manager, admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Unknown patient */
+      404: {
         headers: {
           [name: string]: unknown;
         };

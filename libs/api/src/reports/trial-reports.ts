@@ -1,0 +1,58 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PatientFold, PatientNotFoundError, patientStream } from '@vigil/domain';
+import { EVENT_STORE, type EventStore } from '@vigil/event-store';
+import { foldLog, patientEverything, safetyReport, sdtmExport, TrialFold, type SafetyReport, type SdtmFile, type SdtmDomain, type SdtmFormat } from '@vigil/reports';
+import type { Bundle } from 'fhir/r4';
+import type { ReportQuery } from './report-queries';
+
+/** The version of Vigil written into the files it exports (Dataset-JSON sourceSystem). */
+export const VIGIL_SOURCE_VERSION = '0.1.0';
+
+/**
+ * Trial-wide reports and exports, derived from the event log (docs/interchange.md). The safety report keeps
+ * one compact fold of the trial that follows the log: each request reads only what was appended since. A
+ * report as of an earlier moment than the fold's latest recording is derived afresh by one pass over the
+ * log, leaving out what was recorded after it. Exports fold the log afresh, whole records kept.
+ */
+@Injectable()
+export class TrialReports {
+  private live = new TrialFold({ labs: 'compact' });
+  /** One catch-up at a time: the live fold is advanced in place. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async safetyReport(query: ReportQuery): Promise<SafetyReport> {
+    const asOfMs = Date.parse(query.asOf);
+    const head = await this.store.headPosition();
+    return this.serially(async () => {
+      const live = await foldLog(this.store, this.live, head);
+      // Every event the live fold took in was recorded by asOf: it is the fold asOf would give.
+      if (live.latestRecordedMs <= asOfMs) return safetyReport(live, query);
+      const past = await foldLog(this.store, new TrialFold({ labs: 'compact', asOfMs }), head);
+      return safetyReport(past, query);
+    });
+  }
+
+  async sdtm(domain: SdtmDomain, format: SdtmFormat, asOf: string): Promise<SdtmFile> {
+    const fold = await foldLog(this.store, new TrialFold({ labs: 'full', asOfMs: Date.parse(asOf) }), await this.store.headPosition());
+    return sdtmExport(fold, domain, format, { sourceVersion: VIGIL_SOURCE_VERSION });
+  }
+
+  /** The patient's whole record as a FHIR bundle, with the position of the patient's last event. */
+  async everything(patientId: string): Promise<{ bundle: Bundle; position: number }> {
+    const events = await this.store.readStream(patientStream(patientId));
+    if (events.length === 0) throw new PatientNotFoundError(patientId);
+    const fold = new PatientFold();
+    for (const event of events) fold.applyStored(event);
+    if (!fold.state.enrolled) throw new PatientNotFoundError(patientId);
+    const last = events[events.length - 1];
+    return { bundle: patientEverything(fold.state, { timestamp: last.metadata.recordedAt, position: last.globalPosition }), position: last.globalPosition };
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}
