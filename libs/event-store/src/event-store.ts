@@ -1,5 +1,6 @@
 import type { CheckpointLog } from './checkpoints/checkpoint-log';
 import type { SnapshotLog } from './snapshots/snapshot-log';
+import type { ChainRange } from './chain-verifier';
 
 /**
  * The EventStore port. Every adapter (sqlite, postgres, eventstoredb) implements it and passes
@@ -167,6 +168,16 @@ export interface EventStore {
    * of parsing them; verification falls back to `readAll` elsewhere.
    */
   readChainRecords?(options?: ReadAllOptions): AsyncIterable<ChainRecord[]>;
+  /**
+   * Optional: checks the hash chains of ranges of global positions (after, to], each on a thread of its
+   * own, answering each range's report (an open-start ChainVerifier's) in the order given, for
+   * whole-store verification on several cores. Offered by an adapter whose log other threads can open
+   * (a SQLite file); verification reads through `readChainRecords` or `readAll` elsewhere.
+   */
+  readonly checkChainRanges?: (
+    ranges: readonly { after: number; to: number }[],
+    options?: { batchSize?: number; onProgress?: (progress: { events: number; position: number }) => void },
+  ) => Promise<ChainRange[]>;
   /**
    * Optional: signed checkpoints over the log, kept beside it (checkpoints/checkpoint-log.ts). Offered by
    * adapters with dense global positions (SQLite, PostgreSQL); absent elsewhere (EventStoreDB).
