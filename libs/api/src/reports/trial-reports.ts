@@ -1,7 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { PatientFold, PatientNotFoundError, patientStream } from '@vigil/domain';
 import { EVENT_STORE, type EventStore } from '@vigil/event-store';
-import { foldLog, patientEverything, safetyReport, sdtmExport, TrialFold, type SafetyReport, type SdtmFile, type SdtmDomain, type SdtmFormat } from '@vigil/reports';
+import { foldLog, patientEverything, safetyReport, SafetyReportCache, sdtmExport, TrialFold, type SafetyReport, type SdtmFile, type SdtmDomain, type SdtmFormat } from '@vigil/reports';
 import type { Bundle } from 'fhir/r4';
 import type { ReportQuery } from './report-queries';
 
@@ -15,20 +15,43 @@ export const VIGIL_SOURCE_VERSION = '0.1.0';
  * log, leaving out what was recorded after it. Exports fold the log afresh, whole records kept.
  */
 @Injectable()
-export class TrialReports {
-  private live = new TrialFold({ labs: 'compact' });
+export class TrialReports implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly live = new TrialFold({ labs: 'compact' });
+  /** Per-patient facts of the live fold, derived again only for patients whose stream moved. */
+  private readonly liveFacts = new SafetyReportCache();
   /** One catch-up at a time: the live fold is advanced in place. */
   private queue: Promise<unknown> = Promise.resolve();
+  private closing = false;
+  private readonly logger = new Logger('TrialReports');
 
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  /**
+   * Reads the log into the live fold and derives every patient's facts once, in the background, so that the
+   * first report after a start does not pay for the whole log (docs/interchange.md "Reading the log").
+   */
+  onApplicationBootstrap(): void {
+    void this.serially(async () => {
+      const head = await this.store.headPosition();
+      await foldLog(this.store, this.live, head, { stopped: () => this.closing });
+      if (!this.closing) safetyReport(this.live, { asOf: new Date().toISOString() }, this.liveFacts);
+    }).catch((error: unknown) => {
+      if (!this.closing) this.logger.warn(`the safety report's fold will be read on the first request: ${String(error)}`);
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.closing = true;
+    await this.queue;
+  }
 
   async safetyReport(query: ReportQuery): Promise<SafetyReport> {
     const asOfMs = Date.parse(query.asOf);
     const head = await this.store.headPosition();
     return this.serially(async () => {
-      const live = await foldLog(this.store, this.live, head);
+      const live = await foldLog(this.store, this.live, head, { stopped: () => this.closing });
       // Every event the live fold took in was recorded by asOf: it is the fold asOf would give.
-      if (live.latestRecordedMs <= asOfMs) return safetyReport(live, query);
+      if (live.latestRecordedMs <= asOfMs) return safetyReport(live, query, this.liveFacts);
       const past = await foldLog(this.store, new TrialFold({ labs: 'compact', asOfMs }), head);
       return safetyReport(past, query);
     });

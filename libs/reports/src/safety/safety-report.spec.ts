@@ -1,7 +1,7 @@
 import type { AlertRaisedData, LabResultRecordedData } from '@vigil/domain';
 import { TrialFold } from '../log/trial-fold';
 import { TrialLog } from '../testing/trial-log';
-import { safetyReport } from './safety-report';
+import { safetyReport, SafetyReportCache } from './safety-report';
 
 const DAY0 = Date.parse('2026-01-05T08:00:00.000Z');
 const at = (day: number, hours = 0) => new Date(DAY0 + day * 86_400_000 + hours * 3_600_000).toISOString();
@@ -179,5 +179,18 @@ describe('The trial safety report', () => {
     for (const asOf of [beforeCorrection, afterCorrection]) {
       expect(safetyReport(fold(log, asOf, 'compact'), { asOf })).toEqual(safetyReport(fold(log, asOf, 'full'), { asOf }));
     }
+  });
+
+  it('is the same with a cache of per-patient facts, which follows the fold as it takes in later events', () => {
+    const live = new TrialFold({ labs: 'compact' });
+    const cache = new SafetyReportCache();
+    const correction = log.events.findIndex((event) => event.type === 'LabResultCorrected');
+    for (const event of log.events.slice(0, correction)) live.apply(event);
+    expect(safetyReport(live, { asOf: afterCorrection }, cache)).toEqual(safetyReport(live, { asOf: afterCorrection }));
+    expect(safetyReport(live, { asOf: afterCorrection }, cache).labShifts[0].cells).toContainEqual({ baselineGrade: 0, worstGrade: 2, patients: 1 });
+    for (const event of log.events.slice(correction)) live.apply(event);
+    const corrected = safetyReport(live, { asOf: afterCorrection }, cache);
+    expect(corrected).toEqual(safetyReport(fold(log, afterCorrection), { asOf: afterCorrection }));
+    expect(corrected.labShifts[0].cells).toContainEqual({ baselineGrade: 0, worstGrade: 1, patients: 1 });
   });
 });
