@@ -1,7 +1,18 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { PatientFold, PatientNotFoundError, patientStream } from '@vigil/domain';
 import { EVENT_STORE, type EventStore } from '@vigil/event-store';
-import { foldLog, patientEverything, safetyReport, SafetyReportCache, sdtmExport, TrialFold, type SafetyReport, type SdtmFile, type SdtmDomain, type SdtmFormat } from '@vigil/reports';
+import {
+  foldLog,
+  patientEverything,
+  safetyReport,
+  SafetyReportCache,
+  sdtmExport,
+  TrialFold,
+  type SafetyReport,
+  type SdtmFile,
+  type SdtmDomain,
+  type SdtmFormat,
+} from '@vigil/reports';
 import type { Bundle } from 'fhir/r4';
 import type { ReportQuery } from './report-queries';
 

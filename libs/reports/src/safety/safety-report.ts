@@ -209,7 +209,8 @@ export function safetyReport(fold: TrialFold, query: SafetyReportQuery, cache?: 
 
     const facts = cache ? cache.factsOf(track) : patientFacts(track);
     for (const ae of facts.adverseEvents) adverse.add(ae.term, state.disease as string, state.patientId as string, ae.grade);
-    for (const line of facts.serious) serious.push({ ...line, clocks: line.clocks.map((clock) => ({ ...clock, overdue: clock.reportedAt === null && Date.parse(clock.deadline) < asOfMs })) });
+    for (const line of facts.serious)
+      serious.push({ ...line, clocks: line.clocks.map((clock) => ({ ...clock, overdue: clock.reportedAt === null && Date.parse(clock.deadline) < asOfMs })) });
     deaths.push(...facts.deaths);
     for (const shift of facts.shifts) shifts.add(shift.test, shift.baselineGrade, shift.worstGrade);
   }
