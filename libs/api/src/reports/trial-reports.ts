@@ -22,14 +22,20 @@ export const VIGIL_SOURCE_VERSION = '0.1.0';
 /**
  * Trial-wide reports and exports, derived from the event log (docs/interchange.md). The safety report keeps
  * one compact fold of the trial that follows the log: each request reads only what was appended since. A
- * report as of an earlier moment than the fold's latest recording is derived afresh by one pass over the
- * log, leaving out what was recorded after it. Exports fold the log afresh, whole records kept.
+ * report as of an earlier moment than the fold's latest recording is derived by one pass over the log that
+ * leaves out what was recorded after it, kept for the next report as of the same moment. Exports fold the
+ * log afresh, whole records kept.
  */
 @Injectable()
 export class TrialReports implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly live = new TrialFold({ labs: 'compact' });
   /** Per-patient facts of the live fold, derived again only for patients whose stream moved. */
   private readonly liveFacts = new SafetyReportCache();
+  /**
+   * The fold of the last earlier moment asked for (a board reviews one frozen asOf again and again): it follows the
+   * log too, leaving out what was recorded after its moment. One only: each holds the whole trial.
+   */
+  private past: { asOfMs: number; fold: TrialFold; facts: SafetyReportCache } | null = null;
   /** One catch-up at a time: the live fold is advanced in place. */
   private queue: Promise<unknown> = Promise.resolve();
   private closing = false;
@@ -63,8 +69,9 @@ export class TrialReports implements OnApplicationBootstrap, OnModuleDestroy {
       const live = await foldLog(this.store, this.live, head, { stopped: () => this.closing });
       // Every event the live fold took in was recorded by asOf: it is the fold asOf would give.
       if (live.latestRecordedMs <= asOfMs) return safetyReport(live, query, this.liveFacts);
-      const past = await foldLog(this.store, new TrialFold({ labs: 'compact', asOfMs }), head);
-      return safetyReport(past, query);
+      if (this.past?.asOfMs !== asOfMs) this.past = { asOfMs, fold: new TrialFold({ labs: 'compact', asOfMs }), facts: new SafetyReportCache() };
+      const past = await foldLog(this.store, this.past.fold, head, { stopped: () => this.closing });
+      return safetyReport(past, query, this.past.facts);
     });
   }
 
