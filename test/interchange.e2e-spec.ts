@@ -47,7 +47,11 @@ describe('Trial reports and interchange', () => {
   });
   afterAll(() => vigil?.close());
 
-  const report = (query: Record<string, string> = {}) => vigil.as('safety_officer').get('/reports/safety').query({ asOf: settledAt, ...query });
+  const report = (query: Record<string, string> = {}) =>
+    vigil
+      .as('safety_officer')
+      .get('/reports/safety')
+      .query({ asOf: settledAt, ...query });
   const sdtm = (domain: string, query: Record<string, string> = {}) => vigil.as('data_manager').get(`/exports/sdtm/${domain}`).query(query);
   const column = (dataset: Dataset, name: string) => dataset.columns.findIndex((c) => c.name === name);
 
@@ -60,7 +64,9 @@ describe('Trial reports and interchange', () => {
       expect(body.exposure.dosesGiven).toBeGreaterThan(28 * 5);
       expect(body.exposure.dosesDue).toBeGreaterThan(0);
       expect(body.adverseEvents.serious).toHaveLength(3);
-      const saeClocks = body.adverseEvents.serious.flatMap((s: { clocks: { ruleId: string; late: boolean }[] }) => s.clocks.filter((c) => c.ruleId === 'SAE-24H'));
+      const saeClocks = body.adverseEvents.serious.flatMap((s: { clocks: { ruleId: string; late: boolean }[] }) =>
+        s.clocks.filter((c) => c.ruleId === 'SAE-24H'),
+      );
       expect(saeClocks).toHaveLength(3);
       expect(saeClocks.filter((c: { late: boolean }) => c.late)).toHaveLength(1);
       expect(body.adverseEvents.serious.flatMap((s: { clocks: { ruleId: string }[] }) => s.clocks.map((c) => c.ruleId)).sort()).toEqual(
@@ -93,7 +99,11 @@ describe('Trial reports and interchange', () => {
     it('gives the same numbers for the same asOf and position, through the live fold and through a fresh pass over the log', async () => {
       const first = await report().expect(200);
       // Something recorded after asOf: the next report as of asOf must leave it out.
-      await vigil.http().post(`/patients/${RA_1}/lab-results`).send({ test: 'PLAT', value: 40, unit: '10*9/L', collectedAt: new Date().toISOString() }).expect(201);
+      await vigil
+        .http()
+        .post(`/patients/${RA_1}/lab-results`)
+        .send({ test: 'PLAT', value: 40, unit: '10*9/L', collectedAt: new Date().toISOString() })
+        .expect(201);
       const later = await vigil.as('monitor').get('/reports/safety').query({ asOf: settledAt }).expect(200);
       expect(later.body).toEqual(first.body);
       expect(later.headers['x-vigil-position']).toBe(first.headers['x-vigil-position']);
@@ -150,7 +160,9 @@ describe('Trial reports and interchange', () => {
 
     it('writes LB in the canonical unit with the reference indicator, the CTCAE grade and the study day', async () => {
       const lb = JSON.parse((await sdtm('LB', { asOf: settledAt }).expect(200)).text) as Dataset;
-      const row = lb.rows.find((r) => r[column(lb, 'USUBJID')] === `TRANSREG-${RA_1}` && r[column(lb, 'LBTESTCD')] === 'PLAT' && r[column(lb, 'LBSTRESN')] === 72);
+      const row = lb.rows.find(
+        (r) => r[column(lb, 'USUBJID')] === `TRANSREG-${RA_1}` && r[column(lb, 'LBTESTCD')] === 'PLAT' && r[column(lb, 'LBSTRESN')] === 72,
+      );
       expect(row).toBeDefined();
       const at = (name: string) => (row as (string | number | null)[])[column(lb, name)];
       expect(at('LBSTRESU')).toBe('10*9/L');
@@ -168,7 +180,11 @@ describe('Trial reports and interchange', () => {
       expect(again.headers['x-vigil-sha256']).toBe(before.headers['x-vigil-sha256']);
       expect(again.headers['x-vigil-position']).toBe(before.headers['x-vigil-position']);
 
-      const events = (await vigil.http().get(`/patients/${RA_1}/events`).expect(200)).body as { eventId: string; type: string; data: { test: string; value: number } }[];
+      const events = (await vigil.http().get(`/patients/${RA_1}/events`).expect(200)).body as {
+        eventId: string;
+        type: string;
+        data: { test: string; value: number };
+      }[];
       const low = events.find((e) => e.type === 'LabResultRecorded' && e.data.test === 'PLAT' && e.data.value === 72);
       await vigil
         .as('data_manager')
@@ -226,7 +242,12 @@ describe('Trial reports and interchange', () => {
 
     it('the FHIR schema refuses a broken bundle: an Observation status FHIR does not know', async () => {
       const bundle = await everything(RA_1);
-      const broken = { ...bundle, entry: bundle.entry.map((e: { resource: Resource }) => (e.resource.resourceType === 'Observation' ? { resource: { ...e.resource, status: 'revised' } } : e)) };
+      const broken = {
+        ...bundle,
+        entry: bundle.entry.map((e: { resource: Resource }) =>
+          e.resource.resourceType === 'Observation' ? { resource: { ...e.resource, status: 'revised' } } : e,
+        ),
+      };
       expect(validFhir(broken).valid).toBe(false);
     });
 
@@ -249,8 +270,13 @@ describe('Trial reports and interchange', () => {
       const gpa1 = gpa.map((p) => p.patientId).sort()[0];
       const bundle = await everything(gpa1);
       expect(validFhir(bundle).valid).toBe(true);
-      const ae = bundle.entry.map((e: { resource: Resource }) => e.resource).find((r: Resource) => r.resourceType === 'AdverseEvent' && JSON.stringify(r).includes('"serious"'));
-      expect(ae).toMatchObject({ seriousness: { coding: [expect.objectContaining({ code: 'serious' })] }, suspectEntity: [{ instance: { reference: expect.stringMatching(/^MedicationAdministration\//) } }] });
+      const ae = bundle.entry
+        .map((e: { resource: Resource }) => e.resource)
+        .find((r: Resource) => r.resourceType === 'AdverseEvent' && JSON.stringify(r).includes('"serious"'));
+      expect(ae).toMatchObject({
+        seriousness: { coding: [expect.objectContaining({ code: 'serious' })] },
+        suspectEntity: [{ instance: { reference: expect.stringMatching(/^MedicationAdministration\//) } }],
+      });
     });
 
     it('refuses investigators (403), an unknown patient (404) and a malformed id (400)', async () => {

@@ -52,7 +52,14 @@ const RULE_OF: Partial<Record<LabTestCode, string>> = { PLAT: 'TR-PLT', WBC: 'TR
 
 export const reportPatientId = (n: number): string => `TR-RPT-${String(n).padStart(5, '0')}`;
 
-const metadata = (siteId: string, occurredAt: string) => ({ userId: 'bench', userName: 'Benchmark', role: 'admin', siteId, occurredAt, correlationId: randomUUID() });
+const metadata = (siteId: string, occurredAt: string) => ({
+  userId: 'bench',
+  userName: 'Benchmark',
+  role: 'admin',
+  siteId,
+  occurredAt,
+  correlationId: randomUUID(),
+});
 
 export function sharedReportDataset(bench: BenchContext, events: number, patients: number): Promise<ReportDataset> {
   return bench.shared(`report-dataset-${events}-${patients}`, () => seed(bench, events, patients));

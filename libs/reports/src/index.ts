@@ -1,7 +1,7 @@
 export { TrialFold, compareText } from './log/trial-fold';
 export type { AlertTrack, LabPoint, PatientTrack, TrialFoldOptions } from './log/trial-fold';
 export { foldLog } from './log/read-log';
-export { safetyReport } from './safety/safety-report';
+export { safetyReport, SafetyReportCache } from './safety/safety-report';
 export type * from './safety/safety-report';
 export { safetyReportHtml } from './safety/safety-report-html';
 export { isSdtmDomain, SDTM_DATASETS, SDTM_DOMAINS } from './sdtm/sdtm-variables';

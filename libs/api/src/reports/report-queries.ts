@@ -59,7 +59,11 @@ export function safetyReportQuery(query: Record<string, unknown>, now: Date): Re
 }
 
 /** `GET /exports/sdtm/:domain?format=dataset-json|csv&asOf=` */
-export function sdtmQuery(domain: string, query: Record<string, unknown>, now: Date): { domain: SdtmDomain; format: SdtmFormat; asOf: string; asOfGiven: boolean } {
+export function sdtmQuery(
+  domain: string,
+  query: Record<string, unknown>,
+  now: Date,
+): { domain: SdtmDomain; format: SdtmFormat; asOf: string; asOfGiven: boolean } {
   if (!isSdtmDomain(domain)) throw new ValidationError('domain', `"${domain}" is not an SDTM domain Vigil exports (${SDTM_DOMAINS.join(', ')})`);
   onlyKnown(query, ['format', 'asOf']);
   const format = single(query, 'format') ?? 'dataset-json';

@@ -1,5 +1,16 @@
 import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiExtraModels, ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiProduces, ApiQuery, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiExtraModels,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiParam,
+  ApiProduces,
+  ApiQuery,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { SDTM_DOMAINS, SDTM_FORMATS, safetyReportHtml, type SafetyReport } from '@vigil/reports';
 import { TRANSREG } from '@vigil/domain';
@@ -80,7 +91,11 @@ export class ReportsController {
 
   @Get('fhir/Patient/:patientId/$everything')
   @RecordsPatientAccess('record')
-  @ApiOkResponse({ type: FhirBundleResponse, description: 'A FHIR R4 Bundle (collection): Patient, Observations, MedicationAdministrations, AdverseEvents', headers: POSITION_HEADER })
+  @ApiOkResponse({
+    type: FhirBundleResponse,
+    description: 'A FHIR R4 Bundle (collection): Patient, Observations, MedicationAdministrations, AdverseEvents',
+    headers: POSITION_HEADER,
+  })
   @ApiProduces('application/fhir+json')
   @ApiBadRequestResponse({ description: 'A malformed patient id' })
   @ApiNotFoundResponse({ description: 'Unknown patient' })

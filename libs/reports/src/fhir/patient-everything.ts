@@ -137,7 +137,12 @@ function observation(state: PatientState, chart: PatientChart, entry: LabEntry, 
   const range = n.referenceRange;
   const referenceRange: ObservationReferenceRange[] =
     range && (range.low !== undefined || range.high !== undefined)
-      ? [{ ...(range.low !== undefined ? { low: quantity(range.low, n.unit) } : {}), ...(range.high !== undefined ? { high: quantity(range.high, n.unit) } : {}) }]
+      ? [
+          {
+            ...(range.low !== undefined ? { low: quantity(range.low, n.unit) } : {}),
+            ...(range.high !== undefined ? { high: quantity(range.high, n.unit) } : {}),
+          },
+        ]
       : [];
   const loinc = lab.loinc ?? test.loinc;
   const interpretation = entry.voided ? null : interpretationOf(state, chart, entry);

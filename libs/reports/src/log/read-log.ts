@@ -6,12 +6,14 @@ const BATCH = 5_000;
 
 /**
  * Moves a trial fold along the log, from where it stopped up to `to` (the head when the caller read it):
- * one pass in global order, each batch dropped once folded.
+ * one pass in global order, each batch dropped once folded; `stopped` ends it early, between batches.
  */
-export async function foldLog(store: EventStore, fold: TrialFold, to: number): Promise<TrialFold> {
+export async function foldLog(store: EventStore, fold: TrialFold, to: number, options: { stopped?: () => boolean } = {}): Promise<TrialFold> {
   if (to <= fold.readTo) return fold;
   for await (const batch of store.readAll({ after: fold.readTo, to, batchSize: BATCH })) {
     for (const stored of batch) fold.apply(stored);
+    // A fold left half-way stays consistent: it simply has not read further (readTo says how far it got).
+    if (options.stopped?.()) return fold;
   }
   fold.readTo = Math.max(fold.readTo, to);
   return fold;

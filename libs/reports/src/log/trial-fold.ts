@@ -11,6 +11,7 @@ import {
   type LabResultRecordedData,
   type LabTestCode,
   type PatientState,
+  type ReferenceRange,
 } from '@vigil/domain';
 import type { StoredEvent } from '@vigil/event-store';
 
@@ -24,8 +25,8 @@ export interface LabPoint {
   test: LabTestCode;
   /** In the test's canonical unit (SDTM LBSTRESN). */
   value: number;
-  low: number | undefined;
-  high: number | undefined;
+  /** The lab's range in the canonical unit (the recorded object itself: nothing is copied per result). */
+  range: ReferenceRange | undefined;
   /** Clinical time (collection), ms. */
   time: number;
   /** Order of recording in the patient's stream: the tie-breaker of equal times. */
@@ -51,6 +52,8 @@ export interface PatientTrack {
   fold: PatientFold;
   /** Compact mode: the lab results, by the event id that first recorded them. */
   labs: Map<string, LabPoint>;
+  /** Events of the patient taken in so far: what a cache of derived facts compares to know they still hold. */
+  changes: number;
 }
 
 export interface TrialFoldOptions {
@@ -110,7 +113,8 @@ export class TrialFold {
   private applyPatient(stored: StoredEvent): void {
     const patientId = stored.streamId.slice(PATIENT_STREAM_PREFIX.length);
     let track = this.patients.get(patientId);
-    if (!track) this.patients.set(patientId, (track = { fold: new PatientFold(), labs: new Map() }));
+    if (!track) this.patients.set(patientId, (track = { fold: new PatientFold(), labs: new Map(), changes: 0 }));
+    track.changes++;
     const event = toPatientEvent(stored);
     if (this.options.labs === 'compact') {
       const { type } = event.event;
@@ -183,8 +187,7 @@ function labPoint(eventId: string, data: LabResultRecordedData, seq: number): La
     eventId,
     test: data.test,
     value: normalised.value,
-    low: normalised.referenceRange?.low,
-    high: normalised.referenceRange?.high,
+    range: normalised.referenceRange,
     time: instantMs(data.collectedAt),
     seq,
     voided: false,

@@ -1,7 +1,7 @@
 import type { AlertRaisedData, LabResultRecordedData } from '@vigil/domain';
 import { TrialFold } from '../log/trial-fold';
 import { TrialLog } from '../testing/trial-log';
-import { safetyReport } from './safety-report';
+import { safetyReport, SafetyReportCache } from './safety-report';
 
 const DAY0 = Date.parse('2026-01-05T08:00:00.000Z');
 const at = (day: number, hours = 0) => new Date(DAY0 + day * 86_400_000 + hours * 3_600_000).toISOString();
@@ -41,11 +41,19 @@ function trial(): { log: TrialLog; beforeCorrection: string; afterCorrection: st
   const enrol = (patientId: string, siteId: string, disease: 'RA' | 'AIH') =>
     log.patient(
       patientId,
-      { type: 'PatientEnrolled', version: 1, data: { patientId, trialId: 'TRANSREG', siteId, disease, sex: 'F', birthYear: 1970, weightKg: 60, enrolledAt: at(0) } },
+      {
+        type: 'PatientEnrolled',
+        version: 1,
+        data: { patientId, trialId: 'TRANSREG', siteId, disease, sex: 'F', birthYear: 1970, weightKg: 60, enrolledAt: at(0) },
+      },
       at(0),
     );
   const dose = (patientId: string, day: number) =>
-    log.patient(patientId, { type: 'DoseAdministered', version: 1, data: { patientId, dose: 1, unit: 'MIU', route: 'SC', administeredAt: at(day) } }, at(day, 1));
+    log.patient(
+      patientId,
+      { type: 'DoseAdministered', version: 1, data: { patientId, dose: 1, unit: 'MIU', route: 'SC', administeredAt: at(day) } },
+      at(day, 1),
+    );
   enrol('A', 'SAT', 'RA');
   enrol('B', 'PSL', 'AIH');
   log.patient('A', { type: 'LabResultRecorded', version: 2, data: lab('A', 'PLAT', 250, 0) }, at(0, 1));
@@ -53,7 +61,11 @@ function trial(): { log: TrialLog; beforeCorrection: string; afterCorrection: st
   for (const day of [1, 2, 3, 4, 5]) dose('A', day);
   dose('B', 1);
   const fever = (patientId: string, grade: number, day: number) =>
-    log.patient(patientId, { type: 'AdverseEventReported', version: 1, data: { patientId, term: 'Fever', onsetAt: at(day), grade, serious: false } }, at(day, 2));
+    log.patient(
+      patientId,
+      { type: 'AdverseEventReported', version: 1, data: { patientId, term: 'Fever', onsetAt: at(day), grade, serious: false } },
+      at(day, 2),
+    );
   fever('A', 1, 3);
   fever('A', 2, 9);
   fever('B', 1, 4);
@@ -65,11 +77,23 @@ function trial(): { log: TrialLog; beforeCorrection: string; afterCorrection: st
     at(8, 5),
   );
   const voided = log.patient('A', { type: 'LabResultRecorded', version: 2, data: lab('A', 'PLAT', 45, 15) }, at(15, 1));
-  log.patient('A', { type: 'LabResultEnteredInError', version: 1, data: { patientId: 'A', originalEventId: voided, oldValues: lab('A', 'PLAT', 45, 15), reason: 'Wrong patient' } }, at(16));
+  log.patient(
+    'A',
+    {
+      type: 'LabResultEnteredInError',
+      version: 1,
+      data: { patientId: 'A', originalEventId: voided, oldValues: lab('A', 'PLAT', 45, 15), reason: 'Wrong patient' },
+    },
+    at(16),
+  );
   log.patient('B', { type: 'LabResultRecorded', version: 2, data: lab('B', 'PLAT', 200, 8) }, at(8, 1));
   log.alert('lym-B', { type: 'AlertRaised', version: 1, data: raised('lym-B', 'TR-LYM', 'B', 'PSL', at(9)) }, at(9));
   log.alert('open-B', { type: 'AlertRaised', version: 1, data: raised('open-B', 'CTCAE-LAB', 'B', 'PSL', at(9)) }, at(9));
-  log.alert('lym-B', { type: 'AlertRetracted', version: 1, data: { alertId: 'lym-B', correctionEventId: 'c', reason: 'corrected', retractedAt: at(10) } }, at(10));
+  log.alert(
+    'lym-B',
+    { type: 'AlertRetracted', version: 1, data: { alertId: 'lym-B', correctionEventId: 'c', reason: 'corrected', retractedAt: at(10) } },
+    at(10),
+  );
   const sae = log.patient(
     'A',
     {
@@ -86,7 +110,14 @@ function trial(): { log: TrialLog; beforeCorrection: string; afterCorrection: st
     {
       type: 'LabResultCorrected',
       version: 1,
-      data: { patientId: 'A', originalEventId: low, oldValues: lab('A', 'PLAT', 72, 8), newValues: lab('A', 'PLAT', 90, 8), changedFields: ['value'], reason: 'typo' },
+      data: {
+        patientId: 'A',
+        originalEventId: low,
+        oldValues: lab('A', 'PLAT', 72, 8),
+        newValues: lab('A', 'PLAT', 90, 8),
+        changedFields: ['value'],
+        reason: 'typo',
+      },
     },
     at(30),
   );
@@ -179,5 +210,18 @@ describe('The trial safety report', () => {
     for (const asOf of [beforeCorrection, afterCorrection]) {
       expect(safetyReport(fold(log, asOf, 'compact'), { asOf })).toEqual(safetyReport(fold(log, asOf, 'full'), { asOf }));
     }
+  });
+
+  it('is the same with a cache of per-patient facts, which follows the fold as it takes in later events', () => {
+    const live = new TrialFold({ labs: 'compact' });
+    const cache = new SafetyReportCache();
+    const correction = log.events.findIndex((event) => event.type === 'LabResultCorrected');
+    for (const event of log.events.slice(0, correction)) live.apply(event);
+    expect(safetyReport(live, { asOf: afterCorrection }, cache)).toEqual(safetyReport(live, { asOf: afterCorrection }));
+    expect(safetyReport(live, { asOf: afterCorrection }, cache).labShifts[0].cells).toContainEqual({ baselineGrade: 0, worstGrade: 2, patients: 1 });
+    for (const event of log.events.slice(correction)) live.apply(event);
+    const corrected = safetyReport(live, { asOf: afterCorrection }, cache);
+    expect(corrected).toEqual(safetyReport(fold(log, afterCorrection), { asOf: afterCorrection }));
+    expect(corrected.labShifts[0].cells).toContainEqual({ baselineGrade: 0, worstGrade: 1, patients: 1 });
   });
 });

@@ -10,6 +10,7 @@ import {
   type DiseaseCode,
   type LabTestCode,
   type PatientState,
+  type ReferenceRange,
   type SeriousnessCriterion,
 } from '@vigil/domain';
 import { compareText, type AlertTrack, type LabPoint, type PatientTrack, type TrialFold } from '../log/trial-fold';
@@ -141,10 +142,38 @@ const STOPPED = new Set(['discontinued', 'completed', 'withdrawn', 'ended']);
 const HOUR_MS = 3_600_000;
 
 /**
- * The trial's safety report (docs/interchange.md "The safety report"), from a trial fold taken as of
- * `asOf`. Pure: the same fold and query give the same report.
+ * What a report needs of one patient that does not depend on `asOf` once the fold is cut at it: lab shifts,
+ * adverse events, serious ones with their clocks, deaths. Derived once per state of the patient when a
+ * `SafetyReportCache` is given (the live fold's owner keeps one), else afresh.
  */
-export function safetyReport(fold: TrialFold, query: SafetyReportQuery): SafetyReport {
+interface PatientFacts {
+  shifts: { test: LabTestCode; baselineGrade: number | null; worstGrade: number | null }[];
+  adverseEvents: { term: string; grade: number }[];
+  serious: SeriousAdverseEventLine[];
+  deaths: DeathLine[];
+}
+
+/**
+ * Facts per patient, kept while the patient's stream has not moved (`PatientTrack.changes`). Owned by whoever
+ * keeps a fold alive across reports; a report without one derives every patient afresh, with the same result.
+ */
+export class SafetyReportCache {
+  private readonly facts = new WeakMap<PatientTrack, { changes: number; facts: PatientFacts }>();
+
+  factsOf(track: PatientTrack): PatientFacts {
+    const kept = this.facts.get(track);
+    if (kept && kept.changes === track.changes) return kept.facts;
+    const facts = patientFacts(track);
+    this.facts.set(track, { changes: track.changes, facts });
+    return facts;
+  }
+}
+
+/**
+ * The trial's safety report (docs/interchange.md "The safety report"), from a trial fold taken as of
+ * `asOf`. Pure: the same fold and query give the same report, with or without a cache.
+ */
+export function safetyReport(fold: TrialFold, query: SafetyReportQuery, cache?: SafetyReportCache): SafetyReport {
   const asOf = new Date(query.asOf);
   const asOfMs = asOf.getTime();
   const inScope = (state: PatientState) =>
@@ -164,7 +193,6 @@ export function safetyReport(fold: TrialFold, query: SafetyReportQuery): SafetyR
 
   for (const track of tracks) {
     const state = track.fold.state;
-    const chart = PatientChart.of(state);
     const treatment = treatmentOf(state, asOfMs);
     if (treatment.status === 'on-treatment') exposure.onTreatment++;
     else if (treatment.status === 'suspended') exposure.suspended++;
@@ -174,13 +202,17 @@ export function safetyReport(fold: TrialFold, query: SafetyReportQuery): SafetyR
       line.patients++;
       stopped.set(key, line);
     }
-    const compliance = doseCompliance(state, chart, asOf);
+    const compliance = doseCompliance(state, PatientChart.of(state), asOf);
     exposure.dosesGiven += compliance.given;
     exposure.dosesDue += compliance.expected;
     for (const [ruleId, count] of Object.entries(compliance.byRule)) deviations.set(ruleId, (deviations.get(ruleId) ?? 0) + (count ?? 0));
 
-    adverseEventsOf(state, asOfMs, adverse, serious, deaths);
-    shifts.add(track, chart.firstDose()?.time);
+    const facts = cache ? cache.factsOf(track) : patientFacts(track);
+    for (const ae of facts.adverseEvents) adverse.add(ae.term, state.disease as string, state.patientId as string, ae.grade);
+    for (const line of facts.serious)
+      serious.push({ ...line, clocks: line.clocks.map((clock) => ({ ...clock, overdue: clock.reportedAt === null && Date.parse(clock.deadline) < asOfMs })) });
+    deaths.push(...facts.deaths);
+    for (const shift of facts.shifts) shifts.add(shift.test, shift.baselineGrade, shift.worstGrade);
   }
   exposure.stopped = [...stopped.values()].sort((a, b) => compareText(a.status, b.status) || compareText(a.reason, b.reason));
   exposure.deviations = [...deviations.entries()].sort(([a], [b]) => compareText(a, b)).map(([ruleId, count]) => ({ ruleId, count }));
@@ -196,6 +228,14 @@ export function safetyReport(fold: TrialFold, query: SafetyReportQuery): SafetyR
     alerts: alertTables(alerts),
     thresholds: thresholdLines(tracks, alerts, diseaseOf),
   };
+}
+
+function patientFacts(track: PatientTrack): PatientFacts {
+  const state = track.fold.state;
+  const facts: PatientFacts = { shifts: [], adverseEvents: [], serious: [], deaths: [] };
+  adverseEventsOf(state, facts);
+  facts.shifts = shiftsOf(track, PatientChart.of(state).firstDose()?.time);
+  return facts;
 }
 
 function emptyExposure(enrolled: number): Exposure {
@@ -235,26 +275,29 @@ class AdverseEventTally {
   }
 }
 
-function adverseEventsOf(state: PatientState, asOfMs: number, tally: AdverseEventTally, serious: SeriousAdverseEventLine[], deaths: DeathLine[]): void {
+function adverseEventsOf(state: PatientState, facts: PatientFacts): void {
   const patientId = state.patientId as string;
   const siteId = state.siteId as string;
   const disease = state.disease as string;
   for (const entry of activeAdverseEvents(state)) {
     const ae = entry.current;
-    tally.add(ae.term, disease, patientId, ae.grade);
+    facts.adverseEvents.push({ term: ae.term, grade: ae.grade });
     const criteria = ae.seriousnessCriteria ?? [];
     if (ae.outcome === 'fatal' || ae.grade === 5 || criteria.includes('death')) {
-      deaths.push({ patientId, siteId, disease, eventId: entry.eventId, term: ae.term, onsetAt: ae.onsetAt });
+      facts.deaths.push({ patientId, siteId, disease, eventId: entry.eventId, term: ae.term, onsetAt: ae.onsetAt });
     }
     if (!ae.serious) continue;
     const clocks = adverseEventCalls(state, entry)
       .filter((call) => call.deadline !== undefined)
-      .map((call): ReportingClock => {
-        const reportedAt = call.closedBy?.reportedAt ?? null;
-        const deadline = call.deadline as string;
-        return { ruleId: call.ruleId, deadline, reportedAt, late: call.closedBy?.late ?? false, overdue: reportedAt === null && Date.parse(deadline) < asOfMs };
-      });
-    serious.push({
+      .map((call): ReportingClock => ({
+        ruleId: call.ruleId,
+        deadline: call.deadline as string,
+        reportedAt: call.closedBy?.reportedAt ?? null,
+        late: call.closedBy?.late ?? false,
+        // Reckoned at the report's asOf.
+        overdue: false,
+      }));
+    facts.serious.push({
       patientId,
       siteId,
       disease,
@@ -277,39 +320,13 @@ function adverseEventsOf(state: PatientState, asOfMs: number, tally: AdverseEven
 class ShiftTally {
   private readonly cells = new Map<LabTestCode, Map<string, ShiftCell>>();
 
-  add(track: PatientTrack, firstDoseMs: number | undefined): void {
-    if (firstDoseMs === undefined) return;
-    const byTest = new Map<LabTestCode, LabPoint[]>();
-    for (const point of labPointsOf(track)) {
-      if (point.voided || !isGradable(point.test)) continue;
-      const list = byTest.get(point.test);
-      if (list) list.push(point);
-      else byTest.set(point.test, [point]);
-    }
-    for (const [test, points] of byTest) {
-      points.sort((a, b) => a.time - b.time || a.seq - b.seq);
-      let baseline: LabPoint | undefined;
-      let worst: number | null = null;
-      let onTreatment = 0;
-      for (const point of points) {
-        if (point.time <= firstDoseMs) {
-          baseline = point;
-          continue;
-        }
-        onTreatment++;
-        const base = baseline ? { value: baseline.value, referenceRange: rangeOf(baseline) } : null;
-        const grade = gradeLabResult(test, point.value, rangeOf(point), base).grade;
-        if (grade !== null && (worst === null || grade > worst)) worst = grade;
-      }
-      if (onTreatment === 0) continue;
-      const baselineGrade = baseline ? gradeLabResult(test, baseline.value, rangeOf(baseline), null).grade : null;
-      let table = this.cells.get(test);
-      if (!table) this.cells.set(test, (table = new Map()));
-      const key = `${baselineGrade}\u0000${worst}`;
-      const cell = table.get(key) ?? { baselineGrade, worstGrade: worst, patients: 0 };
-      cell.patients++;
-      table.set(key, cell);
-    }
+  add(test: LabTestCode, baselineGrade: number | null, worstGrade: number | null): void {
+    let table = this.cells.get(test);
+    if (!table) this.cells.set(test, (table = new Map()));
+    const key = `${baselineGrade} ${worstGrade}`;
+    const cell = table.get(key);
+    if (cell) cell.patients++;
+    else table.set(key, { baselineGrade, worstGrade, patients: 1 });
   }
 
   tables(): LabShiftTable[] {
@@ -323,6 +340,39 @@ class ShiftTally {
   }
 }
 
+/** One patient's shift per gradable test: none before a first dose, none for a test without a result after it. */
+function shiftsOf(track: PatientTrack, firstDoseMs: number | undefined): PatientFacts['shifts'] {
+  if (firstDoseMs === undefined) return [];
+  const byTest = new Map<LabTestCode, LabPoint[]>();
+  for (const point of labPointsOf(track)) {
+    if (point.voided || !isGradable(point.test)) continue;
+    const list = byTest.get(point.test);
+    if (list) list.push(point);
+    else byTest.set(point.test, [point]);
+  }
+  const shifts: PatientFacts['shifts'] = [];
+  for (const [test, points] of byTest) {
+    points.sort((a, b) => a.time - b.time || a.seq - b.seq);
+    let baseline: LabPoint | undefined;
+    let base: { value: number; referenceRange?: ReferenceRange } | null = null;
+    let worst: number | null = null;
+    let onTreatment = 0;
+    for (const point of points) {
+      if (point.time <= firstDoseMs) {
+        baseline = point;
+        continue;
+      }
+      if (onTreatment++ === 0 && baseline) base = baseline.range ? { value: baseline.value, referenceRange: baseline.range } : { value: baseline.value };
+      const grade = gradeLabResult(test, point.value, point.range, base).grade;
+      if (grade !== null && (worst === null || grade > worst)) worst = grade;
+    }
+    if (onTreatment === 0) continue;
+    const baselineGrade = baseline ? gradeLabResult(test, baseline.value, baseline.range, null).grade : null;
+    shifts.push({ test, baselineGrade, worstGrade: worst });
+  }
+  return shifts;
+}
+
 /** A track's lab results: its LabPoints (compact fold), or its state's results made into LabPoints (full fold). */
 function labPointsOf(track: PatientTrack): Iterable<LabPoint> {
   if (track.labs.size > 0 || Object.keys(track.fold.state.labs).length === 0) return track.labs.values();
@@ -330,18 +380,12 @@ function labPointsOf(track: PatientTrack): Iterable<LabPoint> {
     eventId: entry.eventId,
     test: entry.current.test,
     value: entry.current.normalised.value,
-    low: entry.current.normalised.referenceRange?.low,
-    high: entry.current.normalised.referenceRange?.high,
+    range: entry.current.normalised.referenceRange,
     time: Date.parse(entry.current.collectedAt),
     seq: entry.recordedSeq,
     voided: entry.voided,
   }));
 }
-
-const rangeOf = (point: LabPoint) =>
-  point.low === undefined && point.high === undefined
-    ? undefined
-    : { ...(point.low !== undefined ? { low: point.low } : {}), ...(point.high !== undefined ? { high: point.high } : {}) };
 
 function alertTables(alerts: AlertTrack[]): SafetyReport['alerts'] {
   const lines = new Map<string, AlertLine & { ackHours: number[] }>();

@@ -23,16 +23,32 @@ const dose = (day: number): DoseAdministeredData => ({ patientId: 'TR-SAT-101', 
 function log(): { log: TrialLog; low: string; voided: string } {
   const trial = new TrialLog();
   const p = 'TR-SAT-101';
-  trial.patient(p, { type: 'PatientEnrolled', version: 1, data: { patientId: p, trialId: 'TRANSREG', siteId: 'SAT', disease: 'RA', sex: 'F', birthYear: 1971, weightKg: 64, enrolledAt: at(-1) } }, at(-1));
+  trial.patient(
+    p,
+    {
+      type: 'PatientEnrolled',
+      version: 1,
+      data: { patientId: p, trialId: 'TRANSREG', siteId: 'SAT', disease: 'RA', sex: 'F', birthYear: 1971, weightKg: 64, enrolledAt: at(-1) },
+    },
+    at(-1),
+  );
   trial.patient(p, { type: 'LabResultRecorded', version: 2, data: plat(260, 0) }, at(0, 1));
   trial.patient(p, { type: 'DoseAdministered', version: 1, data: dose(1) }, at(1, 1));
   trial.patient(p, { type: 'DoseAdministered', version: 1, data: dose(2) }, at(2, 1));
   const low = trial.patient(p, { type: 'LabResultRecorded', version: 2, data: plat(79, 8) }, at(8, 1));
   const voided = trial.patient(p, { type: 'LabResultRecorded', version: 2, data: plat(20, 15) }, at(15, 1));
-  trial.patient(p, { type: 'LabResultEnteredInError', version: 1, data: { patientId: p, originalEventId: voided, oldValues: plat(20, 15), reason: 'Wrong tube' } }, at(15, 2));
   trial.patient(
     p,
-    { type: 'LabResultCorrected', version: 1, data: { patientId: p, originalEventId: low, oldValues: plat(79, 8), newValues: plat(60, 8), changedFields: ['value'], reason: 'typo' } },
+    { type: 'LabResultEnteredInError', version: 1, data: { patientId: p, originalEventId: voided, oldValues: plat(20, 15), reason: 'Wrong tube' } },
+    at(15, 2),
+  );
+  trial.patient(
+    p,
+    {
+      type: 'LabResultCorrected',
+      version: 1,
+      data: { patientId: p, originalEventId: low, oldValues: plat(79, 8), newValues: plat(60, 8), changedFields: ['value'], reason: 'typo' },
+    },
     at(9),
   );
   return { log: trial, low, voided };
@@ -98,8 +114,13 @@ describe('FHIR $everything', () => {
     const fold = folded(trial);
     const track = fold.enrolledPatients()[0];
     const bundle = patientEverything(track.fold.state, { timestamp: fold.positionRecordedAt as string, position: fold.position });
-    const byId = new Map((bundle.entry ?? []).map((e) => [e.resource?.id, e.resource as { status?: string; valueQuantity?: object; interpretation?: unknown }]));
-    expect(byId.get(low)).toMatchObject({ status: 'amended', valueQuantity: { value: 60, unit: '10*9/L', system: 'http://unitsofmeasure.org', code: '10*9/L' } });
+    const byId = new Map(
+      (bundle.entry ?? []).map((e) => [e.resource?.id, e.resource as { status?: string; valueQuantity?: object; interpretation?: unknown }]),
+    );
+    expect(byId.get(low)).toMatchObject({
+      status: 'amended',
+      valueQuantity: { value: 60, unit: '10*9/L', system: 'http://unitsofmeasure.org', code: '10*9/L' },
+    });
     // 60 × 10⁹/L is below TR-PLT (80): a critical low.
     expect(byId.get(low)?.interpretation).toEqual([{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation', code: 'LL' }] }]);
     expect(byId.get(voided)).toMatchObject({ status: 'entered-in-error' });

@@ -38,7 +38,14 @@ const OUTCOME: Record<AdverseEventOutcome, string> = {
   fatal: 'FATAL',
   unknown: 'UNKNOWN',
 };
-const SERIOUSNESS_FLAGS: readonly SeriousnessCriterion[] = ['death', 'life-threatening', 'hospitalisation', 'disability', 'congenital-anomaly', 'medically-important'];
+const SERIOUSNESS_FLAGS: readonly SeriousnessCriterion[] = [
+  'death',
+  'life-threatening',
+  'hospitalisation',
+  'disability',
+  'congenital-anomaly',
+  'medically-important',
+];
 
 /** CTCAE grade → AESEV: 1 mild, 2 moderate, 3 and above severe (docs/safety-rules.md §5: grade 3 or more is severe). */
 const severityOf = (grade: number): string => (grade <= 1 ? 'MILD' : grade === 2 ? 'MODERATE' : 'SEVERE');
