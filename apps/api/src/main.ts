@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -8,15 +7,21 @@ import { createEventStore, EventStoreModule, eventStoreConfigFromEnv } from '@vi
 
 /**
  * The HTTP API alone, for deployments that run the projector and the notifier as their own processes
- * (`apps/projector`, `apps/notifier`). It reads the read models the projector keeps in
- * VIGIL_PROJECTIONS_FILE (default `<VIGIL_DATA_DIR>/projections.sqlite`).
+ * (`apps/projector`, `apps/notifier`). It reads the read models the projector keeps (VIGIL_READ_MODELS:
+ * PostgreSQL when the events are there, else VIGIL_PROJECTIONS_FILE, default `<VIGIL_DATA_DIR>/projections.sqlite`).
  */
 async function main(): Promise<void> {
   const config = configFromEnv();
   const store = await createEventStore(eventStoreConfigFromEnv({ ...process.env, VIGIL_DATA_DIR: config.dataDir }));
-  const readModels = process.env.VIGIL_PROJECTIONS_FILE ?? join(config.dataDir, 'projections.sqlite');
 
-  @Module({ imports: [EventStoreModule.forStore(store), ReadSideModule.forRoot(readModels), ApiModule.forConfig(config), SafetyApiModule] })
+  @Module({
+    imports: [
+      EventStoreModule.forStore(store),
+      ReadSideModule.forRoot({}, { ...process.env, VIGIL_DATA_DIR: config.dataDir }),
+      ApiModule.forConfig(config),
+      SafetyApiModule,
+    ],
+  })
   class ApiAppModule {}
 
   const http = httpConfigFromEnv();
