@@ -15,3 +15,4 @@ export * from './alerts/alert.queries';
 export * from './http/http-config';
 export { jsonDepthExceeds } from './http/json-depth';
 export * from './rules/rule-catalogue-markdown';
+export * from './health/health.module';
