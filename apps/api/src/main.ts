@@ -2,7 +2,7 @@ import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ReadSideModule } from '@vigil/alerting';
-import { ApiModule, configFromEnv, httpConfigFromEnv, SafetyApiModule, setupHttp, vigilFastifyAdapter } from '@vigil/api';
+import { ApiModule, configFromEnv, notingWritePositions, httpConfigFromEnv, SafetyApiModule, setupHttp, vigilFastifyAdapter } from '@vigil/api';
 import { createEventStore, EventStoreModule, eventStoreConfigFromEnv } from '@vigil/event-store';
 
 /**
@@ -12,7 +12,7 @@ import { createEventStore, EventStoreModule, eventStoreConfigFromEnv } from '@vi
  */
 async function main(): Promise<void> {
   const config = configFromEnv();
-  const store = await createEventStore(eventStoreConfigFromEnv({ ...process.env, VIGIL_DATA_DIR: config.dataDir }));
+  const store = notingWritePositions(await createEventStore(eventStoreConfigFromEnv({ ...process.env, VIGIL_DATA_DIR: config.dataDir })));
 
   @Module({
     imports: [

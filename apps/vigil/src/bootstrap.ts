@@ -1,6 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { configFromEnv, httpConfigFromEnv, setupHttp, vigilFastifyAdapter, VigilConfig } from '@vigil/api';
+import { configFromEnv, httpConfigFromEnv, notingWritePositions, setupHttp, vigilFastifyAdapter, VigilConfig } from '@vigil/api';
 import { createEventStore, EventStore, eventStoreConfigFromEnv } from '@vigil/event-store';
 import { VigilModule } from './app.module';
 import { rolesFrom, VigilRole } from './roles';
@@ -23,7 +23,7 @@ export interface VigilAppOptions {
 export async function createVigilApp(options: VigilAppOptions = {}): Promise<NestFastifyApplication> {
   const env = { ...process.env, ...options.env };
   const config: VigilConfig = { ...configFromEnv(env), ...options.config };
-  const store = options.store ?? (await createEventStore(eventStoreConfigFromEnv({ ...env, VIGIL_DATA_DIR: config.dataDir })));
+  const store = notingWritePositions(options.store ?? (await createEventStore(eventStoreConfigFromEnv({ ...env, VIGIL_DATA_DIR: config.dataDir }))));
   const http = httpConfigFromEnv(env);
   const app = await NestFactory.create<NestFastifyApplication>(
     VigilModule.create(config, store, env, { demo: options.demo, roles: options.roles ?? rolesFrom(env) }),
