@@ -1,8 +1,9 @@
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { configFromEnv, httpConfigFromEnv, setupHttp, vigilFastifyAdapter, VigilConfig } from '@vigil/api';
+import { configFromEnv, httpConfigFromEnv, notingWritePositions, setupHttp, vigilFastifyAdapter, VigilConfig } from '@vigil/api';
 import { createEventStore, EventStore, eventStoreConfigFromEnv } from '@vigil/event-store';
 import { VigilModule } from './app.module';
+import { rolesFrom, VigilRole } from './roles';
 
 export interface VigilAppOptions {
   /** Environment to read the configuration from (default: process.env). */
@@ -14,18 +15,24 @@ export interface VigilAppOptions {
   logger?: false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')[];
   /** `--demo`: the console offers the demo users (embedded tokens only). */
   demo?: boolean;
+  /** The roles this process runs (default: VIGIL_ROLES, else all). */
+  roles?: readonly VigilRole[];
 }
 
 /** Builds the embedded Vigil application, initialised but not yet listening. */
 export async function createVigilApp(options: VigilAppOptions = {}): Promise<NestFastifyApplication> {
   const env = { ...process.env, ...options.env };
   const config: VigilConfig = { ...configFromEnv(env), ...options.config };
-  const store = options.store ?? (await createEventStore(eventStoreConfigFromEnv({ ...env, VIGIL_DATA_DIR: config.dataDir })));
+  const store = notingWritePositions(options.store ?? (await createEventStore(eventStoreConfigFromEnv({ ...env, VIGIL_DATA_DIR: config.dataDir }))));
   const http = httpConfigFromEnv(env);
-  const app = await NestFactory.create<NestFastifyApplication>(VigilModule.create(config, store, env, { demo: options.demo }), vigilFastifyAdapter(http), {
-    logger: options.logger ?? ['log', 'error', 'warn'],
-    bufferLogs: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    VigilModule.create(config, store, env, { demo: options.demo, roles: options.roles ?? rolesFrom(env) }),
+    vigilFastifyAdapter(http),
+    {
+      logger: options.logger ?? ['log', 'error', 'warn'],
+      bufferLogs: false,
+    },
+  );
   await setupHttp(app, http);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

@@ -16,3 +16,6 @@ export * from './http/http-config';
 export { jsonDepthExceeds } from './http/json-depth';
 export * from './rules/rule-catalogue-markdown';
 export * from './reports/reports-api.module';
+export * from './health/health.module';
+export * from './http/read-your-writes.interceptor';
+export * from './http/database-unavailable';

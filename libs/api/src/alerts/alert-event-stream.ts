@@ -102,7 +102,7 @@ export class AlertEventStream {
     let alert: AlertView | undefined;
     try {
       await this.progress.waitForPosition(event.globalPosition, { timeoutMs: this.options.listWaitMs ?? 5_000 });
-      alert = this.list.get(alertId);
+      alert = await this.list.get(alertId);
     } catch (error) {
       if (!(error instanceof ReadModelsBehindError)) throw error;
     }

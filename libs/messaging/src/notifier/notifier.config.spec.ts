@@ -5,10 +5,17 @@ describe('notifierConfigFromEnv', () => {
   it('keeps the outbox in the data directory and sends to the log only when no webhook is configured', () => {
     expect(notifierConfigFromEnv({ VIGIL_DATA_DIR: '/var/vigil' })).toEqual({
       outboxFile: join('/var/vigil', 'notifier.sqlite'),
+      outbox: { kind: 'sqlite', sqliteFile: join('/var/vigil', 'notifier.sqlite') },
+      lease: { ttlMs: 3000, heartbeatMs: 1000 },
       retryBaseMs: 1000,
       retryMaxMs: 300_000,
       pollMs: 1000,
     });
+  });
+
+  it('keeps the outbox in the shared PostgreSQL schema when the events are in PostgreSQL', () => {
+    const config = notifierConfigFromEnv({ VIGIL_EVENT_STORE: 'postgres', VIGIL_POSTGRES_URL: 'postgres://db/vigil' });
+    expect(config.outbox).toEqual({ kind: 'postgres', postgresUrl: 'postgres://db/vigil', postgresSchema: 'vigil_read' });
   });
 
   it('configures the webhook with its signing secret', () => {

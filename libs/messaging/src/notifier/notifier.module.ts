@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { EVENT_STORE, EventStore } from '@vigil/event-store';
+import { createReadModelStore } from '@vigil/projections';
 import type { AlertChannel } from '../alert-channel';
 import { AlertNotifier } from '../alert-notifier';
 import { AlertOutbox } from '../alert-outbox';
@@ -7,12 +8,14 @@ import { KafkaChannel } from '../kafka-channel';
 import { LogChannel } from '../log-channel';
 import { WebhookChannel } from '../webhook-channel';
 import { NotifierConfig, notifierConfigFromEnv } from './notifier.config';
+import { NotifierLease } from './notifier.lease';
 import { NotifierLifecycle } from './notifier.lifecycle';
 import { NOTIFIER_CONFIG } from './notifier.tokens';
 
 /**
- * Delivers alert events (raised, escalated, retracted) through the configured channels, via its own
- * SQLite outbox. Needs the EventStore under EVENT_STORE (EventStoreModule) from the host application.
+ * Delivers alert events (raised, escalated, retracted) through the configured channels, via its outbox
+ * (SQLite file of its own, or the shared PostgreSQL schema), one node at a time: whichever holds the
+ * notifier's lease. Needs the EventStore under EVENT_STORE (EventStoreModule) from the host application.
  */
 @Module({})
 export class NotifierModule {
@@ -22,7 +25,16 @@ export class NotifierModule {
       module: NotifierModule,
       providers: [
         { provide: NOTIFIER_CONFIG, useValue: config },
-        { provide: AlertOutbox, useFactory: () => new AlertOutbox({ file: config.outboxFile }) },
+        { provide: NotifierLease, useFactory: () => new NotifierLease() },
+        {
+          provide: AlertOutbox,
+          inject: [NotifierLease],
+          useFactory: async (lease: NotifierLease) =>
+            new AlertOutbox({
+              store: await createReadModelStore(config.outbox.kind === 'sqlite' ? { kind: 'sqlite', sqliteFile: config.outboxFile } : config.outbox),
+              fence: (sql) => lease.fence(sql),
+            }),
+        },
         {
           provide: AlertNotifier,
           inject: [EVENT_STORE, AlertOutbox],
