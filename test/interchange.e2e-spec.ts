@@ -107,6 +107,8 @@ describe('Trial reports and interchange', () => {
       const later = await vigil.as('monitor').get('/reports/safety').query({ asOf: settledAt }).expect(200);
       expect(later.body).toEqual(first.body);
       expect(later.headers['x-vigil-position']).toBe(first.headers['x-vigil-position']);
+      // Asked again, the earlier moment's fold is kept: still the same report.
+      expect((await vigil.as('data_manager').get('/reports/safety').query({ asOf: settledAt }).expect(200)).body).toEqual(first.body);
       const now = await vigil.as('monitor').get('/reports/safety').expect(200);
       expect(now.body.position).toBeGreaterThan(first.body.position);
     });
@@ -252,6 +254,12 @@ describe('Trial reports and interchange', () => {
     });
 
     it('codes platelets with LOINC and CDISC, in UCUM 10*9/L, amended after the correction, and flags a critical low as LL', async () => {
+      // A count reported in /mm3, 30 000: 30 × 10⁹/L, below TR-PLT (80) and CTCAE grade 3.
+      await vigil
+        .http()
+        .post(`/patients/${RA_1}/lab-results`)
+        .send({ test: 'PLAT', value: 30_000, unit: '/mm3', collectedAt: new Date().toISOString() })
+        .expect(201);
       const bundle = await everything(RA_1);
       const observations = bundle.entry.map((e: { resource: Resource }) => e.resource).filter((r: Resource) => r.resourceType === 'Observation');
       const amended = observations.find((o: Resource) => o.status === 'amended');
@@ -260,8 +268,9 @@ describe('Trial reports and interchange', () => {
         valueQuantity: { value: 85, unit: '10*9/L', system: 'http://unitsofmeasure.org', code: '10*9/L' },
         interpretation: [{ coding: [expect.objectContaining({ code: 'L' })] }],
       });
-      const critical = observations.find((o: Resource & { valueQuantity: { value: number } }) => o.valueQuantity.value === 40);
+      const critical = observations.find((o: Resource & { valueQuantity: { value: number } }) => o.valueQuantity.value === 30);
       expect(critical).toMatchObject({ status: 'final', interpretation: [{ coding: [expect.objectContaining({ code: 'LL' })] }] });
+      expect(critical.valueQuantity).toEqual({ value: 30, unit: '10*9/L', system: 'http://unitsofmeasure.org', code: '10*9/L' });
       expect(observations.every((o: Resource & { valueQuantity: { unit: string } }) => o.valueQuantity.unit !== 'G/L')).toBe(true);
     });
 
