@@ -1,13 +1,7 @@
-import { ChainRecord, StoredEvent } from './event-store';
+import type { BrokenLink, ChainOpening, ChainRange, ChainRecord, StoredEvent } from './event-store';
 import { hashEnvelope, hashEvent } from './hash-chain';
 
-/** One event where a stream's chain does not hold. */
-export interface BrokenLink {
-  streamId: string;
-  version: number;
-  globalPosition: number;
-  reason: string;
-}
+export type { BrokenLink, ChainOpening, ChainRange } from './event-store';
 
 export interface ChainReport {
   ok: boolean;
@@ -27,31 +21,6 @@ export interface ChainReport {
  * global position out of order). A removal at the very end of a stream leaves no trace in the chain
  * itself: compare the heads (`streamHeads`) with an anchor kept elsewhere to catch it.
  */
-/** The first event of a stream a range verifier saw, kept for the verifier of the range before it to check. */
-export interface ChainOpening {
-  streamId: string;
-  version: number;
-  globalPosition: number;
-  hash: string;
-  previousHash: string | null;
-  hashMatches: boolean;
-}
-
-/**
- * What a verifier of one range of the log found (`range()` of an open-start verifier), for the verifier
- * of the ranges before it to take in (`absorb`): plain data, so it crosses a worker thread.
- */
-export interface ChainRange {
-  /** Events checked, openings included. */
-  events: number;
-  /** Links broken inside the range (the openings not yet judged). */
-  broken: BrokenLink[];
-  openings: ChainOpening[];
-  /** The last (version, hash) of each stream in the range. */
-  heads: [streamId: string, version: number, hash: string][];
-  lastPosition: number;
-}
-
 export interface ChainVerifierOptions {
   /**
    * Verifies a range of the log that starts after position 0: the first event of each stream is not

@@ -1,6 +1,5 @@
 import type { CheckpointLog } from './checkpoints/checkpoint-log';
 import type { SnapshotLog } from './snapshots/snapshot-log';
-import type { ChainRange } from './chain-verifier';
 
 /**
  * The EventStore port. Every adapter (sqlite, postgres, eventstoredb) implements it and passes
@@ -77,6 +76,39 @@ export type ChainRecord = readonly [
   previousHash: string | null,
   envelope: string,
 ];
+
+/** One event where a stream's chain does not hold. */
+export interface BrokenLink {
+  streamId: string;
+  version: number;
+  globalPosition: number;
+  reason: string;
+}
+
+/** The first event of a stream a range verifier saw, kept for the verifier of the range before it to check. */
+export interface ChainOpening {
+  streamId: string;
+  version: number;
+  globalPosition: number;
+  hash: string;
+  previousHash: string | null;
+  hashMatches: boolean;
+}
+
+/**
+ * What a verifier of one range of the log found (`range()` of an open-start verifier), for the verifier
+ * of the ranges before it to take in (`absorb`): plain data, so it crosses a worker thread.
+ */
+export interface ChainRange {
+  /** Events checked, openings included. */
+  events: number;
+  /** Links broken inside the range (the openings not yet judged). */
+  broken: BrokenLink[];
+  openings: ChainOpening[];
+  /** The last (version, hash) of each stream in the range. */
+  heads: [streamId: string, version: number, hash: string][];
+  lastPosition: number;
+}
 
 export type ExpectedVersion =
   /** The stream must be at exactly this version (0 = must not exist yet). */

@@ -90,7 +90,8 @@ export class PatientHistoryController {
     required: false,
     schema: { type: 'string', enum: ['summary', 'full'], default: 'summary' },
     description:
-      'summary: the state then, summed up (per test the latest value, grade, flags and baseline; doses; adverse events; open alerts). full: every record at once, for exports',
+      'summary: the state then, summed up (per test the latest value, grade, flags and baseline; doses; adverse events; open alerts). ' +
+      'full: every record at once, for exports',
   })
   @ApiQuery({
     name: 'include',

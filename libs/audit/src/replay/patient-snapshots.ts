@@ -37,9 +37,10 @@ interface StoredFold {
 /**
  * Snapshots of patient folds for replays: the latest per stream in memory (least recently used dropped
  * first; a fold of the whole stream as it was last replayed, at any version), and one every N events
- * saved beside the log when the store keeps snapshots, read from there after a restart. A snapshot is handed out only when the stream's event at its version still has its hash;
- * one that does not hold is dropped (the caller folds from the log, and the next snapshot replaces it).
- * Owned by its caller: a replay without it folds whole streams and answers the same.
+ * saved beside the log when the store keeps snapshots, read from there after a restart. A snapshot is
+ * handed out only when the stream's event at its version still has its hash; one that does not hold is
+ * dropped (the caller folds from the log, and the next snapshot replaces it). Owned by its caller: a
+ * replay without it folds whole streams and answers the same.
  */
 export class PatientSnapshots {
   readonly every: number;

@@ -158,4 +158,3 @@ export const pointInTime = (versions: number): fc.Arbitrary<PointInTime> =>
       { requiredKeys: [] },
     )
     .map((pit) => Object.fromEntries(Object.entries(pit).filter(([, v]) => v !== undefined)) as PointInTime);
-

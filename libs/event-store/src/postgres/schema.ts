@@ -81,6 +81,19 @@ function migrations(s: string): string[] {
       tree_size bigint NOT NULL
     );
     `,
+    // Snapshots of stream folds (snapshots/snapshot-log.ts): derived from the log, the latest per stream and
+    // kind, each holding only while the stream's event at its version has its hash. Never trusted over the log.
+    `
+    CREATE TABLE ${s}.stream_snapshots (
+      stream_id      text NOT NULL,
+      kind           text NOT NULL,
+      stream_version bigint NOT NULL CHECK (stream_version >= 1),
+      hash           text NOT NULL,
+      state          text NOT NULL,
+      taken_at       text NOT NULL,
+      PRIMARY KEY (stream_id, kind)
+    );
+    `,
   ];
 }
 
