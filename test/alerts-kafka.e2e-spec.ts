@@ -68,4 +68,35 @@ describeWithService('Safety alerts published to Kafka (VIGIL_KAFKA_BROKERS)', fi
     const onKafka = (await vigil.app.get(AlertOutbox).deliveriesOf(alert.alertId as string)).filter((d) => d.channel === 'kafka');
     expect(onKafka.map((d) => d.attemptLog.at(-1)?.detail)).toEqual(messages.map((m) => `${topic}/${m.partition}@${m.offset}`));
   });
+
+  it('publishes the acknowledgement of an alert too, after its raise, so a consumer learns who acknowledged it', async () => {
+    await vigil
+      .http()
+      .post('/patients')
+      .send(enrolment({ patientId: 'TR-SAT-002', disease: 'RA' }))
+      .expect(201);
+    await vigil
+      .http()
+      .post('/patients/TR-SAT-002/lab-results')
+      .send({ test: 'PLAT', value: 60, unit: '10*9/L', collectedAt: daysAgo(1) })
+      .expect(201);
+    const [alert] = await alerts('TR-SAT-002');
+    await vigil
+      .as('safety_officer', [], { sub: 'u-sofia', name: 'Sofia Safety' })
+      .post(`/alerts/${alert.alertId}/acknowledge`)
+      .send({ note: 'Called the site; platelets rechecked tomorrow' })
+      .expect(200);
+
+    const messages = await readTopic(kafka.url, topic, 2);
+    expect(messages.map((m) => [m.key, m.headers[KAFKA_HEADERS.eventType]])).toEqual([
+      [alert.alertId, 'AlertRaised'],
+      [alert.alertId, 'AlertAcknowledged'],
+    ]);
+    expect(JSON.parse(messages[1].value)).toMatchObject({
+      type: 'AlertAcknowledged',
+      alertId: alert.alertId,
+      by: { userId: 'u-sofia', name: 'Sofia Safety', role: 'safety_officer' },
+      note: 'Called the site; platelets rechecked tomorrow',
+    });
+  });
 });

@@ -15,6 +15,9 @@ const trialWide: Role[] = ['safety_officer', 'monitor', 'data_manager', 'admin']
  */
 const EXPECTED: Record<string, { roles: Role[] | 'public'; site: Site }> = {
   'GET /health': { roles: 'public', site: 'global' },
+  'GET /health/live': { roles: 'public', site: 'global' },
+  'GET /health/ready': { roles: 'public', site: 'global' },
+  'GET /metrics': { roles: 'public', site: 'global' },
   'GET /rules': { roles: everyone, site: 'trial' },
   'GET /': { roles: 'public', site: 'global' },
   'GET /console/*': { roles: 'public', site: 'global' },

@@ -20,7 +20,7 @@ describe('The OpenAPI document at /docs/json', () => {
   });
   afterAll(() => vigil.close());
 
-  it('declares the security of every operation: none for health, the public key and the console; a bearer token with 401 and 403 for the rest', () => {
+  it('declares the security of every operation: none for health and its probes, metrics, the public key and the console; a bearer token with 401 and 403 for the rest', () => {
     const publicRoutes = operations()
       .filter(({ op }) => Array.isArray(op.security) && op.security.length === 0)
       .map(({ route }) => route);
@@ -30,6 +30,9 @@ describe('The OpenAPI document at /docs/json', () => {
       'GET /console/config',
       'GET /console/{path}',
       'GET /health',
+      'GET /health/live',
+      'GET /health/ready',
+      'GET /metrics',
       'POST /console/demo-sign-in',
     ]);
     const wrong = operations()

@@ -1,9 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ApiModule, HealthModule, ProjectionsApiModule, ReportsApiModule, SafetyApiModule, VigilConfig } from '@vigil/api';
+import { ApiModule, HealthModule, LabIntakeModule, ProjectionsApiModule, ReportsApiModule, SafetyApiModule, VigilConfig } from '@vigil/api';
 import { CheckpointsModule } from '@vigil/audit';
 import { EventStore, EventStoreModule } from '@vigil/event-store';
-import { NotifierModule, notifierConfigFromEnv } from '@vigil/messaging';
+import { labIntakeConfigFromEnv, NotifierModule, notifierConfigFromEnv } from '@vigil/messaging';
 import { ProjectorModule, ReadSideModule } from '@vigil/alerting';
+import { LoggingOptions, ObservabilityModule, VigilMetrics } from '@vigil/observability';
 import { ConsoleModule } from './console/console.module';
 import { ALL_ROLES, VigilRole } from './roles';
 
@@ -14,7 +15,12 @@ import { ALL_ROLES, VigilRole } from './roles';
  */
 @Module({})
 export class VigilModule {
-  static create(config: VigilConfig, store: EventStore, env: NodeJS.ProcessEnv, options: { demo?: boolean; roles?: readonly VigilRole[] } = {}): DynamicModule {
+  static create(
+    config: VigilConfig,
+    store: EventStore,
+    env: NodeJS.ProcessEnv,
+    options: { demo?: boolean; roles?: readonly VigilRole[]; metrics?: VigilMetrics; logging?: LoggingOptions } = {},
+  ): DynamicModule {
     const withDataDir = { ...env, VIGIL_DATA_DIR: config.dataDir };
     const roles = new Set(options.roles ?? ALL_ROLES);
     const api = roles.has('api')
@@ -39,6 +45,10 @@ export class VigilModule {
         ...(roles.has('api') || roles.has('projector')
           ? [CheckpointsModule.forRoot({ env: withDataDir, dataDir: config.dataDir, ...checkpointChannels(withDataDir) })]
           : []),
+        // Lab results from the Kafka lab topic, when VIGIL_KAFKA_LAB_TOPIC is set (issue 13): API nodes share its partitions.
+        ...(roles.has('api') ? [LabIntakeModule.forRoot(labIntakeConfigFromEnv(withDataDir))] : []),
+        // Metrics, health probes and structured logs on every node (issue 13).
+        ObservabilityModule.forRoot({ metrics: options.metrics ?? new VigilMetrics(), env, ...(options.logging ? { logging: options.logging } : {}) }),
       ],
     };
   }

@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { configFromEnv, httpConfigFromEnv, notingWritePositions, setupHttp, vigilFastifyAdapter, VigilConfig } from '@vigil/api';
 import { createEventStore, EventStore, eventStoreConfigFromEnv } from '@vigil/event-store';
+import { InstrumentedEventStore, loggingFromEnv, VigilLogger, VigilMetrics } from '@vigil/observability';
 import { VigilModule } from './app.module';
 import { rolesFrom, VigilRole } from './roles';
 
@@ -23,16 +24,19 @@ export interface VigilAppOptions {
 export async function createVigilApp(options: VigilAppOptions = {}): Promise<NestFastifyApplication> {
   const env = { ...process.env, ...options.env };
   const config: VigilConfig = { ...configFromEnv(env), ...options.config };
-  const store = notingWritePositions(options.store ?? (await createEventStore(eventStoreConfigFromEnv({ ...env, VIGIL_DATA_DIR: config.dataDir }))));
+  const metrics = new VigilMetrics();
+  const roles = options.roles ?? rolesFrom(env);
+  const configured = options.store ?? (await createEventStore(eventStoreConfigFromEnv({ ...env, VIGIL_DATA_DIR: config.dataDir })));
+  const store = notingWritePositions(new InstrumentedEventStore(configured, metrics));
   const http = httpConfigFromEnv(env);
+  // Tests that ask for no logs get none (not even request lines); everything else logs through pino.
+  const logging = options.logger === false ? { format: 'silent' as const, level: 'info' as const } : loggingFromEnv(env);
   const app = await NestFactory.create<NestFastifyApplication>(
-    VigilModule.create(config, store, env, { demo: options.demo, roles: options.roles ?? rolesFrom(env) }),
+    VigilModule.create(config, store, env, { demo: options.demo, roles, metrics, logging }),
     vigilFastifyAdapter(http),
-    {
-      logger: options.logger ?? ['log', 'error', 'warn'],
-      bufferLogs: false,
-    },
+    { logger: options.logger ?? ['log', 'error', 'warn'], bufferLogs: options.logger !== false },
   );
+  if (options.logger !== false) app.useLogger(app.get(VigilLogger));
   await setupHttp(app, http);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

@@ -19,3 +19,5 @@ export * from './reports/reports-api.module';
 export * from './health/health.module';
 export * from './http/read-your-writes.interceptor';
 export * from './http/database-unavailable';
+export * from './lab-intake/lab-intake.module';
+export * from './lab-intake/lab-result-intake';

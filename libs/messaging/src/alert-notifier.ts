@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { Logger } from '@nestjs/common';
 import type { EventStore, StoredEvent, Subscription } from '@vigil/event-store';
 import { AlertChannel, DELIVERED_ALERT_EVENT_TYPES, DeliveryFailedError } from './alert-channel';
@@ -28,6 +29,8 @@ export function retryDelayMs(failedAttempts: number, baseMs: number, maxMs: numb
  * backoff. Deliveries are keyed by event id, so following the log again sends nothing twice.
  */
 export class AlertNotifier {
+  /** `delivery-failed` ({channel, eventId, error}) after each failed attempt: the metrics count them. */
+  readonly events = new EventEmitter();
   private readonly logger = new Logger('AlertNotifier');
   private readonly channels: Map<string, AlertChannel>;
   private readonly types = new Set(DELIVERED_ALERT_EVENT_TYPES);
@@ -199,6 +202,7 @@ export class AlertNotifier {
         },
         next,
       );
+      this.events.emit('delivery-failed', { channel: delivery.channel, eventId: delivery.eventId, error: message });
       this.logger.warn(
         `${delivery.eventType} ${delivery.eventId} (alert ${delivery.alertId}) not delivered on ${delivery.channel}, ` +
           `attempt ${failed}: ${message}; next attempt at ${next.toISOString()}`,

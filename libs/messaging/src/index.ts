@@ -12,3 +12,6 @@ export * from './notifier/notifier.tokens';
 export * from './checkpoint-channel';
 export * from './checkpoint-message';
 export * from './checkpoint-publisher';
+export * from './event-relay';
+export * from './kafka-event-sink';
+export * from './kafka-intake';

@@ -31,7 +31,7 @@ export const KAFKA_HEADERS = { eventId: 'vigil-event-id', eventType: 'vigil-even
  * JSON as the webhook body (alertMessageBody); the event id, type and alert id ride in headers.
  * A delivery succeeds once every in-sync replica has the record (acks = all).
  *
- * This is the only file that imports kafkajs (docs/architecture.md: an adapter alone imports its driver).
+ * The kafka-*.ts files are the only ones that import kafkajs (docs/architecture.md: an adapter alone imports its driver).
  */
 export class KafkaChannel implements AlertChannel {
   readonly name = 'kafka';
@@ -84,8 +84,28 @@ export class KafkaCheckpointChannel implements CheckpointChannel {
   }
 }
 
+/** A kafkajs client for these options, kafkajs loaded on first use: a start without Kafka does not pay for loading it. */
+export function kafkaClient(options: Omit<KafkaChannelOptions, 'topic'>, fallbackClientId: string): Kafka {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- synchronous, in constructors.
+  const kafkajs = require('kafkajs') as typeof import('kafkajs');
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const config: KafkaConfig = {
+    clientId: options.clientId ?? fallbackClientId,
+    brokers: options.brokers,
+    connectionTimeout: Math.min(timeoutMs, 3_000),
+    requestTimeout: timeoutMs,
+    // The outbox retries failed deliveries with its own persisted backoff: the client retries only
+    // briefly, so a delivery fails (and is logged, and retried later) instead of hanging.
+    retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 },
+    logLevel: kafkajs.logLevel.NOTHING,
+    ...(options.ssl ? { ssl: true } : {}),
+    ...(options.sasl ? { sasl: options.sasl } : {}),
+  };
+  return new kafkajs.Kafka(config);
+}
+
 /** One producer, connected on first use and started afresh after a failure; sends with acks = all. */
-class KafkaProducer {
+export class KafkaProducer {
   private readonly kafka: Kafka;
   private producer?: Producer;
   private connecting?: Promise<Producer>;
@@ -93,30 +113,24 @@ class KafkaProducer {
   constructor(private readonly options: KafkaChannelOptions) {
     if (options.brokers.length === 0) throw new Error('a Kafka channel needs at least one broker');
     if (!options.topic) throw new Error('a Kafka channel needs a topic');
-    // Loaded when a Kafka channel is configured, not with the notifier: a start without Kafka does not pay for loading it.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- synchronous, in the constructor.
-    const kafkajs = require('kafkajs') as typeof import('kafkajs');
-    const timeoutMs = options.timeoutMs ?? 10_000;
-    const config: KafkaConfig = {
-      clientId: options.clientId ?? 'vigil-notifier',
-      brokers: options.brokers,
-      connectionTimeout: Math.min(timeoutMs, 3_000),
-      requestTimeout: timeoutMs,
-      // The outbox retries failed deliveries with its own persisted backoff: the client retries only
-      // briefly, so a delivery fails (and is logged, and retried later) instead of hanging.
-      retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 },
-      logLevel: kafkajs.logLevel.NOTHING,
-      ...(options.ssl ? { ssl: true } : {}),
-      ...(options.sasl ? { sasl: options.sasl } : {}),
-    };
-    this.kafka = new kafkajs.Kafka(config);
+    this.kafka = kafkaClient(options, 'vigil-notifier');
+  }
+
+  get topic(): string {
+    return this.options.topic;
   }
 
   async send(channel: string, message: Message): Promise<DeliveryReceipt> {
+    const [receipt] = await this.sendAll(channel, [message]);
+    return receipt;
+  }
+
+  /** Several messages in one request, in order (one key's messages stay in order in their partition). */
+  async sendAll(channel: string, messages: Message[]): Promise<DeliveryReceipt[]> {
     try {
       const producer = await this.connected();
-      const [written] = await producer.send({ topic: this.options.topic, acks: -1, timeout: this.options.timeoutMs ?? 10_000, messages: [message] });
-      return { detail: `${this.options.topic}/${written?.partition}@${written?.baseOffset ?? written?.offset}` };
+      const written = await producer.send({ topic: this.options.topic, acks: -1, timeout: this.options.timeoutMs ?? 10_000, messages });
+      return written.map((w) => ({ detail: `${this.options.topic}/${w.partition}@${w.baseOffset ?? w.offset}` }));
     } catch (error) {
       // A producer that failed may hold a broken connection: start afresh on the next attempt.
       await this.close();

@@ -325,6 +325,57 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/metrics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Prometheus metrics of this process */
+    get: operations['MetricsController_scrape'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/health/live': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Liveness probe: the process answers */
+    get: operations['HealthProbesController_live'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/health/ready': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Readiness probe: the store answers and the read models are near its head */
+    get: operations['HealthProbesController_ready'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/patients': {
     parameters: {
       query?: never;
@@ -1361,6 +1412,40 @@ export interface components {
       /** @description A bearer token for the demo user (8 h) */
       token: string;
       user: components['schemas']['DemoUserResponse'];
+    };
+    ProbeResponse: {
+      /**
+       * @example ok
+       * @enum {string}
+       */
+      status: 'ok' | 'error' | 'shutting_down';
+      /** @description The checks that passed */
+      info?: {
+        [key: string]: {
+          /** @enum {string} */
+          status?: 'up' | 'down';
+        } & {
+          [key: string]: unknown;
+        };
+      };
+      /** @description The checks that failed, with why */
+      error?: {
+        [key: string]: {
+          /** @enum {string} */
+          status?: 'up' | 'down';
+        } & {
+          [key: string]: unknown;
+        };
+      };
+      /** @description Every check */
+      details: {
+        [key: string]: {
+          /** @enum {string} */
+          status?: 'up' | 'down';
+        } & {
+          [key: string]: unknown;
+        };
+      };
     };
     EnrolPatientDto: {
       /**
@@ -3023,6 +3108,75 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  MetricsController_scrape: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Prometheus text exposition of this process's metrics (the README's operator section lists every family). No token needed. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/plain': string;
+        };
+      };
+    };
+  };
+  HealthProbesController_live: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The process answers (restart it when it does not) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProbeResponse'];
+        };
+      };
+    };
+  };
+  HealthProbesController_ready: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The event store answers and the read models are within VIGIL_READY_MAX_LAG events of its head */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProbeResponse'];
+        };
+      };
+      /** @description Not ready: send no traffic here (the failing check says why) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProbeResponse'];
         };
       };
     };

@@ -2,13 +2,15 @@ import { ServiceUnavailableException, UnauthorizedException } from '@nestjs/comm
 import { createRemoteJWKSet, decodeJwt, errors, JWTPayload, jwtVerify } from 'jose';
 import type { Actor } from '@vigil/domain';
 import type { IdentitySource } from '../identity/identity.guard';
-import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, JwtConfig } from './jwt-config';
+import { ClaimPaths, DEFAULT_CLAIM_PATHS, DEFAULT_JWKS_MAX_AGE_MS, EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, JwtConfig } from './jwt-config';
 import { resolveJwtSecret } from './jwt-secret';
 import { actorFromClaims, InvalidClaimsError } from './token-claims';
 
 type Verify = (token: string) => Promise<JWTPayload>;
 
 const VERIFIED_TOKEN_TTL_MS = 60_000;
+/** A token signed with a key not (yet) in the cached JWKS fetches it again at once, but at most this often. */
+export const JWKS_REFETCH_COOLDOWN_MS = 1_000;
 const VERIFIED_TOKEN_CACHE = 10_000;
 
 /** The `exp` of a token that has just been verified, in ms. */
@@ -34,6 +36,9 @@ export class JwtIdentity implements IdentitySource {
   private constructor(
     private readonly verify: Verify,
     private readonly expectedAlgorithms: string[],
+    private readonly claims: ClaimPaths = DEFAULT_CLAIM_PATHS,
+    /** How long a verified token is taken on trust: never longer than the keys are cached. */
+    private readonly verifiedTtlMs = VERIFIED_TOKEN_TTL_MS,
   ) {}
 
   /** Embedded default: HS256 tokens minted by `npm run vigil -- token` with the shared secret. */
@@ -54,9 +59,18 @@ export class JwtIdentity implements IdentitySource {
     return new JwtIdentity(verify, algorithms);
   }
 
-  /** Production: an OIDC issuer's RS256/ES256 tokens, checked against its JWKS, issuer and audience. */
-  static withJwks(options: { jwksUrl: string; issuer: string; audience: string }): JwtIdentity {
-    const keys = createRemoteJWKSet(new URL(options.jwksUrl), { timeoutDuration: 5_000, cooldownDuration: 30_000 });
+  /**
+   * Production: an OIDC issuer's RS256/ES256 tokens, checked against its JWKS, issuer and audience.
+   * The keys are fetched again when older than `jwksMaxAgeMs` (a withdrawn key stops signing by then), and
+   * at once when a token names a key not among them (a rotation), at most once a second.
+   */
+  static withJwks(options: { jwksUrl: string; issuer: string; audience: string; jwksMaxAgeMs?: number; claims?: ClaimPaths }): JwtIdentity {
+    const maxAgeMs = options.jwksMaxAgeMs ?? DEFAULT_JWKS_MAX_AGE_MS;
+    const keys = createRemoteJWKSet(new URL(options.jwksUrl), {
+      timeoutDuration: 5_000,
+      cooldownDuration: JWKS_REFETCH_COOLDOWN_MS,
+      cacheMaxAge: maxAgeMs,
+    });
     const verify: Verify = async (token) =>
       (
         await jwtVerify(token, keys, {
@@ -67,7 +81,7 @@ export class JwtIdentity implements IdentitySource {
           clockTolerance: CLOCK_TOLERANCE_S,
         })
       ).payload;
-    return new JwtIdentity(verify, OIDC_ALGORITHMS);
+    return new JwtIdentity(verify, OIDC_ALGORITHMS, options.claims ?? DEFAULT_CLAIM_PATHS, Math.min(VERIFIED_TOKEN_TTL_MS, maxAgeMs));
   }
 
   async actorFor(headers: Record<string, string | string[] | undefined>): Promise<Actor> {
@@ -81,8 +95,8 @@ export class JwtIdentity implements IdentitySource {
 
   private remember(token: string, actor: Actor): void {
     const exp = decodedExpiry(token);
-    // Never past the token's own expiry; at most a minute, so a key the issuer withdraws stops working soon.
-    const until = Math.min(exp ?? Number.POSITIVE_INFINITY, Date.now() + VERIFIED_TOKEN_TTL_MS);
+    // Never past the token's own expiry, nor longer than the keys are cached: a key the issuer withdraws stops working soon.
+    const until = Math.min(exp ?? Number.POSITIVE_INFINITY, Date.now() + this.verifiedTtlMs);
     if (until <= Date.now()) return;
     if (this.verified.size >= VERIFIED_TOKEN_CACHE) this.verified.delete(this.verified.keys().next().value as string);
     this.verified.set(token, { actor, until });
@@ -96,7 +110,7 @@ export class JwtIdentity implements IdentitySource {
       throw this.explain(error);
     }
     try {
-      return actorFromClaims(payload);
+      return actorFromClaims(payload, this.claims);
     } catch (error) {
       if (error instanceof InvalidClaimsError) throw unauthorized(error.message);
       throw error;
@@ -112,7 +126,10 @@ export class JwtIdentity implements IdentitySource {
       return unauthorized(`token algorithm is not accepted: ${this.expectedAlgorithms.join(' or ')} only (unsigned tokens, alg "none", are refused)`);
     if (error instanceof errors.JWSSignatureVerificationFailed)
       return unauthorized("token signature is invalid: it was not signed by Vigil's issuer, or it was altered");
-    if (error instanceof errors.JWKSNoMatchingKey) return unauthorized('token was signed with a key the issuer does not publish');
+    if (error instanceof errors.JWKSNoMatchingKey)
+      return unauthorized(
+        'token was signed with a key the issuer does not publish (its keys were fetched again within the last second): it may have been withdrawn',
+      );
     if (error instanceof errors.JWTClaimValidationFailed)
       return unauthorized(
         `token ${error.claim} claim is not acceptable: ${error.reason === 'check_failed' ? 'it names another issuer or audience' : error.message}`,

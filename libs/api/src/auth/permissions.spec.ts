@@ -24,9 +24,12 @@ describe('the permission matrix', () => {
     }
   });
 
-  it('keeps /health, the checkpoint public key and the console (its page, files and sign-in) as the only public routes', () => {
+  it('keeps /health and its probes, /metrics, the checkpoint public key and the console (its page, files and sign-in) as the only public routes', () => {
     expect(entries.filter(([, p]) => p.roles === 'public').map(([route]) => route)).toEqual([
       'GET /health',
+      'GET /health/live',
+      'GET /health/ready',
+      'GET /metrics',
       'GET /',
       'GET /console/*',
       'GET /console/config',

@@ -62,6 +62,10 @@ function corrections(record: 'lab-results' | 'doses' | 'adverse-events', what: s
  */
 export const PERMISSIONS: Readonly<Record<RouteKey, Permission>> = {
   'GET /health': { roles: 'public', site: 'global', does: 'liveness and event store head' },
+  // Probes and scrapes carry no token: who may reach them is the network's business (README, "Operating Vigil").
+  'GET /health/live': { roles: 'public', site: 'global', does: 'liveness probe: the process answers' },
+  'GET /health/ready': { roles: 'public', site: 'global', does: 'readiness probe: the store answers and the read models are near its head' },
+  'GET /metrics': { roles: 'public', site: 'global', does: 'Prometheus metrics of this process' },
   'GET /rules': { roles: READERS, site: 'trial', does: 'the rule catalogue: every rule an alert may carry' },
   'GET /': { roles: 'public', site: 'global', does: "the console's page" },
   'GET /console/*': { roles: 'public', site: 'global', does: "the console's files" },

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import { HttpConfig, httpConfigFromEnv } from './http-config';
 import { jsonDepthExceeds } from './json-depth';
+import { echoRequestIds, requestIdOf } from './request-id';
 import { ErrorResponse, withAccessControl, withErrorAnswers } from './openapi';
 import { badRequest, vigilValidationPipe } from './validation';
 
@@ -16,6 +17,8 @@ export function vigilFastifyAdapter(config: HttpConfig = httpConfigFromEnv()): F
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.idleTimeoutMs,
     keepAliveTimeout: Math.min(72_000, config.idleTimeoutMs),
+    // X-Request-Id kept from the caller or made here; echoed back, and logged with each request (request-id.ts).
+    genReqId: requestIdOf,
   });
 }
 
@@ -44,6 +47,7 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
  */
 export async function setupHttp(app: INestApplication, config: HttpConfig = httpConfigFromEnv()): Promise<void> {
   const fastify = (app as NestFastifyApplication).getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  echoRequestIds(fastify);
   refuseDeepJson(app as NestFastifyApplication, fastify, config);
   await registerRateLimits(app as NestFastifyApplication, config);
   securityHeaders(fastify);
@@ -93,8 +97,8 @@ async function registerRateLimits(app: NestFastifyApplication, config: HttpConfi
     error: 'Too Many Requests',
     message: `rate limit: at most ${context.max} requests per ${config.rateLimitWindowMs / 1000} s for this ${who}; retry in ${context.after}`,
   });
-  // Liveness probes are never limited.
-  const isHealth = (request: FastifyRequest) => request.url === '/health';
+  // Probes and metric scrapes are never limited.
+  const isHealth = (request: FastifyRequest) => request.url === '/health' || request.url.startsWith('/health/') || request.url === '/metrics';
   if (config.rateLimitPerAddress > 0) {
     await app.register(
       rateLimit as never,

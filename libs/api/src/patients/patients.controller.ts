@@ -14,7 +14,7 @@ import { PatientCommandResult } from './commands/execute-patient-command';
 import { executeAndReply, recorded } from './commands/execute-and-reply';
 import { EnrolPatientDto } from './dto/enrol-patient.dto';
 import { RecordDoseDto } from './dto/record-dose.dto';
-import { RecordLabResultDto } from './dto/record-lab-result.dto';
+import { labResultCommand, RecordLabResultDto } from './dto/record-lab-result.dto';
 import { ReportAdverseEventDto } from './dto/report-adverse-event.dto';
 import { PatientIdPipe } from './patient-id.pipe';
 import { ListPatientsQueryDto } from './dto/list-patients.query.dto';
@@ -85,13 +85,7 @@ export class PatientsController {
     @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const command = {
-      type: 'RecordLabResult',
-      ...body,
-      referenceRange: body.referenceRange ? { ...body.referenceRange } : undefined,
-      collectedAt: toUtc(body.collectedAt),
-    } as PatientCommand;
-    return recorded(await this.run(patientId, command, actor, headers, reply));
+    return recorded(await this.run(patientId, labResultCommand(body), actor, headers, reply));
   }
 
   @Post(':patientId/adverse-events')

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { notifierConfigFromEnv, NotifierConfigError } from './notifier.config';
+import { labIntakeConfigFromEnv, notifierConfigFromEnv, NotifierConfigError } from './notifier.config';
 
 describe('notifierConfigFromEnv', () => {
   it('keeps the outbox in the data directory and sends to the log only when no webhook is configured', () => {
@@ -72,6 +72,29 @@ describe('notifierConfigFromEnv', () => {
     );
     expect(() => notifierConfigFromEnv({ VIGIL_KAFKA_BROKERS: 'k:9092', VIGIL_KAFKA_SASL_MECHANISM: 'plain' })).toThrow(
       /VIGIL_KAFKA_SASL_USERNAME and VIGIL_KAFKA_SASL_PASSWORD/,
+    );
+  });
+
+  it('relays the whole log to vigil.events with Kafka, checkpointed in the data directory', () => {
+    const config = notifierConfigFromEnv({ VIGIL_DATA_DIR: '/var/vigil', VIGIL_KAFKA_BROKERS: 'k:9092' });
+    expect(config.eventRelay).toEqual({
+      kafka: expect.objectContaining({ brokers: ['k:9092'], topic: 'vigil.events', clientId: 'vigil-notifier-events' }),
+      checkpointFile: join('/var/vigil', 'event-relay.sqlite'),
+    });
+    expect(notifierConfigFromEnv({ VIGIL_KAFKA_BROKERS: 'k:9092', VIGIL_KAFKA_EVENT_TOPIC: 'transreg.log' }).eventRelay?.kafka.topic).toBe('transreg.log');
+    expect(notifierConfigFromEnv({}).eventRelay).toBeUndefined();
+  });
+
+  it('reads lab results from VIGIL_KAFKA_LAB_TOPIC in a consumer group, refused ones to <topic>.dlq unless told otherwise', () => {
+    expect(labIntakeConfigFromEnv({ VIGIL_KAFKA_BROKERS: 'k:9092' })).toBeUndefined();
+    expect(labIntakeConfigFromEnv({ VIGIL_KAFKA_BROKERS: 'k:9092', VIGIL_KAFKA_LAB_TOPIC: 'central-lab.results' })).toMatchObject({
+      topic: 'central-lab.results',
+      groupId: 'vigil-lab-intake',
+      deadLetterTopic: 'central-lab.results.dlq',
+    });
+    expect(() => labIntakeConfigFromEnv({ VIGIL_KAFKA_LAB_TOPIC: 'labs' })).toThrow(/VIGIL_KAFKA_LAB_TOPIC needs VIGIL_KAFKA_BROKERS/);
+    expect(() => labIntakeConfigFromEnv({ VIGIL_KAFKA_BROKERS: 'k:9092', VIGIL_KAFKA_LAB_TOPIC: 'labs', VIGIL_KAFKA_LAB_DLQ_TOPIC: 'labs' })).toThrow(
+      /must differ/,
     );
   });
 });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { LeaseTiming, leaseTimingFromEnv, ReadModelStoreConfig, readModelStoreConfigFromEnv } from '@vigil/projections';
 import type { KafkaChannelOptions } from '../kafka-channel';
+import type { KafkaIntakeOptions } from '../kafka-intake';
 
 export interface WebhookConfig {
   url: string;
@@ -24,6 +25,8 @@ export interface NotifierConfig {
   webhook?: WebhookConfig;
   /** Absent when `VIGIL_KAFKA_BROKERS` is not set. */
   kafka?: KafkaChannelOptions;
+  /** The log's outbound stream (every event to VIGIL_KAFKA_EVENT_TOPIC), with Kafka; its checkpoint file. */
+  eventRelay?: { kafka: KafkaChannelOptions; checkpointFile: string };
   retryBaseMs: number;
   retryMaxMs: number;
   pollMs: number;
@@ -75,8 +78,39 @@ export function notifierConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Not
     }
     config.webhook = { url, secret, timeoutMs: milliseconds(env, 'VIGIL_ALERT_WEBHOOK_TIMEOUT_MS', 10_000, 100) };
   }
-  if (env.VIGIL_KAFKA_BROKERS) config.kafka = kafkaConfigFromEnv(env, env.VIGIL_KAFKA_BROKERS);
+  if (env.VIGIL_KAFKA_BROKERS) {
+    config.kafka = kafkaConfigFromEnv(env, env.VIGIL_KAFKA_BROKERS);
+    const eventTopic = topicFromEnv(env, 'VIGIL_KAFKA_EVENT_TOPIC', 'vigil.events');
+    config.eventRelay = {
+      kafka: { ...config.kafka, topic: eventTopic, clientId: `${config.kafka.clientId}-events` },
+      checkpointFile: env.VIGIL_EVENT_RELAY_FILE ?? (dataDir === ':memory:' ? ':memory:' : join(dataDir, 'event-relay.sqlite')),
+    };
+  }
   return config;
+}
+
+/**
+ * Lab results through Kafka (VIGIL_KAFKA_LAB_TOPIC): the consumer group, and the dead-letter topic refused
+ * messages go to. Undefined when VIGIL_KAFKA_LAB_TOPIC is unset.
+ */
+export function labIntakeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaIntakeOptions | undefined {
+  if (!env.VIGIL_KAFKA_LAB_TOPIC) return undefined;
+  if (!env.VIGIL_KAFKA_BROKERS) throw new NotifierConfigError('VIGIL_KAFKA_LAB_TOPIC needs VIGIL_KAFKA_BROKERS: the brokers to read lab results from');
+  const kafka = kafkaConfigFromEnv(env, env.VIGIL_KAFKA_BROKERS);
+  const topic = topicFromEnv(env, 'VIGIL_KAFKA_LAB_TOPIC', '');
+  const groupId = env.VIGIL_KAFKA_GROUP_ID?.trim() || 'vigil-lab-intake';
+  if (!TOPIC.test(groupId)) throw new NotifierConfigError(`VIGIL_KAFKA_GROUP_ID must be letters, digits, ".", "_" or "-", got "${groupId}"`);
+  const deadLetterTopic = topicFromEnv(env, 'VIGIL_KAFKA_LAB_DLQ_TOPIC', `${topic}.dlq`);
+  if (deadLetterTopic === topic) throw new NotifierConfigError('VIGIL_KAFKA_LAB_DLQ_TOPIC must differ from VIGIL_KAFKA_LAB_TOPIC');
+  return { ...kafka, clientId: `${kafka.clientId}-lab-intake`, topic, groupId, deadLetterTopic };
+}
+
+function topicFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const topic = env[name]?.trim() || fallback;
+  if (!TOPIC.test(topic) || topic === '.' || topic === '..') {
+    throw new NotifierConfigError(`${name} must be a Kafka topic name (letters, digits, ".", "_", "-"), got "${topic}"`);
+  }
+  return topic;
 }
 
 const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
@@ -101,10 +135,7 @@ function kafkaConfigFromEnv(env: NodeJS.ProcessEnv, brokerList: string): KafkaCh
       throw new NotifierConfigError(`VIGIL_KAFKA_BROKERS must list host:port brokers separated by commas, got "${broker}"`);
   }
   if (brokers.length === 0) throw new NotifierConfigError('VIGIL_KAFKA_BROKERS must list at least one host:port broker');
-  const topic = env.VIGIL_KAFKA_ALERT_TOPIC || 'vigil.alerts';
-  if (!TOPIC.test(topic) || topic === '.' || topic === '..') {
-    throw new NotifierConfigError(`VIGIL_KAFKA_ALERT_TOPIC must be a Kafka topic name (letters, digits, ".", "_", "-"), got "${topic}"`);
-  }
+  const topic = topicFromEnv(env, 'VIGIL_KAFKA_ALERT_TOPIC', 'vigil.alerts');
   const options: KafkaChannelOptions = {
     brokers,
     topic,

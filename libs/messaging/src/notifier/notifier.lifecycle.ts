@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { Lease } from '@vigil/projections';
 import { AlertNotifier } from '../alert-notifier';
 import { AlertOutbox } from '../alert-outbox';
+import { EventRelay } from '../event-relay';
 import { NOTIFIER_CONFIG } from './notifier.tokens';
 import type { NotifierConfig } from './notifier.config';
 import { NOTIFIER_LEASE, NotifierLease } from './notifier.lease';
@@ -42,5 +43,26 @@ export class NotifierLifecycle implements OnApplicationBootstrap, BeforeApplicat
 
   async onApplicationShutdown(): Promise<void> {
     await this.outbox.close();
+  }
+}
+
+/** Starts the event relay with the application, stops it before the store closes. */
+@Injectable()
+export class EventRelayLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+  private readonly logger = new Logger('EventRelay');
+
+  constructor(private readonly relay: EventRelay) {}
+
+  onApplicationBootstrap(): void {
+    this.relay.start();
+    this.logger.log(`relaying every event of the log to Kafka from position ${this.relay.position}`);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.relay.stop();
+  }
+
+  onApplicationShutdown(): void {
+    this.relay.close();
   }
 }

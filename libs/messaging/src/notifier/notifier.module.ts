@@ -5,11 +5,13 @@ import type { AlertChannel } from '../alert-channel';
 import { AlertNotifier } from '../alert-notifier';
 import { AlertOutbox } from '../alert-outbox';
 import { KafkaChannel } from '../kafka-channel';
+import { EventRelay, RelayCheckpoint } from '../event-relay';
+import { KafkaEventSink } from '../kafka-event-sink';
 import { LogChannel } from '../log-channel';
 import { WebhookChannel } from '../webhook-channel';
 import { NotifierConfig, notifierConfigFromEnv } from './notifier.config';
 import { NotifierLease } from './notifier.lease';
-import { NotifierLifecycle } from './notifier.lifecycle';
+import { EventRelayLifecycle, NotifierLifecycle } from './notifier.lifecycle';
 import { NOTIFIER_CONFIG } from './notifier.tokens';
 
 /**
@@ -46,6 +48,18 @@ export class NotifierModule {
           },
         },
         NotifierLifecycle,
+        // The log's outbound stream, beside the alerts, when Kafka is configured (issue 13).
+        ...(config.eventRelay
+          ? [
+              {
+                provide: EventRelay,
+                inject: [EVENT_STORE],
+                useFactory: (store: EventStore) =>
+                  new EventRelay(store, new RelayCheckpoint(config.eventRelay!.checkpointFile), new KafkaEventSink(config.eventRelay!.kafka)),
+              },
+              EventRelayLifecycle,
+            ]
+          : []),
       ],
       exports: [AlertOutbox, AlertNotifier, NOTIFIER_CONFIG],
     };

@@ -59,9 +59,13 @@ export class ReadModelProgress {
     await this.reach(await this.store.headPosition(), deadline);
   }
 
+  /** Where each read model and reactor is now (readiness, lag metrics). */
+  positions(): Promise<{ name: string; position: number }[]> {
+    return Promise.all(this.sources.map(async (source) => ({ name: source.name, position: await source.position() })));
+  }
+
   private async behind(position: number): Promise<{ name: string; position: number }[]> {
-    const positions = await Promise.all(this.sources.map(async (source) => ({ name: source.name, position: await source.position() })));
-    return positions.filter((p) => p.position < position);
+    return (await this.positions()).filter((p) => p.position < position);
   }
 
   private async reach(position: number, deadline: number): Promise<void> {

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
-import { IsTimestamp } from '../../http/timestamp';
+import type { PatientCommand } from '@vigil/domain';
+import { IsTimestamp, toUtc } from '../../http/timestamp';
 
 export class ReferenceRangeDto {
   @ApiPropertyOptional({ description: 'Lower limit of normal, in the result unit' })
@@ -52,4 +53,14 @@ export class RecordLabResultDto {
   @IsOptional()
   @IsInt({ message: 'must be a whole study day' })
   studyDay?: number;
+}
+
+/** The domain command a validated lab result asks for (over HTTP, or from the Kafka lab topic). */
+export function labResultCommand(body: RecordLabResultDto): PatientCommand {
+  return {
+    type: 'RecordLabResult',
+    ...body,
+    referenceRange: body.referenceRange ? { ...body.referenceRange } : undefined,
+    collectedAt: toUtc(body.collectedAt),
+  } as PatientCommand;
 }

@@ -1,0 +1,50 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { EVENT_STORE, type EventStore } from '@vigil/event-store';
+import { AlertNotifier, AlertOutbox } from '@vigil/messaging';
+import { ReadModelProgress } from '@vigil/projections';
+import { measureHttp } from './http-metrics';
+import { VigilMetrics } from './vigil-metrics';
+
+/**
+ * Connects the metrics to the parts this process runs, found in the application when present: the HTTP
+ * server (request durations), the read models and reactors (lag), the notifier (backlog, failures).
+ */
+@Injectable()
+export class MetricsWiring implements OnModuleInit {
+  constructor(
+    private readonly metrics: VigilMetrics,
+    private readonly modules: ModuleRef,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
+
+  onModuleInit(): void {
+    const http = this.find(HttpAdapterHost)?.httpAdapter;
+    if (http) measureHttp(http.getInstance() as FastifyInstance, this.metrics);
+    const progress = this.find(ReadModelProgress);
+    if (progress) {
+      this.metrics.watchLag({
+        positions: () => progress.positions(),
+        head: () => this.store.headPosition(),
+        recordedAfter: async (position) => {
+          for await (const batch of this.store.readAll({ after: position, batchSize: 1 })) {
+            return batch.length > 0 ? Date.parse(batch[0].metadata.recordedAt) : undefined;
+          }
+          return undefined;
+        },
+      });
+    }
+    const outbox = this.find(AlertOutbox);
+    if (outbox) this.metrics.watchBacklog(() => outbox.backlog());
+    this.find(AlertNotifier)?.events.on('delivery-failed', ({ channel }: { channel: string }) => this.metrics.deliveryFailures.inc({ channel }));
+  }
+
+  private find<T>(token: abstract new (...args: never[]) => T): T | undefined {
+    try {
+      return this.modules.get(token as never, { strict: false }) as T;
+    } catch {
+      return undefined;
+    }
+  }
+}

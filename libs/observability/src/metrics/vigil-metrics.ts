@@ -1,0 +1,144 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** How far a read model or reactor got: its name and the global position of the last event it covers. */
+export interface ProgressReading {
+  name: string;
+  position: number;
+}
+
+/** What the lag gauges read when Prometheus scrapes: the followers' positions, the head, and an event's recording time. */
+export interface LagSource {
+  positions(): Promise<ProgressReading[]>;
+  head(): Promise<number>;
+  /** `recordedAt` (ms since the epoch) of the first event after `position`, undefined when there is none. */
+  recordedAfter(position: number): Promise<number | undefined>;
+}
+
+/** Deliveries still to make, by channel (the outbox's pending rows), read when Prometheus scrapes. */
+export type BacklogSource = () => Record<string, number> | Promise<Record<string, number>>;
+
+/** Seconds: a local append takes about a millisecond, a remote one tens; an HTTP request up to the timeout. */
+const APPEND_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * Every metric family Vigil exposes at `GET /metrics`, in one registry per process (not prom-client's
+ * global one: tests start several applications in one process). The README's "Metrics" table lists them.
+ * Counters move where the work happens (the store wrapper, the HTTP hook, the notifier's failures);
+ * gauges about state (lag, backlog) are read from their sources at scrape time, so they are never stale.
+ */
+export class VigilMetrics {
+  readonly registry = new Registry();
+  readonly httpRequestDuration: Histogram<'method' | 'route' | 'status_code'>;
+  readonly appends: Counter<'outcome'>;
+  readonly appendDuration: Histogram<'outcome'>;
+  readonly alertsRaised: Counter<'rule' | 'severity'>;
+  readonly deliveryFailures: Counter<'channel'>;
+  readonly roleOwner: Gauge<'role'>;
+  private readonly lagSources: LagSource[] = [];
+  private readonly backlogSources: BacklogSource[] = [];
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    const registers = [this.registry];
+    this.httpRequestDuration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP requests by method, route template and status code, and how long they took',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: HTTP_BUCKETS,
+      registers,
+    });
+    this.appends = new Counter({
+      name: 'vigil_appends_total',
+      help: 'Appends to the event store by outcome: appended, duplicate (a repeated command id), conflict (expected version), failed',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.appendDuration = new Histogram({
+      name: 'vigil_append_duration_seconds',
+      help: 'How long an append to the event store took, by outcome',
+      labelNames: ['outcome'],
+      buckets: APPEND_BUCKETS,
+      registers,
+    });
+    const sources = this.lagSources;
+    new Gauge({
+      name: 'vigil_projection_lag_events',
+      help: 'Events between the head of the log and what each read model or reactor covers',
+      labelNames: ['projection'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const source of sources) {
+          const [positions, head] = await Promise.all([source.positions(), source.head()]);
+          for (const { name, position } of positions) this.set({ projection: name }, Math.max(0, head - position));
+        }
+      },
+    });
+    new Gauge({
+      name: 'vigil_projection_lag_seconds',
+      help: 'Age of the oldest event a read model or reactor has not yet covered (0 when it is at the head)',
+      labelNames: ['projection'],
+      registers,
+      async collect() {
+        this.reset();
+        const now = Date.now();
+        for (const source of sources) {
+          for (const { name, position } of await source.positions()) {
+            const recordedAt = await source.recordedAfter(position);
+            this.set({ projection: name }, recordedAt === undefined ? 0 : Math.max(0, (now - recordedAt) / 1000));
+          }
+        }
+      },
+    });
+    const backlogs = this.backlogSources;
+    new Gauge({
+      name: 'vigil_outbox_backlog',
+      help: 'Alert deliveries waiting in the outbox (not yet accepted by their receiver), by channel',
+      labelNames: ['channel'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const backlog of backlogs) for (const [channel, pending] of Object.entries(await backlog())) this.set({ channel }, pending);
+      },
+    });
+    this.deliveryFailures = new Counter({
+      name: 'vigil_delivery_failures_total',
+      help: 'Failed alert delivery attempts, by channel (each is retried with backoff)',
+      labelNames: ['channel'],
+      registers,
+    });
+    this.alertsRaised = new Counter({
+      name: 'vigil_alerts_raised_total',
+      help: 'Alerts raised by this process, by rule and severity',
+      labelNames: ['rule', 'severity'],
+      registers,
+    });
+    this.roleOwner = new Gauge({
+      name: 'vigil_role_owner',
+      help: 'Whether this process currently runs a role (1) or stands by (0): api, projector, notifier',
+      labelNames: ['role'],
+      registers,
+    });
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Reports whether this process runs `role` now (for leadership: 1 on the leader, 0 on the others). */
+  setRoleOwner(role: string, owned: boolean): void {
+    this.roleOwner.set({ role }, owned ? 1 : 0);
+  }
+
+  /** Read models and reactors whose lag is reported (read at scrape time). */
+  watchLag(source: LagSource): void {
+    this.lagSources.push(source);
+  }
+
+  /** An outbox whose pending deliveries are reported (read at scrape time). */
+  watchBacklog(source: BacklogSource): void {
+    this.backlogSources.push(source);
+  }
+
+  /** The Prometheus text exposition of every family. */
+  async exposition(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
