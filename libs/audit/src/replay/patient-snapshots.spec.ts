@@ -70,6 +70,20 @@ describe('patient snapshots kept beside the SQLite log', () => {
     expect(await new PatientSnapshots({ log: store.snapshots, every: 10 }).latest(STREAM, stream)).toBeUndefined();
   });
 
+  it('holds a bounded number of events in memory, dropping the least recently replayed patient first', async () => {
+    const other = patientStream('TR-SAT-002');
+    await store.append(other, [event(enrolled('TR-SAT-002', day(0))), ...results(0, 24)], { expectedVersion: 0 });
+    const bounded = new PatientSnapshots({ every: 10, memoryEvents: 30 });
+    const first = await store.readStream(STREAM);
+    const second = await store.readStream(other);
+    await replay(bounded, first);
+    expect((await bounded.latest(STREAM, first))?.version).toBe(25);
+    const at = foldPatientAt('TR-SAT-002', second, [], {}, { every: bounded.every });
+    bounded.remember(other, at.head!);
+    expect(await bounded.latest(STREAM, first)).toBeUndefined();
+    expect((await bounded.latest(other, second))?.version).toBe(25);
+  });
+
   it('keeps the fold of the whole stream in memory (no log needed): the next replay folds only what was appended since', async () => {
     const memoryOnly = new PatientSnapshots({ every: 10 });
     const stream = await store.readStream(STREAM);
