@@ -111,6 +111,10 @@ describeWithService('Drills: several Vigil nodes on one PostgreSQL', findPostgre
     const takeoverMs = Date.now() - killedAt;
     console.info(`projector takeover after kill -9: ${takeoverMs} ms (to ${taken.alertList?.name})`);
     expect(takeoverMs).toBeLessThanOrEqual(5_000);
+    // What an operator's dashboard shows: the node that took over reports the work as its own.
+    const ownerMetrics = await cluster.get(taken.alertList as DrillNode, '/metrics').expect(200);
+    expect(ownerMetrics.text).toMatch(/^vigil_role_owner\{role="projector"\} 1$/m);
+    expect(ownerMetrics.text).toMatch(/^vigil_role_owner\{role="alerting"\} 1$/m);
     await eventually(
       () => n,
       (written) => written >= 15,

@@ -26,6 +26,8 @@ export async function createVigilApp(options: VigilAppOptions = {}): Promise<Nes
   const config: VigilConfig = { ...configFromEnv(env), ...options.config };
   const metrics = new VigilMetrics();
   const roles = options.roles ?? rolesFrom(env);
+  // Any number of API replicas serve at once; the other roles report their leases (metrics-wiring.ts).
+  metrics.setRoleOwner('api', roles.includes('api'));
   const configured = options.store ?? (await createEventStore(eventStoreConfigFromEnv({ ...env, VIGIL_DATA_DIR: config.dataDir })));
   const store = notingWritePositions(new InstrumentedEventStore(configured, metrics));
   const http = httpConfigFromEnv(env);

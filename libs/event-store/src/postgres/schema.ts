@@ -106,6 +106,9 @@ export const schemaVersion = migrations('vigil').length;
  */
 export async function migrate(pool: Pool, schema: string, target = schemaVersion): Promise<void> {
   const client = await pool.connect();
+  // A connection cut while checked out is reported on the client (the pool listens only to idle ones).
+  const lost = (): void => undefined;
+  client.on('error', lost);
   try {
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [`vigil.migrate:${schema}`]);
     try {
@@ -132,6 +135,7 @@ export async function migrate(pool: Pool, schema: string, target = schemaVersion
       await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`vigil.migrate:${schema}`]);
     }
   } finally {
+    client.removeListener('error', lost);
     client.release();
   }
 }

@@ -79,7 +79,6 @@ describe('notifierConfigFromEnv', () => {
     const config = notifierConfigFromEnv({ VIGIL_DATA_DIR: '/var/vigil', VIGIL_KAFKA_BROKERS: 'k:9092' });
     expect(config.eventRelay).toEqual({
       kafka: expect.objectContaining({ brokers: ['k:9092'], topic: 'vigil.events', clientId: 'vigil-notifier-events' }),
-      checkpointFile: join('/var/vigil', 'event-relay.sqlite'),
     });
     expect(notifierConfigFromEnv({ VIGIL_KAFKA_BROKERS: 'k:9092', VIGIL_KAFKA_EVENT_TOPIC: 'transreg.log' }).eventRelay?.kafka.topic).toBe('transreg.log');
     expect(notifierConfigFromEnv({}).eventRelay).toBeUndefined();

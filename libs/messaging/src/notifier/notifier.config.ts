@@ -25,8 +25,8 @@ export interface NotifierConfig {
   webhook?: WebhookConfig;
   /** Absent when `VIGIL_KAFKA_BROKERS` is not set. */
   kafka?: KafkaChannelOptions;
-  /** The log's outbound stream (every event to VIGIL_KAFKA_EVENT_TOPIC), with Kafka; its checkpoint file. */
-  eventRelay?: { kafka: KafkaChannelOptions; checkpointFile: string };
+  /** The log's outbound stream (every event to VIGIL_KAFKA_EVENT_TOPIC), with Kafka; its checkpoint is kept beside the outbox. */
+  eventRelay?: { kafka: KafkaChannelOptions };
   retryBaseMs: number;
   retryMaxMs: number;
   pollMs: number;
@@ -83,7 +83,6 @@ export function notifierConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Not
     const eventTopic = topicFromEnv(env, 'VIGIL_KAFKA_EVENT_TOPIC', 'vigil.events');
     config.eventRelay = {
       kafka: { ...config.kafka, topic: eventTopic, clientId: `${config.kafka.clientId}-events` },
-      checkpointFile: env.VIGIL_EVENT_RELAY_FILE ?? (dataDir === ':memory:' ? ':memory:' : join(dataDir, 'event-relay.sqlite')),
     };
   }
   return config;

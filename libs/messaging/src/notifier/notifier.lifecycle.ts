@@ -5,7 +5,7 @@ import { AlertOutbox } from '../alert-outbox';
 import { EventRelay } from '../event-relay';
 import { NOTIFIER_CONFIG } from './notifier.tokens';
 import type { NotifierConfig } from './notifier.config';
-import { NOTIFIER_LEASE, NotifierLease } from './notifier.lease';
+import { EVENT_RELAY_LEASE, EventRelayLease, NOTIFIER_LEASE, NotifierLease } from './notifier.lease';
 
 /**
  * Competes for the notifier's lease once the application is up and delivers while it holds it; on
@@ -46,23 +46,35 @@ export class NotifierLifecycle implements OnApplicationBootstrap, BeforeApplicat
   }
 }
 
-/** Starts the event relay with the application, stops it before the store closes. */
+/**
+ * Competes for the event relay's lease once the application is up and relays while it holds it (one node at
+ * a time, from the checkpoint the last holder saved); on shutdown stops and gives the lease up, before the
+ * store closes.
+ */
 @Injectable()
-export class EventRelayLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+export class EventRelayLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('EventRelay');
 
-  constructor(private readonly relay: EventRelay) {}
+  constructor(
+    private readonly relay: EventRelay,
+    private readonly outbox: AlertOutbox,
+    private readonly holder: EventRelayLease,
+    @Inject(NOTIFIER_CONFIG) private readonly config: NotifierConfig,
+  ) {}
 
-  onApplicationBootstrap(): void {
-    this.relay.start();
-    this.logger.log(`relaying every event of the log to Kafka from position ${this.relay.position}`);
+  async onApplicationBootstrap(): Promise<void> {
+    const lease = new Lease(this.outbox.leases, EVENT_RELAY_LEASE, { start: async () => this.relay.start(), stop: () => this.relay.stop() }, this.config.lease);
+    this.holder.lease = lease;
+    await lease.start();
+    this.logger.log(
+      lease.held
+        ? `relaying every event of the log to Kafka from position ${await this.relay.position()}`
+        : 'standby: another node holds the event relay lease',
+    );
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    await this.holder.lease?.stop();
     await this.relay.stop();
-  }
-
-  onApplicationShutdown(): void {
-    this.relay.close();
   }
 }

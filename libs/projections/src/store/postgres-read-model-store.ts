@@ -107,6 +107,10 @@ export class PostgresReadModelStore implements ReadModelStore {
     const sql = handleOn(client);
     const scope = { sql, open: true };
     let broken = false;
+    // A connection cut while checked out is reported on the client, which the pool no longer listens to:
+    // unheard, it would end the process. The query in flight fails on its own; the client is discarded.
+    const lost = (): void => void (broken = true);
+    client.on('error', lost);
     try {
       await client.query(begin);
       const result = await this.inside.run(scope, () => fn(sql));
@@ -119,6 +123,7 @@ export class PostgresReadModelStore implements ReadModelStore {
       if (RETRYABLE.has((error as { code?: string }).code ?? '') && attempt < 5) return this.withClient(begin, fn, attempt + 1);
       throw error;
     } finally {
+      client.removeListener('error', lost);
       client.release(broken);
     }
   }
