@@ -3,8 +3,8 @@
 const fs = require('fs');
 const swc = JSON.parse(fs.readFileSync(`${__dirname}/.swcrc`, 'utf8'));
 const moduleNameMapper = {
-  '^@vigil/(domain|event-store|projections|alerting|messaging|audit|api|observability)$': '<rootDir>/libs/$1/src',
-  '^@vigil/(domain|event-store|projections|alerting|messaging|audit|api|observability)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@vigil/(domain|event-store|projections|alerting|messaging|audit|api|reports|observability)$': '<rootDir>/libs/$1/src',
+  '^@vigil/(domain|event-store|projections|alerting|messaging|audit|api|reports|observability)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };
 // jose 6 ships ES modules only; jest on Node < 24.9 cannot require() them, so swc turns it into CommonJS.
 const transform = {

@@ -140,6 +140,19 @@ describe('GET /alerts/stream: alert events pushed as server-sent events', () => 
     expect(stream.events.filter((e) => e.type === 'AlertRaised')).toEqual([]);
   });
 
+  it('judges status=acknowledged on the alert as each event left it: catching up over a raise acknowledged since sends only the acknowledgement', async () => {
+    const labId = await lowPlatelets('TR-SAT-001');
+    const listed = await vigil.as('safety_officer').get('/alerts').query({ patientId: 'TR-SAT-001', status: 'open' }).expect(200);
+    const alert = (listed.body.items as { alertId: string; triggeredBy: string }[]).find((a) => a.triggeredBy === labId);
+    await vigil.as('safety_officer').post(`/alerts/${alert?.alertId}/acknowledge`).send({ note: 'Seen on the ward round' }).expect(200);
+
+    // Opened after both events, from the start of the log: the list already shows the alert acknowledged when the stream reads its raise.
+    const stream = await open('safety_officer', [], '?status=acknowledged&patientId=TR-SAT-001', { 'Last-Event-ID': '0' });
+    const event = await stream.next((e) => e.alertId === alert?.alertId);
+    expect(event).toMatchObject({ type: 'AlertAcknowledged', alert: { status: 'acknowledged' } });
+    expect(stream.events.map((e) => e.type)).toEqual(['AlertAcknowledged']);
+  });
+
   it('resumes after Last-Event-ID: an alert raised while the client was away is sent when it reconnects', async () => {
     const first = await open('safety_officer', [], '?patientId=TR-SAT-001');
     const before = await lowPlatelets('TR-SAT-001');

@@ -65,10 +65,7 @@ describeWithService('Safety alerts published to Kafka (VIGIL_KAFKA_BROKERS)', fi
     expect(JSON.parse(messages[1].value)).toMatchObject({ type: 'AlertRetracted', alertId: alert.alertId, correctionEventId: correction.body.eventId });
     expect(new Set(messages.map((m) => m.headers[KAFKA_HEADERS.eventId])).size).toBe(2);
     // Each delivery's attempt log keeps where the broker put the message.
-    const onKafka = vigil.app
-      .get(AlertOutbox)
-      .deliveriesOf(alert.alertId as string)
-      .filter((d) => d.channel === 'kafka');
+    const onKafka = (await vigil.app.get(AlertOutbox).deliveriesOf(alert.alertId as string)).filter((d) => d.channel === 'kafka');
     expect(onKafka.map((d) => d.attemptLog.at(-1)?.detail)).toEqual(messages.map((m) => `${topic}/${m.partition}@${m.offset}`));
   });
 

@@ -176,7 +176,13 @@ describe('The audit trail: history, export, replay, access log and verification'
         { expectedVersion: 0 },
       );
 
-      const state = async (query: Record<string, string>) => (await monitor().get('/patients/TR-SAT-001/state').query(query).expect(200)).body;
+      const state = async (query: Record<string, string>) =>
+        (
+          await monitor()
+            .get('/patients/TR-SAT-001/state')
+            .query({ ...query, view: 'full' })
+            .expect(200)
+        ).body;
       const values = (body: { labs: { current: { value: number } }[] }) => body.labs.map((l) => l.current.value);
 
       const asOf = await state({ asOf: daysAgo(4.2) });
@@ -196,13 +202,94 @@ describe('The audit trail: history, export, replay, access log and verification'
     it('steps through the stream version by version, and refuses a version beyond it', async () => {
       await lab(250, daysAgo(3));
       await lab(79, daysAgo(2));
-      const at = async (atVersion: number) => (await monitor().get(`/patients/TR-SAT-001/state?atVersion=${atVersion}`)).body;
+      const at = async (atVersion: number) => (await monitor().get(`/patients/TR-SAT-001/state?atVersion=${atVersion}&view=full`)).body;
       expect((await at(1)).labs).toEqual([]);
       expect((await at(2)).labs.map((l: { current: { value: number } }) => l.current.value)).toEqual([250]);
       expect((await at(3)).labs.map((l: { current: { value: number } }) => l.current.value)).toEqual([250, 79]);
       const beyond = await monitor().get('/patients/TR-SAT-001/state?atVersion=4').expect(400);
       expect(beyond.body.errors[0].field).toBe('atVersion');
       expect(beyond.body.message).toMatch(/3 events/);
+    });
+
+    it('answers the state then as a summary by default: per test the latest value, its flags and the baseline; doses counted', async () => {
+      await lab(250, daysAgo(5));
+      await investigator()
+        .post('/patients/TR-SAT-001/doses')
+        .send({ dose: 1, unit: 'MIU', route: 'SC', administeredAt: daysAgo(4.5) })
+        .expect(201);
+      const low = await lab(70, daysAgo(4));
+      const later = await lab(120, daysAgo(3));
+      const summary = async (query: Record<string, string>) => (await monitor().get('/patients/TR-SAT-001/state').query(query).expect(200)).body;
+      const platelets = (body: { labs: { test: string; flags: string[] }[] }) => body.labs.find((l) => l.test === 'PLAT') as { flags: string[] };
+
+      const now = await summary({});
+      expect(now).toMatchObject({ view: 'summary', patientId: 'TR-SAT-001', version: 5, eventsFolded: 5, streamVersion: 5, enrolled: true, siteId: 'SAT' });
+      expect(now.labs).toHaveLength(1);
+      expect(platelets(now)).toMatchObject({ latest: { eventId: later, value: 120 }, baseline: { value: 250 } });
+      expect(platelets(now).flags).not.toContain('TR-PLT');
+      expect(now.doses).toMatchObject({ recorded: 1, voided: 0 });
+      expect(now.records).toEqual({ total: 4 });
+      expect(now).not.toHaveProperty('adverseEvents.0');
+
+      const asOf = daysAgo(3.5);
+      const then = await summary({ asOf });
+      expect(platelets(then)).toMatchObject({ latest: { eventId: low, value: 70 }, baseline: { value: 250 } });
+      expect(platelets(then).flags).toContain('TR-PLT');
+      expect(then.reckonedAt).toBe(new Date(asOf).toISOString());
+    });
+
+    it('pages the records behind the summary with a cursor, in the order the full answer lists them', async () => {
+      for (const [value, days] of [
+        [250, 6],
+        [180, 5],
+        [79, 4],
+        [120, 3],
+        [300, 2],
+      ] as const)
+        await lab(value, daysAgo(days));
+      await investigator()
+        .post('/patients/TR-SAT-001/doses')
+        .send({ dose: 1, unit: 'MIU', route: 'SC', administeredAt: daysAgo(4.5) })
+        .expect(201);
+      const full = (await monitor().get('/patients/TR-SAT-001/state').query({ view: 'full' }).expect(200)).body;
+      expect(full.view).toBe('full');
+
+      const seen: { kind: string; eventId: string; current: { value?: number } }[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const query: Record<string, string> = { include: 'records', limit: '2', ...(cursor ? { cursor } : {}) };
+        const body = (await monitor().get('/patients/TR-SAT-001/state').query(query).expect(200)).body;
+        expect(body.records.total).toBe(6);
+        expect(body.records.page.items.length).toBeLessThanOrEqual(2);
+        seen.push(...body.records.page.items);
+        cursor = body.records.page.nextCursor;
+        pages++;
+      } while (cursor !== null && pages < 10);
+      expect(pages).toBe(3);
+      expect(seen.map((r) => [r.kind, r.current.value])).toEqual([
+        ['lab', 250],
+        ['lab', 180],
+        ['dose', undefined],
+        ['lab', 79],
+        ['lab', 120],
+        ['lab', 300],
+      ]);
+      expect(seen.filter((r) => r.kind === 'lab').map((r) => r.eventId)).toEqual(full.labs.map((l: { eventId: string }) => l.eventId));
+      expect(seen.find((r) => r.current.value === 79)).toMatchObject({ grade: expect.anything(), ruleHits: [expect.objectContaining({ ruleId: 'TR-PLT' })] });
+    });
+
+    it.each([
+      ['view=everything', 'view'],
+      ['include=labs', 'include'],
+      ['include=records&limit=0', 'limit'],
+      ['include=records&limit=501', 'limit'],
+      ['include=records&cursor=not-a-cursor', 'cursor'],
+      ['limit=10', 'limit'],
+      ['view=full&include=records', 'include'],
+    ])('refuses ?%s with 400 naming the parameter', async (query, field) => {
+      const res = await monitor().get(`/patients/TR-SAT-001/state?${query}`).expect(400);
+      expect(res.body.errors[0].field).toBe(field);
     });
 
     it.each([

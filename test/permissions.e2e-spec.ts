@@ -56,6 +56,10 @@ const EXPECTED: Record<string, { roles: Role[] | 'public'; site: Site }> = {
   // Issue 15: the checkpoints for monitors, data managers, safety officers and admins; the public key for anyone.
   'GET /audit/checkpoints': { roles: trialWide, site: 'global' },
   'GET /audit/public-key': { roles: 'public', site: 'global' },
+  // Issue 16: the trial-wide safety report for everyone but investigators; SDTM and FHIR for monitors and data managers (and admins).
+  'GET /reports/safety': { roles: trialWide, site: 'global' },
+  'GET /exports/sdtm/:domain': { roles: ['monitor', 'data_manager', 'admin'], site: 'global' },
+  'GET /fhir/Patient/:patientId/$everything': { roles: ['monitor', 'data_manager', 'admin'], site: 'patient' },
 };
 
 interface Records {
@@ -130,7 +134,8 @@ describe('Access: one permission matrix for every route and every role', () => {
       .replace(':patientId', patientOf[site])
       .replace(':eventId', eventId)
       .replace(':alertId', records[site].alertId)
-      .replace(':name', 'alert_list');
+      .replace(':name', 'alert_list')
+      .replace(':domain', 'DM');
     return { method, url, body: method === 'POST' ? bodyFor(template, site) : undefined };
   }
 

@@ -46,4 +46,27 @@ describe('Reading right after writing', () => {
     const bad = await vigil.http().get('/patients').query({ disease: 'MS' }).expect(400);
     expect(bad.body.errors[0].field).toBe('disease');
   });
+
+  it('answers every write with the log position it reached (X-Vigil-Position)', async () => {
+    const enrolled = await vigil.http().post('/patients').send(enrolment()).expect(201);
+    const afterEnrolment = (await vigil.http().get('/health').expect(200)).body.eventStore.headPosition as number;
+    expect(enrolled.headers['x-vigil-position']).toBe(String(afterEnrolment));
+    const lab = await vigil
+      .http()
+      .post('/patients/TR-SAT-001/lab-results')
+      .send({ test: 'PLAT', value: 120000, unit: '/mm3', collectedAt: daysAgo(1) })
+      .expect(201);
+    expect(Number(lab.headers['x-vigil-position'])).toBe(afterEnrolment + 1);
+  });
+
+  it('answers a read asking for a position its read models have reached, and 503 with Retry-After for one they do not reach in 2 s', async () => {
+    const enrolled = await vigil.http().post('/patients').send(enrolment()).expect(201);
+    const reached = await vigil.http().get('/patients').set('X-Vigil-Min-Position', enrolled.headers['x-vigil-position']).expect(200);
+    expect(reached.body.items).toHaveLength(1);
+    const ahead = await vigil.http().get('/patients').set('X-Vigil-Min-Position', '1000000').expect(503);
+    expect(ahead.headers['retry-after']).toBe('1');
+    expect(ahead.body.code).toBe('READ_MODELS_BEHIND');
+    const malformed = await vigil.http().get('/patients').set('X-Vigil-Min-Position', 'latest').expect(400);
+    expect(malformed.body.errors[0].field).toBe('X-Vigil-Min-Position');
+  });
 });

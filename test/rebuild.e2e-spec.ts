@@ -168,7 +168,7 @@ describe('A rebuild killed with SIGKILL half-way', () => {
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
     expect(seen?.state).toBe('running');
 
-    expect(buildsOf(killed)).toEqual([
+    expect(await buildsOf(killed)).toEqual([
       [
         [1, 'live'],
         [2, 'building'],
@@ -178,7 +178,7 @@ describe('A rebuild killed with SIGKILL half-way', () => {
         [2, 'building'],
       ],
     ]);
-    const checkpoints = halfDoneCheckpoints(killed);
+    const checkpoints = await halfDoneCheckpoints(killed);
     expect(Math.min(...checkpoints)).toBeGreaterThanOrEqual(head / 2 - 100);
     expect(Math.max(...checkpoints)).toBeLessThan(head);
 
@@ -189,8 +189,8 @@ describe('A rebuild killed with SIGKILL half-way', () => {
     expect(progress[0].resumedFrom).toBe(Math.min(...checkpoints));
     expect(progress[progress.length - 1]).toMatchObject({ state: 'done', done: head, total: head });
 
-    expect(readModelContents(killed)).toEqual(readModelContents(clean));
-    expect(buildsOf(killed)).toEqual([[[2, 'live']], [[2, 'live']]]);
+    expect(await readModelContents(killed)).toEqual(await readModelContents(clean));
+    expect(await buildsOf(killed)).toEqual([[[2, 'live']], [[2, 'live']]]);
   });
 });
 

@@ -39,7 +39,7 @@ async function rebuild(store: EventStore, readModelFile: string): Promise<void> 
     }
   } finally {
     await projector.stop();
-    db.close();
+    await db.close();
   }
 }
 

@@ -9,6 +9,7 @@ import { machineLimit } from './machine-limit';
 import { patientReplay } from './patient-replay';
 import { postgresLimit } from './postgres-limit';
 import { projectionRebuild } from './projection-rebuild';
+import { safetyReportScenario } from './safety-report';
 import { storeAppendConcurrent } from './store-append-concurrent';
 import { storeAppendSerial } from './store-append-serial';
 
@@ -24,6 +25,7 @@ export const scenarios: readonly Scenario[] = [
   auditVerify,
   checkpointVerify,
   projectionRebuild,
+  safetyReportScenario,
   coldStart,
 ];
 

@@ -24,7 +24,7 @@ describeWithService('PostgreSQL event store', findPostgres, (postgres) => {
       const open = () => createPostgresEventStore({ url: postgres.url, schema, pollIntervalMs: 50 });
       return { store: await open(), reopen: open, cleanup: () => dropSchema(postgres.url, schema) };
     },
-    { checkpoints: true },
+    { checkpoints: true, snapshots: true },
   );
 
   describe('appends that share one statement', () => {

@@ -56,6 +56,11 @@ export class VigilProcess {
     return request(`http://127.0.0.1:${this.port}`);
   }
 
+  /** The process id, while it runs. */
+  get pid(): number | undefined {
+    return this.child?.exitCode === null && this.child.signalCode === null ? this.child.pid : undefined;
+  }
+
   /** Everything the process wrote to stdout and stderr so far. */
   get log(): string {
     return this.output;

@@ -68,7 +68,7 @@ describeWithService("The log's outbound stream on Kafka (VIGIL_KAFKA_EVENT_TOPIC
     await eventually(
       async () => {
         const head = await store().headPosition();
-        return vigil.app.get(EventRelay).position === head;
+        return (await vigil.app.get(EventRelay).position()) === head;
       },
       (done) => done,
     );

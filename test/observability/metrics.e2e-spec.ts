@@ -53,7 +53,7 @@ describe('GET /metrics: what an operator scrapes', () => {
 
   it('reports the roles this all-in-one process runs', async () => {
     const text = await scrape();
-    for (const role of ['api', 'projector', 'notifier']) expect(sample(text, 'vigil_role_owner', { role })).toBe(1);
+    for (const role of ['api', 'projector', 'alerting', 'notifier']) expect(sample(text, 'vigil_role_owner', { role })).toBe(1);
   });
 
   it('counts appends, the alert a 79 × 10⁹/L platelet count raises, the request by route template, and the failing webhook', async () => {

@@ -1,30 +1,40 @@
-import { join } from 'node:path';
 import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ReadSideModule } from '@vigil/alerting';
-import { ApiModule, configFromEnv, httpConfigFromEnv, SafetyApiModule, setupHttp, vigilFastifyAdapter } from '@vigil/api';
+import {
+  ApiModule,
+  configFromEnv,
+  notingWritePositions,
+  httpConfigFromEnv,
+  ReportsApiModule,
+  SafetyApiModule,
+  setupHttp,
+  vigilFastifyAdapter,
+} from '@vigil/api';
 import { createEventStore, EventStoreModule, eventStoreConfigFromEnv } from '@vigil/event-store';
 import { InstrumentedEventStore, ObservabilityModule, VigilLogger, VigilMetrics } from '@vigil/observability';
 
 /**
  * The HTTP API alone, for deployments that run the projector and the notifier as their own processes
- * (`apps/projector`, `apps/notifier`). It reads the read models the projector keeps in
- * VIGIL_PROJECTIONS_FILE (default `<VIGIL_DATA_DIR>/projections.sqlite`).
+ * (`apps/projector`, `apps/notifier`). It reads the read models the projector keeps (VIGIL_READ_MODELS:
+ * PostgreSQL when the events are there, else VIGIL_PROJECTIONS_FILE, default `<VIGIL_DATA_DIR>/projections.sqlite`).
  */
 async function main(): Promise<void> {
   const config = configFromEnv();
   const metrics = new VigilMetrics();
   metrics.setRoleOwner('api', true);
-  const store = new InstrumentedEventStore(await createEventStore(eventStoreConfigFromEnv({ ...process.env, VIGIL_DATA_DIR: config.dataDir })), metrics);
-  const readModels = process.env.VIGIL_PROJECTIONS_FILE ?? join(config.dataDir, 'projections.sqlite');
+  const configured = await createEventStore(eventStoreConfigFromEnv({ ...process.env, VIGIL_DATA_DIR: config.dataDir }));
+  const store = notingWritePositions(new InstrumentedEventStore(configured, metrics));
 
   @Module({
     imports: [
       EventStoreModule.forStore(store),
-      ReadSideModule.forRoot(readModels),
+      ReadSideModule.forRoot({}, { ...process.env, VIGIL_DATA_DIR: config.dataDir }),
       ApiModule.forConfig(config),
       SafetyApiModule,
+      ReportsApiModule,
+      // Metrics, health probes and JSON logs, as on every Vigil node.
       ObservabilityModule.forRoot({ metrics }),
     ],
   })

@@ -1,15 +1,17 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ApiModule, LabIntakeModule, ProjectionsApiModule, SafetyApiModule, VigilConfig } from '@vigil/api';
+import { ApiModule, HealthModule, LabIntakeModule, ProjectionsApiModule, ReportsApiModule, SafetyApiModule, VigilConfig } from '@vigil/api';
 import { CheckpointsModule } from '@vigil/audit';
 import { EventStore, EventStoreModule } from '@vigil/event-store';
 import { labIntakeConfigFromEnv, NotifierModule, notifierConfigFromEnv } from '@vigil/messaging';
-import { ProjectorModule } from '@vigil/alerting';
+import { ProjectorModule, ReadSideModule } from '@vigil/alerting';
 import { LoggingOptions, ObservabilityModule, VigilMetrics } from '@vigil/observability';
 import { ConsoleModule } from './console/console.module';
+import { ALL_ROLES, VigilRole } from './roles';
 
 /**
- * The whole system in one process, the embedded default behind `npm start`: the HTTP API, the
- * projector (read models, safety rules, alerts), the notifier (alert delivery) and the browser console.
+ * Vigil in one process: by default the whole system, the embedded default behind `npm start` (the HTTP
+ * API and the browser console, the projector: read models, safety rules, alerts; the notifier: alert
+ * delivery); or the roles chosen (VIGIL_ROLES, `--roles`). A node without the API role answers /health only.
  */
 @Module({})
 export class VigilModule {
@@ -17,24 +19,35 @@ export class VigilModule {
     config: VigilConfig,
     store: EventStore,
     env: NodeJS.ProcessEnv,
-    options: { demo?: boolean; metrics?: VigilMetrics; logging?: LoggingOptions } = {},
+    options: { demo?: boolean; roles?: readonly VigilRole[]; metrics?: VigilMetrics; logging?: LoggingOptions } = {},
   ): DynamicModule {
     const withDataDir = { ...env, VIGIL_DATA_DIR: config.dataDir };
+    const roles = new Set(options.roles ?? ALL_ROLES);
+    const api = roles.has('api')
+      ? [
+          ApiModule.forConfig(config),
+          SafetyApiModule,
+          ProjectionsApiModule,
+          ReportsApiModule,
+          ConsoleModule.forRoot({ demo: options.demo ?? false, env: withDataDir }),
+          // An API replica reads the read models the projector nodes keep.
+          ...(roles.has('projector') ? [] : [ReadSideModule.forRoot({}, withDataDir)]),
+        ]
+      : [HealthModule];
     return {
       module: VigilModule,
       imports: [
         EventStoreModule.forStore(store),
-        ApiModule.forConfig(config),
-        ProjectorModule.forRoot({}, withDataDir),
-        SafetyApiModule,
-        ProjectionsApiModule,
-        NotifierModule.forRoot({}, withDataDir),
-        ConsoleModule.forRoot({ demo: options.demo ?? false, env: withDataDir }),
+        ...api,
+        ...(roles.has('projector') ? [ProjectorModule.forRoot({}, withDataDir)] : []),
+        ...(roles.has('notifier') ? [NotifierModule.forRoot({}, withDataDir)] : []),
         // Signed checkpoints over the log, published where the alerts go (issue 15).
-        CheckpointsModule.forRoot({ env: withDataDir, dataDir: config.dataDir, ...checkpointChannels(withDataDir) }),
-        // Lab results from the Kafka lab topic, when VIGIL_KAFKA_LAB_TOPIC is set (issue 13).
-        LabIntakeModule.forRoot(labIntakeConfigFromEnv(withDataDir)),
-        // Metrics, health probes and structured logs (issue 13).
+        ...(roles.has('api') || roles.has('projector')
+          ? [CheckpointsModule.forRoot({ env: withDataDir, dataDir: config.dataDir, ...checkpointChannels(withDataDir) })]
+          : []),
+        // Lab results from the Kafka lab topic, when VIGIL_KAFKA_LAB_TOPIC is set (issue 13): API nodes share its partitions.
+        ...(roles.has('api') ? [LabIntakeModule.forRoot(labIntakeConfigFromEnv(withDataDir))] : []),
+        // Metrics, health probes and structured logs on every node (issue 13).
         ObservabilityModule.forRoot({ metrics: options.metrics ?? new VigilMetrics(), env, ...(options.logging ? { logging: options.logging } : {}) }),
       ],
     };

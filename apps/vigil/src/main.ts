@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { configFromEnv } from '@vigil/api';
 import { createVigilApp } from './bootstrap';
+import { rolesFrom } from './roles';
 
 const TOKEN_HELP = `Every request but /health needs a bearer token. For the embedded default, mint one with:
   npm run vigil -- token --sub dm1 --name "Dana Manager" --role data_manager
@@ -11,10 +12,13 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const config = configFromEnv();
   const demo = args.includes('--demo');
-  const app = await createVigilApp({ config, demo });
+  const roles = rolesFrom(process.env, args);
+  const app = await createVigilApp({ config, demo, roles });
   await app.listen(config.port, '0.0.0.0');
   const logger = new Logger('Vigil');
-  logger.log(`Vigil listening on http://localhost:${config.port}: the console at /, API docs at /docs; data in ${config.dataDir}`);
+  if (roles.includes('api'))
+    logger.log(`Vigil listening on http://localhost:${config.port}: the console at /, API docs at /docs; data in ${config.dataDir}; roles ${roles.join(', ')}`);
+  else logger.log(`Vigil node with roles ${roles.join(', ')}: /health on http://localhost:${config.port}`);
   if (config.jwt.mode === 'embedded') logger.log(TOKEN_HELP.replace('PORT', String(config.port)));
   if (demo) {
     const { loadDemoCohort } = await import('./demo/demo-cohort');

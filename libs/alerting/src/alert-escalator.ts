@@ -28,7 +28,7 @@ export class AlertEscalator {
 
   private async escalate(now: Date): Promise<number> {
     let escalated = 0;
-    for (const alert of this.list.escalationCandidates()) {
+    for (const alert of await this.list.escalationCandidates()) {
       const dueAt = escalationDueAt(alert, this.policy);
       if (dueAt === null || dueAt > now.getTime()) continue;
       const decision = await this.alerts.decide(

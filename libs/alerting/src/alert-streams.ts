@@ -31,6 +31,13 @@ const evolveStored = (state: AlertState, stored: StoredEvent): AlertState => {
   return evolveAlert(state, { type: stored.type, version: current.schemaVersion, data: current.data } as AlertEvent);
 };
 
+/** An alert folded from its stored events (upcast first), as the alert streams see it. */
+export const replayStoredAlert = (events: Iterable<StoredEvent>): AlertState => {
+  let state = initialAlertState;
+  for (const event of events) state = evolveStored(state, event);
+  return state;
+};
+
 /**
  * The alert streams (`alert-<alertId>`) through the one command path (handleCommand): load, ask the alert
  * decider, append with the expected version. The decider makes repeats no-ops, so every caller (the
@@ -48,8 +55,7 @@ export class AlertStreams {
   /** The alert folded from its stream, and the correlation id of its raise (later events carry it on). */
   private async load(streamId: string): Promise<StreamState<AlertState> & { correlationId?: string }> {
     const events = await this.store.readStream(streamId);
-    let state = initialAlertState;
-    for (const event of events) state = evolveStored(state, event);
+    const state = replayStoredAlert(events);
     return { state, version: events.length === 0 ? 0 : events[events.length - 1].streamVersion, correlationId: events[0]?.metadata.correlationId };
   }
 

@@ -70,7 +70,9 @@ describe('AlertingReactor', () => {
         occurredAt: '2026-02-02T08:00:00.000Z',
       });
       expect(lab.metadata.correlationId).not.toBe(enrolled.metadata.correlationId);
-      expect(m.list.find().items).toEqual([expect.objectContaining({ alertId, ruleId: 'TR-PLT', status: 'open', escalated: false, triggeredBy: lab.eventId })]);
+      expect((await m.list.find()).items).toEqual([
+        expect.objectContaining({ alertId, ruleId: 'TR-PLT', status: 'open', escalated: false, triggeredBy: lab.eventId }),
+      ]);
     });
 
     it('raises nothing for exactly 80 × 10⁹/L (the threshold is strict)', async () => {
@@ -87,7 +89,7 @@ describe('AlertingReactor', () => {
       await log.enrol('P-103', 'RA');
       await log.lab('P-103', 'PLAT', 79_000, '/mm3');
       await m.caughtUp();
-      expect(m.list.find().items).toEqual([
+      expect((await m.list.find()).items).toEqual([
         expect.objectContaining({ ruleId: 'TR-PLT', value: 79_000, unit: '/mm3', normalisedValue: 79, normalisedUnit: '10*9/L' }),
       ]);
     });
@@ -110,7 +112,7 @@ describe('AlertingReactor', () => {
         )
       ).events;
       await m.caughtUp();
-      expect(m.list.find().items).toEqual([
+      expect((await m.list.find()).items).toEqual([
         expect.objectContaining({
           alertId: alertIdFor(v1.eventId, 'TR-PLT'),
           value: 8000,
@@ -170,7 +172,7 @@ describe('AlertingReactor', () => {
       await log.lab('P-107', 'ALT', 150, 'U/L', { referenceRange: { high: 40 } }); // 3.75 × ULN: grade 2, and TR-ALT is not for AIH
       await log.run('P-107', { type: 'CorrectLabResult', eventId: low.eventId, changes: { value: 80 }, reason: 'transcription error: 80 read as 8' });
       await restarted.caughtUp();
-      expect(restarted.list.get(alertIdFor(low.eventId, 'TR-PLT'))?.status).toBe('retracted');
+      expect((await restarted.list.get(alertIdFor(low.eventId, 'TR-PLT')))?.status).toBe('retracted');
       expect((await alertEvents(store, 'AlertRaised')).map((e) => (e.data as AlertRaisedData).ruleId)).toEqual(['TR-PLT']);
       rmSync(dir, { recursive: true, force: true });
     });
@@ -182,7 +184,7 @@ describe('AlertingReactor', () => {
       await log.enrol('P-108', 'AIH');
       await log.lab('P-108', 'ALT', 840, 'U/L', { referenceRange: { high: 40 } });
       await m.caughtUp();
-      expect(m.list.find().items).toEqual([
+      expect((await m.list.find()).items).toEqual([
         expect.objectContaining({ ruleId: 'CTCAE-LAB', grade: 4, severity: 'critical', value: 840, threshold: 800, thresholdUnit: 'U/L' }),
       ]);
     });
@@ -192,9 +194,9 @@ describe('AlertingReactor', () => {
       await log.enrol('P-109', 'SLE', { sex: 'M', birthYear: 1960, weightKg: 70 });
       await log.lab('P-109', 'CREAT', 550, 'umol/L');
       await m.caughtUp();
-      const [alert] = m.list.find().items;
+      const [alert] = (await m.list.find()).items;
       expect(alert).toMatchObject({ ruleId: 'CTCAE-LAB', grade: 4, severity: 'critical', threshold: 15, thresholdUnit: 'mL/min' });
-      expect(m.list.find().items).toHaveLength(1);
+      expect((await m.list.find()).items).toHaveLength(1);
     });
 
     it.each([
@@ -206,7 +208,7 @@ describe('AlertingReactor', () => {
       await log.enrol('P-110', 'RA');
       await log.lab('P-110', test, value, unit, { referenceRange: range });
       await m.caughtUp();
-      expect(m.list.find().items).toEqual([
+      expect((await m.list.find()).items).toEqual([
         expect.objectContaining({ ruleId: 'CTCAE-LAB', grade: [4, 3, 3][['NEUT', 'HGB', 'BILI'].indexOf(test)], severity: 'critical' }),
       ]);
       expect(grade).toBeDefined();
@@ -218,7 +220,7 @@ describe('AlertingReactor', () => {
       await log.enrol('P-111', 'RA', { sex: 'M', birthYear: 1960, weightKg: 60 });
       await log.lab('P-111', 'CREAT', 400, 'umol/L', { referenceRange: { high: 104 } });
       await m.caughtUp();
-      expect(m.list.find().items).toEqual([expect.objectContaining({ ruleId: 'TR-CRCL', grade: 4, severity: 'critical' })]);
+      expect((await m.list.find()).items).toEqual([expect.objectContaining({ ruleId: 'TR-CRCL', grade: 4, severity: 'critical' })]);
     });
   });
 
@@ -247,7 +249,7 @@ describe('AlertingReactor', () => {
         correlationId: correction.metadata.correlationId,
         reason: 'transcription error: 80 read as 8',
       });
-      expect(m.list.get(alertId)).toMatchObject({
+      expect(await m.list.get(alertId)).toMatchObject({
         status: 'retracted',
         retractedBy: correction.eventId,
         retractionReason: 'transcription error: 80 read as 8',
@@ -260,7 +262,7 @@ describe('AlertingReactor', () => {
       const lab = await log.lab('P-113', 'PLAT', 80, '10*9/L');
       const [correction] = await log.run('P-113', { type: 'CorrectLabResult', eventId: lab.eventId, changes: { value: 8 }, reason: 'wrong sample' });
       await m.caughtUp();
-      expect(m.list.find().items).toEqual([
+      expect((await m.list.find()).items).toEqual([
         expect.objectContaining({ alertId: alertIdFor(correction.eventId, 'TR-PLT'), triggeredBy: correction.eventId, value: 8, status: 'open' }),
       ]);
     });
@@ -271,7 +273,7 @@ describe('AlertingReactor', () => {
       const lab = await log.lab('P-114', 'LYM', 0.55, 'G/L');
       await m.caughtUp();
       const alertId = alertIdFor(lab.eventId, 'TR-LYM');
-      expect(m.list.get(alertId)).toMatchObject({ value: 0.55, grade: 2, severity: 'warning' });
+      expect(await m.list.get(alertId)).toMatchObject({ value: 0.55, grade: 2, severity: 'warning' });
       await m.streams.decide(
         { type: 'AcknowledgeAlert', alertId, by: { userId: 'so-1', role: 'safety_officer' }, acknowledgedAt: now.toISOString() },
         { userId: 'so-1', role: 'safety_officer', occurredAt: now.toISOString(), causationId: null },
@@ -294,7 +296,7 @@ describe('AlertingReactor', () => {
         current: { value: 0.15, grade: 4, severity: 'critical' },
       });
       // An acknowledged alert whose severity rises is open again.
-      expect(m.list.get(alertId)).toMatchObject({
+      expect(await m.list.get(alertId)).toMatchObject({
         status: 'open',
         value: 0.15,
         grade: 4,
@@ -309,7 +311,7 @@ describe('AlertingReactor', () => {
       const lab = await log.lab('P-115', 'PLAT', 8, '10*9/L');
       const [voided] = await log.run('P-115', { type: 'VoidLabResult', eventId: lab.eventId, reason: 'sample of another patient' });
       await m.caughtUp();
-      expect(m.list.find().items).toEqual([
+      expect((await m.list.find()).items).toEqual([
         expect.objectContaining({ status: 'retracted', retractedBy: voided.eventId, retractionReason: 'sample of another patient' }),
       ]);
     });
@@ -322,11 +324,11 @@ describe('AlertingReactor', () => {
       const later = await log.lab('P-116', 'CREAT', 190, 'umol/L', { referenceRange: { high: 104 }, collectedAt: '2026-01-08T08:00:00Z' });
       await m.caughtUp();
       // 190 is 1.83 × ULN (grade 2) but 3.17 × the baseline of 60: grade 3.
-      const ctcae = () => m.list.find({ ruleId: 'CTCAE-LAB' }).items;
-      expect(ctcae()).toEqual([expect.objectContaining({ grade: 3, triggeredBy: later.eventId })]);
+      const ctcae = async () => (await m.list.find({ ruleId: 'CTCAE-LAB' })).items;
+      expect(await ctcae()).toEqual([expect.objectContaining({ grade: 3, triggeredBy: later.eventId })]);
       await log.run('P-116', { type: 'CorrectLabResult', eventId: baseline.eventId, changes: { value: 100 }, reason: 'baseline misread' });
       await m.caughtUp();
-      expect(ctcae()).toEqual([expect.objectContaining({ status: 'retracted' })]);
+      expect(await ctcae()).toEqual([expect.objectContaining({ status: 'retracted' })]);
     });
   });
 
@@ -347,7 +349,7 @@ describe('AlertingReactor', () => {
       const awareAt = new Date(now.getTime() - 30 * 3_600_000).toISOString();
       const [ae] = await log.run('P-117', serious({ awareAt }));
       await m.caughtUp();
-      const [alert] = m.list.find().items;
+      const [alert] = (await m.list.find()).items;
       expect(alert).toMatchObject({
         ruleId: 'SAE-24H',
         severity: 'critical',
@@ -362,13 +364,13 @@ describe('AlertingReactor', () => {
       await log.enrol('P-118', 'RA');
       const [ae] = await log.run('P-118', serious());
       await m.caughtUp();
-      const [alert] = m.list.find().items;
+      const [alert] = (await m.list.find()).items;
       const deadline = Date.parse(alert.deadline as string);
       expect(deadline).toBe(now.getTime() + DAY);
       expect(await m.escalator.escalateDue(new Date(deadline - 6 * 3_600_000 - 1))).toBe(0);
       expect(await m.escalator.escalateDue(new Date(deadline - 6 * 3_600_000))).toBe(1);
       await m.caughtUp();
-      expect(m.list.get(alert.alertId)).toMatchObject({ escalated: true });
+      expect(await m.list.get(alert.alertId)).toMatchObject({ escalated: true });
 
       at(new Date(deadline - 3_600_000).toISOString());
       const [report] = await log.run('P-118', {
@@ -378,7 +380,7 @@ describe('AlertingReactor', () => {
         reference: 'SPONSOR-0042',
       });
       await m.caughtUp();
-      expect(m.list.get(alert.alertId)).toMatchObject({ status: 'closed', reportedAt: now.toISOString(), late: false, reportReference: 'SPONSOR-0042' });
+      expect(await m.list.get(alert.alertId)).toMatchObject({ status: 'closed', reportedAt: now.toISOString(), late: false, reportReference: 'SPONSOR-0042' });
       expect((await alertEvents(store, 'AlertClosed'))[0].data).toMatchObject({ byEventId: report.eventId });
     });
 
@@ -388,7 +390,7 @@ describe('AlertingReactor', () => {
       const [ae] = await log.run('P-119', serious({ awareAt: new Date(now.getTime() - 30 * 3_600_000).toISOString() }));
       await log.run('P-119', { type: 'RecordSponsorReport', adverseEventId: ae.eventId, reportedAt: now.toISOString() });
       await m.caughtUp();
-      expect(m.list.find().items).toEqual([expect.objectContaining({ ruleId: 'SAE-24H', status: 'closed', late: true })]);
+      expect((await m.list.find()).items).toEqual([expect.objectContaining({ ruleId: 'SAE-24H', status: 'closed', late: true })]);
     });
 
     it('raises AE-SEVERE for a non-serious event of grade 3 (warning) or 4 (critical), and updates it when the grade is corrected', async () => {
@@ -396,13 +398,13 @@ describe('AlertingReactor', () => {
       await log.enrol('P-120', 'RA');
       const [ae] = await log.run('P-120', { type: 'ReportAdverseEvent', term: 'Rash', onsetAt: '2026-02-25T00:00:00Z', grade: 3, serious: false });
       await m.caughtUp();
-      expect(m.list.find().items).toEqual([expect.objectContaining({ ruleId: 'AE-SEVERE', severity: 'warning', grade: 3 })]);
+      expect((await m.list.find()).items).toEqual([expect.objectContaining({ ruleId: 'AE-SEVERE', severity: 'warning', grade: 3 })]);
       await log.run('P-120', { type: 'CorrectAdverseEvent', eventId: ae.eventId, changes: { grade: 4 }, reason: 'worsened' });
       await m.caughtUp();
-      expect(m.list.find().items).toEqual([expect.objectContaining({ ruleId: 'AE-SEVERE', severity: 'critical', grade: 4, status: 'open' })]);
+      expect((await m.list.find()).items).toEqual([expect.objectContaining({ ruleId: 'AE-SEVERE', severity: 'critical', grade: 4, status: 'open' })]);
       await log.run('P-120', { type: 'ReportAdverseEvent', term: 'Fatigue', onsetAt: '2026-02-26T00:00:00Z', grade: 2, serious: false });
       await m.caughtUp();
-      expect(m.list.find().items).toHaveLength(1);
+      expect((await m.list.find()).items).toHaveLength(1);
     });
 
     it('runs a SUSAR clock from the sponsor’s first knowledge once the sponsor assesses a serious event as related and unexpected', async () => {
@@ -414,14 +416,14 @@ describe('AlertingReactor', () => {
       await log.run('P-121', { type: 'AssessAdverseEvent', adverseEventId: ae.eventId, expected: false, causality: 'probable', note: 'not in the SmPC' });
       await m.caughtUp();
       // Day 0 is the sponsor report (1 March): a life-threatening SUSAR is due by the end of 8 March.
-      expect(m.list.find({ ruleId: 'SUSAR-7D' }).items).toEqual([
+      expect((await m.list.find({ ruleId: 'SUSAR-7D' })).items).toEqual([
         expect.objectContaining({ severity: 'critical', deadline: '2026-03-08T23:59:59.999Z', status: 'open' }),
       ]);
 
       at('2026-03-05T10:00:00Z');
       await log.run('P-121', { type: 'RecordRegulatoryReport', adverseEventId: ae.eventId, reportedAt: '2026-03-05T09:00:00Z', reference: 'EV-123' });
       await m.caughtUp();
-      expect(m.list.find({ ruleId: 'SUSAR-7D' }).items).toEqual([expect.objectContaining({ status: 'closed', late: false })]);
+      expect((await m.list.find({ ruleId: 'SUSAR-7D' })).items).toEqual([expect.objectContaining({ status: 'closed', late: false })]);
     });
 
     it('raises no SUSAR when the sponsor finds the reaction expected or unrelated', async () => {
@@ -430,7 +432,7 @@ describe('AlertingReactor', () => {
       const [ae] = await log.run('P-122', serious());
       await log.run('P-122', { type: 'AssessAdverseEvent', adverseEventId: ae.eventId, expected: true, causality: 'definite' });
       await m.caughtUp();
-      expect(m.list.find().items.map((a) => a.ruleId)).toEqual(['SAE-24H']);
+      expect((await m.list.find()).items.map((a) => a.ruleId)).toEqual(['SAE-24H']);
     });
   });
 
@@ -442,7 +444,7 @@ describe('AlertingReactor', () => {
       const bili = await log.lab('P-123', 'BILI', 50, 'umol/L', { referenceRange: { high: 20 }, collectedAt: '2026-02-06T08:00:00Z' });
       await log.lab('P-123', 'ALT', 170, 'U/L', { referenceRange: { high: 40 }, collectedAt: '2026-02-07T08:00:00Z' });
       await m.caughtUp();
-      expect(m.list.find({ ruleId: 'HY-LAW' }).items).toEqual([
+      expect((await m.list.find({ ruleId: 'HY-LAW' })).items).toEqual([
         expect.objectContaining({ severity: 'critical', triggeredBy: bili.eventId, subject: `hy-law/${bili.eventId}` }),
       ]);
     });
@@ -454,7 +456,7 @@ describe('AlertingReactor', () => {
       await log.lab('P-124', 'ALT', 160, 'U/L', { referenceRange: { high: 40 }, collectedAt: '2026-02-01T08:00:00Z' });
       await log.lab('P-124', 'BILI', 50, 'umol/L', { referenceRange: { high: 20 }, collectedAt: '2026-02-06T08:00:00Z' });
       await m.caughtUp();
-      expect(m.list.find({ ruleId: 'HY-LAW' }).items).toEqual([]);
+      expect((await m.list.find({ ruleId: 'HY-LAW' })).items).toEqual([]);
     });
   });
 
@@ -473,7 +475,7 @@ describe('AlertingReactor', () => {
       await induction('P-130');
       const [late] = await doseOn('P-130', '2026-01-24'); // Day 15 is 20 January: 4 days late
       await m.caughtUp();
-      expect(m.list.find({ status: 'open' }).items).toEqual([expect.objectContaining({ ruleId: 'DOSE-WINDOW', triggeredBy: late.eventId })]);
+      expect((await m.list.find({ status: 'open' })).items).toEqual([expect.objectContaining({ ruleId: 'DOSE-WINDOW', triggeredBy: late.eventId })]);
     });
 
     it('accepts the same dose when the deployment configures a maintenance window of ±5 days', async () => {
@@ -481,7 +483,7 @@ describe('AlertingReactor', () => {
       await induction('P-131');
       await doseOn('P-131', '2026-01-24');
       await m.caughtUp();
-      expect(m.list.find({ status: 'open' }).items).toEqual([]);
+      expect((await m.list.find({ status: 'open' })).items).toEqual([]);
     });
 
     it('raises a DOSE-AMOUNT warning for a dose other than 1 MIU', async () => {
@@ -489,7 +491,7 @@ describe('AlertingReactor', () => {
       await log.enrol('P-132', 'RA');
       const [dose] = await doseOn('P-132', '2026-01-06', { dose: 2 });
       await m.caughtUp();
-      expect(m.list.find().items).toEqual([
+      expect((await m.list.find()).items).toEqual([
         expect.objectContaining({ ruleId: 'DOSE-AMOUNT', severity: 'warning', triggeredBy: dose.eventId, value: 2, unit: 'MIU' }),
       ]);
     });
@@ -500,11 +502,11 @@ describe('AlertingReactor', () => {
       at('2026-01-23T08:00:00Z'); // Day 15 (20 January) ± 2 closed at the end of 22 January
       await log.lab('P-133', 'PLAT', 250, '10*9/L', { collectedAt: '2026-01-23T07:00:00Z' });
       await m.caughtUp();
-      const [missed] = m.list.find({ ruleId: 'DOSE-MISSED' }).items;
+      const [missed] = (await m.list.find({ ruleId: 'DOSE-MISSED' })).items;
       expect(missed).toMatchObject({ status: 'open', subject: 'due/2026-01-20', severity: 'warning' });
       const [back] = await doseOn('P-133', '2026-01-20'); // given on time, entered late
       await m.caughtUp();
-      expect(m.list.get(missed.alertId)).toMatchObject({ status: 'retracted', retractedBy: back.eventId });
+      expect(await m.list.get(missed.alertId)).toMatchObject({ status: 'retracted', retractedBy: back.eventId });
     });
 
     it('raises DOSE-MISSED by its timer when no event of the patient comes', async () => {
@@ -513,11 +515,11 @@ describe('AlertingReactor', () => {
       await m.caughtUp();
       at('2026-01-22T23:00:00Z');
       await m.reactor.checkSchedules(now);
-      expect(m.list.find({ ruleId: 'DOSE-MISSED' }).items).toEqual([]);
+      expect((await m.list.find({ ruleId: 'DOSE-MISSED' })).items).toEqual([]);
       at('2026-01-23T00:00:30Z');
       expect(await m.reactor.checkSchedules(now)).toBe(1);
       await m.caughtUp();
-      expect(m.list.find({ ruleId: 'DOSE-MISSED' }).items).toEqual([expect.objectContaining({ subject: 'due/2026-01-20', status: 'open' })]);
+      expect((await m.list.find({ ruleId: 'DOSE-MISSED' })).items).toEqual([expect.objectContaining({ subject: 'due/2026-01-20', status: 'open' })]);
       // A second pass (another node, a restart) raises nothing again.
       await m.reactor.checkSchedules(now);
       await m.caughtUp();
@@ -530,17 +532,17 @@ describe('AlertingReactor', () => {
       at('2026-02-20T08:00:00Z');
       await log.lab('P-135', 'PLAT', 250, '10*9/L', { collectedAt: '2026-02-20T07:00:00Z' });
       await m.caughtUp();
-      expect(m.list.find({ ruleId: 'DOSE-MISSED', status: 'open' }).items.map((a) => a.subject)).toEqual([
+      expect((await m.list.find({ ruleId: 'DOSE-MISSED', status: 'open' })).items.map((a) => a.subject)).toEqual([
         'due/2026-02-17',
         'due/2026-02-03',
         'due/2026-01-20',
       ]);
       await log.run('P-135', { type: 'ChangeTreatmentStatus', status: 'discontinued', effectiveAt: '2026-01-15T00:00:00Z', reason: 'patient moved abroad' });
       await m.caughtUp();
-      expect(m.list.find({ ruleId: 'DOSE-MISSED', status: 'open' }).items).toEqual([]);
+      expect((await m.list.find({ ruleId: 'DOSE-MISSED', status: 'open' })).items).toEqual([]);
       const [after] = await doseOn('P-135', '2026-02-21');
       await m.caughtUp();
-      expect(m.list.find({ ruleId: 'DOSE-AFTER-STOP' }).items).toEqual([expect.objectContaining({ triggeredBy: after.eventId, status: 'open' })]);
+      expect((await m.list.find({ ruleId: 'DOSE-AFTER-STOP' })).items).toEqual([expect.objectContaining({ triggeredBy: after.eventId, status: 'open' })]);
     });
 
     it('re-judges every later dose when a dose is corrected, raising and retracting to match', async () => {
@@ -549,7 +551,7 @@ describe('AlertingReactor', () => {
       const [first] = await doseOn('P-136', '2026-01-20');
       const [second] = await doseOn('P-136', '2026-02-03');
       await m.caughtUp();
-      expect(m.list.find({ status: 'open' }).items).toEqual([]);
+      expect((await m.list.find({ status: 'open' })).items).toEqual([]);
       // Moving the Day 15 dose to 17 January (Day 12) takes it off the grid: Day 15 then stands missed.
       const [correction] = await log.run('P-136', {
         type: 'CorrectDose',
@@ -558,8 +560,8 @@ describe('AlertingReactor', () => {
         reason: 'date misread',
       });
       await m.caughtUp();
-      const open = () => m.list.find({ status: 'open' }).items.map((a) => [a.ruleId, a.subject]);
-      expect(open()).toEqual([
+      const open = async () => (await m.list.find({ status: 'open' })).items.map((a) => [a.ruleId, a.subject]);
+      expect(await open()).toEqual([
         ['DOSE-MISSED', 'due/2026-01-20'],
         ['DOSE-WINDOW', `dose/${first.eventId}`],
       ]);
@@ -571,8 +573,8 @@ describe('AlertingReactor', () => {
         reason: 'was right',
       });
       await m.caughtUp();
-      expect(open()).toEqual([]);
-      expect(m.list.find({ status: 'retracted' }).items.map((a) => a.retractedBy)).toEqual([back.eventId, back.eventId]);
+      expect(await open()).toEqual([]);
+      expect((await m.list.find({ status: 'retracted' })).items.map((a) => a.retractedBy)).toEqual([back.eventId, back.eventId]);
       expect([second, correction]).toHaveLength(2);
     });
 
@@ -583,9 +585,11 @@ describe('AlertingReactor', () => {
       await m.caughtUp();
       const [during] = await doseOn('P-137', '2026-01-20');
       await m.caughtUp();
-      expect(m.list.find({ ruleId: 'DOSE-DURING-CRITICAL' }).items).toEqual([expect.objectContaining({ triggeredBy: during.eventId, severity: 'critical' })]);
+      expect((await m.list.find({ ruleId: 'DOSE-DURING-CRITICAL' })).items).toEqual([
+        expect.objectContaining({ triggeredBy: during.eventId, severity: 'critical' }),
+      ]);
 
-      for (const alert of m.list.find({ status: 'open', severity: 'critical' }).items) {
+      for (const alert of (await m.list.find({ status: 'open', severity: 'critical' })).items) {
         await m.streams.decide(
           { type: 'AcknowledgeAlert', alertId: alert.alertId, by: { userId: 'so-1', role: 'safety_officer' }, acknowledgedAt: now.toISOString() },
           { userId: 'so-1', role: 'safety_officer', occurredAt: now.toISOString(), causationId: null },
@@ -594,7 +598,7 @@ describe('AlertingReactor', () => {
       await m.caughtUp();
       await doseOn('P-137', '2026-02-03');
       await m.caughtUp();
-      expect(m.list.find({ ruleId: 'DOSE-DURING-CRITICAL' }).items).toHaveLength(1);
+      expect((await m.list.find({ ruleId: 'DOSE-DURING-CRITICAL' })).items).toHaveLength(1);
       expect(lab).toBeDefined();
     });
 
@@ -605,7 +609,7 @@ describe('AlertingReactor', () => {
       await m.caughtUp();
       await doseOn('P-138', '2026-01-20');
       await m.caughtUp();
-      const [platelets] = m.list.find({ ruleId: 'TR-PLT' }).items;
+      const [platelets] = (await m.list.find({ ruleId: 'TR-PLT' })).items;
       await m.streams.decide(
         { type: 'AcknowledgeAlert', alertId: platelets.alertId, by: { userId: 'so-1', role: 'safety_officer' }, acknowledgedAt: now.toISOString() },
         { userId: 'so-1', role: 'safety_officer', occurredAt: now.toISOString(), causationId: null },
@@ -613,7 +617,7 @@ describe('AlertingReactor', () => {
       await m.caughtUp();
       await doseOn('P-138', '2026-02-03');
       await m.caughtUp();
-      expect(m.list.find({ ruleId: 'DOSE-DURING-CRITICAL', status: 'open' }).items).toHaveLength(1);
+      expect((await m.list.find({ ruleId: 'DOSE-DURING-CRITICAL', status: 'open' })).items).toHaveLength(1);
     });
   });
 });
@@ -643,7 +647,7 @@ describe('AlertEscalator', () => {
     const escalated = await alertEvents(store, 'AlertEscalated');
     expect(escalated.map((e) => e.streamId)).toEqual([alertStream(alertIdFor(ignored.eventId, 'TR-PLT'))]);
     expect(escalated[0].metadata).toMatchObject({ userId: 'vigil:safety-rules', role: 'system', correlationId: ignored.metadata.correlationId });
-    expect(m.list.get(alertIdFor(ignored.eventId, 'TR-PLT'))).toMatchObject({ status: 'open', escalated: true });
+    expect(await m.list.get(alertIdFor(ignored.eventId, 'TR-PLT'))).toMatchObject({ status: 'open', escalated: true });
     await m.stop();
     await store.close();
   });

@@ -184,12 +184,12 @@ function commandOf(s: Step, records: Records, patientId: string): { command: Pat
 let clock = new Date(START);
 
 /** What a user sees of the read models: every alert, and the patients' overview. */
-function seen(db: ReadModelDatabase) {
-  return { alerts: new AlertList(db).find({ limit: 500 }).items, patients: new PatientOverviews(db).list() };
+async function seen(db: ReadModelDatabase) {
+  return { alerts: (await new AlertList(db).find({ limit: 500 })).items, patients: await new PatientOverviews(db).list() };
 }
 
 /** What the alerting reactor keeps per patient: its standing alerts (not when its timer looks next: that follows the wall clock). */
-const standingOf = (db: ReadModelDatabase) => db.sql.prepare(`SELECT patient_id, standing, version FROM alerting_patients ORDER BY patient_id`).all();
+const standingOf = (db: ReadModelDatabase) => db.read((sql) => sql.all(`SELECT patient_id, standing, version FROM alerting_patients ORDER BY patient_id`));
 
 async function allEvents(store: EventStore): Promise<StoredEvent[]> {
   const events: StoredEvent[] = [];
@@ -220,7 +220,7 @@ describe('Replaying the alerting and rebuilding the read models (fast-check)', (
               if (s.kind === 'wait') clock = new Date(clock.getTime() + s.days * 86_400_000);
               if (s.kind === 'timer') await live.reactor.checkSchedules(clock);
               if (s.kind === 'acknowledge') {
-                for (const alert of live.list.find({ patientId, status: 'open' }).items) {
+                for (const alert of (await live.list.find({ patientId, status: 'open' })).items) {
                   await live.streams.decide(
                     { type: 'AcknowledgeAlert', alertId: alert.alertId, by: { userId: 'so-1', role: 'safety_officer' }, acknowledgedAt: clock.toISOString() },
                     { userId: 'so-1', role: 'safety_officer', siteId: alert.siteId, occurredAt: clock.toISOString(), causationId: null },
@@ -239,8 +239,8 @@ describe('Replaying the alerting and rebuilding the read models (fast-check)', (
               await live.caughtUp(); // live: one event at a time
             }
             await live.caughtUp();
-            const liveSeen = seen(live.db);
-            const liveStanding = standingOf(live.db);
+            const liveSeen = await seen(live.db);
+            const liveStanding = await standingOf(live.db);
             const logBefore = await allEvents(store);
 
             // The alerting replayed from the start of the log, in batches of any size, at a later wall clock.
@@ -248,12 +248,12 @@ describe('Replaying the alerting and rebuilding the read models (fast-check)', (
             replay = await new Monitor(store, { batchSize, clock: () => clock }).start();
             await replay.caughtUp();
             expect(await allEvents(store)).toEqual(logBefore);
-            expect(standingOf(replay.db)).toEqual(liveStanding);
-            expect(seen(replay.db)).toEqual(liveSeen);
+            expect(await standingOf(replay.db)).toEqual(liveStanding);
+            expect(await seen(replay.db)).toEqual(liveSeen);
 
             // The read models rebuilt beside the live ones.
             await rebuildProjections({ store, db: live.db, batchSize });
-            expect(seen(live.db)).toEqual(liveSeen);
+            expect(await seen(live.db)).toEqual(liveSeen);
             expect(await allEvents(store)).toEqual(logBefore);
           } finally {
             await replay?.stop();

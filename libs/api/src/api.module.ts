@@ -1,10 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { VigilConfig } from './config';
 import { HealthController } from './health/health.controller';
 import { RulesController } from './rules/rules.controller';
 import { DomainExceptionFilter } from './http/domain-exception.filter';
+import { ReadYourWritesInterceptor } from './http/read-your-writes.interceptor';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { IdentityGuard } from './identity/identity.guard';
@@ -24,6 +25,7 @@ export class ApiModule {
         { provide: VIGIL_CONFIG, useValue: config },
         { provide: APP_GUARD, useClass: IdentityGuard },
         { provide: APP_FILTER, useClass: DomainExceptionFilter },
+        { provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor },
       ],
       exports: [VIGIL_CONFIG],
     };

@@ -12,7 +12,9 @@
 import * as domain from '@vigil/domain';
 import { evolve, replayPatient, toPatientEvent, type LabResultRecordedData, type PatientState } from '@vigil/domain';
 import type { StoredEvent } from '@vigil/event-store';
+import { foldPatientAt } from '../src/replay/fold-patient-at';
 import { replayPatientAt } from '../src/replay/replay-patient-at';
+import { stateSummaryOf } from '../src/replay/state-summary';
 import { enrolled, storedStream, type EventSpec } from '../src/testing/stored-events';
 
 const total = Number(process.argv[2] ?? 10_000);
@@ -241,3 +243,39 @@ for (let i = 0; i < extra; i++) {
   perEvent.push(Number(process.hrtime.bigint() - started) / 1e3);
 }
 console.log(summary(`evolve one lab onto ${total} events`, perEvent.slice(extra / 10), 'µs'));
+
+// The summary `GET /patients/:id/state` answers by default, from the whole stream and from a snapshot.
+const now = new Date();
+const summaryPhases = {
+  fold: [] as number[],
+  chart: [] as number[],
+  facts: [] as number[],
+  summary: [] as number[],
+  fromSnapshot: [] as number[],
+  tail: [] as number[],
+};
+const every = 1_000;
+const taken = foldPatientAt(PATIENT, stream, alertEvents, { asOf }, { every }).taken;
+const tailFrom = foldPatientAt(PATIENT, stream.slice(0, stream.length - 500), alertEvents, { asOf }, { every }).taken;
+for (let run = 0; run <= runs; run++) {
+  const folded = time(() => foldPatientAt(PATIENT, stream, alertEvents, { asOf }));
+  const chart = time(() => domain.PatientChart.of(folded.result.state));
+  const facts = time(() => domain.safetyFactsOf(folded.result.state, chart.result, now));
+  const whole = time(() => stateSummaryOf(foldPatientAt(PATIENT, stream, alertEvents, { asOf }), { now }));
+  const resumed = time(() => stateSummaryOf(foldPatientAt(PATIENT, stream, alertEvents, { asOf }, { from: taken, every }), { now }));
+  const tail = time(() => stateSummaryOf(foldPatientAt(PATIENT, stream, alertEvents, { asOf }, { from: tailFrom, every }), { now }));
+  if (run === 0) continue;
+  summaryPhases.fold.push(folded.ms);
+  summaryPhases.chart.push(chart.ms);
+  summaryPhases.facts.push(facts.ms);
+  summaryPhases.summary.push(whole.ms);
+  summaryPhases.fromSnapshot.push(resumed.ms);
+  summaryPhases.tail.push(tail.ms);
+}
+console.log(`snapshots every ${every}: taken at ${taken?.version}; the tail case resumes from ${tailFrom?.version}`);
+console.log(summary('foldPatientAt, whole stream', summaryPhases.fold));
+console.log(summary('PatientChart.of', summaryPhases.chart));
+console.log(summary('safetyFactsOf', summaryPhases.facts));
+console.log(summary('summary, whole stream', summaryPhases.summary));
+console.log(summary('summary, from a snapshot at the head', summaryPhases.fromSnapshot));
+console.log(summary('summary, snapshot + tail', summaryPhases.tail));

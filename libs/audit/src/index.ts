@@ -13,7 +13,15 @@ export type { ExportFormat, ExportProvenance, HistoryExport } from './export/his
 export { csvField, csvRecord } from './export/csv';
 export { pointInTimeFromQuery } from './replay/point-in-time';
 export type { PointInTime } from './replay/point-in-time';
-export { replayPatientAt } from './replay/replay-patient-at';
+export { fullViewOf, replayPatientAt } from './replay/replay-patient-at';
+export { foldPatientAt } from './replay/fold-patient-at';
+export type { FoldOptions, PatientAt, PatientFoldSnapshot } from './replay/fold-patient-at';
+export { PATIENT_SNAPSHOT_KIND, PatientSnapshots, SNAPSHOT_EVERY } from './replay/patient-snapshots';
+export type { PatientSnapshotsOptions } from './replay/patient-snapshots';
+export { stateSummaryOf } from './replay/state-summary';
+export type { PatientStateSummary, RecordPage, RecordView } from './replay/state-summary';
+export { RECORD_PAGE_DEFAULT, RECORD_PAGE_MAX, STATE_VIEWS, stateQueryFromQuery } from './replay/state-query';
+export type { StateQuery, StateView } from './replay/state-query';
 export { REPLAY_CACHE_EVENTS, replayStreamCache } from './replay/replay-streams';
 export type { LabView, PatientSnapshot } from './replay/replay-patient-at';
 export { alertViewOf } from './replay/alert-view';

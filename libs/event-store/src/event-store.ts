@@ -1,4 +1,5 @@
 import type { CheckpointLog } from './checkpoints/checkpoint-log';
+import type { SnapshotLog } from './snapshots/snapshot-log';
 
 /**
  * The EventStore port. Every adapter (sqlite, postgres, eventstoredb) implements it and passes
@@ -75,6 +76,39 @@ export type ChainRecord = readonly [
   previousHash: string | null,
   envelope: string,
 ];
+
+/** One event where a stream's chain does not hold. */
+export interface BrokenLink {
+  streamId: string;
+  version: number;
+  globalPosition: number;
+  reason: string;
+}
+
+/** The first event of a stream a range verifier saw, kept for the verifier of the range before it to check. */
+export interface ChainOpening {
+  streamId: string;
+  version: number;
+  globalPosition: number;
+  hash: string;
+  previousHash: string | null;
+  hashMatches: boolean;
+}
+
+/**
+ * What a verifier of one range of the log found (`range()` of an open-start verifier), for the verifier
+ * of the ranges before it to take in (`absorb`): plain data, so it crosses a worker thread.
+ */
+export interface ChainRange {
+  /** Events checked, openings included. */
+  events: number;
+  /** Links broken inside the range (the openings not yet judged). */
+  broken: BrokenLink[];
+  openings: ChainOpening[];
+  /** The last (version, hash) of each stream in the range. */
+  heads: [streamId: string, version: number, hash: string][];
+  lastPosition: number;
+}
 
 export type ExpectedVersion =
   /** The stream must be at exactly this version (0 = must not exist yet). */
@@ -167,10 +201,25 @@ export interface EventStore {
    */
   readChainRecords?(options?: ReadAllOptions): AsyncIterable<ChainRecord[]>;
   /**
+   * Optional: checks the hash chains of ranges of global positions (after, to], each on a thread of its
+   * own, answering each range's report (an open-start ChainVerifier's) in the order given, for
+   * whole-store verification on several cores. Offered by an adapter whose log other threads can open
+   * (a SQLite file); verification reads through `readChainRecords` or `readAll` elsewhere.
+   */
+  readonly checkChainRanges?: (
+    ranges: readonly { after: number; to: number }[],
+    options?: { batchSize?: number; onProgress?: (progress: { events: number; position: number }) => void },
+  ) => Promise<ChainRange[]>;
+  /**
    * Optional: signed checkpoints over the log, kept beside it (checkpoints/checkpoint-log.ts). Offered by
    * adapters with dense global positions (SQLite, PostgreSQL); absent elsewhere (EventStoreDB).
    */
   readonly checkpoints?: CheckpointLog;
+  /**
+   * Optional: snapshots of stream folds, kept beside the log (snapshots/snapshot-log.ts): derived from it,
+   * verified against it by hash, never trusted over it. Readers without them fold whole streams.
+   */
+  readonly snapshots?: SnapshotLog;
   /** Global position of the last event (0 for an empty store). */
   headPosition(): Promise<number>;
   /** The events a command stored, if its id has been seen (idempotency look-up). */

@@ -7,7 +7,7 @@ export { canonicalJson } from './canonical-json';
 export { createSqliteEventStore } from './sqlite/sqlite-event-store';
 export type { SqliteEventStoreOptions } from './sqlite/sqlite-event-store';
 export { ChainVerifier } from './chain-verifier';
-export type { BrokenLink, ChainReport } from './chain-verifier';
+export type { BrokenLink, ChainOpening, ChainRange, ChainReport, ChainVerifierOptions } from './chain-verifier';
 export { createEventStore, eventStoreConfigFromEnv, EventStoreConfigError } from './create-event-store';
 export type { EventStoreConfig, EventStoreKind } from './create-event-store';
 // Types only: the PostgreSQL and EventStoreDB adapters load through createEventStore, on demand.
@@ -26,4 +26,5 @@ export { MerkleTreeReader, verifyInclusion } from './merkle/merkle-proofs';
 export type { InclusionProof, LeafSource } from './merkle/merkle-proofs';
 export { CHECKPOINT_PAGE_MAX } from './checkpoints/checkpoint-log';
 export type { CheckpointLog, SignedCheckpoint } from './checkpoints/checkpoint-log';
+export type { SnapshotLog, StreamSnapshot } from './snapshots/snapshot-log';
 export { backupSqliteFile, sqliteStoreFacts } from './sqlite/sqlite-backup';

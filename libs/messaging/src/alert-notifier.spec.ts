@@ -62,9 +62,9 @@ const alertEvent = (type: string, alertId: string, data: Record<string, unknown>
   metadata: { userId: 'vigil:safety-rules', role: 'system', occurredAt: '2026-03-02T08:00:00.000Z', correlationId: 'corr-1', causationId: 'lab-1' },
 });
 
-async function until(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+async function until(predicate: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
+  while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error('condition not reached in time');
     await new Promise((r) => setTimeout(r, 5));
   }
@@ -96,7 +96,7 @@ describe('AlertNotifier', () => {
 
   afterEach(async () => {
     await Promise.all(running.splice(0).map((n) => n.stop()));
-    outboxes.splice(0).forEach((o) => o.close());
+    await Promise.all(outboxes.splice(0).map((o) => o.close()));
     await receiver.down();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -135,17 +135,17 @@ describe('AlertNotifier', () => {
     await store.append('alert-a1', [alertEvent('AlertRaised', 'a1')], { expectedVersion: 'no_stream' });
     const { notifier: n, outbox } = notifier(':memory:', [new WebhookChannel({ url: receiver.url, secret: SECRET, timeoutMs: 500 })]);
     await n.start();
-    await until(() => (outbox.deliveriesOf('a1')[0]?.attempts ?? 0) >= 3);
-    const [pending] = outbox.deliveriesOf('a1');
+    await until(async () => ((await outbox.deliveriesOf('a1'))[0]?.attempts ?? 0) >= 3);
+    const [pending] = await outbox.deliveriesOf('a1');
     expect(pending.status).toBe('pending');
     expect(pending.attemptLog.every((a) => !a.ok && /failed/.test(a.error ?? ''))).toBe(true);
     expect(new Date(pending.nextAttemptAt!).getTime()).toBeGreaterThan(new Date(pending.attemptLog[pending.attemptLog.length - 1].at).getTime());
 
     await receiver.up();
-    await until(() => outbox.deliveriesOf('a1')[0].status === 'delivered');
+    await until(async () => (await outbox.deliveriesOf('a1'))[0].status === 'delivered');
     await settle(150);
     expect(receiver.received).toHaveLength(1);
-    const [delivered] = outbox.deliveriesOf('a1');
+    const [delivered] = await outbox.deliveriesOf('a1');
     expect(delivered.attemptLog[delivered.attemptLog.length - 1]).toMatchObject({ ok: true, statusCode: 204 });
     expect(delivered.attempts).toBe(delivered.attemptLog.length);
   });
@@ -157,8 +157,8 @@ describe('AlertNotifier', () => {
     await n.start();
     await until(() => receiver.received.length >= 2);
     receiver.status = 200;
-    await until(() => outbox.deliveriesOf('a1')[0].status === 'delivered');
-    const [delivery] = outbox.deliveriesOf('a1');
+    await until(async () => (await outbox.deliveriesOf('a1'))[0].status === 'delivered');
+    const [delivery] = await outbox.deliveriesOf('a1');
     expect(delivery.attemptLog.filter((a) => !a.ok).every((a) => a.statusCode === 503)).toBe(true);
     expect(delivery.attemptLog.filter((a) => a.ok)).toHaveLength(1);
   });
@@ -171,7 +171,7 @@ describe('AlertNotifier', () => {
     await first.notifier.start();
     await until(() => receiver.received.length === 2);
     await first.notifier.stop();
-    first.outbox.close();
+    await first.outbox.close();
 
     await store.append('alert-a1', [alertEvent('AlertRetracted', 'a1', { reason: 'entered in error' })], { expectedVersion: 1 });
     const second = notifier(file, [new WebhookChannel({ url: receiver.url, secret: SECRET })]);
@@ -179,7 +179,7 @@ describe('AlertNotifier', () => {
     await until(() => receiver.received.length === 3);
     const replayed: Parameters<AlertOutbox['record']>[0] = [];
     for await (const batch of store.readAll()) replayed.push(...batch);
-    expect(second.outbox.record(replayed, ['webhook'], 3)).toBe(0);
+    expect(await second.outbox.record(replayed, ['webhook'], 3)).toBe(0);
     await settle(150);
 
     expect(receiver.received.map((r) => r.headers['x-vigil-event-type'])).toEqual(['AlertRaised', 'AlertRaised', 'AlertRetracted']);
@@ -193,7 +193,7 @@ describe('AlertNotifier', () => {
     await until(() => receiver.received.length >= 2);
     expect(receiver.received.every((r) => r.headers['x-vigil-event-type'] === 'AlertRaised')).toBe(true);
     receiver.status = 200;
-    await until(() => outbox.deliveriesOf('a1').every((d) => d.status === 'delivered'));
+    await until(async () => (await outbox.deliveriesOf('a1')).every((d) => d.status === 'delivered'));
     const delivered = receiver.received.filter((r) => r.headers['x-vigil-event-type'] === 'AlertRetracted');
     expect(delivered).toHaveLength(1);
     expect(receiver.received[receiver.received.length - 1].headers['x-vigil-event-type']).toBe('AlertRetracted');
@@ -206,15 +206,15 @@ describe('AlertNotifier', () => {
     const first = notifier(file, [new WebhookChannel({ url: receiver.url, secret: SECRET })]);
     await first.notifier.start();
     await settle(100);
-    expect(first.outbox.position()).toBe(0); // three events without alerts: not worth a write
+    expect(await first.outbox.position()).toBe(0); // three events without alerts: not worth a write
 
     await store.append('alert-a1', [alertEvent('AlertRaised', 'a1')], { expectedVersion: 'no_stream' });
     await until(() => receiver.received.length === 1);
-    expect(first.outbox.position()).toBe(4);
+    expect(await first.outbox.position()).toBe(4);
     await store.append('patient-p1', [lab(4)], { expectedVersion: 3 });
     await settle(100);
     await first.notifier.stop();
-    first.outbox.close();
+    await first.outbox.close();
 
     const again = notifier(file, [new WebhookChannel({ url: receiver.url, secret: SECRET })]);
     await again.notifier.start();
@@ -222,7 +222,7 @@ describe('AlertNotifier', () => {
     await until(() => receiver.received.length === 2);
     await settle(100);
     expect(receiver.received.map((r) => r.headers['x-vigil-alert-id'])).toEqual(['a1', 'a2']);
-    expect(again.outbox.position()).toBe(6);
+    expect(await again.outbox.position()).toBe(6);
   });
 
   it('keeps what a channel said of a delivery in its attempt log, also in an outbox made before attempts kept it', async () => {
@@ -235,8 +235,8 @@ describe('AlertNotifier', () => {
     await store.append('alert-a1', [alertEvent('AlertRaised', 'a1')], { expectedVersion: 'no_stream' });
     const { notifier: n, outbox } = notifier(file, [broker]);
     await n.start();
-    await until(() => outbox.deliveriesOf('a1')[0]?.status === 'delivered');
-    expect(outbox.deliveriesOf('a1')[0].attemptLog).toEqual([expect.objectContaining({ ok: true, detail: 'vigil.alerts/2@41' })]);
+    await until(async () => (await outbox.deliveriesOf('a1'))[0]?.status === 'delivered');
+    expect((await outbox.deliveriesOf('a1'))[0].attemptLog).toEqual([expect.objectContaining({ ok: true, detail: 'vigil.alerts/2@41' })]);
   });
 
   it('delivers every alert event on every channel: raised, acknowledged, escalated, retracted (issue 13)', async () => {
@@ -251,7 +251,7 @@ describe('AlertNotifier', () => {
     const { notifier: n, outbox } = notifier(':memory:', [log, new WebhookChannel({ url: receiver.url, secret: SECRET })]);
     await n.start();
     await until(() => receiver.received.length === 4 && lines.length === 4);
-    expect(outbox.position()).toBe(5);
+    expect(await outbox.position()).toBe(5);
     expect(lines.map((l) => l.split(' ')[0])).toEqual(['warn', 'log', 'warn', 'log']);
     expect(JSON.parse(lines[0].slice(5))).toMatchObject({ type: 'AlertRaised', alertId: 'a1' });
     expect(receiver.received.map((r) => r.headers['x-vigil-event-type'])).toEqual(['AlertRaised', 'AlertAcknowledged', 'AlertEscalated', 'AlertRetracted']);

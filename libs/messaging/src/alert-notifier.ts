@@ -67,7 +67,14 @@ export class AlertNotifier {
     this.wake();
   }
 
+  /** Stops delivering (shutdown): `pause`, then the channels close. */
   async stop(): Promise<void> {
+    await this.pause();
+    for (const channel of this.channels.values()) await channel.close?.();
+  }
+
+  /** Stops following the log and delivering, channels kept open (the notifier's lease went to another node). */
+  async pause(): Promise<void> {
     this.running = false;
     this.stopping = true;
     if (this.timer) clearTimeout(this.timer);
@@ -75,8 +82,7 @@ export class AlertNotifier {
     const subscription = this.subscription;
     this.subscription = undefined;
     await subscription?.stop();
-    await this.pass;
-    for (const channel of this.channels.values()) await channel.close?.();
+    await this.pass?.catch(() => undefined);
   }
 
   /** Delivers everything due now (one pass); resolves when done. */
@@ -90,7 +96,15 @@ export class AlertNotifier {
   }
 
   private follow(): void {
-    this.recordedUpTo = this.outbox.position();
+    void this.outbox.position().then(
+      (position) => this.subscribeAfter(position),
+      (error: unknown) => this.resubscribeLater(error),
+    );
+  }
+
+  private subscribeAfter(position: number): void {
+    if (!this.running) return;
+    this.recordedUpTo = position;
     const subscription = this.store.subscribe(
       { after: this.recordedUpTo, batchSize: this.options.batchSize ?? 1000, types: DELIVERED_ALERT_EVENT_TYPES },
       (batch) => this.take(batch),
@@ -100,22 +114,27 @@ export class AlertNotifier {
       () => undefined,
       (error: unknown) => {
         if (!this.running || this.subscription !== subscription) return;
-        this.logger.error(`following the log failed, resuming in ${this.resubscribeDelayMs} ms: ${error instanceof Error ? error.message : String(error)}`);
         this.subscription = undefined;
-        setTimeout(() => this.running && this.follow(), this.resubscribeDelayMs).unref();
-        this.resubscribeDelayMs = Math.min(this.resubscribeDelayMs * 2, 30_000);
+        this.resubscribeLater(error);
       },
     );
   }
 
-  private take(batch: StoredEvent[]): void {
+  private resubscribeLater(error: unknown): void {
+    if (!this.running) return;
+    this.logger.error(`following the log failed, resuming in ${this.resubscribeDelayMs} ms: ${error instanceof Error ? error.message : String(error)}`);
+    setTimeout(() => this.running && this.follow(), this.resubscribeDelayMs).unref();
+    this.resubscribeDelayMs = Math.min(this.resubscribeDelayMs * 2, 30_000);
+  }
+
+  private async take(batch: StoredEvent[]): Promise<void> {
     if (batch.length === 0) return;
     const alertEvents = batch.filter((event) => this.types.has(event.type));
     const upTo = batch[batch.length - 1].globalPosition;
     // A batch with nothing to deliver moves the position only now and then: it is where a restart
     // reads the log again from, and reading a few hundred events again finds nothing to add.
     if (alertEvents.length === 0 && upTo - this.recordedUpTo < POSITION_LAG) return;
-    const created = this.outbox.record(alertEvents, this.channelNames, upTo);
+    const created = await this.outbox.record(alertEvents, this.channelNames, upTo);
     this.recordedUpTo = upTo;
     this.resubscribeDelayMs = 250;
     if (created > 0) this.wake();
@@ -133,7 +152,7 @@ export class AlertNotifier {
       do {
         this.again = false;
         let due: DueDelivery[];
-        while ((due = this.outbox.due(new Date(), 100)).length > 0) {
+        while ((due = await this.outbox.due(new Date(), 100)).length > 0) {
           for (const item of due) {
             if (this.stopping) return;
             await this.attempt(item);
@@ -141,7 +160,7 @@ export class AlertNotifier {
         }
       } while (this.again);
     } finally {
-      this.scheduleNext();
+      await this.scheduleNext();
     }
   }
 
@@ -152,7 +171,7 @@ export class AlertNotifier {
     if (!channel) {
       // A channel configured when the row was written but not now: keep the row, try later.
       const error = `channel ${delivery.channel} is not configured`;
-      this.outbox.markFailed(
+      await this.outbox.markFailed(
         delivery.eventId,
         delivery.channel,
         { at: startedAt.toISOString(), durationMs: 0, error },
@@ -162,7 +181,7 @@ export class AlertNotifier {
     }
     try {
       const receipt = await channel.deliver(event);
-      this.outbox.markDelivered(delivery.eventId, delivery.channel, {
+      await this.outbox.markDelivered(delivery.eventId, delivery.channel, {
         at: startedAt.toISOString(),
         durationMs: performance.now() - started,
         ...(receipt?.statusCode !== undefined ? { statusCode: receipt.statusCode } : {}),
@@ -172,7 +191,7 @@ export class AlertNotifier {
       const failed = delivery.attempts + 1;
       const next = this.nextAttemptAt(failed);
       const message = error instanceof Error ? error.message : String(error);
-      this.outbox.markFailed(
+      await this.outbox.markFailed(
         delivery.eventId,
         delivery.channel,
         {
@@ -195,10 +214,11 @@ export class AlertNotifier {
     return new Date(Date.now() + retryDelayMs(failedAttempts, this.options.retryBaseMs ?? 1000, this.options.retryMaxMs ?? 300_000));
   }
 
-  private scheduleNext(): void {
+  private async scheduleNext(): Promise<void> {
     if (!this.running) return;
     const pollMs = this.options.pollMs ?? 1000;
-    const nextDue = this.outbox.nextDueAt();
+    const nextDue = await this.outbox.nextDueAt().catch(() => undefined);
+    if (!this.running) return;
     const delay = nextDue ? Math.max(0, Math.min(pollMs, nextDue.getTime() - Date.now())) : pollMs;
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => this.wake(), delay);

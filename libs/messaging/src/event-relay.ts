@@ -1,8 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { Logger } from '@nestjs/common';
-import Database from 'better-sqlite3';
 import type { EventStore, StoredEvent, Subscription } from '@vigil/event-store';
+import type { ReadModelSql, ReadModelStore } from '@vigil/projections';
 
 /** Where the relay sends the log: resolves once the receiver holds every event of the batch, in order. */
 export interface EventSink {
@@ -11,31 +9,48 @@ export interface EventSink {
   close?(): Promise<void>;
 }
 
-/** The relay's checkpoint: the global position of the last event its sink accepted, in a SQLite file of its own. */
+/**
+ * The relay's checkpoint: the global position of the last event its sink accepted, per sink, kept beside the
+ * notifier's outbox (its SQLite file, or the schema the nodes share on PostgreSQL), so a node that takes the
+ * relay's lease over goes on where the last holder stopped. Saved under the lease's fence: a node that lost
+ * the lease cannot move it.
+ */
 export class RelayCheckpoint {
-  private readonly sql: Database.Database;
+  private readonly installed: Promise<void>;
 
-  constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    this.sql = new Database(file);
-    this.sql.pragma('journal_mode = WAL');
-    this.sql.pragma('synchronous = FULL');
-    this.sql.exec(`CREATE TABLE IF NOT EXISTS relay_checkpoint (sink TEXT PRIMARY KEY, position INTEGER NOT NULL)`);
+  constructor(
+    private readonly store: ReadModelStore,
+    private readonly fence: (sql: ReadModelSql) => Promise<void> = async () => undefined,
+  ) {
+    this.installed = this.install();
+    this.installed.catch(() => undefined); // reported to the first caller
   }
 
-  position(sink: string): number {
-    const row = this.sql.prepare('SELECT position FROM relay_checkpoint WHERE sink = ?').get(sink) as { position: number } | undefined;
-    return row?.position ?? 0;
+  async position(sink: string): Promise<number> {
+    await this.installed;
+    const row = await this.store.read((sql) => sql.get<{ position: number | string }>('SELECT position FROM relay_checkpoint WHERE sink = ?', [sink]));
+    return Number(row?.position ?? 0);
   }
 
-  save(sink: string, position: number): void {
-    this.sql
-      .prepare('INSERT INTO relay_checkpoint (sink, position) VALUES (?, ?) ON CONFLICT (sink) DO UPDATE SET position = excluded.position')
-      .run(sink, position);
+  async save(sink: string, position: number): Promise<void> {
+    await this.installed;
+    await this.store.transaction(async (sql) => {
+      await this.fence(sql);
+      await sql.run('INSERT INTO relay_checkpoint (sink, position) VALUES (?, ?) ON CONFLICT (sink) DO UPDATE SET position = excluded.position', [
+        sink,
+        position,
+      ]);
+    });
   }
 
-  close(): void {
-    this.sql.close();
+  private async install(attempt = 1): Promise<void> {
+    try {
+      await this.store.transaction((sql) => sql.exec('CREATE TABLE IF NOT EXISTS relay_checkpoint (sink TEXT PRIMARY KEY, position BIGINT NOT NULL)'));
+    } catch (error) {
+      // Two PostgreSQL nodes creating it at the same moment: one wins, the other finds it there.
+      if (attempt < 3) return this.install(attempt + 1);
+      throw error;
+    }
   }
 }
 
@@ -58,6 +73,8 @@ export class EventRelay {
   private retryTimer?: NodeJS.Timeout;
   private retryDelayMs: number;
   private running = false;
+  /** Moves at every start and stop: a follow begun before a stop does not subscribe after it. */
+  private generation = 0;
 
   constructor(
     private readonly store: EventStore,
@@ -69,18 +86,20 @@ export class EventRelay {
   }
 
   /** Global position of the last event the sink accepted. */
-  get position(): number {
+  position(): Promise<number> {
     return this.checkpoint.position(this.sink.name);
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.generation++;
     this.follow();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.generation++;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     const subscription = this.subscription;
@@ -89,31 +108,36 @@ export class EventRelay {
     await this.sink.close?.();
   }
 
-  /** Lets go of the checkpoint file; after `stop`. */
-  close(): void {
-    this.checkpoint.close();
+  private follow(): void {
+    const generation = this.generation;
+    this.position().then(
+      (after) => {
+        if (!this.running || generation !== this.generation) return;
+        const subscription = this.store.subscribe({ after, batchSize: this.options.batchSize ?? 500 }, (batch) => this.relay(batch));
+        this.subscription = subscription;
+        subscription.closed.then(
+          () => undefined,
+          (error: unknown) => this.subscription === subscription && this.retry(error),
+        );
+      },
+      (error: unknown) => this.retry(error),
+    );
   }
 
-  private follow(): void {
-    const subscription = this.store.subscribe({ after: this.position, batchSize: this.options.batchSize ?? 500 }, (batch) => this.relay(batch));
-    this.subscription = subscription;
-    subscription.closed.then(
-      () => undefined,
-      (error: unknown) => {
-        if (!this.running || this.subscription !== subscription) return;
-        this.subscription = undefined;
-        const reason = error instanceof Error ? error.message : String(error);
-        this.logger.warn(`relaying to ${this.sink.name} failed after position ${this.position}, again in ${this.retryDelayMs} ms: ${reason}`);
-        this.retryTimer = setTimeout(() => this.running && this.follow(), this.retryDelayMs);
-        this.retryDelayMs = Math.min(this.retryDelayMs * 2, 30_000);
-      },
-    );
+  /** Follows the log again from the checkpoint, after a growing delay. */
+  private retry(error: unknown): void {
+    if (!this.running) return;
+    this.subscription = undefined;
+    const reason = error instanceof Error ? error.message : String(error);
+    this.logger.warn(`relaying to ${this.sink.name} failed, again from its checkpoint in ${this.retryDelayMs} ms: ${reason}`);
+    this.retryTimer = setTimeout(() => this.running && this.follow(), this.retryDelayMs);
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, 30_000);
   }
 
   private async relay(batch: StoredEvent[]): Promise<void> {
     if (batch.length === 0) return;
     await this.sink.publish(batch);
-    this.checkpoint.save(this.sink.name, batch[batch.length - 1].globalPosition);
+    await this.checkpoint.save(this.sink.name, batch[batch.length - 1].globalPosition);
     this.retryDelayMs = this.options.retryDelayMs ?? 500;
   }
 }

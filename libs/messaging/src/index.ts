@@ -9,6 +9,7 @@ export * from './webhook-signature';
 export * from './notifier/notifier.config';
 export * from './notifier/notifier.module';
 export * from './notifier/notifier.tokens';
+export * from './notifier/notifier.lease';
 export * from './checkpoint-channel';
 export * from './checkpoint-message';
 export * from './checkpoint-publisher';

@@ -9,6 +9,11 @@ export * from './engine/read-model-database';
 export * from './engine/read-model-progress';
 export * from './engine/read-model-status';
 export * from './engine/rebuild-projections';
+// The read-model store: the port, its adapters (SQLite, PostgreSQL), configuration, leases.
+export * from './store/create-read-model-store';
+export * from './store/read-model-store';
+export * from './store/sqlite-read-model-store';
+export * from './leadership/lease';
 // The read models it runs: the alert list and the patients' safety overview.
 export * from './read-models/alerts/alert-list';
 export * from './read-models/alerts/alert-list.projection';

@@ -30,34 +30,36 @@ async function* progressLines(lines: AsyncIterable<string>): AsyncGenerator<Chil
 }
 
 /** Every row of the live build of each read model, in a stable order. */
-export function readModelContents(file: string): Record<string, unknown[]> {
+export async function readModelContents(file: string): Promise<Record<string, unknown[]>> {
   const db = new ReadModelDatabase({ file });
   try {
-    return {
-      alerts: db.sql.prepare(`SELECT * FROM ${db.liveTable(ALERT_LIST, 'alerts')} ORDER BY alert_id`).all(),
-      patients: db.sql.prepare(`SELECT * FROM ${db.liveTable(PATIENT_OVERVIEW, 'patients')} ORDER BY patient_id`).all(),
-    };
+    return await db.read(async (sql) => ({
+      alerts: await sql.all(`SELECT * FROM ${await db.liveTable(ALERT_LIST, 'alerts', sql)} ORDER BY alert_id`),
+      patients: await sql.all(`SELECT * FROM ${await db.liveTable(PATIENT_OVERVIEW, 'patients', sql)} ORDER BY patient_id`),
+    }));
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
 /** The builds of each safety read model, as [build, status]. */
-export function buildsOf(file: string): [number, string][][] {
+export async function buildsOf(file: string): Promise<[number, string][][]> {
   const db = new ReadModelDatabase({ file });
   try {
-    return [PATIENT_OVERVIEW, ALERT_LIST].map((name) => db.builds(name).map((b) => [b.build, b.status] as [number, string]));
+    const builds = await Promise.all([PATIENT_OVERVIEW, ALERT_LIST].map((name) => db.builds(name)));
+    return builds.map((of) => of.map((b) => [b.build, b.status] as [number, string]));
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
 /** Checkpoint of the build being made beside the live one, per safety read model (0 when none). */
-export function halfDoneCheckpoints(file: string): number[] {
+export async function halfDoneCheckpoints(file: string): Promise<number[]> {
   const db = new ReadModelDatabase({ file });
   try {
-    return [PATIENT_OVERVIEW, ALERT_LIST].map((name) => db.builds(name).find((b) => b.status === 'building')?.position ?? 0);
+    const builds = await Promise.all([PATIENT_OVERVIEW, ALERT_LIST].map((name) => db.builds(name)));
+    return builds.map((of) => of.find((b) => b.status === 'building')?.position ?? 0);
   } finally {
-    db.close();
+    await db.close();
   }
 }

@@ -197,6 +197,66 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/reports/safety': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The trial safety report (DSMB tables), JSON or printable HTML, as of a moment
+     * @description Roles: safety_officer, monitor, data_manager, admin.
+     */
+    get: operations['ReportsController_safety'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/exports/sdtm/{domain}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A CDISC SDTM dataset (DM, EX, LB, AE), Dataset-JSON 1.1 or CSV, as of a moment
+     * @description Roles: monitor, data_manager, admin.
+     */
+    get: operations['ReportsController_sdtm'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/fhir/Patient/{patientId}/$everything': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A patient's record as a FHIR R4 Bundle (recorded as an access)
+     * @description Roles: monitor, data_manager, admin.
+     */
+    get: operations['ReportsController_everything'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/': {
     parameters: {
       query?: never;
@@ -1142,6 +1202,184 @@ export interface components {
     ProjectionListResponse: {
       items: components['schemas']['ProjectionResponse'][];
     };
+    ReportFiltersResponse: {
+      disease: string | null;
+      siteId: string | null;
+    };
+    StoppedLineResponse: {
+      /**
+       * @description `ended`: after a fatal adverse event
+       * @enum {string}
+       */
+      status: 'discontinued' | 'completed' | 'withdrawn' | 'ended';
+      reason: string;
+      patients: number;
+    };
+    DeviationLineResponse: {
+      /** @example DOSE-MISSED */
+      ruleId: string;
+      count: number;
+    };
+    ExposureResponse: {
+      enrolled: number;
+      onTreatment: number;
+      suspended: number;
+      stopped: components['schemas']['StoppedLineResponse'][];
+      /** @description Doses given (not voided) by asOf */
+      dosesGiven: number;
+      /** @description Doses the protocol grid called for by asOf while on treatment */
+      dosesDue: number;
+      deviations: components['schemas']['DeviationLineResponse'][];
+    };
+    AdverseEventLineResponse: {
+      /** @description As reported (no MedDRA coding yet) */
+      term: string;
+      /** @example RA */
+      disease: string;
+      /** @description The patients' worst CTCAE grade of the term */
+      worstGrade: number;
+      /** @description Patients whose worst grade of the term is worstGrade */
+      patients: number;
+      /** @description Events of the term at that grade, of those patients */
+      events: number;
+    };
+    ReportingClockResponse: {
+      /** @enum {string} */
+      ruleId: 'SAE-24H' | 'SUSAR-7D' | 'SUSAR-15D';
+      /**
+       * Format: date-time
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      deadline: string;
+      /** Format: date-time */
+      reportedAt: string | null;
+      /** @description Reported after the deadline */
+      late: boolean;
+      /** @description Not reported and past the deadline at asOf */
+      overdue: boolean;
+    };
+    SeriousAdverseEventResponse: {
+      patientId: string;
+      siteId: string;
+      disease: string;
+      eventId: string;
+      term: string;
+      grade: number;
+      /**
+       * Format: date-time
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      onsetAt: string;
+      seriousnessCriteria: string[];
+      outcome: string | null;
+      clocks: components['schemas']['ReportingClockResponse'][];
+    };
+    DeathResponse: {
+      patientId: string;
+      siteId: string;
+      disease: string;
+      eventId: string;
+      term: string;
+      /**
+       * Format: date-time
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      onsetAt: string;
+    };
+    AdverseEventsResponse: {
+      byTerm: components['schemas']['AdverseEventLineResponse'][];
+      serious: components['schemas']['SeriousAdverseEventResponse'][];
+      deaths: components['schemas']['DeathResponse'][];
+    };
+    ShiftCellResponse: {
+      /** @description Grade of the last result on or before the first dose; null: none, or not gradable */
+      baselineGrade: number | null;
+      /** @description Worst grade after the first dose; null: none gradable */
+      worstGrade: number | null;
+      patients: number;
+    };
+    LabShiftTableResponse: {
+      /** @example PLAT */
+      test: string;
+      patients: number;
+      cells: components['schemas']['ShiftCellResponse'][];
+    };
+    AlertLineResponse: {
+      /** @example TR-PLT */
+      ruleId: string;
+      /** @enum {string} */
+      severity: 'warning' | 'critical';
+      raised: number;
+      open: number;
+      acknowledged: number;
+      retracted: number;
+      closed: number;
+      medianHoursToAcknowledge: number | null;
+      maxHoursToAcknowledge: number | null;
+    };
+    OpenAlertResponse: {
+      alertId: string;
+      ruleId: string;
+      /** @enum {string} */
+      severity: 'warning' | 'critical';
+      patientId: string;
+      siteId: string;
+      /**
+       * Format: date-time
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      raisedAt: string;
+    };
+    AlertsSummaryResponse: {
+      byRule: components['schemas']['AlertLineResponse'][];
+      open: components['schemas']['OpenAlertResponse'][];
+    };
+    ThresholdLineResponse: {
+      /** @example RA */
+      disease: string;
+      patients: number;
+      /** @description Patients with a protocol-threshold alert (TR-*) not retracted */
+      crossed: number;
+      patientIds: string[];
+    };
+    SafetyReportResponse: {
+      /** @example TRANSREG */
+      trialId: string;
+      /**
+       * Format: date-time
+       * @description Events recorded after it are left out
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      asOf: string;
+      /** @description Global position of the last event included (also in X-Vigil-Position) */
+      position: number;
+      filters: components['schemas']['ReportFiltersResponse'];
+      exposure: components['schemas']['ExposureResponse'];
+      adverseEvents: components['schemas']['AdverseEventsResponse'];
+      labShifts: components['schemas']['LabShiftTableResponse'][];
+      alerts: components['schemas']['AlertsSummaryResponse'];
+      thresholds: components['schemas']['ThresholdLineResponse'][];
+    };
+    FhirBundleEntryResponse: {
+      /** @description A FHIR R4 resource: Patient, Observation, MedicationAdministration or AdverseEvent */
+      resource: Record<string, never>;
+    };
+    FhirBundleResponse: {
+      /** @enum {string} */
+      resourceType: 'Bundle';
+      id: string;
+      /** @enum {string} */
+      type: 'collection';
+      /**
+       * Format: date-time
+       * @description Recording time of the last event of the patient included
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      timestamp: string;
+      /** @description {lastUpdated} */
+      meta: Record<string, never>;
+      entry: components['schemas']['FhirBundleEntryResponse'][];
+    };
     DemoUserResponse: {
       userId: string;
       name: string;
@@ -1838,49 +2076,15 @@ export interface components {
       asKnownAt?: string;
       atVersion?: number;
     };
-    LabGradeResponse: {
-      /** @description CTCAE v5.0 grade */
-      grade: number | null;
-      term?: string;
-      /** @enum {string|null} */
-      basis: 'uln' | 'baseline' | 'absolute' | 'lln' | null;
-      ungradableReason?: string;
-    };
-    RuleHitResponse: {
-      /** @example TR-PLT */
-      ruleId: string;
-      value: number;
-      unit: string;
-      threshold: number;
-      thresholdUnit: string;
-      /** @enum {string} */
-      comparison: '<' | '>';
-      grade?: number | null;
-      /** @enum {string} */
-      severity: 'warning' | 'critical';
-      message: string;
-    };
-    LabViewResponse: {
-      /**
-       * Format: uuid
-       * @description Stored event id that first recorded it
-       */
-      eventId: string;
-      /** @description Entered in error: kept for the audit trail, ignored by rules */
-      voided: boolean;
-      voidReason?: string;
-      /** @description Stored event ids of its corrections, in order */
-      corrections: string[];
-      /** @description Stream version it was recorded at */
-      recordedSeq: number;
-      /** @description As first recorded */
-      original: components['schemas']['LabResultResponse'];
-      /** @description After every correction */
-      current: components['schemas']['LabResultResponse'];
-      /** @description Grade of the current values (null when voided) */
-      grade: components['schemas']['LabGradeResponse'] | null;
-      /** @description Protocol thresholds the current values cross */
-      ruleHits: components['schemas']['RuleHitResponse'][];
+    StateDosesResponse: {
+      /** @description {given, expected, deviations, missed, byRule} */
+      compliance: Record<string, never>;
+      /** @description Missed maintenance doses (DOSE-MISSED) */
+      missed: string[];
+      /** @description Doses recorded by then, voided ones included */
+      recorded: number;
+      /** @description Of them, entered in error */
+      voided: number;
     };
     AlertAcknowledgementResponse: {
       by: components['schemas']['RecordedByResponse'];
@@ -1945,7 +2149,141 @@ export interface components {
       escalations: components['schemas']['AlertEscalationResponse'][];
       retracted?: components['schemas']['AlertRetractionResponse'];
     };
+    StateAlertsResponse: {
+      /** @description Alerts then open or acknowledged (not closed, not retracted) */
+      open: components['schemas']['ReplayedAlertResponse'][];
+      /**
+       * @description How many alerts stood in each status then
+       * @example {
+       *       "open": 2,
+       *       "acknowledged": 1,
+       *       "closed": 4
+       *     }
+       */
+      byStatus: {
+        [key: string]: number;
+      };
+    };
+    LabGradeResponse: {
+      /** @description CTCAE v5.0 grade */
+      grade: number | null;
+      term?: string;
+      /** @enum {string|null} */
+      basis: 'uln' | 'baseline' | 'absolute' | 'lln' | null;
+      ungradableReason?: string;
+    };
+    RuleHitResponse: {
+      /** @example TR-PLT */
+      ruleId: string;
+      value: number;
+      unit: string;
+      threshold: number;
+      thresholdUnit: string;
+      /** @enum {string} */
+      comparison: '<' | '>';
+      grade?: number | null;
+      /** @enum {string} */
+      severity: 'warning' | 'critical';
+      message: string;
+    };
+    RecordViewResponse: {
+      /** @enum {string} */
+      kind: 'lab' | 'dose' | 'adverseEvent';
+      /** @description Stored event id that first recorded it */
+      eventId: string;
+      /** @description As first recorded */
+      original: {
+        [key: string]: unknown;
+      };
+      /** @description After every correction by then */
+      current: {
+        [key: string]: unknown;
+      };
+      voided: boolean;
+      voidReason?: string;
+      /** @description Stored event ids of the corrections applied */
+      corrections: string[];
+      /** @description Order of recording among the events folded */
+      recordedSeq: number;
+      /**
+       * Format: date-time
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      recordedAt?: string;
+      /** @description Lab results: grade of the current values (null when voided) */
+      grade?: components['schemas']['LabGradeResponse'] | null;
+      /** @description Lab results: protocol thresholds the current values cross */
+      ruleHits?: components['schemas']['RuleHitResponse'][];
+    };
+    RecordPageResponse: {
+      /** @description Clinical-time order (ties by recording order), voided ones included (marked) */
+      items: components['schemas']['RecordViewResponse'][];
+      limit: number;
+      /** @description Give it as `cursor` for the next page; null on the last one */
+      nextCursor: string | null;
+    };
+    StateRecordsResponse: {
+      /** @description Records (labs, doses, adverse events, voided ones included) behind the summary */
+      total: number;
+      /** @description With include=records */
+      page?: components['schemas']['RecordPageResponse'];
+    };
+    PatientStateSummaryResponse: {
+      /** @enum {string} */
+      view: 'summary';
+      patientId: string;
+      pointInTime: components['schemas']['PointInTimeResponse'];
+      /** @description Highest stream version folded (0: nothing yet) */
+      version: number;
+      /** @description Events folded: fewer than `version` when time bounds left some out */
+      eventsFolded: number;
+      /** @description The stream's current version */
+      streamVersion: number;
+      enrolled: boolean;
+      siteId: string | null;
+      disease: string | null;
+      demographics: components['schemas']['DemographicsResponse'] | null;
+      /** Format: date-time */
+      enrolledAt: string | null;
+      /**
+       * Format: date-time
+       * @description When dosing and the treatment status are reckoned: the earliest bound of the point in time, else now
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      reckonedAt: string;
+      treatment: components['schemas']['TreatmentResponse'];
+      /** @description Per lab test: the latest value, its grade, flags and baseline */
+      labs: components['schemas']['LabSummaryResponse'][];
+      doses: components['schemas']['StateDosesResponse'];
+      adverseEvents: components['schemas']['AdverseEventSummaryResponse'][];
+      alerts: components['schemas']['StateAlertsResponse'];
+      records: components['schemas']['StateRecordsResponse'];
+    };
+    LabViewResponse: {
+      /**
+       * Format: uuid
+       * @description Stored event id that first recorded it
+       */
+      eventId: string;
+      /** @description Entered in error: kept for the audit trail, ignored by rules */
+      voided: boolean;
+      voidReason?: string;
+      /** @description Stored event ids of its corrections, in order */
+      corrections: string[];
+      /** @description Stream version it was recorded at */
+      recordedSeq: number;
+      /** @description As first recorded */
+      original: components['schemas']['LabResultResponse'];
+      /** @description After every correction */
+      current: components['schemas']['LabResultResponse'];
+      /** @description Grade of the current values (null when voided) */
+      grade: components['schemas']['LabGradeResponse'] | null;
+      /** @description Protocol thresholds the current values cross */
+      ruleHits: components['schemas']['RuleHitResponse'][];
+    };
     PatientSnapshotResponse: {
+      /** @enum {string} */
+      view: 'full';
       patientId: string;
       pointInTime: components['schemas']['PointInTimeResponse'];
       /** @description Highest stream version folded (0: nothing yet) */
@@ -2482,6 +2820,182 @@ export interface operations {
       };
       /** @description A rebuild of it is already running: the body names the running job */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ReportsController_safety: {
+    parameters: {
+      query?: {
+        /** @description html: a printable page (also with Accept: text/html) */
+        format?: 'json' | 'html';
+        siteId?: 'SAT' | 'PSL' | 'COC' | 'PBR' | 'HMN' | 'HEGP';
+        disease?: 'RA' | 'AS' | 'SLE' | 'PSO' | 'BD' | 'GPA' | 'TAK' | 'CD' | 'UC' | 'AIH' | 'SC' | 'SS' | 'ITP' | 'SSC';
+        /** @description As Vigil knew the trial then: events recorded after it are left out (default: now; never in the future) */
+        asOf?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Exposure, adverse events, lab shifts, alerts and protocol thresholds across the trial, as of asOf */
+      200: {
+        headers: {
+          /** @description Global position of the last event included */
+          'X-Vigil-Position'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SafetyReportResponse'];
+          'text/html': string;
+        };
+      };
+      /** @description A malformed or future asOf, an unknown disease, site, format or parameter, naming it */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No token, or an expired, unsigned or wrongly signed one */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description A role that may not, or a record of another site. Roles: safety_officer, monitor, data_manager, admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ReportsController_sdtm: {
+    parameters: {
+      query?: {
+        /** @description As Vigil knew the trial then: events recorded after it are left out (default: now; never in the future) */
+        asOf?: string;
+        /** @description dataset-json (CDISC Dataset-JSON 1.1, the default) or csv */
+        format?: 'dataset-json' | 'csv';
+      };
+      header?: never;
+      path: {
+        domain: 'DM' | 'EX' | 'LB' | 'AE';
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The SDTM dataset as a file: the same position gives the same bytes (its creation time is that position’s recording time) */
+      200: {
+        headers: {
+          /** @description Global position of the last event included */
+          'X-Vigil-Position'?: number;
+          /** @description Hex SHA-256 of the body */
+          'X-Vigil-SHA256'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': string;
+          'text/csv': string;
+        };
+      };
+      /** @description An unknown domain or format, a malformed or future asOf, naming it */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No token, or an expired, unsigned or wrongly signed one */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description A role that may not, or a record of another site. Roles: monitor, data_manager, admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
+  ReportsController_everything: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        patientId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A FHIR R4 Bundle (collection): Patient, Observations, MedicationAdministrations, AdverseEvents */
+      200: {
+        headers: {
+          /** @description Global position of the last event included */
+          'X-Vigil-Position'?: number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/fhir+json': components['schemas']['FhirBundleResponse'];
+        };
+      };
+      /** @description A malformed patient id */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No token, or an expired, unsigned or wrongly signed one */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description A role that may not, or a record of another site. Roles: monitor, data_manager, admin. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Unknown patient */
+      404: {
         headers: {
           [name: string]: unknown;
         };
@@ -4024,6 +4538,14 @@ export interface operations {
   PatientHistoryController_state: {
     parameters: {
       query?: {
+        /** @description The previous page's nextCursor (with include=records) */
+        cursor?: string;
+        /** @description Records per page (with include=records) */
+        limit?: number;
+        /** @description With the summary: a page of the records behind it */
+        include?: 'records';
+        /** @description summary: the state then, summed up (per test the latest value, grade, flags and baseline; doses; adverse events; open alerts). full: every record at once, for exports */
+        view?: 'summary' | 'full';
         /** @description The patient's stream folded up to this version */
         atVersion?: number;
         /** @description As Vigil knew it at this time: events recorded at or before it */
@@ -4039,16 +4561,16 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The patient (labs with grades, doses, adverse events, alerts) at that point in time */
+      /** @description The patient at that point in time: a summary (view=summary, the default), or every record (view=full) */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['PatientSnapshotResponse'];
+          'application/json': components['schemas']['PatientStateSummaryResponse'] | components['schemas']['PatientSnapshotResponse'];
         };
       };
-      /** @description A malformed time or a version beyond the stream, naming the parameter */
+      /** @description A malformed time, view, limit or cursor, or a version beyond the stream, naming the parameter */
       400: {
         headers: {
           [name: string]: unknown;

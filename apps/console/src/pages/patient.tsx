@@ -42,8 +42,9 @@ export function PatientPage({ api, session, patientId }: PageProps & { patientId
   }, [patientId]);
   useEffect(() => {
     setSnapshot(null);
-    api.GET('/patients/{patientId}/state', { params: { path: { patientId }, query: pit as Record<string, string> } }).then(
-      (res) => (res.data ? setSnapshot(res.data) : setError(messageOf(res.error, res.response))),
+    // view=full: the charts and the timeline show every result, not the summary the endpoint answers by default.
+    api.GET('/patients/{patientId}/state', { params: { path: { patientId }, query: { ...pit, view: 'full' } } }).then(
+      (res) => (res.data?.view === 'full' ? setSnapshot(res.data) : setError(messageOf(res.error, res.response))),
       (e: Error) => setError(e.message),
     );
   }, [patientId, pit.asOf, pit.asKnownAt]);

@@ -3,7 +3,16 @@ import { Command, InvalidArgumentError } from 'commander';
 import { configFromEnv } from '@vigil/api';
 import { createEventStore, EventStore, eventStoreConfigFromEnv } from '@vigil/event-store';
 import { projectorConfigFromEnv } from '@vigil/alerting';
-import { Projection, ProjectionRebuild, projectionNamed, ReadModelDatabase, readModels, readModelStatus, RebuildProgress } from '@vigil/projections';
+import {
+  createReadModelStore,
+  Projection,
+  ProjectionRebuild,
+  projectionNamed,
+  ReadModelDatabase,
+  readModels,
+  readModelStatus,
+  RebuildProgress,
+} from '@vigil/projections';
 import { CliContext } from './cli-context';
 
 const wholeNumber = (value: string): number => {
@@ -15,13 +24,13 @@ const wholeNumber = (value: string): number => {
 /** The configured store and read models, as the server finds them (VIGIL_DATA_DIR, VIGIL_EVENT_STORE…). */
 async function openReadModels(env: NodeJS.ProcessEnv): Promise<{ store: EventStore; db: ReadModelDatabase; projections: Projection[]; batchSize: number }> {
   const withDataDir = { ...env, VIGIL_DATA_DIR: configFromEnv(env).dataDir };
-  const { readModelsFile, batchSize } = projectorConfigFromEnv(withDataDir);
-  if (readModelsFile === ':memory:')
+  const { readModels: where, batchSize } = projectorConfigFromEnv(withDataDir);
+  if (where.kind === 'sqlite' && where.sqliteFile === ':memory:')
     throw new Error('the read models are in memory (VIGIL_DATA_DIR or VIGIL_PROJECTIONS_FILE is :memory:): there is nothing on disk to rebuild');
   const store = await createEventStore(eventStoreConfigFromEnv(withDataDir));
   return {
     store,
-    db: new ReadModelDatabase({ file: readModelsFile }),
+    db: await ReadModelDatabase.open(await createReadModelStore(where)),
     projections: readModels(),
     batchSize,
   };
@@ -56,7 +65,7 @@ export function projectionsCommand(context: CliContext): Command {
           );
         }
       } finally {
-        db.close();
+        await db.close();
         await store.close();
       }
     });
@@ -81,7 +90,7 @@ export function projectionsCommand(context: CliContext): Command {
         done = await rebuild.run();
       } finally {
         process.off('SIGINT', interrupt);
-        db.close();
+        await db.close();
         await store.close();
       }
       context.out(`${summary(done)}\n`);

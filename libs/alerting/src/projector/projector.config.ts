@@ -1,10 +1,15 @@
 import { join } from 'node:path';
 import { HY_LAW, SAE_REMIND_BEFORE_MS, TRANSREG, type TrialProtocol } from '@vigil/domain';
+import { LeaseTiming, leaseTimingFromEnv, ReadModelStoreConfig, readModelStoreConfigFromEnv } from '@vigil/projections';
 
 /** The projector's configuration, read once from the environment and validated with clear messages. */
 export interface ProjectorConfig {
-  /** Read models' SQLite file (`<VIGIL_DATA_DIR>/projections.sqlite`), or `:memory:`. */
+  /** Read models' SQLite file (`<VIGIL_DATA_DIR>/projections.sqlite`), or `:memory:`: where they are when `readModels` is SQLite. */
   readModelsFile: string;
+  /** Where the read models and the reactor's state live (VIGIL_READ_MODELS=sqlite|postgres, default: the event store's kind). */
+  readModels: ReadModelStoreConfig;
+  /** The leases of the projections and the alerting reactor (VIGIL_LEASE_TTL_MS, VIGIL_LEASE_HEARTBEAT_MS). */
+  lease: LeaseTiming;
   /** An open alert not acknowledged this long escalates (default 24 h, docs/safety-rules.md §7). */
   escalateAfterMs: number;
   /** How often overdue alerts are looked for (default 1 min). */
@@ -40,6 +45,8 @@ export function projectorConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Pr
   const dataDir = env.VIGIL_DATA_DIR ?? join(process.cwd(), 'data');
   return {
     readModelsFile: env.VIGIL_PROJECTIONS_FILE ?? (dataDir === ':memory:' ? ':memory:' : join(dataDir, 'projections.sqlite')),
+    readModels: readModelStoreConfigFromEnv(env),
+    lease: leaseTimingFromEnv(env),
     escalateAfterMs: wholeNumber(env, 'VIGIL_ALERT_ESCALATE_AFTER_MS', 24 * 3_600_000, 1, 'milliseconds'),
     escalationCheckMs: wholeNumber(env, 'VIGIL_ALERT_ESCALATION_CHECK_MS', 60_000, 10, 'milliseconds'),
     saeRemindBeforeMs: wholeNumber(env, 'VIGIL_SAE_REMIND_BEFORE_MS', SAE_REMIND_BEFORE_MS, 0, 'milliseconds'),

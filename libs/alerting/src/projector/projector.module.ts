@@ -14,13 +14,14 @@ import {
 import { AlertEscalator } from '../alert-escalator';
 import { AlertStreams } from '../alert-streams';
 import { AlertingReactor } from '../alerting-reactor';
-import { SqliteAlertingState } from '../sqlite-alerting-state';
+import { StoredAlertingState } from '../stored-alerting-state';
 import { ProjectorConfig, projectorConfigFromEnv } from './projector.config';
+import { ALERTING_LEASE, ProjectorLeases, projectionLease } from './projector.leases';
 import { ProjectorLifecycle } from './projector.lifecycle';
 import { PROJECTOR_CONFIG } from './projector.tokens';
 
 /** The alerting reactor's progress, for read-your-writes: from its own checkpoint events in this process, polled otherwise. */
-export function alertingSource(state: SqliteAlertingState, reactor?: AlertingReactor): ProgressSource {
+export function alertingSource(state: StoredAlertingState, reactor?: AlertingReactor): ProgressSource {
   return {
     name: 'alerting',
     position: () => state.position(),
@@ -31,14 +32,14 @@ export function alertingSource(state: SqliteAlertingState, reactor?: AlertingRea
   };
 }
 
-const readProgress = (store: EventStore, db: ReadModelDatabase, state: SqliteAlertingState, reactor?: AlertingReactor): ReadModelProgress =>
+const readProgress = (store: EventStore, db: ReadModelDatabase, state: StoredAlertingState, reactor?: AlertingReactor): ReadModelProgress =>
   new ReadModelProgress(store, [...SAFETY_READ_MODELS.map((name) => readModelSource(db, name)), alertingSource(state, reactor)]);
 
 /**
  * The projector role: the read models (projections) and the alerting reactor, followed from the event log,
- * with their timers (escalation, missed doses). Provides, globally, the read models' queries, AlertStreams
- * (acknowledgement from the API), ReadModelProgress (read-your-writes) and the Projector (rebuilds).
- * Needs the EventStore under EVENT_STORE.
+ * with their timers (escalation, missed doses), each piece run by whichever node holds its lease
+ * (ProjectorLeases). Provides, globally, the read models' queries, AlertStreams (acknowledgement from the
+ * API), ReadModelProgress (read-your-writes) and the Projector (rebuilds). Needs the EventStore under EVENT_STORE.
  */
 @Module({})
 export class ProjectorModule {
@@ -47,15 +48,20 @@ export class ProjectorModule {
     return {
       module: ProjectorModule,
       global: true,
-      imports: [ReadModelsModule.forRoot({ file: config.readModelsFile })],
+      imports: [ReadModelsModule.forRoot(config.readModels)],
       providers: [
         { provide: PROJECTOR_CONFIG, useValue: config },
+        { provide: ProjectorLeases, inject: [ReadModelDatabase], useFactory: (db: ReadModelDatabase) => new ProjectorLeases(db, config.lease) },
         { provide: AlertStreams, inject: [EVENT_STORE], useFactory: (store: EventStore) => new AlertStreams(store) },
-        { provide: SqliteAlertingState, inject: [ReadModelDatabase], useFactory: (db: ReadModelDatabase) => new SqliteAlertingState(db) },
+        {
+          provide: StoredAlertingState,
+          inject: [ReadModelDatabase, ProjectorLeases],
+          useFactory: (db: ReadModelDatabase, leases: ProjectorLeases) => new StoredAlertingState(db.store, { fence: leases.fence(ALERTING_LEASE) }),
+        },
         {
           provide: AlertingReactor,
-          inject: [EVENT_STORE, SqliteAlertingState, AlertStreams],
-          useFactory: (store: EventStore, state: SqliteAlertingState, alerts: AlertStreams) =>
+          inject: [EVENT_STORE, StoredAlertingState, AlertStreams],
+          useFactory: (store: EventStore, state: StoredAlertingState, alerts: AlertStreams) =>
             new AlertingReactor(store, state, alerts, {
               protocol: config.protocol,
               hyLawWindowDays: config.hyLawWindowDays,
@@ -70,42 +76,50 @@ export class ProjectorModule {
         },
         {
           provide: Projector,
-          inject: [EVENT_STORE, ReadModelDatabase],
-          useFactory: (store: EventStore, db: ReadModelDatabase) => new Projector(store, db, readModels(), { batchSize: config.batchSize }),
+          inject: [EVENT_STORE, ReadModelDatabase, ProjectorLeases],
+          useFactory: (store: EventStore, db: ReadModelDatabase, leases: ProjectorLeases) =>
+            new Projector(store, db, readModels(), { batchSize: config.batchSize, fence: (name) => leases.fence(projectionLease(name)) }),
         },
         {
           provide: ReadModelProgress,
-          inject: [EVENT_STORE, ReadModelDatabase, SqliteAlertingState, AlertingReactor],
+          inject: [EVENT_STORE, ReadModelDatabase, StoredAlertingState, AlertingReactor],
           useFactory: readProgress,
         },
         ProjectorLifecycle,
       ],
-      exports: [Projector, AlertingReactor, AlertEscalator, AlertStreams, ReadModelProgress, PROJECTOR_CONFIG],
+      exports: [Projector, AlertingReactor, AlertEscalator, AlertStreams, ReadModelProgress, ProjectorLeases, PROJECTOR_CONFIG],
     };
   }
 }
 
 /**
- * What a process that answers queries without running the projector needs (apps/api): the read models'
- * queries, AlertStreams, and read-your-writes polling the reactor's and the read models' checkpoints.
+ * What a process that answers queries without running the projector needs (an API replica): the read
+ * models' queries, AlertStreams, read-your-writes polling the reactor's and the read models' checkpoints,
+ * and a Projector that runs nothing here (status from the shared registry; rebuilds are asked of the owner).
  */
 @Module({})
 export class ReadSideModule {
-  static forRoot(readModelsFile: string): DynamicModule {
+  static forRoot(overrides: Partial<ProjectorConfig> = {}, env: NodeJS.ProcessEnv = process.env): DynamicModule {
+    const config: ProjectorConfig = { ...projectorConfigFromEnv(env), ...overrides };
     return {
       module: ReadSideModule,
       global: true,
-      imports: [ReadModelsModule.forRoot({ file: readModelsFile })],
+      imports: [ReadModelsModule.forRoot(config.readModels)],
       providers: [
         { provide: AlertStreams, inject: [EVENT_STORE], useFactory: (store: EventStore) => new AlertStreams(store) },
-        { provide: SqliteAlertingState, inject: [ReadModelDatabase], useFactory: (db: ReadModelDatabase) => new SqliteAlertingState(db) },
+        { provide: StoredAlertingState, inject: [ReadModelDatabase], useFactory: (db: ReadModelDatabase) => new StoredAlertingState(db.store) },
+        {
+          provide: Projector,
+          inject: [EVENT_STORE, ReadModelDatabase],
+          useFactory: (store: EventStore, db: ReadModelDatabase) => new Projector(store, db, readModels(), { batchSize: config.batchSize }),
+        },
         {
           provide: ReadModelProgress,
-          inject: [EVENT_STORE, ReadModelDatabase, SqliteAlertingState],
-          useFactory: (store: EventStore, db: ReadModelDatabase, state: SqliteAlertingState) => readProgress(store, db, state),
+          inject: [EVENT_STORE, ReadModelDatabase, StoredAlertingState],
+          useFactory: (store: EventStore, db: ReadModelDatabase, state: StoredAlertingState) => readProgress(store, db, state),
         },
       ],
-      exports: [AlertStreams, ReadModelProgress],
+      exports: [AlertStreams, ReadModelProgress, Projector],
     };
   }
 }

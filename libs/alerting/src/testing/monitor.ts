@@ -4,17 +4,17 @@ import { AlertEscalator } from '../alert-escalator';
 import { AlertStreams } from '../alert-streams';
 import { AlertingReactor, type AlertingOptions } from '../alerting-reactor';
 import type { AlertingState } from '../alerting-state';
-import { SqliteAlertingState } from '../sqlite-alerting-state';
+import { StoredAlertingState } from '../stored-alerting-state';
 import { alertingSource } from '../projector/projector.module';
 
 /**
  * Test support: the alerting reactor over one store, with the alert list it feeds, as the projector role runs
- * them. `state` may wrap the reactor's SQLite state (to make a commit fail, say).
+ * them. `state` may wrap the reactor's stored state (to make a commit fail, say).
  */
 export class Monitor {
   readonly list: AlertList;
   readonly streams: AlertStreams;
-  readonly state: SqliteAlertingState;
+  readonly state: StoredAlertingState;
   readonly reactor: AlertingReactor;
   readonly projector: Projector;
   readonly escalator: AlertEscalator;
@@ -27,7 +27,7 @@ export class Monitor {
   ) {
     this.list = new AlertList(db);
     this.streams = new AlertStreams(store);
-    this.state = new SqliteAlertingState(db);
+    this.state = new StoredAlertingState(db.store);
     this.reactor = new AlertingReactor(store, options.wrapState?.(this.state) ?? this.state, this.streams, { retryDelayMs: 5, ...options });
     this.projector = new Projector(store, db, readModels(), { retryDelayMs: 5 });
     this.escalator = new AlertEscalator(this.list, this.streams, options.escalation ?? { afterMs: 24 * 3_600_000, remindBeforeMs: 6 * 3_600_000 });
@@ -47,7 +47,7 @@ export class Monitor {
   async stop({ keepDatabase = false } = {}): Promise<void> {
     await this.reactor.stop();
     await this.projector.stop();
-    if (!keepDatabase) this.db.close();
+    if (!keepDatabase) await this.db.close();
   }
 }
 

@@ -59,7 +59,7 @@ export class AcknowledgeAlertHandler implements ICommandHandler<AcknowledgeAlert
       if (!(error instanceof ReadModelsBehindError)) throw error;
       this.logger.warn(error.message);
     }
-    const alert = this.list.get(alertId);
+    const alert = await this.list.get(alertId);
     if (!alert) throw new AlertNotFoundError(alertId);
     return { alert, recorded: decision.events.length > 0 };
   }

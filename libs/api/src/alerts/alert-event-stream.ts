@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { Logger } from '@nestjs/common';
-import { ALERT_EVENT_TYPES, alertStream, isAlertEventType, type AlertRaisedData } from '@vigil/domain';
+import { replayStoredAlert } from '@vigil/alerting';
+import { ALERT_EVENT_TYPES, alertStream, isAlertEventType, type AlertRaisedData, type AlertStatus } from '@vigil/domain';
 import type { EventStore, StoredEvent, Subscription } from '@vigil/event-store';
 import { AlertFilter, AlertList, AlertView, ReadModelProgress, ReadModelsBehindError } from '@vigil/projections';
 import { inSiteScope, SiteScope } from '../auth/site-scope';
@@ -16,8 +17,14 @@ export interface AlertStreamMessage {
   ruleId: string;
   /** Global position of the event: also the SSE `id`, which a reconnecting client sends back as Last-Event-ID. */
   position: number;
-  /** The alert after this event (absent when the alert list was too far behind to show it). */
+  /** The alert as the list shows it now (absent when the alert list was too far behind to show it). */
   alert?: AlertView;
+}
+
+/** A message with the alert's status right after its event, which a later event may have changed since. */
+interface Candidate {
+  message: AlertStreamMessage;
+  statusAfter?: AlertStatus;
 }
 
 export interface AlertEventStreamOptions {
@@ -80,28 +87,29 @@ export class AlertEventStream {
     for (const event of batch) {
       if (this.closed) return;
       if (!isAlertEventType(event.type)) continue;
-      const message = await this.messageFor(event);
-      if (!message || !this.passes(message)) continue;
+      const candidate = await this.messageFor(event);
+      if (!candidate || !this.passes(candidate)) continue;
+      const { message } = candidate;
       if (!this.out.write(`id: ${event.globalPosition}\ndata: ${JSON.stringify(message)}\n\n`)) {
         await new Promise((resolve) => this.out.once('drain', resolve).once('close', resolve));
       }
     }
   }
 
-  private async messageFor(event: StoredEvent): Promise<AlertStreamMessage | null> {
+  private async messageFor(event: StoredEvent): Promise<Candidate | null> {
     const alertId = (event.data as { alertId?: unknown }).alertId;
     if (typeof alertId !== 'string') return null;
     let alert: AlertView | undefined;
     try {
       await this.progress.waitForPosition(event.globalPosition, { timeoutMs: this.options.listWaitMs ?? 5_000 });
-      alert = this.list.get(alertId);
+      alert = await this.list.get(alertId);
     } catch (error) {
       if (!(error instanceof ReadModelsBehindError)) throw error;
     }
     // The list is behind (or lost the alert): who the alert is about comes from the event that raised it.
     const raised = alert ?? (await this.raisedData(alertId));
     if (!raised) return null;
-    return {
+    const message: AlertStreamMessage = {
       eventId: event.eventId,
       type: event.type,
       alertId,
@@ -111,6 +119,17 @@ export class AlertEventStream {
       position: event.globalPosition,
       ...(alert ? { alert } : {}),
     };
+    return this.options.filter.status === undefined ? { message } : { message, statusAfter: await this.statusAfter(event) };
+  }
+
+  /**
+   * The alert's status right after this event, folded from its stream: the list shows the alert as it is
+   * now, and a raise read after its acknowledgement must not pass `status=acknowledged` as if it were one.
+   */
+  private async statusAfter(event: StoredEvent): Promise<AlertStatus | undefined> {
+    const events = await this.store.readStream(event.streamId, { toVersion: event.streamVersion });
+    const state = replayStoredAlert(events);
+    return state.status === 'none' ? undefined : state.status;
   }
 
   private async raisedData(alertId: string): Promise<Pick<AlertRaisedData, 'patientId' | 'siteId' | 'ruleId'> | undefined> {
@@ -119,14 +138,14 @@ export class AlertEventStream {
   }
 
   /** The filters of GET /alerts, and never an alert of a site outside the user's (fails closed). */
-  private passes(message: AlertStreamMessage): boolean {
+  private passes({ message, statusAfter }: Candidate): boolean {
     const { filter, scope } = this.options;
     if (!inSiteScope(scope, message.siteId)) return false;
     if (filter.patientId !== undefined && message.patientId !== filter.patientId) return false;
     if (filter.siteId !== undefined && message.siteId !== filter.siteId) return false;
     if (filter.ruleId !== undefined && message.ruleId !== filter.ruleId) return false;
-    // The status is the alert's after the event: without its view (list behind) it cannot be judged, so the event is sent.
-    if (filter.status !== undefined && message.alert && message.alert.status !== filter.status) return false;
+    // The status is the alert's right after the event (unknown only if its stream could not be read: then it is sent).
+    if (filter.status !== undefined && statusAfter !== undefined && statusAfter !== filter.status) return false;
     return true;
   }
 }

@@ -29,7 +29,7 @@ export class GetAlertHandler implements IQueryHandler<GetAlert, AlertView> {
   constructor(private readonly alerts: AlertList) {}
 
   async execute({ alertId }: GetAlert): Promise<AlertView> {
-    const alert = this.alerts.get(alertId);
+    const alert = await this.alerts.get(alertId);
     if (!alert) throw new AlertNotFoundError(alertId);
     return alert;
   }

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { PatientAlertIndex, replayStreamCache } from '@vigil/audit';
+import { PatientAlertIndex, PatientSnapshots, replayStreamCache } from '@vigil/audit';
 import { EVENT_STORE, EventStore, StreamCache } from '@vigil/event-store';
 import { AuditTrailController } from './audit-trail.controller';
 import { PatientAccessInterceptor } from './patient-access.interceptor';
@@ -12,6 +12,7 @@ import {
   GetAuditPublicKeyHandler,
   GetPatientStateAtHandler,
   ListCheckpointsHandler,
+  patientSnapshotsFor,
   VerifyAuditTrailHandler,
 } from './queries/audit.queries';
 
@@ -33,6 +34,7 @@ import {
     PatientAccessInterceptor,
     { provide: PatientAlertIndex, useFactory: (store: EventStore) => new PatientAlertIndex(store), inject: [EVENT_STORE] },
     { provide: StreamCache, useFactory: (store: EventStore) => replayStreamCache(store), inject: [EVENT_STORE] },
+    { provide: PatientSnapshots, useFactory: patientSnapshotsFor, inject: [EVENT_STORE] },
   ],
 })
 export class AuditModule {}

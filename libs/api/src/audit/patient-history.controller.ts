@@ -1,14 +1,33 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiExtraModels,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiProduces,
+  ApiQuery,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { AccessLog, exportFormatFromQuery, HistoryExport, PatientHistory, PatientSnapshot, pointInTimeFromQuery } from '@vigil/audit';
+import {
+  AccessLog,
+  exportFormatFromQuery,
+  HistoryExport,
+  PatientHistory,
+  PatientStateSummary,
+  RECORD_PAGE_DEFAULT,
+  RECORD_PAGE_MAX,
+  stateQueryFromQuery,
+} from '@vigil/audit';
 import type { Actor } from '@vigil/domain';
 import { CurrentActor } from '../identity/current-actor.decorator';
 import { PatientIdPipe } from '../patients/patient-id.pipe';
-import { AccessLogResponse, PatientHistoryResponse, PatientSnapshotResponse } from './dto/audit.response';
+import { AccessLogResponse, PatientHistoryResponse, PatientSnapshotResponse, PatientStateSummaryResponse } from './dto/audit.response';
 import { RecordsPatientAccess } from './patient-access.interceptor';
-import { ExportPatientHistory, GetPatientAccessLog, GetPatientHistory, GetPatientStateAt } from './queries/audit.queries';
+import { ExportPatientHistory, FullPatientState, GetPatientAccessLog, GetPatientHistory, GetPatientStateAt } from './queries/audit.queries';
 
 /** A patient's audit trail, its inspector's copy, its replay at a point in time, and who viewed it. */
 @ApiTags('audit')
@@ -66,11 +85,36 @@ export class PatientHistoryController {
     description: 'As Vigil knew it at this time: events recorded at or before it',
   })
   @ApiQuery({ name: 'atVersion', required: false, schema: { type: 'integer', minimum: 1 }, description: "The patient's stream folded up to this version" })
-  @ApiOkResponse({ type: PatientSnapshotResponse, description: 'The patient (labs with grades, doses, adverse events, alerts) at that point in time' })
-  @ApiBadRequestResponse({ description: 'A malformed time or a version beyond the stream, naming the parameter' })
+  @ApiQuery({
+    name: 'view',
+    required: false,
+    schema: { type: 'string', enum: ['summary', 'full'], default: 'summary' },
+    description:
+      'summary: the state then, summed up (per test the latest value, grade, flags and baseline; doses; adverse events; open alerts). ' +
+      'full: every record at once, for exports',
+  })
+  @ApiQuery({
+    name: 'include',
+    required: false,
+    schema: { type: 'string', enum: ['records'] },
+    description: 'With the summary: a page of the records behind it',
+  })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: RECORD_PAGE_MAX, default: RECORD_PAGE_DEFAULT },
+    description: 'Records per page (with include=records)',
+  })
+  @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' }, description: "The previous page's nextCursor (with include=records)" })
+  @ApiExtraModels(PatientStateSummaryResponse, PatientSnapshotResponse)
+  @ApiOkResponse({
+    schema: { oneOf: [{ $ref: getSchemaPath(PatientStateSummaryResponse) }, { $ref: getSchemaPath(PatientSnapshotResponse) }] },
+    description: 'The patient at that point in time: a summary (view=summary, the default), or every record (view=full)',
+  })
+  @ApiBadRequestResponse({ description: 'A malformed time, view, limit or cursor, or a version beyond the stream, naming the parameter' })
   @ApiNotFoundResponse({ description: 'Unknown patient' })
-  state(@Param('patientId', PatientIdPipe) patientId: string, @Query() query: Record<string, unknown>): Promise<PatientSnapshot> {
-    return this.queries.execute(new GetPatientStateAt(patientId, pointInTimeFromQuery(query)));
+  state(@Param('patientId', PatientIdPipe) patientId: string, @Query() query: Record<string, unknown>): Promise<PatientStateSummary | FullPatientState> {
+    return this.queries.execute(new GetPatientStateAt(patientId, stateQueryFromQuery(query)));
   }
 
   @Get('access-log')

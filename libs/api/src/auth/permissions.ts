@@ -39,6 +39,8 @@ const CORRECTORS: readonly Role[] = ['investigator', 'data_manager', 'admin'];
 const REBUILDERS: readonly Role[] = ['data_manager', 'admin'];
 const ACKNOWLEDGERS: readonly Role[] = ['safety_officer', 'admin'];
 const AUDITORS: readonly Role[] = ['monitor', 'data_manager', 'admin'];
+/** Who takes the trial's data elsewhere: the statistician's SDTM, a hospital's FHIR (docs/interchange.md). */
+const INTERCHANGE: readonly Role[] = ['monitor', 'data_manager', 'admin'];
 /** Who records what the site knows of a patient's course: the report to the sponsor, the treatment status. */
 const SITE_REPORTERS: readonly Role[] = ['investigator', 'data_manager', 'admin'];
 /** The sponsor's safety judgement: assessments of adverse events, reports to the regulator. */
@@ -111,6 +113,10 @@ export const PERMISSIONS: Readonly<Record<RouteKey, Permission>> = {
   'GET /projections': { roles: TRIAL_WIDE_READERS, site: 'global', does: 'read models and their progress' },
   'GET /projections/:name': { roles: TRIAL_WIDE_READERS, site: 'global', does: 'one read model and its progress' },
   'POST /projections/:name/rebuild': { roles: REBUILDERS, site: 'global', does: 'rebuild a read model from the event log' },
+
+  'GET /reports/safety': { roles: TRIAL_WIDE_READERS, site: 'global', does: 'the trial safety report (DSMB tables), JSON or printable HTML, as of a moment' },
+  'GET /exports/sdtm/:domain': { roles: INTERCHANGE, site: 'global', does: 'a CDISC SDTM dataset (DM, EX, LB, AE), Dataset-JSON 1.1 or CSV, as of a moment' },
+  'GET /fhir/Patient/:patientId/$everything': { roles: INTERCHANGE, site: 'patient', does: "a patient's record as a FHIR R4 Bundle (recorded as an access)" },
 
   'GET /audit/verify': { roles: AUDITORS, site: 'global', does: 'verify the hash chains and signed checkpoints of the whole event store' },
   'GET /audit/checkpoints': { roles: TRIAL_WIDE_READERS, site: 'global', does: 'the signed checkpoints over the event log' },

@@ -11,6 +11,7 @@ import {
 } from '@vigil/domain';
 import { WrongExpectedVersionError } from '@vigil/event-store';
 import { VersionMismatchError } from './version-mismatch.error';
+import { databaseUnavailable, RETRY_AFTER_SECONDS } from './database-unavailable';
 
 interface ErrorBody {
   statusCode: number;
@@ -55,6 +56,14 @@ export function httpErrorFor(exception: unknown): ErrorBody {
   if (exception instanceof RuleViolationError || exception instanceof EventAlreadyVoidedError || exception instanceof DomainError) {
     return { statusCode: 422, error: 'Unprocessable Entity', code: (exception as DomainError).code, message: exception.message };
   }
+  if (databaseUnavailable(exception)) {
+    return {
+      statusCode: 503,
+      error: 'Service Unavailable',
+      code: 'DATABASE_UNAVAILABLE',
+      message: `the database cannot be reached right now; nothing was recorded by this request unless its answer said so: try again in ${RETRY_AFTER_SECONDS} s`,
+    };
+  }
   return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, error: 'Internal Server Error', message: 'internal error' };
 }
 
@@ -64,8 +73,10 @@ export class DomainExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const body = httpErrorFor(exception);
-    if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    const reply = host.switchToHttp().getResponse<{ status(code: number): { send(body: unknown): void } }>();
+    if (body.statusCode === 503) this.logger.warn(`503: ${exception instanceof Error ? exception.message : String(exception)}`);
+    else if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    const reply = host.switchToHttp().getResponse<{ header(name: string, value: string): void; status(code: number): { send(body: unknown): void } }>();
+    if (body.statusCode === 503) reply.header('Retry-After', String(RETRY_AFTER_SECONDS));
     reply.status(body.statusCode).send(body);
   }
 }
@@ -78,6 +89,7 @@ const REASONS: Record<number, string> = {
   413: 'Payload Too Large',
   415: 'Unsupported Media Type',
   429: 'Too Many Requests',
+  503: 'Service Unavailable',
 };
 
 /**

@@ -33,7 +33,7 @@ export class GetPatientSafetyHandler implements IQueryHandler<GetPatientSafety, 
     const { state, version } = loaded;
     if (!state.enrolled) throw new PatientNotFoundError(patientId);
     const facts = safetyFactsOf(state, PatientChart.of(state), new Date(), { protocol: this.config.protocol });
-    const openAlerts = this.alerts.openFor(patientId);
+    const openAlerts = await this.alerts.openFor(patientId);
     return { ...facts, patientId, version, position: loaded.position ?? 0, openAlerts };
   }
 }

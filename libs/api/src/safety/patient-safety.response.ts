@@ -15,7 +15,7 @@ class LabValueResponse {
   @ApiProperty() corrected: boolean;
 }
 
-class LabSummaryResponse {
+export class LabSummaryResponse {
   @ApiProperty({ example: 'PLAT' }) test: string;
   @ApiProperty({ type: LabValueResponse }) latest: LabValueResponse;
   @ApiProperty({ type: Number, nullable: true, description: 'CTCAE v5.0 grade' }) grade: number | null;
@@ -31,7 +31,7 @@ class LabSummaryResponse {
   @ApiPropertyOptional({ description: 'Cockcroft-Gault creatinine clearance, mL/min' }) crclMlMin?: number;
 }
 
-class DosesResponse {
+export class DosesResponse {
   @ApiProperty({ description: '{given, expected, deviations, missed, byRule}' }) compliance: Record<string, unknown>;
   @ApiProperty({ description: 'Missed maintenance doses (DOSE-MISSED)' }) missed: Record<string, unknown>[];
 }
@@ -48,14 +48,14 @@ class SusarClockResponse {
   @ApiDateTimeOptional() regulatoryReportedAt?: string;
 }
 
-class TreatmentResponse {
+export class TreatmentResponse {
   @ApiProperty({ enum: ['on-treatment', 'suspended', 'discontinued', 'completed', 'withdrawn', 'ended'], description: '`ended`: after a fatal adverse event' })
   status: string;
   @ApiDateTimeOptional({ description: 'Effective since' }) since?: string;
   @ApiPropertyOptional() reason?: string;
 }
 
-class AdverseEventSummaryResponse {
+export class AdverseEventSummaryResponse {
   @ApiProperty() eventId: string;
   @ApiProperty() term: string;
   @ApiDateTime() onsetAt: string;

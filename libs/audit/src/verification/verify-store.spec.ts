@@ -208,6 +208,26 @@ describe('verifyStore on a SQLite store file', () => {
     ['an event removed', removeVersion2],
     ['two events swapped', swapVersions2And3],
     ['a forged event inserted', insertForgedVersion2],
+    [
+      'a text no longer JSON',
+      (db: Database.Database) => db.prepare(`UPDATE events SET data = '{"value": 97' WHERE stream_id = ? AND stream_version = 2`).run(PSL),
+    ],
+  ])('gives the same report from reader threads, the log split in ranges anywhere, as from one walk: %s', async (_name, change: Tampering) => {
+    tamper(file, change);
+    store = await createSqliteEventStore({ file });
+    const ranges = jest.spyOn(store, 'checkChainRanges' as never);
+    const walked = await verifyStore(store, { readers: 1, batchSize: 2 });
+    expect(ranges).not.toHaveBeenCalled();
+    for (const readers of [2, 3, 4, 6]) expect(await verifyStore(store, { readers, batchSize: 2 })).toEqual(walked);
+    expect(ranges).toHaveBeenCalledTimes(4);
+  });
+
+  it.each([
+    ['nothing', () => undefined],
+    ['a value changed', changeValue],
+    ['an event removed', removeVersion2],
+    ['two events swapped', swapVersions2And3],
+    ['a forged event inserted', insertForgedVersion2],
     ['a text changed in form only', respaceData],
   ])('gives the same report from the stored texts as from parsed events: %s', async (_name, change: Tampering) => {
     tamper(file, change);

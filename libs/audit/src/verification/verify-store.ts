@@ -44,7 +44,16 @@ export interface VerifyStoreOptions {
   checkpoints?: CheckpointSetting;
   /** Fold the Merkle tree on a worker thread (default: when the largest checkpoint covers PARALLEL_FROM events or more). */
   parallel?: boolean;
+  /**
+   * Reader threads that check the chains of ranges of the log side by side, when the store offers them
+   * (`checkChainRanges`: SQLite) and no Merkle tree is folded (default: READERS from PARALLEL_FROM events;
+   * 1: the walk in this thread).
+   */
+  readers?: number;
 }
+
+/** Reader threads of a whole-store verification: one a core (docs/audit-trail.md). */
+export const READERS = 2;
 
 /** From this many events a worker thread folds the tree: below, starting it costs more than it saves. */
 export const PARALLEL_FROM = 50_000;
@@ -61,7 +70,7 @@ export const PARALLEL_FROM = 50_000;
  * here, and the smallest checkpoint that no longer holds is named.
  */
 export async function verifyStore(store: EventStore, options: VerifyStoreOptions = {}): Promise<StoreVerification> {
-  const verifier = new ChainVerifier();
+  let verifier = new ChainVerifier();
   const check = await checkpointCheck(store, options.checkpoints);
   const headPosition = await store.headPosition();
   const batchSize = options.batchSize ?? 2_000;
@@ -82,16 +91,36 @@ export async function verifyStore(store: EventStore, options: VerifyStoreOptions
     await nextTurn();
   };
   let folded: Map<number, string> | undefined;
+  let walkedTo = 0;
+  const readers = options.readers ?? (headPosition >= PARALLEL_FROM ? READERS : 1);
+  if (!folding && readers > 1 && store.checkChainRanges && headPosition > 0) {
+    // The log up to its head at the start, in ranges read and hashed side by side; then the events appended since, here.
+    let inRanges = 0;
+    let position = 0;
+    const ranges = await store.checkChainRanges(rangesOf(headPosition, readers), {
+      batchSize,
+      onProgress: (progress) => {
+        inRanges += progress.events;
+        position = Math.max(position, progress.position);
+        options.onProgress?.({ events: inRanges, position, headPosition });
+      },
+    });
+    // A stream gone back across a range's start (events reordered) is judged in one walk instead.
+    if (ranges.every((range) => verifier.canAbsorb(range) && verifier.absorb(range))) {
+      events = inRanges;
+      walkedTo = headPosition;
+    } else verifier = new ChainVerifier();
+  }
   try {
     if (store.readChainRecords) {
       // The store hands over the hashed texts as stored: hashing them needs no JSON parsed.
-      for await (const batch of store.readChainRecords({ batchSize })) {
+      for await (const batch of store.readChainRecords({ batchSize, after: walkedTo })) {
         verifier.feedRecords(batch);
         await fold(() => batch.map((record) => record[3]));
         await checked(batch.length, batch[batch.length - 1][0]);
       }
     } else {
-      for await (const batch of store.readAll({ batchSize })) {
+      for await (const batch of store.readAll({ batchSize, after: walkedTo })) {
         verifier.feed(batch);
         await fold(() => batch.map((event) => event.hash));
         await checked(batch.length, batch[batch.length - 1].globalPosition);
@@ -110,6 +139,14 @@ export async function verifyStore(store: EventStore, options: VerifyStoreOptions
     broken: report.broken.map(({ streamId, version, reason }) => ({ streamId, version, reason })),
     checkpoints,
   };
+}
+
+/** Positions 1 … head in `parts` ranges of about equal size. */
+function rangesOf(head: number, parts: number): { after: number; to: number }[] {
+  const size = Math.ceil(head / parts);
+  const ranges: { after: number; to: number }[] = [];
+  for (let after = 0; after < head; after += size) ranges.push({ after, to: Math.min(head, after + size) });
+  return ranges;
 }
 
 /** The checkpoints to check (every one the store holds, read before the walk), or the report of why none are. */

@@ -103,6 +103,30 @@ describe('the patient chart kept in step', () => {
   });
 });
 
+describe('a copy of a chart, kept in step from there', () => {
+  it('orders as a chart built afresh from the state, and leaves the chart it was copied from as it was', () => {
+    fc.assert(
+      fc.property(steps(40), steps(20), (before, after) => {
+        const writer = new StreamWriter();
+        const fold = new PatientFold();
+        for (const stored of writer.write(before)) fold.apply(stored);
+        const saved = fold.snapshot();
+        const original = PatientChart.of(saved);
+        const ordersBefore = orders(original);
+        const goingOn = new PatientFold(saved);
+        const copy = original.copy(goingOn.state);
+        for (const stored of writer.write(after)) {
+          goingOn.apply(stored);
+          copy.observe(goingOn.state, stored);
+        }
+        expect(orders(copy)).toEqual(orders(PatientChart.of(goingOn.state)));
+        expect(orders(original)).toEqual(ordersBefore);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
 describe('judging event by event (the alerting reactor)', () => {
   it('ends with exactly the alerts a judgement of the whole patient calls for', () => {
     fc.assert(

@@ -43,6 +43,17 @@ export class PatientChart {
     return chart;
   }
 
+  /**
+   * A chart of its own, as this one stands, for a fold that goes on from this one's state (a snapshot's):
+   * `observe` on the copy leaves this one as it is.
+   */
+  copy(state: PatientState): PatientChart {
+    const chart = new PatientChart(state);
+    for (const [test, list] of this.labsByTest) chart.labsByTest.set(test, list.slice());
+    for (const [id, test] of this.testOf) chart.testOf.set(id, test);
+    return chart;
+  }
+
   /** Takes in an event the owner's fold just applied; `state` is the fold's state after it. */
   observe(state: PatientState, stored: StoredPatientEvent): void {
     this.state = state;

@@ -102,7 +102,8 @@ export function treatmentOf(state: PatientState, atMs: number): PatientSafetyFac
   return change ? { status, since: change.effectiveAt, reason: change.reason } : { status };
 }
 
-function labSummaries(state: PatientState, chart: PatientChart): LabSummary[] {
+/** Per test, its latest result graded and flagged against the baseline: the same whatever the moment it is reckoned at. */
+export function labSummaries(state: PatientState, chart: PatientChart): LabSummary[] {
   const latest = new Map<LabTestCode, LabEntry>();
   for (const entry of Object.values(state.labs)) {
     if (entry.voided) continue;
@@ -150,7 +151,7 @@ function labSummaries(state: PatientState, chart: PatientChart): LabSummary[] {
   });
 }
 
-function adverseEventSummaries(state: PatientState): AdverseEventSummary[] {
+export function adverseEventSummaries(state: PatientState): AdverseEventSummary[] {
   return activeAdverseEvents(state).map((entry) => {
     const ae = entry.current;
     const calls = adverseEventCalls(state, entry);

@@ -58,6 +58,9 @@ export class PostgresCheckpointLog implements CheckpointLog {
     this.assertOpen();
     const client = await this.pool.connect();
     let broken = false;
+    // A connection cut while checked out is reported on the client (the pool listens only to idle ones).
+    const lost = (): void => void (broken = true);
+    client.on('error', lost);
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`vigil.checkpoint:${this.schema}`]);
@@ -89,6 +92,7 @@ export class PostgresCheckpointLog implements CheckpointLog {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
+      client.removeListener('error', lost);
       client.release(broken);
     }
   }

@@ -23,6 +23,8 @@ import { CheckpointLog } from '../checkpoints/checkpoint-log';
 import { assertDatabaseHashesAsVigil } from './hashing-check';
 import { NotificationListener } from './notification-listener';
 import { PostgresCheckpointLog } from './postgres-checkpoint-log';
+import { PostgresSnapshotLog } from './postgres-snapshot-log';
+import type { SnapshotLog } from '../snapshots/snapshot-log';
 import { assertSchemaName, migrate } from './schema';
 
 export interface PostgresEventStoreOptions {
@@ -57,6 +59,7 @@ export class PostgresEventStore implements EventStore {
   private readonly writes = new GroupCommit<AppendRequest, AppendResult>((batch) => this.commitBatch(batch));
   private closing = false;
   readonly checkpoints: CheckpointLog;
+  readonly snapshots: SnapshotLog;
 
   static async open(options: PostgresEventStoreOptions): Promise<PostgresEventStore> {
     const schema = options.schema ?? 'vigil';
@@ -86,6 +89,7 @@ export class PostgresEventStore implements EventStore {
   ) {
     this.signal = signal;
     this.checkpoints = new PostgresCheckpointLog(pool, schema, () => this.assertOpen());
+    this.snapshots = new PostgresSnapshotLog(pool, schema, () => this.assertOpen());
   }
 
   async append(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {

@@ -81,6 +81,19 @@ function migrations(s: string): string[] {
       tree_size bigint NOT NULL
     );
     `,
+    // Snapshots of stream folds (snapshots/snapshot-log.ts): derived from the log, the latest per stream and
+    // kind, each holding only while the stream's event at its version has its hash. Never trusted over the log.
+    `
+    CREATE TABLE ${s}.stream_snapshots (
+      stream_id      text NOT NULL,
+      kind           text NOT NULL,
+      stream_version bigint NOT NULL CHECK (stream_version >= 1),
+      hash           text NOT NULL,
+      state          text NOT NULL,
+      taken_at       text NOT NULL,
+      PRIMARY KEY (stream_id, kind)
+    );
+    `,
   ];
 }
 
@@ -93,6 +106,9 @@ export const schemaVersion = migrations('vigil').length;
  */
 export async function migrate(pool: Pool, schema: string, target = schemaVersion): Promise<void> {
   const client = await pool.connect();
+  // A connection cut while checked out is reported on the client (the pool listens only to idle ones).
+  const lost = (): void => undefined;
+  client.on('error', lost);
   try {
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [`vigil.migrate:${schema}`]);
     try {
@@ -119,6 +135,7 @@ export async function migrate(pool: Pool, schema: string, target = schemaVersion
       await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`vigil.migrate:${schema}`]);
     }
   } finally {
+    client.removeListener('error', lost);
     client.release();
   }
 }

@@ -73,6 +73,19 @@ const migrations: string[] = [
     tree_size INTEGER NOT NULL
   ) STRICT, WITHOUT ROWID;
   `,
+  // Snapshots of stream folds (snapshots/snapshot-log.ts): derived from the log, the latest per stream and
+  // kind, each holding only while the stream's event at its version has its hash. Never trusted over the log.
+  `
+  CREATE TABLE stream_snapshots (
+    stream_id      TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    stream_version INTEGER NOT NULL CHECK (stream_version >= 1),
+    hash           TEXT NOT NULL,
+    state          TEXT NOT NULL,
+    taken_at       TEXT NOT NULL,
+    PRIMARY KEY (stream_id, kind)
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];
 
 export const schemaVersion = migrations.length;

@@ -15,7 +15,7 @@ describeEventStoreContract(
       cleanup: async () => rmSync(dir, { recursive: true, force: true }),
     };
   },
-  { chainRecords: true, checkpoints: true },
+  { chainRecords: true, checkpoints: true, snapshots: true },
 );
 
 describeEventStoreContract(
@@ -24,5 +24,5 @@ describeEventStoreContract(
     store: await createSqliteEventStore({ file: ':memory:' }),
     cleanup: async () => undefined,
   }),
-  { persistent: false, chainRecords: true, checkpoints: true },
+  { persistent: false, chainRecords: true, checkpoints: true, snapshots: true },
 );

@@ -25,6 +25,9 @@ import { WakeSignal } from '../wake-signal';
 import { CheckpointLog } from '../checkpoints/checkpoint-log';
 import { chainRecordColumns } from './chain-record';
 import { SqliteCheckpointLog } from './sqlite-checkpoint-log';
+import { SqliteSnapshotLog } from './sqlite-snapshot-log';
+import { checkChainRanges } from './parallel-chain-check';
+import type { SnapshotLog } from '../snapshots/snapshot-log';
 import { EventRow, eventColumns, parsedEvent, toStoredEvent } from './event-row';
 import { migrate } from './schema';
 
@@ -66,6 +69,8 @@ export class SqliteEventStore implements EventStore {
   private closing = false;
   private readonly sql;
   readonly checkpoints: CheckpointLog;
+  readonly snapshots: SnapshotLog;
+  readonly checkChainRanges?: EventStore['checkChainRanges'];
 
   static open(options: SqliteEventStoreOptions): SqliteEventStore {
     if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
@@ -87,6 +92,19 @@ export class SqliteEventStore implements EventStore {
     private readonly pollIntervalMs: number,
   ) {
     this.checkpoints = new SqliteCheckpointLog(
+      db,
+      () => this.assertOpen(),
+      (write) => this.sideWrite(write),
+    );
+    // Reader threads open the file on connections of their own: an in-memory database has none to open.
+    if (db.name !== ':memory:' && db.name !== '') {
+      const file = db.name;
+      this.checkChainRanges = (ranges, options) => {
+        this.assertOpen();
+        return checkChainRanges(file, ranges, options);
+      };
+    }
+    this.snapshots = new SqliteSnapshotLog(
       db,
       () => this.assertOpen(),
       (write) => this.sideWrite(write),

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { ChainVerifier } from '../chain-verifier';
 import type { CheckpointLog, SignedCheckpoint } from '../checkpoints/checkpoint-log';
+import type { SnapshotLog, StreamSnapshot } from '../snapshots/snapshot-log';
 import { ChainRecord, EventStore, NewEvent, StoredEvent, Subscription } from '../event-store';
 import { DuplicateEventIdError, InvalidAppendError, WrongExpectedVersionError } from '../errors';
 import { canonicalEnvelope, hashEnvelope, hashEvent } from '../hash-chain';
@@ -24,6 +25,8 @@ export interface ContractOptions {
   chainRecords?: boolean;
   /** True for an adapter that offers a `checkpoints` log; the others' checkpoint tests are skipped, by name. */
   checkpoints?: boolean;
+  /** True for an adapter that offers a `snapshots` log; the others' snapshot tests are skipped, by name. */
+  snapshots?: boolean;
 }
 
 export function describeEventStoreContract(name: string, makeStore: () => Promise<ContractStore>, options: ContractOptions = {}): void {
@@ -572,6 +575,43 @@ export function describeEventStoreContract(name: string, makeStore: () => Promis
         expect(batches).toEqual([positions.slice(0, 3), positions.slice(3, 6), positions.slice(6)]);
         const upTo = await collectRecords(read({ after: positions[1], to: positions[4], batchSize: 2 }));
         expect(upTo.map((record) => record[0])).toEqual(positions.slice(2, 5));
+      });
+    });
+
+    describe('snapshot log', () => {
+      // Optional capability: readers of an adapter without it fold whole streams (their tests skipped, by name).
+      const itWithSnapshots = (title: string, test: (log: SnapshotLog) => Promise<void>) =>
+        (options.snapshots ? it : it.skip)(options.snapshots ? title : `${title} [no snapshot log in this adapter]`, async () => {
+          if (!store.snapshots) throw new Error(`${name} was declared with snapshots but its store has no snapshot log`);
+          await test(store.snapshots);
+        });
+      const snapshot = (streamVersion: number, hash: string, state = `{"v":${streamVersion}}`): StreamSnapshot => ({
+        streamId: 'patient-1',
+        kind: 'fold/1',
+        streamVersion,
+        hash,
+        state,
+        takenAt: '2026-03-01T10:00:00.000Z',
+      });
+
+      itWithSnapshots('keeps the latest snapshot per stream and kind, never moving back to an earlier version', async (log) => {
+        expect(await log.latest('patient-1', 'fold/1')).toBeNull();
+        await log.save(snapshot(10, 'a'.repeat(64)));
+        await log.save(snapshot(20, 'b'.repeat(64)));
+        await log.save(snapshot(15, 'c'.repeat(64)));
+        await log.save({ ...snapshot(5, 'd'.repeat(64)), kind: 'other/1' });
+        expect(await log.latest('patient-1', 'fold/1')).toEqual(snapshot(20, 'b'.repeat(64)));
+        expect(await log.latest('patient-1', 'other/1')).toMatchObject({ streamVersion: 5 });
+        expect(await log.latest('patient-2', 'fold/1')).toBeNull();
+      });
+
+      itWithSnapshots('replaces a snapshot at the same version under another hash (the log changed under it), and clears a kind', async (log) => {
+        await log.save(snapshot(20, 'b'.repeat(64)));
+        await log.save(snapshot(20, 'e'.repeat(64), '{"refolded":true}'));
+        expect(await log.latest('patient-1', 'fold/1')).toEqual(snapshot(20, 'e'.repeat(64), '{"refolded":true}'));
+        await log.save({ ...snapshot(3, 'f'.repeat(64)), streamId: 'patient-2' });
+        expect(await log.clear('fold/1')).toBe(2);
+        expect(await log.latest('patient-1', 'fold/1')).toBeNull();
       });
     });
 

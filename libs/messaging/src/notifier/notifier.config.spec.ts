@@ -5,10 +5,17 @@ describe('notifierConfigFromEnv', () => {
   it('keeps the outbox in the data directory and sends to the log only when no webhook is configured', () => {
     expect(notifierConfigFromEnv({ VIGIL_DATA_DIR: '/var/vigil' })).toEqual({
       outboxFile: join('/var/vigil', 'notifier.sqlite'),
+      outbox: { kind: 'sqlite', sqliteFile: join('/var/vigil', 'notifier.sqlite') },
+      lease: { ttlMs: 3000, heartbeatMs: 1000 },
       retryBaseMs: 1000,
       retryMaxMs: 300_000,
       pollMs: 1000,
     });
+  });
+
+  it('keeps the outbox in the shared PostgreSQL schema when the events are in PostgreSQL', () => {
+    const config = notifierConfigFromEnv({ VIGIL_EVENT_STORE: 'postgres', VIGIL_POSTGRES_URL: 'postgres://db/vigil' });
+    expect(config.outbox).toEqual({ kind: 'postgres', postgresUrl: 'postgres://db/vigil', postgresSchema: 'vigil_read' });
   });
 
   it('configures the webhook with its signing secret', () => {
@@ -72,7 +79,6 @@ describe('notifierConfigFromEnv', () => {
     const config = notifierConfigFromEnv({ VIGIL_DATA_DIR: '/var/vigil', VIGIL_KAFKA_BROKERS: 'k:9092' });
     expect(config.eventRelay).toEqual({
       kafka: expect.objectContaining({ brokers: ['k:9092'], topic: 'vigil.events', clientId: 'vigil-notifier-events' }),
-      checkpointFile: join('/var/vigil', 'event-relay.sqlite'),
     });
     expect(notifierConfigFromEnv({ VIGIL_KAFKA_BROKERS: 'k:9092', VIGIL_KAFKA_EVENT_TOPIC: 'transreg.log' }).eventRelay?.kafka.topic).toBe('transreg.log');
     expect(notifierConfigFromEnv({}).eventRelay).toBeUndefined();

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { LeaseTiming, leaseTimingFromEnv, ReadModelStoreConfig, readModelStoreConfigFromEnv } from '@vigil/projections';
 import type { KafkaChannelOptions } from '../kafka-channel';
 import type { KafkaIntakeOptions } from '../kafka-intake';
 
@@ -11,14 +12,21 @@ export interface WebhookConfig {
 
 /** The notifier's configuration, read once from the environment and validated with clear messages. */
 export interface NotifierConfig {
-  /** SQLite outbox (`<VIGIL_DATA_DIR>/notifier.sqlite`), or `:memory:`. */
+  /** SQLite outbox (`<VIGIL_DATA_DIR>/notifier.sqlite`, VIGIL_NOTIFIER_FILE), or `:memory:`. */
   outboxFile: string;
+  /**
+   * Where the outbox lives: its SQLite file, or (VIGIL_READ_MODELS=postgres, the default when the events
+   * are in PostgreSQL) the read models' shared schema, so a notifier node keeps no file.
+   */
+  outbox: ReadModelStoreConfig;
+  /** The notifier's lease (VIGIL_LEASE_TTL_MS, VIGIL_LEASE_HEARTBEAT_MS): one node delivers at a time. */
+  lease: LeaseTiming;
   /** Absent when `VIGIL_ALERT_WEBHOOK_URL` is not set: alerts then go to the log only. */
   webhook?: WebhookConfig;
   /** Absent when `VIGIL_KAFKA_BROKERS` is not set. */
   kafka?: KafkaChannelOptions;
-  /** The log's outbound stream (every event to VIGIL_KAFKA_EVENT_TOPIC), with Kafka; its checkpoint file. */
-  eventRelay?: { kafka: KafkaChannelOptions; checkpointFile: string };
+  /** The log's outbound stream (every event to VIGIL_KAFKA_EVENT_TOPIC), with Kafka; its checkpoint is kept beside the outbox. */
+  eventRelay?: { kafka: KafkaChannelOptions };
   retryBaseMs: number;
   retryMaxMs: number;
   pollMs: number;
@@ -41,8 +49,12 @@ function milliseconds(env: NodeJS.ProcessEnv, name: string, fallback: number, mi
 
 export function notifierConfigFromEnv(env: NodeJS.ProcessEnv = process.env): NotifierConfig {
   const dataDir = env.VIGIL_DATA_DIR ?? join(process.cwd(), 'data');
+  const outboxFile = env.VIGIL_NOTIFIER_FILE ?? (dataDir === ':memory:' ? ':memory:' : join(dataDir, 'notifier.sqlite'));
+  const readModels = readModelStoreConfigFromEnv(env);
   const config: NotifierConfig = {
-    outboxFile: env.VIGIL_NOTIFIER_FILE ?? (dataDir === ':memory:' ? ':memory:' : join(dataDir, 'notifier.sqlite')),
+    outboxFile,
+    outbox: readModels.kind === 'postgres' ? readModels : { kind: 'sqlite', sqliteFile: outboxFile },
+    lease: leaseTimingFromEnv(env),
     retryBaseMs: milliseconds(env, 'VIGIL_ALERT_RETRY_BASE_MS', 1000, 10),
     retryMaxMs: milliseconds(env, 'VIGIL_ALERT_RETRY_MAX_MS', 300_000, 10),
     pollMs: milliseconds(env, 'VIGIL_ALERT_POLL_MS', 1000, 10),
@@ -71,7 +83,6 @@ export function notifierConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Not
     const eventTopic = topicFromEnv(env, 'VIGIL_KAFKA_EVENT_TOPIC', 'vigil.events');
     config.eventRelay = {
       kafka: { ...config.kafka, topic: eventTopic, clientId: `${config.kafka.clientId}-events` },
-      checkpointFile: env.VIGIL_EVENT_RELAY_FILE ?? (dataDir === ':memory:' ? ':memory:' : join(dataDir, 'event-relay.sqlite')),
     };
   }
   return config;

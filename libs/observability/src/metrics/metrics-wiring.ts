@@ -2,7 +2,8 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { EVENT_STORE, type EventStore } from '@vigil/event-store';
-import { AlertNotifier, AlertOutbox } from '@vigil/messaging';
+import { ALERTING_LEASE, ProjectorLeases } from '@vigil/alerting';
+import { AlertNotifier, AlertOutbox, NotifierLease } from '@vigil/messaging';
 import { ReadModelProgress } from '@vigil/projections';
 import { measureHttp } from './http-metrics';
 import { VigilMetrics } from './vigil-metrics';
@@ -37,6 +38,14 @@ export class MetricsWiring implements OnModuleInit {
     }
     const outbox = this.find(AlertOutbox);
     if (outbox) this.metrics.watchBacklog(() => outbox.backlog());
+    // Who holds the work of each role now: the leases of this node (one owner per lease across the nodes).
+    const leases = this.find(ProjectorLeases);
+    if (leases) {
+      this.metrics.watchRole('projector', () => leases.all().some((lease) => lease.name !== ALERTING_LEASE && lease.held));
+      this.metrics.watchRole('alerting', () => leases.held(ALERTING_LEASE));
+    }
+    const notifier = this.find(NotifierLease);
+    if (notifier) this.metrics.watchRole('notifier', () => notifier.lease?.held ?? false);
     this.find(AlertNotifier)?.events.on('delivery-failed', ({ channel }: { channel: string }) => this.metrics.deliveryFailures.inc({ channel }));
   }
 

@@ -37,6 +37,7 @@ export class VigilMetrics {
   readonly roleOwner: Gauge<'role'>;
   private readonly lagSources: LagSource[] = [];
   private readonly backlogSources: BacklogSource[] = [];
+  private readonly roleSources = new Map<string, () => boolean>();
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -113,11 +114,15 @@ export class VigilMetrics {
       labelNames: ['rule', 'severity'],
       registers,
     });
+    const roles = this.roleSources;
     this.roleOwner = new Gauge({
       name: 'vigil_role_owner',
-      help: 'Whether this process currently runs a role (1) or stands by (0): api, projector, notifier',
+      help: 'Whether this process holds the work of a role now (1) or stands by (0): api, projector, alerting, notifier',
       labelNames: ['role'],
       registers,
+      collect() {
+        for (const [role, held] of roles) this.set({ role }, held() ? 1 : 0);
+      },
     });
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
@@ -125,6 +130,11 @@ export class VigilMetrics {
   /** Reports whether this process runs `role` now (for leadership: 1 on the leader, 0 on the others). */
   setRoleOwner(role: string, owned: boolean): void {
     this.roleOwner.set({ role }, owned ? 1 : 0);
+  }
+
+  /** A role whose ownership is read at scrape time (a lease: 1 on the node holding it, 0 on the standbys). */
+  watchRole(role: string, held: () => boolean): void {
+    this.roleSources.set(role, held);
   }
 
   /** Read models and reactors whose lag is reported (read at scrape time). */

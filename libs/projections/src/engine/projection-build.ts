@@ -1,5 +1,6 @@
 import { inCurrentSchema } from '@vigil/domain';
 import type { StoredEvent } from '@vigil/event-store';
+import type { ReadModelSql } from '../store/read-model-store';
 import type { Projection, ProjectionTransaction } from './projection';
 import { buildTable, ProjectionBuild, ReadModelDatabase } from './read-model-database';
 
@@ -22,6 +23,11 @@ export class BuildMovedError extends Error {
 export interface BuildWriterOptions {
   /** Brings a stored event to its current schema before the projection sees it (default: the domain's upcasters). */
   upcast?: (event: StoredEvent) => StoredEvent;
+  /**
+   * Runs first in every transaction that writes the build, and throws to refuse it: the lease of this
+   * projection (a node that lost it writes nothing more, see leadership/lease.ts).
+   */
+  fence?: (sql: ReadModelSql) => Promise<void>;
 }
 
 export interface OpenBuildOptions {
@@ -38,7 +44,7 @@ export interface OpenBuildOptions {
 export class ProjectionBuildWriter {
   private readonly handles: Set<string>;
   private readonly upcast: (event: StoredEvent) => StoredEvent;
-  readonly tx: ProjectionTransaction;
+  private readonly fence: (sql: ReadModelSql) => Promise<void>;
   private committed: number;
 
   private constructor(
@@ -51,7 +57,7 @@ export class ProjectionBuildWriter {
     this.handles = new Set(projection.handles);
     this.upcast = options.upcast ?? inCurrentSchema;
     this.committed = position;
-    this.tx = transactionOf(db, projection, build);
+    this.fence = options.fence ?? (async () => undefined);
   }
 
   /**
@@ -59,21 +65,22 @@ export class ProjectionBuildWriter {
    * `rebuild`); else a build of this version left half-done (resumed from its checkpoint); else a new
    * build with fresh tables, live at once only when the projection has no live build at all.
    */
-  static open(db: ReadModelDatabase, projection: Projection, options: OpenBuildOptions & BuildWriterOptions = {}): ProjectionBuildWriter {
+  static async open(db: ReadModelDatabase, projection: Projection, options: OpenBuildOptions & BuildWriterOptions = {}): Promise<ProjectionBuildWriter> {
     const { name, version } = projection;
-    const live = db.liveBuild(name);
+    const live = await db.liveBuild(name);
     if (live && live.version > version) {
       throw new Error(`read model ${name} is live at version ${live.version}, newer than this code's version ${version}: refusing to run an older projection`);
     }
-    const build = db.transaction(() => {
-      const builds = db.builds(name);
+    const build = await db.transaction(async (sql) => {
+      await options.fence?.(sql);
+      const builds = await db.builds(name, sql);
       const sameVersion = (status: string) => builds.filter((b) => b.version === version && b.status === status);
       const resumable = [...(options.rebuild ? [] : sameVersion('live')), ...sameVersion('building').reverse()];
       if (resumable.length > 0) return resumable[0];
       // A half-built build of another version is of no use any more.
-      for (const abandoned of builds.filter((b) => b.status === 'building')) db.dropBuild(abandoned);
-      const created = db.createBuild(name, version);
-      projection.install(transactionOf(db, projection, created.build));
+      for (const abandoned of builds.filter((b) => b.status === 'building')) await db.dropBuild(sql, abandoned);
+      const created = await db.createBuild(sql, name, version);
+      await projection.install(transactionOf(sql, projection, created.build));
       return created;
     });
     return new ProjectionBuildWriter(db, projection, build.build, build.position, options);
@@ -89,17 +96,17 @@ export class ProjectionBuildWriter {
   }
 
   /** The build's row in the registry, undefined once dropped. */
-  registered(): ProjectionBuild | undefined {
-    return this.db.build(this.name, this.build);
+  registered(sql?: ReadModelSql): Promise<ProjectionBuild | undefined> {
+    return this.db.build(this.name, this.build, sql);
   }
 
-  isLive(): boolean {
-    return this.registered()?.status === 'live';
+  async isLive(): Promise<boolean> {
+    return (await this.registered())?.status === 'live';
   }
 
   /** Takes the checkpoint from the database again (after a failed batch, or another writer's). */
-  resync(): number {
-    const row = this.registered();
+  async resync(): Promise<number> {
+    const row = await this.registered();
     if (!row) throw new BuildRetiredError(this.name, this.build);
     this.committed = row.position;
     return row.position;
@@ -123,11 +130,12 @@ export class ProjectionBuildWriter {
     if (last <= from) return 0;
     const events: StoredEvent[] = [];
     for (const event of batch) if (event.globalPosition > from && this.handles.has(event.type)) events.push(this.upcast(event));
-    this.db.transaction(
-      () => {
-        this.assertAt(from);
-        if (events.length > 0) this.projection.apply(events, this.tx);
-        this.db.advance(this.name, this.build, last);
+    await this.db.transaction(
+      async (sql) => {
+        await this.fence(sql);
+        await this.assertAt(sql, from);
+        if (events.length > 0) await this.projection.apply(events, transactionOf(sql, this.projection, this.build));
+        await this.db.advance(sql, this.name, this.build, last);
       },
       { durable: false },
     );
@@ -142,37 +150,36 @@ export class ProjectionBuildWriter {
    * committed before it without waiting for the disk). Only when the build covers at least what the
    * live build covers, so a reader never sees the read model step back. Returns false when not yet.
    */
-  switchLive(): { switched: boolean; replaced?: ProjectionBuild } {
-    const switched = this.db.transaction(() => {
-      this.assertAt(this.committed);
-      const live = this.db.liveBuild(this.name);
+  async switchLive(): Promise<{ switched: boolean; replaced?: ProjectionBuild }> {
+    const switched = await this.db.transaction(async (sql): Promise<{ switched: boolean; replaced?: ProjectionBuild }> => {
+      await this.fence(sql);
+      await this.assertAt(sql, this.committed);
+      const live = await this.db.liveBuild(this.name, sql);
       if (live?.build === this.build) return { switched: true };
       if (live && live.position > this.committed) return { switched: false };
-      return { switched: true, replaced: this.db.switchLive(this.name, this.build) };
+      return { switched: true, replaced: await this.db.switchLive(sql, this.name, this.build) };
     });
     if (switched.replaced) this.db.events.emit('switched', { name: this.name, build: this.build, position: this.committed });
     return switched;
   }
 
   /** Makes everything written so far durable (a synchronous=FULL commit of the checkpoint). */
-  makeDurable(): void {
-    this.db.transaction(() => {
-      this.assertAt(this.committed);
-      this.db.advance(this.name, this.build, this.committed);
+  async makeDurable(): Promise<void> {
+    await this.db.transaction(async (sql) => {
+      await this.fence(sql);
+      await this.assertAt(sql, this.committed);
+      await this.db.advance(sql, this.name, this.build, this.committed);
     });
   }
 
-  private assertAt(position: number): void {
-    const row = this.registered();
+  private async assertAt(sql: ReadModelSql, position: number): Promise<void> {
+    const row = await this.registered(sql);
     if (!row) throw new BuildRetiredError(this.name, this.build);
     if (row.position !== position) throw new BuildMovedError(this.name, this.build, position, row.position);
   }
 }
 
-function transactionOf(db: ReadModelDatabase, projection: Projection, build: number): ProjectionTransaction {
-  return {
-    table: (table) => buildTable(projection.name, projection.version, build, table),
-    statement: (sql) => db.statement(sql),
-    exec: (sql) => void db.sql.exec(sql),
-  };
+function transactionOf(sql: ReadModelSql, projection: Projection, build: number): ProjectionTransaction {
+  // The adapters' handles are plain objects of functions: spreading them keeps every method.
+  return { ...sql, table: (table) => buildTable(projection.name, projection.version, build, table) };
 }

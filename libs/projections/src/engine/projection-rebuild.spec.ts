@@ -13,13 +13,14 @@ import { ProjectionRebuild } from './projection-rebuild';
 import { Projector } from './projector';
 import { ReadModelDatabase } from './read-model-database';
 import { rebuildProjections } from './rebuild-projections';
+import { SqliteReadModelStore } from '../store/sqlite-read-model-store';
 
 /** Every row of the live build of each read model, in a stable order. */
-function contents(db: ReadModelDatabase): Record<string, unknown[]> {
-  return {
-    alerts: db.sql.prepare(`SELECT * FROM ${db.liveTable(ALERT_LIST, 'alerts')} ORDER BY alert_id`).all(),
-    patients: db.sql.prepare(`SELECT * FROM ${db.liveTable(PATIENT_OVERVIEW, 'patients')} ORDER BY patient_id`).all(),
-  };
+function contents(db: ReadModelDatabase): Promise<Record<string, unknown[]>> {
+  return db.read(async (sql) => ({
+    alerts: await sql.all(`SELECT * FROM ${await db.liveTable(ALERT_LIST, 'alerts', sql)} ORDER BY alert_id`),
+    patients: await sql.all(`SELECT * FROM ${await db.liveTable(PATIENT_OVERVIEW, 'patients', sql)} ORDER BY patient_id`),
+  }));
 }
 
 async function until(predicate: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
@@ -38,7 +39,7 @@ describe('ProjectionRebuild', () => {
     store = await createSqliteEventStore({ file: join(dir, 'events.sqlite') });
   });
   afterEach(async () => {
-    await store.close();
+    await await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -48,7 +49,7 @@ describe('ProjectionRebuild', () => {
     await writeTrialLog(store, { events: 2000, patients: 20, perAppend: 10 });
     const db = readModels();
     await rebuildProjections({ store, db });
-    const live = contents(db);
+    const live = await contents(db);
     const head = await store.headPosition();
     expect(live.alerts.length).toBeGreaterThan(20);
 
@@ -59,12 +60,15 @@ describe('ProjectionRebuild', () => {
       [PATIENT_OVERVIEW, 2, true],
       [ALERT_LIST, 2, true],
     ]);
-    expect(contents(db)).toEqual(live);
+    expect(await contents(db)).toEqual(live);
     expect(live.patients).toHaveLength(20);
     expect(await store.headPosition()).toBe(head);
-    const tables = db.sql.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'projection_builds' ORDER BY name`).pluck().all();
+    const tables = await db.read(async (sql) => [
+      ...(await db.store.tablesStartingWith(sql, 'alert_list_')),
+      ...(await db.store.tablesStartingWith(sql, 'safety_')),
+    ]);
     expect(tables).toEqual(['alert_list_v2_b2_alerts', 'safety_v4_b2_patients']);
-    db.close();
+    await db.close();
   });
 
   it('resumes a rebuild stopped half-way from its own checkpoint, and ends identical to an uninterrupted rebuild', async () => {
@@ -80,7 +84,7 @@ describe('ProjectionRebuild', () => {
     });
     const halfway = await interrupted.run();
     expect(halfway.state).toBe('stopped');
-    expect(db.builds(PATIENT_OVERVIEW)).toEqual([
+    expect(await db.builds(PATIENT_OVERVIEW)).toEqual([
       expect.objectContaining({ build: 1, status: 'live' }),
       expect.objectContaining({ build: 2, status: 'building', position: halfway.done }),
     ]);
@@ -91,9 +95,9 @@ describe('ProjectionRebuild', () => {
 
     const clean = readModels('clean.sqlite');
     await rebuildProjections({ store, db: clean, batchSize: 1000 });
-    expect(contents(db)).toEqual(contents(clean));
-    db.close();
-    clean.close();
+    expect(await contents(db)).toEqual(await contents(clean));
+    await db.close();
+    await clean.close();
   });
 
   it('lets a server follow the build that another process (a CLI rebuild) switched live', async () => {
@@ -106,16 +110,16 @@ describe('ProjectionRebuild', () => {
 
     const cli = readModels(); // the same file, another connection
     await rebuildProjections({ store, db: cli });
-    cli.close();
+    await cli.close();
 
     await log.enrol('P-203', 'SLE');
-    await until(async () => new PatientOverviews(server).list().length === 2);
+    await until(async () => (await new PatientOverviews(server).list()).length === 2);
     expect((await projector.status()).map((s) => [s.name, s.build, s.live])).toEqual([
       [PATIENT_OVERVIEW, 2, true],
       [ALERT_LIST, 2, true],
     ]);
     await projector.stop();
-    server.close();
+    await server.close();
   });
 });
 
@@ -135,41 +139,42 @@ describe('ProjectionBuildWriter', () => {
   it('never applies an event twice when two writers resume the same build: the second re-reads the checkpoint', async () => {
     const db = new ReadModelDatabase({ file: ':memory:' });
     const alertList = new AlertListProjection();
-    ProjectionBuildWriter.open(db, alertList); // build 1, live
-    const first = ProjectionBuildWriter.open(db, alertList, { rebuild: true });
-    const second = ProjectionBuildWriter.open(db, alertList, { rebuild: true });
+    await ProjectionBuildWriter.open(db, alertList); // build 1, live
+    const first = await ProjectionBuildWriter.open(db, alertList, { rebuild: true });
+    const second = await ProjectionBuildWriter.open(db, alertList, { rebuild: true });
     expect([first.build, second.build]).toEqual([2, 2]);
 
     await first.write(await batch(0, 150));
     await expect(second.write(await batch(0, 150))).rejects.toBeInstanceOf(BuildMovedError);
-    expect(second.resync()).toBe(150);
+    expect(await second.resync()).toBe(150);
     await second.write(await batch(150, 300));
-    expect(db.build(ALERT_LIST, 2)?.position).toBe(300);
-    db.close();
+    expect((await db.build(ALERT_LIST, 2))?.position).toBe(300);
+    await db.close();
   });
 
   it('does not switch a build live while the live build covers more of the log', async () => {
     const db = new ReadModelDatabase({ file: ':memory:' });
     const alertList = new AlertListProjection();
-    const live = ProjectionBuildWriter.open(db, alertList);
+    const live = await ProjectionBuildWriter.open(db, alertList);
     await live.write(await batch(0, 300));
-    const rebuilt = ProjectionBuildWriter.open(db, alertList, { rebuild: true });
+    const rebuilt = await ProjectionBuildWriter.open(db, alertList, { rebuild: true });
     await rebuilt.write(await batch(0, 200));
-    expect(rebuilt.switchLive()).toEqual({ switched: false });
-    expect(db.liveBuild(ALERT_LIST)?.build).toBe(1);
+    expect(await rebuilt.switchLive()).toEqual({ switched: false });
+    expect((await db.liveBuild(ALERT_LIST))?.build).toBe(1);
     await rebuilt.write(await batch(200, 300));
-    expect(rebuilt.switchLive()).toMatchObject({ switched: true, replaced: expect.objectContaining({ build: 1 }) });
-    expect(db.builds(ALERT_LIST)).toEqual([expect.objectContaining({ build: 2, status: 'live', position: 300 })]);
-    db.close();
+    expect(await rebuilt.switchLive()).toMatchObject({ switched: true, replaced: expect.objectContaining({ build: 1 }) });
+    expect(await db.builds(ALERT_LIST)).toEqual([expect.objectContaining({ build: 2, status: 'live', position: 300 })]);
+    await db.close();
   });
 
   it('commits the batches of a build not yet live without waiting for the disk, and every other transaction durably', async () => {
-    const db = new ReadModelDatabase({ file: join(mkdtempSync(join(tmpdir(), 'vigil-sync-')), 'projections.sqlite') });
+    const store = new SqliteReadModelStore({ file: join(mkdtempSync(join(tmpdir(), 'vigil-sync-')), 'projections.sqlite') });
+    const db = new ReadModelDatabase(store);
     const seen: number[] = [];
-    db.transaction(() => seen.push(db.sql.pragma('synchronous', { simple: true }) as number), { durable: false });
-    db.transaction(() => seen.push(db.sql.pragma('synchronous', { simple: true }) as number));
+    await db.transaction(async () => void seen.push(store.db.pragma('synchronous', { simple: true }) as number), { durable: false });
+    await db.transaction(async () => void seen.push(store.db.pragma('synchronous', { simple: true }) as number));
     expect(seen).toEqual([1, 2]); // NORMAL, then FULL
-    expect(db.sql.pragma('synchronous', { simple: true })).toBe(2);
-    db.close();
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
+    await db.close();
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { EventStore, StoredEvent } from '@vigil/event-store';
+import type { ReadModelSql } from '../store/read-model-store';
 import type { Projection } from './projection';
 import { BuildMovedError, ProjectionBuildWriter } from './projection-build';
 import type { ReadModelDatabase } from './read-model-database';
@@ -38,10 +39,12 @@ export interface ProjectionRebuildOptions {
   upcast?: (event: StoredEvent) => StoredEvent;
   /** After each batch; the next batch waits for it (a progress bar, a test's pace). */
   onProgress?: (progress: RebuildProgress) => void | Promise<void>;
+  /** Runs first in each transaction writing a build; throws to refuse it (the lease of the projection, on its owner). */
+  fence?: (projection: string) => (sql: ReadModelSql) => Promise<void>;
 }
 
 /**
- * Reading SQLite and applying a batch resolve without touching the event loop's I/O phase: without a
+ * Reading SQLite and applying a batch on it resolve without touching the event loop's I/O phase: without a
  * pause between batches, a rebuild in the server would starve HTTP until it ends.
  */
 export const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -66,6 +69,8 @@ export class ProjectionRebuild {
   private readonly logger = new Logger('ProjectionRebuild');
   private readonly batchSize: number;
   private writers: ProjectionBuildWriter[] = [];
+  /** The builds switched live (or live from the start, a first build). */
+  private readonly live = new Set<ProjectionBuildWriter>();
   private state: RebuildState = 'running';
   private head = 0;
   private resumedFrom = 0;
@@ -108,7 +113,7 @@ export class ProjectionRebuild {
     return {
       jobId: this.jobId,
       projections: this.projections.map((p) => p.name),
-      builds: this.writers.map((w) => ({ name: w.name, version: w.projection.version, build: w.build, position: w.position, live: w.isLive() })),
+      builds: this.writers.map((w) => ({ name: w.name, version: w.projection.version, build: w.build, position: w.position, live: this.live.has(w) })),
       state: this.state,
       done: position,
       total: Math.max(this.head, position),
@@ -128,7 +133,16 @@ export class ProjectionRebuild {
 
   private async execute(): Promise<RebuildProgress> {
     try {
-      this.writers = this.projections.map((projection) => ProjectionBuildWriter.open(this.db, projection, { rebuild: true, upcast: this.options.upcast }));
+      this.writers = [];
+      for (const projection of this.projections) {
+        const writer = await ProjectionBuildWriter.open(this.db, projection, {
+          rebuild: true,
+          upcast: this.options.upcast,
+          fence: this.options.fence?.(projection.name),
+        });
+        this.writers.push(writer);
+        if (await writer.isLive()) this.live.add(writer);
+      }
       this.resumedFrom = this.position();
       this.startedNs = process.hrtime.bigint();
       if (this.resumedFrom > 0) this.logger.log(`resuming ${this.describe()} from position ${this.resumedFrom}`);
@@ -154,7 +168,7 @@ export class ProjectionRebuild {
         await this.readOnce();
       } catch (error) {
         if (!(error instanceof BuildMovedError) || ++resyncs > MAX_RESYNCS) throw error;
-        for (const writer of this.writers) writer.resync();
+        for (const writer of this.writers) await writer.resync();
         continue;
       }
       if (this.stopping) return false;
@@ -185,11 +199,12 @@ export class ProjectionRebuild {
         all = false;
         continue;
       }
-      if (writer.isLive()) {
-        writer.makeDurable(); // a first build: live from the start, caught up now
+      if (this.live.has(writer)) {
+        await writer.makeDurable(); // a first build: live from the start, caught up now
         continue;
       }
-      const { switched, replaced } = writer.switchLive();
+      const { switched, replaced } = await writer.switchLive();
+      if (switched) this.live.add(writer);
       if (switched)
         this.logger.log(
           `${writer.name} build ${writer.build} is now live${replaced ? `, replacing build ${replaced.build}` : ''} (position ${writer.position})`,

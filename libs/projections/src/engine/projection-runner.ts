@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { EventStore, StoredEvent, Subscription } from '@vigil/event-store';
+import type { ReadModelSql } from '../store/read-model-store';
 import type { Projection } from './projection';
 import { BuildRetiredError, ProjectionBuildWriter } from './projection-build';
 import { yieldToIo } from './projection-rebuild';
@@ -37,6 +38,8 @@ export interface ProjectionRunnerOptions {
   upcast?: (event: StoredEvent) => StoredEvent;
   /** Called once the runner stopped for good because another build became live (in this process or another). */
   onRetired?: (runner: ProjectionRunner) => void;
+  /** Runs first in each transaction writing the build; throws to refuse it (the projection's lease). */
+  fence?: (sql: ReadModelSql) => Promise<void>;
 }
 
 /**
@@ -56,6 +59,8 @@ export class ProjectionRunner {
   private state: ProjectionState = 'stopped';
   private lastError?: string;
   private writer?: ProjectionBuildWriter;
+  /** Whether the build answers queries, as last looked up (after each batch, and by `status`). */
+  private live = false;
 
   constructor(
     private readonly store: EventStore,
@@ -82,7 +87,13 @@ export class ProjectionRunner {
   }
 
   get isLive(): boolean {
-    return this.writer?.isLive() ?? false;
+    return this.live;
+  }
+
+  /** Looks up again whether the build is live (another process may have switched or dropped it). */
+  async refreshLive(): Promise<boolean> {
+    this.live = (await this.writer?.isLive()) ?? false;
+    return this.live;
   }
 
   get isRetired(): boolean {
@@ -93,7 +104,8 @@ export class ProjectionRunner {
     if (this.state !== 'stopped') return;
     this.state = 'starting';
     try {
-      this.writer = ProjectionBuildWriter.open(this.db, this.projection, { upcast: this.options.upcast });
+      this.writer = await ProjectionBuildWriter.open(this.db, this.projection, { upcast: this.options.upcast, fence: this.options.fence });
+      await this.refreshLive();
     } catch (error) {
       this.state = 'stopped';
       throw error;
@@ -112,6 +124,7 @@ export class ProjectionRunner {
 
   async status(): Promise<ProjectionStatus> {
     const head = await this.store.headPosition();
+    await this.refreshLive();
     return {
       name: this.projection.name,
       version: this.projection.version,
@@ -160,13 +173,10 @@ export class ProjectionRunner {
       this.retryTimer = undefined;
       if (this.state !== 'failed') return;
       // The checkpoint in the database is the truth: the failed batch was rolled back.
-      try {
-        this.writer?.resync();
-      } catch (retired) {
-        if (retired instanceof BuildRetiredError) return void this.retire();
-        throw retired;
-      }
-      this.follow();
+      void (async () => this.writer?.resync())().then(
+        () => this.state === 'failed' && this.follow(),
+        (error: unknown) => (error instanceof BuildRetiredError ? this.retire() : this.fail(error)),
+      );
     }, this.retryDelayMs);
     this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.options.maxRetryDelayMs ?? 30_000);
   }
@@ -177,14 +187,15 @@ export class ProjectionRunner {
     this.lastError = undefined;
     this.retryDelayMs = this.options.retryDelayMs ?? 250;
     const head = await this.store.headPosition();
-    if (writer.position >= head && !writer.isLive()) this.switchLive(writer);
+    if (writer.position >= head && !(await this.refreshLive())) await this.switchLive(writer);
     if (this.state !== 'stopped') this.state = writer.position >= head ? 'following' : 'catching-up';
     if (writer.position < head) await yieldToIo(); // catching up: let HTTP in between batches
   }
 
   /** Blue/green: a new version's build answers queries once it has caught up with the log; the old one goes. */
-  private switchLive(writer: ProjectionBuildWriter): void {
-    const { switched, replaced } = writer.switchLive();
+  private async switchLive(writer: ProjectionBuildWriter): Promise<void> {
+    const { switched, replaced } = await writer.switchLive();
+    if (switched) this.live = true;
     if (switched) this.logger.log(`build ${writer.build} is now live${replaced ? `, replacing build ${replaced.build} (v${replaced.version})` : ''}`);
   }
 }

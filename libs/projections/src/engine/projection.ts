@@ -1,13 +1,13 @@
 import type { StoredEvent } from '@vigil/event-store';
-import type { ReadModelStatement } from './read-model-database';
+import type { ReadModelSql } from '../store/read-model-store';
 
-/** What a projection sees of the read-model database: its own version's tables, inside one transaction. */
-export interface ProjectionTransaction {
-  /** Physical name of one of this projection version's tables (`table('alerts')` → `alert_list_v1_alerts`). */
+/**
+ * What a projection sees of the read-model store: its own build's tables, inside one transaction, in
+ * the read models' portable SQL (runs on SQLite and PostgreSQL alike).
+ */
+export interface ProjectionTransaction extends ReadModelSql {
+  /** Physical name of one of this build's tables (`table('alerts')` → `alert_list_v2_b1_alerts`). */
   table(name: string): string;
-  /** A prepared statement, cached by SQL text. */
-  statement(sql: string): ReadModelStatement;
-  exec(sql: string): void;
 }
 
 /**
@@ -16,7 +16,7 @@ export interface ProjectionTransaction {
  * log belong to reactors (libs/alerting).
  *
  * The runner calls `apply` per batch of the events it handles (already upcast to their current shape),
- * synchronously, inside the transaction that also moves the checkpoint. A batch that throws is rolled
+ * inside the transaction that also moves the checkpoint. A batch that throws is rolled
  * back and retried from the checkpoint: nothing is skipped, nothing applied twice.
  */
 export interface Projection {
@@ -27,6 +27,6 @@ export interface Projection {
   /** Event types this projection reads; others only move its checkpoint. */
   readonly handles: readonly string[];
   /** Creates this version's tables (through `tx.table`). Runs once, in a transaction. */
-  install(tx: ProjectionTransaction): void;
-  apply(events: StoredEvent[], tx: ProjectionTransaction): void;
+  install(tx: ProjectionTransaction): Promise<void>;
+  apply(events: StoredEvent[], tx: ProjectionTransaction): Promise<void>;
 }

@@ -4,6 +4,7 @@ import type { Projection } from './projection';
 import { projectionNamed, RebuildAlreadyRunningError } from './projection-errors';
 import { ProjectionRebuild, RebuildProgress } from './projection-rebuild';
 import { ProjectionRunner, ProjectionRunnerOptions, ProjectionState, ProjectionStatus } from './projection-runner';
+import type { ReadModelSql } from '../store/read-model-store';
 import type { ReadModelDatabase } from './read-model-database';
 import { readModelStatus, ReadModelStatus } from './read-model-status';
 
@@ -16,9 +17,11 @@ export interface ProjectionOverview extends ReadModelStatus {
   error?: string;
 }
 
-export interface ProjectorOptions extends Omit<ProjectionRunnerOptions, 'onRetired'> {
+export interface ProjectorOptions extends Omit<ProjectionRunnerOptions, 'onRetired' | 'fence'> {
   /** Events read per batch by a rebuild (default: `batchSize`, else 2000). */
   rebuildBatchSize?: number;
+  /** The fence of a projection's writes on this node (its lease), when several nodes may run it. */
+  fence?: (projection: string) => (sql: ReadModelSql) => Promise<void>;
 }
 
 /**
@@ -34,7 +37,8 @@ export class Projector {
   private readonly rebuilds = new Map<string, ProjectionRebuild>();
   /** The last rebuild of each read model that ended (done, stopped or failed), for its progress. */
   private readonly finished = new Map<string, ProjectionRebuild>();
-  private started = false;
+  /** The projections whose runners run in this process (all, or those whose lease it holds). */
+  private readonly following = new Set<string>();
 
   constructor(
     private readonly store: EventStore,
@@ -50,18 +54,38 @@ export class Projector {
   }
 
   async start(): Promise<void> {
-    this.started = true;
-    for (const runner of this.byName.values()) await runner.start();
+    for (const name of this.byName.keys()) await this.follow(name);
   }
 
   async stop(): Promise<void> {
-    this.started = false;
-    await Promise.all([...this.rebuilds.values()].map((rebuild) => rebuild.stop()));
-    await Promise.all([...this.byName.values()].map((runner) => runner.stop()));
+    await Promise.all([...this.byName.keys()].map((name) => this.unfollow(name)));
   }
 
-  status(): Promise<ProjectionStatus[]> {
-    this.adoptSwitchedBuilds();
+  /** Runs one projection here (its node took its lease): its runner resumes from the checkpoint. */
+  async follow(name: string): Promise<void> {
+    const projection = projectionNamed(this.projections, name);
+    this.following.add(projection.name);
+    await (this.byName.get(projection.name) as ProjectionRunner).start();
+  }
+
+  /** Stops one projection here (its lease lost or given up), and its rebuild; another node may take both over. */
+  async unfollow(name: string): Promise<void> {
+    const projection = projectionNamed(this.projections, name);
+    this.following.delete(projection.name);
+    await this.rebuilds.get(projection.name)?.stop();
+    const runner = this.byName.get(projection.name) as ProjectionRunner;
+    await runner.stop();
+    // A fresh runner, stopped: it opens the build that is live when this node follows the projection again.
+    this.byName.set(projection.name, this.runnerFor(projection));
+  }
+
+  /** Whether this process runs the projection now. */
+  follows(name: string): boolean {
+    return this.following.has(projectionNamed(this.projections, name).name);
+  }
+
+  async status(): Promise<ProjectionStatus[]> {
+    await this.adoptSwitchedBuilds();
     return Promise.all([...this.byName.values()].map((runner) => runner.status()));
   }
 
@@ -72,7 +96,7 @@ export class Projector {
   /** One read model by name (kebab-case accepted); UnknownProjectionError when there is none. */
   async describe(name: string): Promise<ProjectionOverview> {
     const projection = projectionNamed(this.projections, name);
-    this.adoptSwitchedBuilds();
+    await this.adoptSwitchedBuilds();
     const runner = this.byName.get(projection.name) as ProjectionRunner;
     const status = await runner.status();
     const rebuild = this.rebuilds.get(projection.name) ?? this.finished.get(projection.name);
@@ -98,6 +122,7 @@ export class Projector {
     const rebuild = new ProjectionRebuild(this.store, this.db, [projection], {
       batchSize: this.options.rebuildBatchSize ?? this.options.batchSize,
       upcast: this.options.upcast,
+      fence: this.options.fence,
     });
     this.rebuilds.set(projection.name, rebuild);
     void rebuild
@@ -114,18 +139,22 @@ export class Projector {
   }
 
   private runnerFor(projection: Projection): ProjectionRunner {
-    return new ProjectionRunner(this.store, this.db, projection, { ...this.options, onRetired: (runner) => void this.replaceRunner(runner.name, runner) });
+    return new ProjectionRunner(this.store, this.db, projection, {
+      ...this.options,
+      fence: this.options.fence?.(projection.name),
+      onRetired: (runner) => void this.replaceRunner(runner.name, runner),
+    });
   }
 
   /** Another build became live: a fresh runner follows it from its checkpoint. */
   private async replaceRunner(name: string, retired?: ProjectionRunner): Promise<void> {
     const current = this.byName.get(name);
     if (!current || (retired && current !== retired)) return;
-    if (!retired && !current.isRetired && current.isLive) return; // already follows the live build
+    if (!retired && !current.isRetired && (await current.refreshLive())) return; // already follows the live build
     const next = this.runnerFor(current.projection);
     this.byName.set(name, next);
     await current.stop();
-    if (!this.started) return;
+    if (!this.following.has(name)) return;
     try {
       await next.start();
       this.logger.log(`${name}: now following build ${next.build}`);
@@ -135,10 +164,10 @@ export class Projector {
   }
 
   /** A runner whose build another process replaced while no event came to tell it: replaced now. */
-  private adoptSwitchedBuilds(): void {
-    if (!this.started) return;
+  private async adoptSwitchedBuilds(): Promise<void> {
     for (const [name, runner] of this.byName) {
-      if (runner.build > 0 && !this.rebuilds.has(name) && runner.isLive === false && this.db.build(name, runner.build) === undefined)
+      if (!this.following.has(name)) continue;
+      if (runner.build > 0 && !this.rebuilds.has(name) && !(await runner.refreshLive()) && (await this.db.build(name, runner.build)) === undefined)
         void this.replaceRunner(name, runner);
     }
   }

@@ -1,27 +1,8 @@
-import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
-
-export type ReadModelStatement = Database.Statement<unknown[], unknown>;
-
-export interface ReadModelDatabaseOptions {
-  /** SQLite file of the read models (`<VIGIL_DATA_DIR>/projections.sqlite`), or `:memory:` in tests. */
-  file: string;
-}
+import type { EventEmitter } from 'node:events';
+import type { ReadModelSql, ReadModelStore, TransactionOptions } from '../store/read-model-store';
+import { SqliteReadModelStore } from '../store/sqlite-read-model-store';
 
 export type BuildStatus = 'building' | 'live';
-
-export interface TransactionOptions {
-  /**
-   * false: commit without waiting for the disk (synchronous=NORMAL for this transaction only). For the
-   * batches of a projection (live or building): a power cut may lose its last batches, never
-   * corrupt them (WAL), and the build resumes from the checkpoint that did reach the disk. Whatever
-   * such a build wrote is made durable by the next durable commit, which syncs the WAL it was written
-   * to: the switch to live is always durable (see `ProjectionBuildWriter.switchLive`). Default true.
-   */
-  durable?: boolean;
-}
 
 /** One build of a projection: its own tables, its own checkpoint. */
 export interface ProjectionBuild {
@@ -53,156 +34,145 @@ export function buildTable(projection: string, version: number, build: number, t
   return `${projection}_v${version}_b${build}_${table}`;
 }
 
-interface BuildRow {
-  name: string;
-  build: number;
-  version: number;
-  position: number;
-  status: BuildStatus;
-}
+const COLUMNS = 'name, build, version, position, status';
 
 /**
- * The read models' own SQLite database (WAL; synchronous=FULL except for batches, see TransactionOptions). Besides the projections' tables it
- * keeps `projection_builds`: per build of a projection, its code version, its checkpoint (written in
- * the same transaction as its tables, so a crash never skips nor repeats an event) and whether it is
- * the live build that answers queries. A new build (a new version, or a rebuild) fills its own tables
- * beside the live one and is switched live in one transaction (blue/green).
+ * The projection engine's view of the read-model store: besides the projections' tables it keeps
+ * `projection_builds`: per build of a projection, its code version, its checkpoint (written in the same
+ * transaction as its tables, so a crash never skips nor repeats an event) and whether it is the live
+ * build that answers queries. A new build (a new version, or a rebuild) fills its own tables beside the
+ * live one and is switched live in one transaction (blue/green), on SQLite and PostgreSQL alike.
+ *
+ * Registry methods take the `sql` of a transaction or read they belong to; without it they run alone.
  */
 export class ReadModelDatabase {
-  readonly sql: Database.Database;
-  readonly events = new EventEmitter();
-  private readonly statements = new Map<string, ReadModelStatement>();
+  readonly store: ReadModelStore;
+  /** The registry's table, created on first use. */
+  private readonly installed: Promise<void>;
 
-  constructor(readonly options: ReadModelDatabaseOptions) {
-    if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
-    this.sql = new Database(options.file);
-    this.sql.pragma('busy_timeout = 5000');
-    this.sql.pragma('journal_mode = WAL');
-    this.sql.pragma('synchronous = FULL');
-    this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS projection_builds (
-        name TEXT NOT NULL,
-        build INTEGER NOT NULL,
-        version INTEGER NOT NULL,
-        position INTEGER NOT NULL,
-        status TEXT NOT NULL CHECK (status IN ('building', 'live')),
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL,
-        PRIMARY KEY (name, build)
-      );
-      CREATE UNIQUE INDEX IF NOT EXISTS projection_builds_one_live ON projection_builds (name) WHERE status = 'live';
-    `);
-    this.events.setMaxListeners(0);
+  /** On a store, or (the embedded default, tests) on a SQLite file or `:memory:`. */
+  constructor(source: ReadModelStore | { file: string }) {
+    this.store = 'file' in source ? new SqliteReadModelStore({ file: source.file }) : source;
+    this.installed = this.install();
+    this.installed.catch(() => undefined); // reported to whoever uses the database first
   }
 
-  /** A prepared statement, cached by its SQL text. */
-  statement(sql: string): ReadModelStatement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.sql.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+  /** Opens the engine's registry on a store, creating it if missing. */
+  static async open(store: ReadModelStore): Promise<ReadModelDatabase> {
+    const db = new ReadModelDatabase(store);
+    await db.installed;
+    return db;
   }
 
-  /** Runs `fn` in one write transaction (BEGIN IMMEDIATE): all or nothing. */
-  transaction<T>(fn: () => T, options: TransactionOptions = {}): T {
-    if (options.durable !== false || this.sql.inTransaction) return this.sql.transaction(fn).immediate();
-    this.sql.pragma('synchronous = NORMAL');
-    try {
-      return this.sql.transaction(fn).immediate();
-    } finally {
-      this.sql.pragma('synchronous = FULL');
-    }
+  /** The embedded default: a SQLite file (or `:memory:` in tests). */
+  static sqlite(file: string): Promise<ReadModelDatabase> {
+    return ReadModelDatabase.open(new SqliteReadModelStore({ file }));
   }
 
-  /**
-   * Runs queries in one read transaction: they all see the same snapshot, so a query that looked up
-   * the live build never meets its tables dropped by a switch committed meanwhile (by another process).
-   */
-  read<T>(fn: () => T): T {
-    if (this.sql.inTransaction) return fn();
-    return this.sql.transaction(fn).deferred();
+  private install(): Promise<void> {
+    return this.store.transaction((sql) =>
+      sql.exec(`
+        CREATE TABLE IF NOT EXISTS projection_builds (
+          name TEXT NOT NULL,
+          build INTEGER NOT NULL,
+          version INTEGER NOT NULL,
+          position BIGINT NOT NULL,
+          status TEXT NOT NULL CHECK (status IN ('building', 'live')),
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL,
+          PRIMARY KEY (name, build)
+        );
+        CREATE UNIQUE INDEX IF NOT EXISTS projection_builds_one_live ON projection_builds (name) WHERE status = 'live';
+      `),
+    );
   }
 
-  builds(projection: string): ProjectionBuild[] {
-    return this.statement('SELECT name, build, version, position, status FROM projection_builds WHERE name = ? ORDER BY build').all(projection) as BuildRow[];
+  get events(): EventEmitter {
+    return this.store.events;
   }
 
-  build(projection: string, build: number): ProjectionBuild | undefined {
-    return this.statement('SELECT name, build, version, position, status FROM projection_builds WHERE name = ? AND build = ?').get(projection, build) as
-      BuildRow | undefined;
+  async transaction<T>(fn: (sql: ReadModelSql) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    await this.installed;
+    return this.store.transaction(fn, options);
   }
 
-  liveBuild(projection: string): ProjectionBuild | undefined {
-    return this.statement(`SELECT name, build, version, position, status FROM projection_builds WHERE name = ? AND status = 'live'`).get(projection) as
-      BuildRow | undefined;
+  async read<T>(fn: (sql: ReadModelSql) => Promise<T>): Promise<T> {
+    await this.installed;
+    return this.store.read(fn);
+  }
+
+  builds(projection: string, sql?: ReadModelSql): Promise<ProjectionBuild[]> {
+    return this.on(sql, (q) => q.all<ProjectionBuild>(`SELECT ${COLUMNS} FROM projection_builds WHERE name = ? ORDER BY build`, [projection]));
+  }
+
+  build(projection: string, build: number, sql?: ReadModelSql): Promise<ProjectionBuild | undefined> {
+    return this.on(sql, (q) => q.get<ProjectionBuild>(`SELECT ${COLUMNS} FROM projection_builds WHERE name = ? AND build = ?`, [projection, build]));
+  }
+
+  liveBuild(projection: string, sql?: ReadModelSql): Promise<ProjectionBuild | undefined> {
+    return this.on(sql, (q) => q.get<ProjectionBuild>(`SELECT ${COLUMNS} FROM projection_builds WHERE name = ? AND status = 'live'`, [projection]));
   }
 
   /** The table that answers queries for a projection now, or undefined before its first build started. */
-  liveTable(projection: string, table: string): string | undefined {
-    const live = this.liveBuild(projection);
+  async liveTable(projection: string, table: string, sql?: ReadModelSql): Promise<string | undefined> {
+    const live = await this.liveBuild(projection, sql);
     return live && buildTable(projection, live.version, live.build, table);
   }
 
   /** Position of the live build of a projection (0 when it has none). */
-  livePosition(projection: string): number {
-    return this.liveBuild(projection)?.position ?? 0;
+  async livePosition(projection: string, sql?: ReadModelSql): Promise<number> {
+    return (await this.liveBuild(projection, sql))?.position ?? 0;
   }
 
   /** A new build, live at once when the projection has no live build yet. Call inside a transaction. */
-  createBuild(projection: string, version: number): ProjectionBuild {
-    const builds = this.builds(projection);
+  async createBuild(sql: ReadModelSql, projection: string, version: number): Promise<ProjectionBuild> {
+    const builds = await this.builds(projection, sql);
     const build = Math.max(0, ...builds.map((b) => b.build)) + 1;
     const status: BuildStatus = builds.some((b) => b.status === 'live') ? 'building' : 'live';
     const now = new Date().toISOString();
-    this.statement('INSERT INTO projection_builds (name, build, version, position, status, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?, ?)').run(
+    await sql.run('INSERT INTO projection_builds (name, build, version, position, status, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?, ?)', [
       projection,
       build,
       version,
       status,
       now,
       now,
-    );
+    ]);
     return { name: projection, build, version, position: 0, status };
   }
 
   /** Moves a build's checkpoint. Call inside the transaction that changed its tables. */
-  advance(projection: string, build: number, position: number): void {
-    this.statement('UPDATE projection_builds SET position = ?, updated_at = ? WHERE name = ? AND build = ?').run(
+  async advance(sql: ReadModelSql, projection: string, build: number, position: number): Promise<void> {
+    await sql.run('UPDATE projection_builds SET position = ?, updated_at = ? WHERE name = ? AND build = ?', [
       position,
       new Date().toISOString(),
       projection,
       build,
-    );
+    ]);
   }
 
   /** Makes a build the live one and drops the build it replaces, tables and all. Call inside a transaction. */
-  switchLive(projection: string, build: number): ProjectionBuild | undefined {
-    const previous = this.liveBuild(projection);
+  async switchLive(sql: ReadModelSql, projection: string, build: number): Promise<ProjectionBuild | undefined> {
+    const previous = await this.liveBuild(projection, sql);
     if (previous?.build === build) return undefined;
-    if (previous) this.dropBuild(previous);
-    this.statement(`UPDATE projection_builds SET status = 'live', updated_at = ? WHERE name = ? AND build = ?`).run(
-      new Date().toISOString(),
-      projection,
-      build,
-    );
+    if (previous) await this.dropBuild(sql, previous);
+    await sql.run(`UPDATE projection_builds SET status = 'live', updated_at = ? WHERE name = ? AND build = ?`, [new Date().toISOString(), projection, build]);
     return previous;
   }
 
   /** Removes a build and its tables. Call inside a transaction. */
-  dropBuild(build: ProjectionBuild): void {
+  async dropBuild(sql: ReadModelSql, build: ProjectionBuild): Promise<void> {
     const prefix = `${buildTable(build.name, build.version, build.build, 'x').slice(0, -1)}`;
-    const tables = this.sql.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, ?) = ?`).all(prefix.length, prefix) as {
-      name: string;
-    }[];
-    for (const [sql] of this.statements) if (sql.includes(prefix)) this.statements.delete(sql);
-    for (const table of tables) this.sql.exec(`DROP TABLE "${table.name}"`);
-    this.statement('DELETE FROM projection_builds WHERE name = ? AND build = ?').run(build.name, build.build);
+    for (const table of await this.store.tablesStartingWith(sql, prefix)) await sql.exec(`DROP TABLE "${table}"`);
+    await sql.run('DELETE FROM projection_builds WHERE name = ? AND build = ?', [build.name, build.build]);
   }
 
-  close(): void {
-    this.statements.clear();
-    if (this.sql.open) this.sql.close();
+  async close(): Promise<void> {
+    await this.installed.catch(() => undefined);
+    await this.store.close();
+  }
+
+  private on<T>(sql: ReadModelSql | undefined, fn: (sql: ReadModelSql) => Promise<T>): Promise<T> {
+    return sql ? fn(sql) : this.read(fn);
   }
 }

@@ -23,7 +23,8 @@ export async function readModelStatus(
   head?: number,
 ): Promise<ReadModelStatus> {
   const last = head ?? (await store.headPosition());
-  const live = db.liveBuild(projection.name);
+  const builds = await db.builds(projection.name);
+  const live = builds.find((b) => b.status === 'live');
   const position = live?.position ?? 0;
   return {
     name: projection.name,
@@ -32,6 +33,6 @@ export async function readModelStatus(
     position,
     head: last,
     lag: Math.max(0, last - position),
-    builds: db.builds(projection.name),
+    builds,
   };
 }

@@ -31,7 +31,7 @@ export async function rebuildProjections(options: RebuildProjectionsOptions): Pr
     const done = await new ProjectionRebuild(options.store, db, chosen, options).run();
     return { ...done, events: done.eventsRead };
   } finally {
-    if (!options.db) db.close();
+    if (!options.db) await db.close();
   }
 }
 

@@ -1,12 +1,8 @@
 import { DynamicModule, Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ReadModelDatabase } from '../engine/read-model-database';
+import { createReadModelStore, ReadModelStoreConfig } from '../store/create-read-model-store';
 import { AlertList } from './alerts/alert-list';
 import { PatientOverviews } from './patients/patient-overview';
-
-export interface ReadModelsOptions {
-  /** `<VIGIL_DATA_DIR>/projections.sqlite`, or `:memory:` (then only this process sees it). */
-  file: string;
-}
 
 /**
  * The read-model database and its queries, for the whole application (AlertList, PatientOverviews).
@@ -18,11 +14,11 @@ export interface ReadModelsOptions {
 export class ReadModelsModule implements OnApplicationShutdown {
   constructor(@Inject(ReadModelDatabase) private readonly db: ReadModelDatabase) {}
 
-  static forRoot(options: ReadModelsOptions): DynamicModule {
+  static forRoot(config: ReadModelStoreConfig): DynamicModule {
     return {
       module: ReadModelsModule,
       providers: [
-        { provide: ReadModelDatabase, useFactory: () => new ReadModelDatabase({ file: options.file }) },
+        { provide: ReadModelDatabase, useFactory: async () => ReadModelDatabase.open(await createReadModelStore(config)) },
         { provide: AlertList, inject: [ReadModelDatabase], useFactory: (db: ReadModelDatabase) => new AlertList(db) },
         { provide: PatientOverviews, inject: [ReadModelDatabase], useFactory: (db: ReadModelDatabase) => new PatientOverviews(db) },
       ],
@@ -30,7 +26,7 @@ export class ReadModelsModule implements OnApplicationShutdown {
     };
   }
 
-  onApplicationShutdown(): void {
-    this.db.close();
+  async onApplicationShutdown(): Promise<void> {
+    await this.db.close();
   }
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ApiDateTime, ApiDateTimeOptional } from '../../http/openapi';
 import { AdverseEventEntryResponse, DemographicsResponse, DoseEntryResponse, LabEntryResponse } from '../../patients/dto/patient.response';
+import { AdverseEventSummaryResponse, DosesResponse, LabSummaryResponse, TreatmentResponse } from '../../safety/patient-safety.response';
 
 /** OpenAPI descriptions of what the audit endpoints answer (shapes of @vigil/audit). */
 
@@ -110,7 +111,9 @@ export class ReplayedAlertResponse {
   @ApiPropertyOptional({ type: AlertRetractionResponse }) retracted?: AlertRetractionResponse;
 }
 
+/** GET /patients/:patientId/state?view=full: every record at once (for exports). */
 export class PatientSnapshotResponse {
+  @ApiProperty({ enum: ['full'] }) view: 'full';
   @ApiProperty() patientId: string;
   @ApiProperty({ type: PointInTimeResponse }) pointInTime: PointInTimeResponse;
   @ApiProperty({ description: 'Highest stream version folded (0: nothing yet)' }) version: number;
@@ -125,6 +128,72 @@ export class PatientSnapshotResponse {
   @ApiProperty({ type: [DoseEntryResponse] }) doses: DoseEntryResponse[];
   @ApiProperty({ type: [AdverseEventEntryResponse] }) adverseEvents: AdverseEventEntryResponse[];
   @ApiProperty({ type: [ReplayedAlertResponse] }) alerts: ReplayedAlertResponse[];
+}
+
+class StateDosesResponse extends DosesResponse {
+  @ApiProperty({ description: 'Doses recorded by then, voided ones included' }) recorded: number;
+  @ApiProperty({ description: 'Of them, entered in error' }) voided: number;
+}
+
+class StateAlertsResponse {
+  @ApiProperty({ type: [ReplayedAlertResponse], description: 'Alerts then open or acknowledged (not closed, not retracted)' }) open: ReplayedAlertResponse[];
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+    example: { open: 2, acknowledged: 1, closed: 4 },
+    description: 'How many alerts stood in each status then',
+  })
+  byStatus: Record<string, number>;
+}
+
+/** One record behind a summary: its kind, then the fields of a lab result (graded), a dose or an adverse event as `view=full` lists them. */
+export class RecordViewResponse {
+  @ApiProperty({ enum: ['lab', 'dose', 'adverseEvent'] }) kind: string;
+  @ApiProperty({ description: 'Stored event id that first recorded it' }) eventId: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'As first recorded' }) original: Record<string, unknown>;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'After every correction by then' }) current: Record<string, unknown>;
+  @ApiProperty() voided: boolean;
+  @ApiPropertyOptional() voidReason?: string;
+  @ApiProperty({ type: [String], description: 'Stored event ids of the corrections applied' }) corrections: string[];
+  @ApiProperty({ description: 'Order of recording among the events folded' }) recordedSeq: number;
+  @ApiDateTimeOptional() recordedAt?: string;
+  @ApiPropertyOptional({ type: LabGradeResponse, nullable: true, description: 'Lab results: grade of the current values (null when voided)' })
+  grade?: LabGradeResponse | null;
+  @ApiPropertyOptional({ type: [RuleHitResponse], description: 'Lab results: protocol thresholds the current values cross' }) ruleHits?: RuleHitResponse[];
+}
+
+class RecordPageResponse {
+  @ApiProperty({ type: [RecordViewResponse], description: 'Clinical-time order (ties by recording order), voided ones included (marked)' })
+  items: RecordViewResponse[];
+  @ApiProperty() limit: number;
+  @ApiProperty({ type: String, nullable: true, description: 'Give it as `cursor` for the next page; null on the last one' }) nextCursor: string | null;
+}
+
+class StateRecordsResponse {
+  @ApiProperty({ description: 'Records (labs, doses, adverse events, voided ones included) behind the summary' }) total: number;
+  @ApiPropertyOptional({ type: RecordPageResponse, description: 'With include=records' }) page?: RecordPageResponse;
+}
+
+/** The default answer of GET /patients/:patientId/state: the patient at that moment, summed up. */
+export class PatientStateSummaryResponse {
+  @ApiProperty({ enum: ['summary'] }) view: 'summary';
+  @ApiProperty() patientId: string;
+  @ApiProperty({ type: PointInTimeResponse }) pointInTime: PointInTimeResponse;
+  @ApiProperty({ description: 'Highest stream version folded (0: nothing yet)' }) version: number;
+  @ApiProperty({ description: 'Events folded: fewer than `version` when time bounds left some out' }) eventsFolded: number;
+  @ApiProperty({ description: "The stream's current version" }) streamVersion: number;
+  @ApiProperty() enrolled: boolean;
+  @ApiProperty({ type: String, nullable: true }) siteId: string | null;
+  @ApiProperty({ type: String, nullable: true }) disease: string | null;
+  @ApiProperty({ type: DemographicsResponse, nullable: true }) demographics: DemographicsResponse | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) enrolledAt: string | null;
+  @ApiDateTime({ description: 'When dosing and the treatment status are reckoned: the earliest bound of the point in time, else now' }) reckonedAt: string;
+  @ApiProperty({ type: TreatmentResponse }) treatment: TreatmentResponse;
+  @ApiProperty({ type: [LabSummaryResponse], description: 'Per lab test: the latest value, its grade, flags and baseline' }) labs: LabSummaryResponse[];
+  @ApiProperty({ type: StateDosesResponse }) doses: StateDosesResponse;
+  @ApiProperty({ type: [AdverseEventSummaryResponse] }) adverseEvents: AdverseEventSummaryResponse[];
+  @ApiProperty({ type: StateAlertsResponse }) alerts: StateAlertsResponse;
+  @ApiProperty({ type: StateRecordsResponse }) records: StateRecordsResponse;
 }
 
 class ViewerResponse {

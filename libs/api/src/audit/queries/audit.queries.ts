@@ -1,4 +1,4 @@
-import { Inject, Optional } from '@nestjs/common';
+import { Inject, Logger, Optional } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import {
   AccessLog,
@@ -14,14 +14,20 @@ import {
   PatientAlertIndex,
   PatientHistory,
   patientHistory,
+  foldPatientAt,
+  fullViewOf,
   PatientSnapshot,
-  PointInTime,
-  replayPatientAt,
+  PatientSnapshots,
+  PatientStateSummary,
+  StateQuery,
+  stateSummaryOf,
   StoreVerification,
   verifyStore,
 } from '@vigil/audit';
 import { Actor, PatientNotFoundError, patientStream } from '@vigil/domain';
 import { EVENT_STORE, EventStore, SignedCheckpoint, StoredEvent, StreamCache } from '@vigil/event-store';
+import type { VigilConfig } from '../../config';
+import { VIGIL_CONFIG } from '../../vigil-config.token';
 
 export class VerifyAuditTrail {}
 
@@ -49,9 +55,12 @@ export class ExportPatientHistory {
 export class GetPatientStateAt {
   constructor(
     readonly patientId: string,
-    readonly pointInTime: PointInTime,
+    readonly query: StateQuery,
   ) {}
 }
+
+/** The answer of `view=full`: every record at once. */
+export type FullPatientState = { view: 'full' } & PatientSnapshot;
 
 export class GetPatientAccessLog {
   constructor(readonly patientId: string) {}
@@ -120,17 +129,35 @@ export class ExportPatientHistoryHandler implements IQueryHandler<ExportPatientH
 }
 
 @QueryHandler(GetPatientStateAt)
-export class GetPatientStateAtHandler implements IQueryHandler<GetPatientStateAt, PatientSnapshot> {
+export class GetPatientStateAtHandler implements IQueryHandler<GetPatientStateAt, PatientStateSummary | FullPatientState> {
   constructor(
     private readonly streams: StreamCache,
     private readonly alerts: PatientAlertIndex,
+    private readonly snapshots: PatientSnapshots,
+    @Inject(VIGIL_CONFIG) private readonly config: VigilConfig,
   ) {}
 
-  async execute({ patientId, pointInTime }: GetPatientStateAt): Promise<PatientSnapshot> {
-    const [stream, alertEvents] = await Promise.all([this.streams.read(patientStream(patientId)), this.alerts.alertEventsOf(patientId)]);
+  async execute({ patientId, query }: GetPatientStateAt): Promise<PatientStateSummary | FullPatientState> {
+    const streamId = patientStream(patientId);
+    const [stream, alertEvents] = await Promise.all([this.streams.read(streamId), this.alerts.alertEventsOf(patientId)]);
     if (stream.length === 0) throw new PatientNotFoundError(patientId);
-    return replayPatientAt(patientId, stream, alertEvents, pointInTime);
+    // The fold goes on from the latest snapshot that holds (docs/snapshots.md), and leaves a new one every N events.
+    const from = await this.snapshots.latest(streamId, stream);
+    const at = foldPatientAt(patientId, stream, alertEvents, query.pointInTime, { from, every: this.snapshots.every });
+    if (at.taken) this.snapshots.take(streamId, at.taken);
+    if (at.head) this.snapshots.remember(streamId, at.head);
+    if (query.view === 'full') return { view: 'full', ...fullViewOf(at) };
+    return stateSummaryOf(at, { now: new Date(), dosing: { protocol: this.config.protocol }, page: query.records });
   }
+}
+
+/** The replays' snapshots of patient folds, kept beside the log when the store keeps snapshots. */
+export function patientSnapshotsFor(store: EventStore): PatientSnapshots {
+  const logger = new Logger('PatientSnapshots');
+  return new PatientSnapshots({
+    log: store.snapshots,
+    onSaveError: (error, streamId) => logger.warn(`snapshot of ${streamId} not saved (replays fold from the log): ${String(error)}`),
+  });
 }
 
 @QueryHandler(GetPatientAccessLog)

@@ -18,6 +18,6 @@ export class ListPatientsHandler implements IQueryHandler<ListPatients, { items:
   constructor(private readonly overviews: PatientOverviews) {}
 
   async execute({ scope, siteId, disease }: ListPatients): Promise<{ items: PatientListItem[] }> {
-    return { items: this.overviews.list({ siteId, disease, ...(scope === 'all' ? {} : { sites: scope }) }) };
+    return { items: await this.overviews.list({ siteId, disease, ...(scope === 'all' ? {} : { sites: scope }) }) };
   }
 }

@@ -23,12 +23,12 @@ export class AlertListProjection implements Projection {
   readonly version = 2;
   readonly handles = ALERT_EVENT_TYPES;
 
-  install(tx: ProjectionTransaction): void {
+  async install(tx: ProjectionTransaction): Promise<void> {
     const alerts = tx.table('alerts');
-    tx.exec(`
+    await tx.exec(`
       CREATE TABLE ${alerts} (
         alert_id TEXT PRIMARY KEY,
-        raised_position INTEGER NOT NULL UNIQUE,
+        raised_position BIGINT NOT NULL UNIQUE,
         patient_id TEXT NOT NULL,
         site_id TEXT NOT NULL,
         rule_id TEXT NOT NULL,
@@ -37,11 +37,11 @@ export class AlertListProjection implements Projection {
         escalated_at TEXT,
         triggered_by TEXT NOT NULL,
         subject TEXT,
-        value REAL,
+        value DOUBLE PRECISION,
         unit TEXT,
-        normalised_value REAL,
+        normalised_value DOUBLE PRECISION,
         normalised_unit TEXT,
-        threshold REAL,
+        threshold DOUBLE PRECISION,
         threshold_unit TEXT,
         grade INTEGER,
         severity TEXT NOT NULL,
@@ -71,82 +71,81 @@ export class AlertListProjection implements Projection {
     `);
   }
 
-  apply(events: StoredEvent[], tx: ProjectionTransaction): void {
+  async apply(events: StoredEvent[], tx: ProjectionTransaction): Promise<void> {
     const alerts = tx.table('alerts');
-    const raise = tx.statement(`
-      INSERT OR IGNORE INTO ${alerts} (alert_id, raised_position, patient_id, site_id, rule_id, status, triggered_by, subject, value, unit,
+    const raise = `
+      INSERT INTO ${alerts} (alert_id, raised_position, patient_id, site_id, rule_id, status, triggered_by, subject, value, unit,
         normalised_value, normalised_unit, threshold, threshold_unit, grade, severity, message, raised_at, open_since, occurred_at, deadline)
-      VALUES (@alertId, @position, @patientId, @siteId, @ruleId, 'open', @triggeredBy, @subject, @value, @unit,
-        @normalisedValue, @normalisedUnit, @threshold, @thresholdUnit, @grade, @severity, @message, @raisedAt, @raisedAt, @occurredAt, @deadline)`);
-    const acknowledge = tx.statement(`
+      VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`;
+    const acknowledge = `
       UPDATE ${alerts} SET status = CASE WHEN status IN ('retracted', 'closed') THEN status ELSE 'acknowledged' END,
         acknowledged_at = ?, acknowledged_by = ?, acknowledged_by_name = ?, acknowledgement_note = ?
-      WHERE alert_id = ?`);
-    const escalate = tx.statement(`UPDATE ${alerts} SET escalated = 1, escalated_at = ? WHERE alert_id = ?`);
-    const retract = tx.statement(`UPDATE ${alerts} SET status = 'retracted', retracted_at = ?, retracted_by = ?, retraction_reason = ? WHERE alert_id = ?`);
-    const close = tx.statement(
-      `UPDATE ${alerts} SET status = CASE WHEN status = 'retracted' THEN status ELSE 'closed' END,
-        closed_at = ?, reported_at = ?, late = ?, report_reference = ? WHERE alert_id = ?`,
-    );
-    const updates = tx.statement(`SELECT updates, status FROM ${alerts} WHERE alert_id = ?`);
-    const update = tx.statement(`
-      UPDATE ${alerts} SET value = @value, unit = @unit, normalised_value = @normalisedValue, normalised_unit = @normalisedUnit, grade = @grade,
-        severity = @severity, message = @message, deadline = @deadline, updates = @updates,
-        status = CASE WHEN @reopen = 1 AND status = 'acknowledged' THEN 'open' ELSE status END,
-        escalated = CASE WHEN @reopen = 1 AND status = 'acknowledged' THEN 0 ELSE escalated END,
-        open_since = CASE WHEN @reopen = 1 AND status = 'acknowledged' THEN @updatedAt ELSE open_since END
-      WHERE alert_id = @alertId`);
+      WHERE alert_id = ?`;
+    const escalate = `UPDATE ${alerts} SET escalated = 1, escalated_at = ? WHERE alert_id = ?`;
+    const retract = `UPDATE ${alerts} SET status = 'retracted', retracted_at = ?, retracted_by = ?, retraction_reason = ? WHERE alert_id = ?`;
+    const close = `UPDATE ${alerts} SET status = CASE WHEN status = 'retracted' THEN status ELSE 'closed' END,
+        closed_at = ?, reported_at = ?, late = ?, report_reference = ? WHERE alert_id = ?`;
+    const updates = `SELECT updates, status FROM ${alerts} WHERE alert_id = ?`;
+    // A rise in severity reopens an acknowledged alert (docs/safety-rules.md): status, escalation and open_since follow `reopen`.
+    const update = `
+      UPDATE ${alerts} SET value = ?, unit = ?, normalised_value = ?, normalised_unit = ?, grade = ?,
+        severity = ?, message = ?, deadline = ?, updates = ?,
+        escalated = CASE WHEN ? = 1 AND status = 'acknowledged' THEN 0 ELSE escalated END,
+        open_since = CASE WHEN ? = 1 AND status = 'acknowledged' THEN ? ELSE open_since END,
+        status = CASE WHEN ? = 1 AND status = 'acknowledged' THEN 'open' ELSE status END
+      WHERE alert_id = ?`;
 
     for (const event of events) {
       switch (event.type) {
         case 'AlertRaised': {
           const d = event.data as AlertRaisedData;
-          raise.run({
-            alertId: d.alertId,
-            position: event.globalPosition,
-            patientId: d.patientId,
-            siteId: d.siteId,
-            ruleId: d.ruleId,
-            triggeredBy: d.triggeredBy,
-            subject: d.subject ?? null,
-            value: d.value,
-            unit: d.unit,
-            normalisedValue: d.normalisedValue,
-            normalisedUnit: d.normalisedUnit,
-            threshold: d.threshold,
-            thresholdUnit: d.thresholdUnit,
-            grade: d.grade,
-            severity: d.severity,
-            message: d.message,
-            raisedAt: d.raisedAt,
-            occurredAt: event.metadata.occurredAt,
-            deadline: d.deadline ?? null,
-          });
+          await tx.run(raise, [
+            d.alertId,
+            event.globalPosition,
+            d.patientId,
+            d.siteId,
+            d.ruleId,
+            d.triggeredBy,
+            d.subject ?? null,
+            d.value,
+            d.unit,
+            d.normalisedValue,
+            d.normalisedUnit,
+            d.threshold,
+            d.thresholdUnit,
+            d.grade,
+            d.severity,
+            d.message,
+            d.raisedAt,
+            d.raisedAt,
+            event.metadata.occurredAt,
+            d.deadline ?? null,
+          ]);
           break;
         }
         case 'AlertAcknowledged': {
           const d = event.data as AlertAcknowledgedData;
-          acknowledge.run(d.acknowledgedAt, d.by.userId, d.by.name ?? null, d.note ?? null, d.alertId);
+          await tx.run(acknowledge, [d.acknowledgedAt, d.by.userId, d.by.name ?? null, d.note ?? null, d.alertId]);
           break;
         }
         case 'AlertEscalated': {
           const d = event.data as AlertEscalatedData;
-          escalate.run(d.escalatedAt, d.alertId);
+          await tx.run(escalate, [d.escalatedAt, d.alertId]);
           break;
         }
         case 'AlertRetracted': {
           const d = event.data as AlertRetractedData;
-          retract.run(d.retractedAt, d.correctionEventId, d.reason, d.alertId);
+          await tx.run(retract, [d.retractedAt, d.correctionEventId, d.reason, d.alertId]);
           break;
         }
         case 'AlertClosed': {
           const d = event.data as AlertClosedData;
-          close.run(d.closedAt, d.reportedAt, d.late ? 1 : 0, d.reference ?? null, d.alertId);
+          await tx.run(close, [d.closedAt, d.reportedAt, d.late ? 1 : 0, d.reference ?? null, d.alertId]);
           break;
         }
         case 'AlertUpdated': {
           const d = event.data as AlertUpdatedData;
-          const row = updates.get(d.alertId) as { updates: string } | undefined;
+          const row = await tx.get<{ updates: string }>(updates, [d.alertId]);
           if (!row) break;
           const history = JSON.parse(row.updates) as AlertUpdateView[];
           history.push({
@@ -157,20 +156,23 @@ export class AlertListProjection implements Projection {
             current: withoutMessage(d.current),
           });
           const c = d.current;
-          update.run({
-            alertId: d.alertId,
-            value: c.value,
-            unit: c.unit,
-            normalisedValue: c.normalisedValue,
-            normalisedUnit: c.normalisedUnit,
-            grade: c.grade,
-            severity: c.severity,
-            message: c.message,
-            deadline: c.deadline ?? null,
-            updates: JSON.stringify(history),
-            reopen: severityRose(d) ? 1 : 0,
-            updatedAt: d.updatedAt,
-          });
+          const reopen = severityRose(d) ? 1 : 0;
+          await tx.run(update, [
+            c.value,
+            c.unit,
+            c.normalisedValue,
+            c.normalisedUnit,
+            c.grade,
+            c.severity,
+            c.message,
+            c.deadline ?? null,
+            JSON.stringify(history),
+            reopen,
+            reopen,
+            d.updatedAt,
+            reopen,
+            d.alertId,
+          ]);
           break;
         }
       }

@@ -1,6 +1,7 @@
 import { ValidationError } from '@vigil/domain';
 import type { AlertStatus } from '@vigil/domain';
 import type { ReadModelDatabase } from '../../engine/read-model-database';
+import type { ReadModelSql } from '../../store/read-model-store';
 import { ALERT_LIST } from './alert-list.projection';
 import type { AlertUpdateView, AlertView } from './alert-view';
 
@@ -118,14 +119,15 @@ function decodeCursor(cursor: string): number {
 export class AlertList {
   constructor(private readonly db: ReadModelDatabase) {}
 
-  find(filter: AlertFilter = {}): AlertPage {
-    return this.db.read(() => this.page(filter));
-  }
-
-  private page(filter: AlertFilter): AlertPage {
+  find(filter: AlertFilter = {}): Promise<AlertPage> {
     const limit = filter.limit ?? 50;
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ValidationError('limit', 'must be a whole number from 1 to 500');
-    const table = this.db.liveTable(ALERT_LIST, 'alerts');
+    const before = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
+    return this.db.read((sql) => this.page(sql, filter, limit, before));
+  }
+
+  private async page(sql: ReadModelSql, filter: AlertFilter, limit: number, before: number | undefined): Promise<AlertPage> {
+    const table = await this.db.liveTable(ALERT_LIST, 'alerts', sql);
     if (!table) return { items: [] };
     const where: string[] = [];
     const params: unknown[] = [];
@@ -144,12 +146,12 @@ export class AlertList {
       where.push(`site_id IN (${filter.sites.map(() => '?').join(', ')})`);
       params.push(...filter.sites);
     }
-    if (filter.cursor !== undefined) {
+    if (before !== undefined) {
       where.push('raised_position < ?');
-      params.push(decodeCursor(filter.cursor));
+      params.push(before);
     }
-    const sql = `SELECT * FROM ${table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY raised_position DESC LIMIT ?`;
-    const rows = this.db.statement(sql).all(...params, limit + 1) as AlertRow[];
+    const query = `SELECT * FROM ${table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY raised_position DESC LIMIT ?`;
+    const rows = await sql.all<AlertRow>(query, [...params, limit + 1]);
     const page = rows.slice(0, limit);
     return {
       items: page.map(toView),
@@ -157,23 +159,21 @@ export class AlertList {
     };
   }
 
-  get(alertId: string): AlertView | undefined {
-    return this.db.read(() => {
-      const table = this.db.liveTable(ALERT_LIST, 'alerts');
+  get(alertId: string): Promise<AlertView | undefined> {
+    return this.db.read(async (sql) => {
+      const table = await this.db.liveTable(ALERT_LIST, 'alerts', sql);
       if (!table) return undefined;
-      const row = this.db.statement(`SELECT * FROM ${table} WHERE alert_id = ?`).get(alertId) as AlertRow | undefined;
+      const row = await sql.get<AlertRow>(`SELECT * FROM ${table} WHERE alert_id = ?`, [alertId]);
       return row && toView(row);
     });
   }
 
   /** Open alerts of a patient, newest first. */
-  openFor(patientId: string): AlertView[] {
-    return this.db.read(() => {
-      const table = this.db.liveTable(ALERT_LIST, 'alerts');
+  openFor(patientId: string): Promise<AlertView[]> {
+    return this.db.read(async (sql) => {
+      const table = await this.db.liveTable(ALERT_LIST, 'alerts', sql);
       if (!table) return [];
-      const rows = this.db
-        .statement(`SELECT * FROM ${table} WHERE patient_id = ? AND status = 'open' ORDER BY raised_position DESC`)
-        .all(patientId) as AlertRow[];
+      const rows = await sql.all<AlertRow>(`SELECT * FROM ${table} WHERE patient_id = ? AND status = 'open' ORDER BY raised_position DESC`, [patientId]);
       return rows.map(toView);
     });
   }
@@ -182,16 +182,15 @@ export class AlertList {
    * Alerts that may still escalate (docs/safety-rules.md §7): open and not escalated, or (a reporting clock
    * runs until its report closes it) acknowledged with a deadline and not escalated. escalationDueAt says when.
    */
-  escalationCandidates(limit = 1000): AlertView[] {
-    return this.db.read(() => {
-      const table = this.db.liveTable(ALERT_LIST, 'alerts');
+  escalationCandidates(limit = 1000): Promise<AlertView[]> {
+    return this.db.read(async (sql) => {
+      const table = await this.db.liveTable(ALERT_LIST, 'alerts', sql);
       if (!table) return [];
-      const rows = this.db
-        .statement(
-          `SELECT * FROM ${table} WHERE escalated = 0 AND (status = 'open' OR (status = 'acknowledged' AND deadline IS NOT NULL))
-           ORDER BY raised_position LIMIT ?`,
-        )
-        .all(limit) as AlertRow[];
+      const rows = await sql.all<AlertRow>(
+        `SELECT * FROM ${table} WHERE escalated = 0 AND (status = 'open' OR (status = 'acknowledged' AND deadline IS NOT NULL))
+         ORDER BY raised_position LIMIT ?`,
+        [limit],
+      );
       return rows.map(toView);
     });
   }

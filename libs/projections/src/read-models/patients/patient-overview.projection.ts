@@ -17,8 +17,8 @@ export class PatientOverviewProjection implements Projection {
   readonly version = 4;
   readonly handles = ['PatientEnrolled', 'DoseAdministered', 'DoseEnteredInError', 'TreatmentStatusChanged'];
 
-  install(tx: ProjectionTransaction): void {
-    tx.exec(`
+  async install(tx: ProjectionTransaction): Promise<void> {
+    await tx.exec(`
       CREATE TABLE ${tx.table('patients')} (
         patient_id TEXT PRIMARY KEY,
         site_id TEXT NOT NULL,
@@ -27,40 +27,40 @@ export class PatientOverviewProjection implements Projection {
         treatment_status TEXT NOT NULL DEFAULT 'on-treatment',
         treatment_status_since TEXT,
         doses_given INTEGER NOT NULL DEFAULT 0,
-        position INTEGER NOT NULL
+        position BIGINT NOT NULL
       );
       CREATE INDEX ${tx.table('patients')}_by_site ON ${tx.table('patients')} (site_id, patient_id);
     `);
   }
 
-  apply(events: StoredEvent[], tx: ProjectionTransaction): void {
+  async apply(events: StoredEvent[], tx: ProjectionTransaction): Promise<void> {
     const patients = tx.table('patients');
-    const enrol = tx.statement(`INSERT OR IGNORE INTO ${patients} (patient_id, site_id, disease, enrolled_at, position) VALUES (?, ?, ?, ?, ?)`);
-    const doses = tx.statement(`UPDATE ${patients} SET doses_given = doses_given + ?, position = ? WHERE patient_id = ?`);
+    const enrol = `INSERT INTO ${patients} (patient_id, site_id, disease, enrolled_at, position) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`;
+    const doses = `UPDATE ${patients} SET doses_given = doses_given + ?, position = ? WHERE patient_id = ?`;
     // The status that stands is the one with the latest effective time (ties: the later recording): a status recorded late is no newer.
-    const status = tx.statement(`
+    const status = `
       UPDATE ${patients} SET treatment_status = ?, treatment_status_since = ?, position = ?
-      WHERE patient_id = ? AND (treatment_status_since IS NULL OR treatment_status_since <= ?)`);
-    const touch = tx.statement(`UPDATE ${patients} SET position = ? WHERE patient_id = ?`);
+      WHERE patient_id = ? AND (treatment_status_since IS NULL OR treatment_status_since <= ?)`;
+    const touch = `UPDATE ${patients} SET position = ? WHERE patient_id = ?`;
     for (const event of events) {
       const patientId = patientIdOf(event.streamId);
       if (patientId === undefined) continue;
       switch (event.type) {
         case 'PatientEnrolled': {
           const d = event.data as PatientEnrolledData;
-          enrol.run(d.patientId, d.siteId, d.disease, d.enrolledAt, event.globalPosition);
+          await tx.run(enrol, [d.patientId, d.siteId, d.disease, d.enrolledAt, event.globalPosition]);
           break;
         }
         case 'DoseAdministered':
-          doses.run(1, event.globalPosition, patientId);
+          await tx.run(doses, [1, event.globalPosition, patientId]);
           break;
         case 'DoseEnteredInError':
-          if ((event.data as DoseEnteredInErrorData).originalEventId) doses.run(-1, event.globalPosition, patientId);
+          if ((event.data as DoseEnteredInErrorData).originalEventId) await tx.run(doses, [-1, event.globalPosition, patientId]);
           break;
         case 'TreatmentStatusChanged': {
           const d = event.data as TreatmentStatusChangedData;
-          status.run(d.status, d.effectiveAt, event.globalPosition, patientId, d.effectiveAt);
-          touch.run(event.globalPosition, patientId);
+          await tx.run(status, [d.status, d.effectiveAt, event.globalPosition, patientId, d.effectiveAt]);
+          await tx.run(touch, [event.globalPosition, patientId]);
           break;
         }
       }

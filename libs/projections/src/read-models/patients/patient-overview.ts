@@ -26,13 +26,21 @@ export class PatientOverviews {
   constructor(private readonly db: ReadModelDatabase) {}
 
   /** Enrolled patients of a site (or every site), optionally of one disease, by patient id. */
-  list(filter: { siteId?: string; disease?: string; sites?: readonly string[] } = {}): PatientOverview[] {
-    return this.db.read(() => {
-      const table = this.db.liveTable(PATIENT_OVERVIEW, 'patients');
+  list(filter: { siteId?: string; disease?: string; sites?: readonly string[] } = {}): Promise<PatientOverview[]> {
+    return this.db.read(async (sql) => {
+      const table = await this.db.liveTable(PATIENT_OVERVIEW, 'patients', sql);
       if (!table) return [];
-      const rows = this.db
-        .statement(`SELECT * FROM ${table} WHERE (? IS NULL OR site_id = ?) AND (? IS NULL OR disease = ?) ORDER BY patient_id`)
-        .all(filter.siteId ?? null, filter.siteId ?? null, filter.disease ?? null, filter.disease ?? null) as OverviewRow[];
+      const where: string[] = [];
+      const params: string[] = [];
+      for (const [column, value] of [
+        ['site_id', filter.siteId],
+        ['disease', filter.disease],
+      ] as const) {
+        if (value === undefined) continue;
+        where.push(`${column} = ?`);
+        params.push(value);
+      }
+      const rows = await sql.all<OverviewRow>(`SELECT * FROM ${table} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY patient_id`, params);
       return rows.filter((row) => !filter.sites || filter.sites.includes(row.site_id)).map(toOverview);
     });
   }

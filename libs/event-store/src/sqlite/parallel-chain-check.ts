@@ -1,0 +1,91 @@
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { ChainRange } from '../chain-verifier';
+import { chainRecordColumns } from './chain-record';
+
+/** A range of global positions: after `after`, up to and including `to`. */
+export interface PositionRange {
+  after: number;
+  to: number;
+}
+
+export interface ChainCheckProgress {
+  /** Events checked by this batch. */
+  events: number;
+  /** Global position of its last event. */
+  position: number;
+}
+
+/**
+ * The program of each reader thread, plain JavaScript so that it runs the same from sources (tests, with
+ * the TypeScript hook) and from a build: it opens the store file read-only on a connection of its own,
+ * reads its range of chain records (the hashed envelope texts SQLite writes, as `readChainRecords` does)
+ * and feeds them to an open-start ChainVerifier (chain-verifier.ts), then answers its range report.
+ */
+const PROGRAM = `
+const { parentPort, workerData } = require('node:worker_threads');
+if (workerData.verifier.endsWith('.ts')) require(workerData.typescript);
+const { ChainVerifier } = require(workerData.verifier);
+const Database = require(workerData.driver);
+const db = new Database(workerData.file, { readonly: true, fileMustExist: true, timeout: 10000 });
+try {
+  const read = db.prepare(workerData.sql).raw(true);
+  const verifier = new ChainVerifier({ openStart: true });
+  let after = workerData.after;
+  for (;;) {
+    const batch = read.all(after, workerData.to, workerData.batchSize);
+    if (batch.length === 0) break;
+    verifier.feedRecords(batch);
+    after = batch[batch.length - 1][0];
+    parentPort.postMessage({ events: batch.length, position: after });
+  }
+  parentPort.postMessage({ range: verifier.range() });
+} finally {
+  db.close();
+}
+`;
+
+/**
+ * Checks the hash chains of ranges of a SQLite store's log, each on a reader thread of its own (SQLite in
+ * WAL mode lets readers run beside each other and beside the writer): reading and hashing, the whole
+ * cost of a verification, spread over the cores. Answers each range's report, in the order given, for a
+ * ChainVerifier to `absorb` one after the other.
+ */
+export function checkChainRanges(
+  file: string,
+  ranges: readonly PositionRange[],
+  options: { batchSize?: number; onProgress?: (progress: ChainCheckProgress) => void } = {},
+): Promise<ChainRange[]> {
+  const sql = `SELECT ${chainRecordColumns} FROM events WHERE global_position > ? AND global_position <= ? ORDER BY global_position LIMIT ?`;
+  const workers: Worker[] = [];
+  const reports = ranges.map(
+    (range) =>
+      new Promise<ChainRange>((resolve, reject) => {
+        const worker = new Worker(PROGRAM, {
+          eval: true,
+          workerData: {
+            file,
+            sql,
+            after: range.after,
+            to: range.to,
+            batchSize: options.batchSize ?? 2_000,
+            driver: require.resolve('better-sqlite3'),
+            verifier: require.resolve('../chain-verifier'),
+            typescript: join(__dirname, '..', '..', '..', '..', 'scripts', 'register-ts.js'),
+          },
+        });
+        workers.push(worker);
+        let report: ChainRange | undefined;
+        worker.on('message', (message: { range?: ChainRange } & Partial<ChainCheckProgress>) => {
+          if (message.range) report = message.range;
+          else options.onProgress?.({ events: message.events as number, position: message.position as number });
+        });
+        worker.once('error', reject);
+        worker.once('exit', (code) => (report ? resolve(report) : reject(new Error(`chain reader thread exited (${code}) before its report`))));
+      }),
+  );
+  return Promise.all(reports).catch(async (error: unknown) => {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+    throw error;
+  });
+}

@@ -1,0 +1,1 @@
+export { TrialLog } from './trial-log';

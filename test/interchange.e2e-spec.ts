@@ -1,0 +1,297 @@
+import { createHash } from 'node:crypto';
+import { loadDemoCohort } from '../apps/vigil/src/demo/demo-cohort';
+import { startVigil, VigilHarness } from './harness/vigil-harness';
+import { eventually } from './harness/webhook-receiver';
+import { datasetJsonValidator, fhirR4Validator, type Verdict } from './interchange/validators';
+
+/**
+ * Trial-level reports and interchange on the demo cohort (docs/interchange.md): the DSMB safety report, the SDTM
+ * datasets and a patient's FHIR R4 record, who may read them, and that a past moment always reads the same.
+ */
+jest.setTimeout(180_000);
+
+interface Dataset {
+  records: number;
+  columns: { name: string }[];
+  rows: (string | number | null)[][];
+  datasetJSONCreationDateTime: string;
+}
+interface Alert {
+  ruleId: string;
+  status: string;
+}
+type Resource = { resourceType: string; id: string; [key: string]: unknown };
+
+const RA_1 = 'TR-PSL-001'; // the demo's RA-1: platelets 72 × 10⁹/L on Day 29 (TR-PLT)
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+describe('Trial reports and interchange', () => {
+  let vigil: VigilHarness;
+  let settledAt: string;
+  let validDataset: (document: unknown) => Verdict;
+  let validFhir: (document: unknown) => Verdict;
+
+  beforeAll(async () => {
+    vigil = await startVigil({ demo: true });
+    await loadDemoCohort(vigil.app);
+    // The alerting works behind the write: wait until the last planned scenario (the second SUSAR closed) shows.
+    await eventually(
+      async () => (await vigil.http().get('/alerts').query({ limit: 500 }).expect(200)).body.items as Alert[],
+      (items) => items.filter((a) => a.status === 'closed' && a.ruleId.startsWith('SUSAR')).length === 2,
+      60_000,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    settledAt = new Date().toISOString();
+    validDataset = datasetJsonValidator();
+    validFhir = fhirR4Validator();
+  });
+  afterAll(() => vigil?.close());
+
+  const report = (query: Record<string, string> = {}) =>
+    vigil
+      .as('safety_officer')
+      .get('/reports/safety')
+      .query({ asOf: settledAt, ...query });
+  const sdtm = (domain: string, query: Record<string, string> = {}) => vigil.as('data_manager').get(`/exports/sdtm/${domain}`).query(query);
+  const column = (dataset: Dataset, name: string) => dataset.columns.findIndex((c) => c.name === name);
+
+  describe('the safety report', () => {
+    it('counts the 28 demo patients, their doses against the grid, and the three serious adverse events with their clocks (GPA-1 late)', async () => {
+      const res = await report().expect(200);
+      const body = res.body;
+      expect(res.headers['x-vigil-position']).toBe(String(body.position));
+      expect(body.exposure.enrolled).toBe(28);
+      expect(body.exposure.dosesGiven).toBeGreaterThan(28 * 5);
+      expect(body.exposure.dosesDue).toBeGreaterThan(0);
+      expect(body.adverseEvents.serious).toHaveLength(3);
+      const saeClocks = body.adverseEvents.serious.flatMap((s: { clocks: { ruleId: string; late: boolean }[] }) =>
+        s.clocks.filter((c) => c.ruleId === 'SAE-24H'),
+      );
+      expect(saeClocks).toHaveLength(3);
+      expect(saeClocks.filter((c: { late: boolean }) => c.late)).toHaveLength(1);
+      expect(body.adverseEvents.serious.flatMap((s: { clocks: { ruleId: string }[] }) => s.clocks.map((c) => c.ruleId)).sort()).toEqual(
+        ['SAE-24H', 'SAE-24H', 'SAE-24H', 'SUSAR-15D', 'SUSAR-7D'].sort(),
+      );
+    });
+
+    it('lists per disease the patients who crossed a protocol threshold: RA-1 for platelets, none in AIH (no TR-ALT there)', async () => {
+      const { body } = await report().expect(200);
+      const line = (disease: string) => body.thresholds.find((t: { disease: string }) => t.disease === disease);
+      // RA-1 TR-PLT; RA-2's ALT of 160 U/L is 4 × ULN, under TR-ALT (its Hy's law alert is no protocol threshold).
+      expect(line('RA')).toMatchObject({ patients: 2, crossed: 1, patientIds: [RA_1] });
+      expect(line('AIH')).toMatchObject({ patients: 2, crossed: 0 });
+      expect(line('BD')).toMatchObject({ crossed: 2 });
+      expect(body.thresholds).toHaveLength(14);
+    });
+
+    it('counts alerts by rule and severity with times to acknowledgement, and shows the platelet shift of RA-1', async () => {
+      const { body } = await report({ disease: 'RA' }).expect(200);
+      expect(body.filters).toEqual({ disease: 'RA', siteId: null });
+      expect(body.exposure.enrolled).toBe(2);
+      const plt = body.alerts.byRule.find((a: { ruleId: string }) => a.ruleId === 'TR-PLT');
+      expect(plt).toMatchObject({ raised: 1, acknowledged: 1, open: 0 });
+      expect(plt.medianHoursToAcknowledge).toEqual(expect.any(Number));
+      const platelets = body.labShifts.find((t: { test: string }) => t.test === 'PLAT');
+      // RA-1's Day 29 platelets (72 × 10⁹/L) are CTCAE grade 2 (< 75 – 50, docs/safety-rules.md §2): normal baseline → grade 2.
+      expect(platelets.cells).toContainEqual({ baselineGrade: 0, worstGrade: 2, patients: 1 });
+    });
+
+    it('gives the same numbers for the same asOf and position, through the live fold and through a fresh pass over the log', async () => {
+      const first = await report().expect(200);
+      // Something recorded after asOf: the next report as of asOf must leave it out.
+      await vigil
+        .http()
+        .post(`/patients/${RA_1}/lab-results`)
+        .send({ test: 'PLAT', value: 40, unit: '10*9/L', collectedAt: new Date().toISOString() })
+        .expect(201);
+      const later = await vigil.as('monitor').get('/reports/safety').query({ asOf: settledAt }).expect(200);
+      expect(later.body).toEqual(first.body);
+      expect(later.headers['x-vigil-position']).toBe(first.headers['x-vigil-position']);
+      // Asked again, the earlier moment's fold is kept: still the same report.
+      expect((await vigil.as('data_manager').get('/reports/safety').query({ asOf: settledAt }).expect(200)).body).toEqual(first.body);
+      const now = await vigil.as('monitor').get('/reports/safety').expect(200);
+      expect(now.body.position).toBeGreaterThan(first.body.position);
+    });
+
+    it('prints as an HTML page with Accept: text/html or format=html', async () => {
+      const page = await report().set('Accept', 'text/html').expect(200);
+      expect(page.headers['content-type']).toMatch(/^text\/html/);
+      expect(page.text).toContain('safety report');
+      expect(page.text).toContain('Lab shifts');
+      const byFormat = await report({ format: 'html' }).expect(200);
+      expect(byFormat.text).toBe(page.text);
+    });
+
+    it('refuses investigators (403), and answers safety officers, monitors, data managers and admins', async () => {
+      await vigil.as('investigator', ['SAT']).get('/reports/safety').expect(403);
+      for (const role of ['safety_officer', 'monitor', 'data_manager', 'admin'] as const) await vigil.as(role).get('/reports/safety').expect(200);
+    });
+
+    it.each([
+      [{ asOf: 'yesterday' }, 'asOf'],
+      [{ asOf: '2999-01-01T00:00:00Z' }, 'asOf'],
+      [{ disease: 'FLU' }, 'disease'],
+      [{ siteId: 'NOWHERE' }, 'siteId'],
+      [{ format: 'pdf' }, 'format'],
+      [{ patient: 'x' }, 'patient'],
+    ])('refuses %j with 400 naming %s', async (query, field) => {
+      const res = await vigil.as('safety_officer').get('/reports/safety').query(query).expect(400);
+      expect(res.body.errors[0].field).toBe(field);
+    });
+  });
+
+  describe('SDTM exports', () => {
+    it.each(['DM', 'EX', 'LB', 'AE'])('writes %s as Dataset-JSON 1.1 that the CDISC schema accepts, with its SHA-256 and position', async (domain) => {
+      const res = await sdtm(domain, { asOf: settledAt }).expect(200);
+      expect(res.headers['x-vigil-sha256']).toBe(sha256(res.text));
+      const dataset = JSON.parse(res.text) as Dataset;
+      expect(validDataset(dataset)).toEqual({ valid: true, errors: [] });
+      expect(dataset.records).toBe(dataset.rows.length);
+      expect(dataset.records).toBeGreaterThan(0);
+      if (domain === 'DM') expect(dataset.records).toBe(28);
+      expect(res.headers['x-vigil-position']).toMatch(/^\d+$/);
+    });
+
+    it('the Dataset-JSON schema refuses a broken file: no records count, an unknown data type', async () => {
+      const dataset = JSON.parse((await sdtm('LB', { asOf: settledAt }).expect(200)).text);
+      const { records: _records, ...noCount } = dataset;
+      expect(validDataset(noCount).valid).toBe(false);
+      const badType = { ...dataset, columns: dataset.columns.map((c: object, i: number) => (i === 0 ? { ...c, dataType: 'text' } : c)) };
+      expect(validDataset(badType).valid).toBe(false);
+    });
+
+    it('writes LB in the canonical unit with the reference indicator, the CTCAE grade and the study day', async () => {
+      const lb = JSON.parse((await sdtm('LB', { asOf: settledAt }).expect(200)).text) as Dataset;
+      const row = lb.rows.find(
+        (r) => r[column(lb, 'USUBJID')] === `TRANSREG-${RA_1}` && r[column(lb, 'LBTESTCD')] === 'PLAT' && r[column(lb, 'LBSTRESN')] === 72,
+      );
+      expect(row).toBeDefined();
+      const at = (name: string) => (row as (string | number | null)[])[column(lb, name)];
+      expect(at('LBSTRESU')).toBe('10*9/L');
+      expect(at('LBNRIND')).toBe('LOW');
+      expect(at('LBTOXGR')).toBe('2'); // < 75 × 10⁹/L
+      expect(at('LBLOINC')).toBe('777-3');
+      expect(at('VISITDY')).toBe(29);
+    });
+
+    it('gives the same bytes for the same asOf, however often it is read; a correction changes only a later export', async () => {
+      const before = await sdtm('LB', { asOf: settledAt, format: 'csv' }).expect(200);
+      await vigil.as('monitor').get(`/fhir/Patient/${RA_1}/$everything`).expect(200); // a read, recorded as an access
+      const again = await sdtm('LB', { asOf: settledAt, format: 'csv' }).expect(200);
+      expect(again.text).toBe(before.text);
+      expect(again.headers['x-vigil-sha256']).toBe(before.headers['x-vigil-sha256']);
+      expect(again.headers['x-vigil-position']).toBe(before.headers['x-vigil-position']);
+
+      const events = (await vigil.http().get(`/patients/${RA_1}/events`).expect(200)).body as {
+        eventId: string;
+        type: string;
+        data: { test: string; value: number };
+      }[];
+      const low = events.find((e) => e.type === 'LabResultRecorded' && e.data.test === 'PLAT' && e.data.value === 72);
+      await vigil
+        .as('data_manager')
+        .post(`/patients/${RA_1}/lab-results/${low?.eventId}/corrections`)
+        .send({ value: 85, reason: 'Transcription error: the lab report reads 85' })
+        .expect(201);
+      const corrected = new Date(Date.now() + 1).toISOString();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const stillBefore = await sdtm('LB', { asOf: settledAt, format: 'csv' }).expect(200);
+      expect(stillBefore.text).toBe(before.text);
+      const after = await sdtm('LB', { asOf: corrected, format: 'csv' }).expect(200);
+      expect(after.text).not.toBe(before.text);
+      expect(Number(after.headers['x-vigil-position'])).toBeGreaterThan(Number(before.headers['x-vigil-position']));
+      const platelets = (text: string) => text.split('\r\n').filter((line) => line.includes(`TRANSREG-${RA_1},`) && line.includes(',PLAT,'));
+      expect(platelets(before.text).some((line) => line.includes(',72,'))).toBe(true);
+      expect(platelets(after.text).some((line) => line.includes(',72,'))).toBe(false);
+      expect(platelets(after.text).some((line) => line.includes(',85,'))).toBe(true);
+    });
+
+    it('begins the CSV with the SDTM variable names', async () => {
+      const csv = await sdtm('AE', { format: 'csv' }).expect(200);
+      expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+      expect(csv.text.split('\r\n')[0]).toMatch(/^STUDYID,DOMAIN,USUBJID,AESEQ,AETERM,AEDECOD,AESER,AESEV,AETOXGR,/);
+    });
+
+    it('refuses investigators and safety officers (403); answers monitors and data managers', async () => {
+      await vigil.as('investigator', ['SAT']).get('/exports/sdtm/DM').expect(403);
+      await vigil.as('safety_officer').get('/exports/sdtm/DM').expect(403);
+      await vigil.as('monitor').get('/exports/sdtm/DM').expect(200);
+    });
+
+    it.each([
+      ['QS', {}, 'domain'],
+      ['LB', { format: 'xpt' }, 'format'],
+      ['LB', { asOf: '2026-13-01T00:00:00Z' }, 'asOf'],
+      ['LB', { asOf: '2999-01-01T00:00:00Z' }, 'asOf'],
+    ])('refuses /exports/sdtm/%s %j with 400 naming %s', async (domain, query, field) => {
+      expect((await sdtm(domain, query).expect(400)).body.errors[0].field).toBe(field);
+    });
+  });
+
+  describe('FHIR R4', () => {
+    const everything = async (patientId: string) => (await vigil.as('monitor').get(`/fhir/Patient/${patientId}/$everything`).expect(200)).body;
+
+    it('answers a Bundle the official FHIR R4 schema accepts, with a pseudonymous Patient', async () => {
+      const bundle = await everything(RA_1);
+      expect(validFhir(bundle)).toEqual({ valid: true, errors: [] });
+      expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'collection' });
+      const patient = bundle.entry[0].resource;
+      expect(patient).toMatchObject({ resourceType: 'Patient', identifier: [{ value: RA_1 }] });
+      expect(patient.name).toBeUndefined();
+      const kinds = new Set(bundle.entry.map((e: { resource: Resource }) => e.resource.resourceType));
+      expect([...kinds].sort()).toEqual(['MedicationAdministration', 'Observation', 'Patient']);
+    });
+
+    it('the FHIR schema refuses a broken bundle: an Observation status FHIR does not know', async () => {
+      const bundle = await everything(RA_1);
+      const broken = {
+        ...bundle,
+        entry: bundle.entry.map((e: { resource: Resource }) =>
+          e.resource.resourceType === 'Observation' ? { resource: { ...e.resource, status: 'revised' } } : e,
+        ),
+      };
+      expect(validFhir(broken).valid).toBe(false);
+    });
+
+    it('codes platelets with LOINC and CDISC, in UCUM 10*9/L, amended after the correction, and flags a critical low as LL', async () => {
+      // A count reported in /mm3, 30 000: 30 × 10⁹/L, below TR-PLT (80) and CTCAE grade 3.
+      await vigil
+        .http()
+        .post(`/patients/${RA_1}/lab-results`)
+        .send({ test: 'PLAT', value: 30_000, unit: '/mm3', collectedAt: new Date().toISOString() })
+        .expect(201);
+      const bundle = await everything(RA_1);
+      const observations = bundle.entry.map((e: { resource: Resource }) => e.resource).filter((r: Resource) => r.resourceType === 'Observation');
+      const amended = observations.find((o: Resource) => o.status === 'amended');
+      expect(amended).toMatchObject({
+        code: { coding: expect.arrayContaining([{ system: 'http://loinc.org', code: '777-3' }, expect.objectContaining({ code: 'PLAT' })]) },
+        valueQuantity: { value: 85, unit: '10*9/L', system: 'http://unitsofmeasure.org', code: '10*9/L' },
+        interpretation: [{ coding: [expect.objectContaining({ code: 'L' })] }],
+      });
+      const critical = observations.find((o: Resource & { valueQuantity: { value: number } }) => o.valueQuantity.value === 30);
+      expect(critical).toMatchObject({ status: 'final', interpretation: [{ coding: [expect.objectContaining({ code: 'LL' })] }] });
+      expect(critical.valueQuantity).toEqual({ value: 30, unit: '10*9/L', system: 'http://unitsofmeasure.org', code: '10*9/L' });
+      expect(observations.every((o: Resource & { valueQuantity: { unit: string } }) => o.valueQuantity.unit !== 'G/L')).toBe(true);
+    });
+
+    it('carries the serious adverse event of GPA-1 with its seriousness, severity and the IL-2 dose as suspect', async () => {
+      const gpa = (await vigil.http().get('/patients').query({ disease: 'GPA' }).expect(200)).body.items as { patientId: string }[];
+      const gpa1 = gpa.map((p) => p.patientId).sort()[0];
+      const bundle = await everything(gpa1);
+      expect(validFhir(bundle).valid).toBe(true);
+      const ae = bundle.entry
+        .map((e: { resource: Resource }) => e.resource)
+        .find((r: Resource) => r.resourceType === 'AdverseEvent' && JSON.stringify(r).includes('"serious"'));
+      expect(ae).toMatchObject({
+        seriousness: { coding: [expect.objectContaining({ code: 'serious' })] },
+        suspectEntity: [{ instance: { reference: expect.stringMatching(/^MedicationAdministration\//) } }],
+      });
+    });
+
+    it('refuses investigators (403), an unknown patient (404) and a malformed id (400)', async () => {
+      await vigil.as('investigator', ['PSL']).get(`/fhir/Patient/${RA_1}/$everything`).expect(403);
+      await vigil.as('monitor').get('/fhir/Patient/TR-XXX-999/$everything').expect(404);
+      expect((await vigil.as('monitor').get('/fhir/Patient/x/$everything').expect(400)).body.errors[0].field).toBe('patientId');
+    });
+  });
+});
