@@ -24,6 +24,8 @@ module.exports = {
   reporters: ['default', '<rootDir>/test/reporters/plain-summary.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    // Each end-to-end test boots a whole Vigil (stores, projector, notifier, HTTP): 5 s is too tight for a
+    // hook on a loaded 2-core machine; a test that needs longer still says so itself.
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], testTimeout: 20_000 },
   ],
 };
