@@ -140,4 +140,93 @@ describeWithService('Drills: several Vigil nodes on one PostgreSQL', findPostgre
       await Promise.all([store.close(), live.close(), clean.close()]);
     }
   }, 240_000);
+
+  it('kill -9 of the notifier during delivery: every alert event delivered at least once, a repeat with the same event id', async () => {
+    await cluster.node('projector', 'projector');
+    await cluster.node('notifier-1', 'notifier');
+    await cluster.node('notifier-2', 'notifier');
+    const api = await cluster.node('api', 'api');
+    const deliverer = (await cluster.holderOf('notifier')) as DrillNode;
+    expect(deliverer).toBeDefined();
+
+    let n = 0;
+    const writes = (async () => {
+      while (n < 30) await patientWithAlert(cluster, api, ++n);
+    })();
+    await eventually(
+      () => cluster.receiver.eventTypes().length,
+      (count) => count >= 5,
+      30_000,
+    );
+    await deliverer.process.kill();
+    await writes;
+
+    const logged = await eventually(
+      async () => (await cluster.alertEvents()).filter((e) => e.type === 'AlertRaised'),
+      (raised) => raised.length >= 30,
+      30_000,
+    );
+    expect(logged).toHaveLength(30);
+    const delivered = await eventually(
+      () => cluster.receiver.countsByEventId(),
+      (counts) => logged.every((e) => counts.has(e.event_id)),
+      30_000,
+    );
+    expect([...delivered.keys()].sort()).toEqual(logged.map((e) => e.event_id).sort());
+    // A repeat (the kill fell between a 2xx and its record) is the same event: same id, same body.
+    for (const [eventId, times] of delivered) {
+      const bodies = new Set(cluster.receiver.received.filter((r) => r.headers['x-vigil-event-id'] === eventId).map((r) => r.body));
+      expect({ eventId, times, bodies: bodies.size }).toEqual({ eventId, times, bodies: 1 });
+    }
+    console.info(`notifier kill -9: ${cluster.receiver.received.length} deliveries for ${logged.length} alert events`);
+  }, 240_000);
+
+  it('the database cut off (pg_terminate_backend of every Vigil connection): 503 with Retry-After at worst, recovery without restart, no acknowledged write lost', async () => {
+    const node = await cluster.node('node', 'api,projector,notifier');
+    const acknowledged: string[] = [];
+    const answers = new Map<number, number>();
+    let writing = true;
+    let n = 0;
+    const load = (async () => {
+      while (writing) {
+        const patientId = `TR-SAT-${String(++n).padStart(3, '0')}`;
+        const answer = await cluster.post(node, '/patients', enrolment({ patientId })).catch(() => undefined);
+        const status = answer?.status ?? 0;
+        answers.set(status, (answers.get(status) ?? 0) + 1);
+        if (status === 201) acknowledged.push(patientId);
+        if (status === 503) expect(answer?.headers['retry-after']).toBe('1');
+      }
+    })();
+    await eventually(
+      () => acknowledged.length,
+      (count) => count >= 5,
+      30_000,
+    );
+    let terminated = 0;
+    for (let cut = 0; cut < 3; cut++) {
+      const { rowCount } = await cluster.query((client) =>
+        client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [cluster.schema]),
+      );
+      terminated += rowCount ?? 0;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(terminated).toBeGreaterThan(0);
+    const before = acknowledged.length;
+    await eventually(
+      () => acknowledged.length,
+      (count) => count >= before + 5,
+      30_000,
+    );
+    writing = false;
+    await load;
+    console.info(`answers while connections were cut: ${JSON.stringify(Object.fromEntries(answers))}`);
+    expect([...answers.keys()].filter((status) => status !== 201 && status !== 503)).toEqual([]);
+    const listed = await eventually(
+      () => cluster.get(node, '/patients'),
+      (answer) => answer.status === 200 && answer.body.items.length >= acknowledged.length,
+      20_000,
+    );
+    const stored = new Set((listed.body.items as { patientId: string }[]).map((p) => p.patientId));
+    expect(acknowledged.filter((patientId) => !stored.has(patientId))).toEqual([]);
+  }, 240_000);
 });
