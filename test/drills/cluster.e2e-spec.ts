@@ -64,6 +64,18 @@ describeWithService('Drills: several Vigil nodes on one PostgreSQL', findPostgre
     expect([...cluster.receiver.countsByEventId().values()]).toEqual(Array(10).fill(1));
     expect(raisedTwice(await cluster.alertEvents())).toEqual([]);
     for (const node of cluster.nodes) expect(cluster.filesOf(node)).toEqual([]);
+
+    // A rebuild asked of an API replica runs on the node that owns the read model, blue/green; both replicas see the new build.
+    const asked = await cluster.post(api1, '/projections/alert-list/rebuild', {});
+    expect(asked.status).toBeLessThan(300);
+    expect(asked.body).toMatchObject({ projection: 'alert_list', state: 'requested' });
+    const rebuilt = await eventually(
+      async () => (await cluster.get(api2, '/projections/alert-list').expect(200)).body,
+      (status) => status.liveBuild === 2 && status.builds.length === 1,
+      30_000,
+    );
+    expect(rebuilt).toMatchObject({ liveBuild: 2, lag: 0 });
+    expect((await cluster.get(api2, '/alerts').expect(200)).body.items).toEqual(lists[0]);
   }, 180_000);
 
   it('two all-in-one nodes with writes spread over both: each alert raised and delivered once', async () => {
