@@ -193,7 +193,7 @@ describeWithService('Drills: several Vigil nodes on one PostgreSQL', findPostgre
     console.info(`notifier kill -9: ${cluster.receiver.received.length} deliveries for ${logged.length} alert events`);
   }, 240_000);
 
-  it('the database cut off (pg_terminate_backend of every Vigil connection): 503 with Retry-After at worst, recovery without restart, no acknowledged write lost', async () => {
+  it('every Vigil connection cut (pg_terminate_backend): 503 with Retry-After at worst, recovery without restart, no acknowledged write lost', async () => {
     const node = await cluster.node('node', 'api,projector,notifier');
     const acknowledged: string[] = [];
     const answers = new Map<number, number>();

@@ -171,7 +171,7 @@ describe('AlertNotifier', () => {
     await first.notifier.start();
     await until(() => receiver.received.length === 2);
     await first.notifier.stop();
-    first.outbox.close();
+    await first.outbox.close();
 
     await store.append('alert-a1', [alertEvent('AlertRetracted', 'a1', { reason: 'entered in error' })], { expectedVersion: 1 });
     const second = notifier(file, [new WebhookChannel({ url: receiver.url, secret: SECRET })]);
@@ -214,7 +214,7 @@ describe('AlertNotifier', () => {
     await store.append('patient-p1', [lab(4)], { expectedVersion: 3 });
     await settle(100);
     await first.notifier.stop();
-    first.outbox.close();
+    await first.outbox.close();
 
     const again = notifier(file, [new WebhookChannel({ url: receiver.url, secret: SECRET })]);
     await again.notifier.start();
