@@ -6,6 +6,8 @@ import { eventually } from '../harness/webhook-receiver';
 import { schemaNames } from '../event-store/support/schemas';
 import { describeWithService, findPostgres } from '../support/services';
 import { Cluster, DrillNode } from './support/cluster';
+import { privatePostgresUnavailable, PrivatePostgres } from './support/private-postgres';
+import { freePort } from '../harness/vigil-process';
 
 /** A patient of the drill: enrolled, then given a platelet count below 80 × 10⁹/L (TR-PLT, docs/safety-rules.md). */
 async function patientWithAlert(cluster: Cluster, via: DrillNode, n: number): Promise<number> {
@@ -240,5 +242,69 @@ describeWithService('Drills: several Vigil nodes on one PostgreSQL', findPostgre
     );
     const stored = new Set((listed.body.items as { patientId: string }[]).map((p) => p.patientId));
     expect(acknowledged.filter((patientId) => !stored.has(patientId))).toEqual([]);
+  }, 240_000);
+});
+
+const noPrivateCluster = privatePostgresUnavailable();
+(noPrivateCluster ? describe.skip : describe)(`Drill: PostgreSQL restarted under load${noPrivateCluster ? ` [SKIPPED: ${noPrivateCluster}]` : ''}`, () => {
+  it('answers 503 with Retry-After while the database is down, recovers without a restart of Vigil, loses no acknowledged write', async () => {
+    const postgres = new PrivatePostgres(await freePort());
+    postgres.start();
+    const cluster = new Cluster(postgres.url, 'restart_drill');
+    try {
+      await cluster.start();
+      const node = await cluster.node('node');
+      const acknowledged: string[] = [];
+      const retryAfter = new Set<string>();
+      const statuses = new Map<number, number>();
+      let writing = true;
+      let n = 0;
+      const load = (async () => {
+        while (writing) {
+          const patientId = `TR-SAT-${String(++n).padStart(3, '0')}`;
+          const answer = await cluster.post(node, '/patients', enrolment({ patientId })).catch(() => undefined);
+          const status = answer?.status ?? 0;
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+          if (status === 201) acknowledged.push(patientId);
+          if (status === 503) retryAfter.add(String(answer?.headers['retry-after']));
+          if (status !== 201) await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      })();
+      await eventually(
+        () => acknowledged.length,
+        (count) => count >= 5,
+        30_000,
+      );
+      postgres.stop();
+      await eventually(
+        () => statuses.get(503) ?? 0,
+        (count) => count >= 3,
+        20_000,
+      );
+      const whileDown = (await cluster.get(node, '/patients').catch(() => undefined))?.status;
+      postgres.start();
+      const before = acknowledged.length;
+      await eventually(
+        () => acknowledged.length,
+        (count) => count >= before + 5,
+        60_000,
+      );
+      writing = false;
+      await load;
+      console.info(`answers across a PostgreSQL restart: ${JSON.stringify(Object.fromEntries(statuses))}`);
+      expect(whileDown).toBe(503);
+      expect([...retryAfter]).toEqual(['1']);
+      expect([...statuses.keys()].filter((status) => status !== 201 && status !== 503)).toEqual([]);
+      const listed = await eventually(
+        () => cluster.get(node, '/patients'),
+        (answer) => answer.status === 200 && answer.body.items.length >= acknowledged.length,
+        30_000,
+      );
+      const stored = new Set((listed.body.items as { patientId: string }[]).map((p) => p.patientId));
+      expect(acknowledged.filter((patientId) => !stored.has(patientId))).toEqual([]);
+    } finally {
+      await cluster.stop().catch(() => undefined);
+      postgres.destroy();
+    }
   }, 240_000);
 });
