@@ -6,6 +6,8 @@ import { eventually } from '../harness/webhook-receiver';
 import { schemaNames } from '../event-store/support/schemas';
 import { describeWithService, findPostgres } from '../support/services';
 import { Cluster, DrillNode } from './support/cluster';
+import { privatePostgresUnavailable, PrivatePostgres } from './support/private-postgres';
+import { freePort } from '../harness/vigil-process';
 
 /** A patient of the drill: enrolled, then given a platelet count below 80 × 10⁹/L (TR-PLT, docs/safety-rules.md). */
 async function patientWithAlert(cluster: Cluster, via: DrillNode, n: number): Promise<number> {
@@ -64,6 +66,18 @@ describeWithService('Drills: several Vigil nodes on one PostgreSQL', findPostgre
     expect([...cluster.receiver.countsByEventId().values()]).toEqual(Array(10).fill(1));
     expect(raisedTwice(await cluster.alertEvents())).toEqual([]);
     for (const node of cluster.nodes) expect(cluster.filesOf(node)).toEqual([]);
+
+    // A rebuild asked of an API replica runs on the node that owns the read model, blue/green; both replicas see the new build.
+    const asked = await cluster.post(api1, '/projections/alert-list/rebuild', {});
+    expect(asked.status).toBeLessThan(300);
+    expect(asked.body).toMatchObject({ projection: 'alert_list', state: 'requested' });
+    const rebuilt = await eventually(
+      async () => (await cluster.get(api2, '/projections/alert-list').expect(200)).body,
+      (status) => status.liveBuild === 2 && status.builds.length === 1,
+      30_000,
+    );
+    expect(rebuilt).toMatchObject({ liveBuild: 2, lag: 0 });
+    expect((await cluster.get(api2, '/alerts').expect(200)).body.items).toEqual(lists[0]);
   }, 180_000);
 
   it('two all-in-one nodes with writes spread over both: each alert raised and delivered once', async () => {
@@ -142,6 +156,159 @@ describeWithService('Drills: several Vigil nodes on one PostgreSQL', findPostgre
     } finally {
       await cluster.query((client) => client.query(`DROP SCHEMA IF EXISTS ${cluster.schema}_clean CASCADE`));
       await Promise.all([store.close(), live.close(), clean.close()]);
+    }
+  }, 240_000);
+
+  it('kill -9 of the notifier during delivery: every alert event delivered at least once, a repeat with the same event id', async () => {
+    await cluster.node('projector', 'projector');
+    await cluster.node('notifier-1', 'notifier');
+    await cluster.node('notifier-2', 'notifier');
+    const api = await cluster.node('api', 'api');
+    const deliverer = (await cluster.holderOf('notifier')) as DrillNode;
+    expect(deliverer).toBeDefined();
+
+    let n = 0;
+    const writes = (async () => {
+      while (n < 30) await patientWithAlert(cluster, api, ++n);
+    })();
+    await eventually(
+      () => cluster.receiver.eventTypes().length,
+      (count) => count >= 5,
+      30_000,
+    );
+    await deliverer.process.kill();
+    await writes;
+
+    const logged = await eventually(
+      async () => (await cluster.alertEvents()).filter((e) => e.type === 'AlertRaised'),
+      (raised) => raised.length >= 30,
+      30_000,
+    );
+    expect(logged).toHaveLength(30);
+    const delivered = await eventually(
+      () => cluster.receiver.countsByEventId(),
+      (counts) => logged.every((e) => counts.has(e.event_id)),
+      30_000,
+    );
+    expect([...delivered.keys()].sort()).toEqual(logged.map((e) => e.event_id).sort());
+    // A repeat (the kill fell between a 2xx and its record) is the same event: same id, same body.
+    for (const [eventId, times] of delivered) {
+      const bodies = new Set(cluster.receiver.received.filter((r) => r.headers['x-vigil-event-id'] === eventId).map((r) => r.body));
+      expect({ eventId, times, bodies: bodies.size }).toEqual({ eventId, times, bodies: 1 });
+    }
+    console.info(`notifier kill -9: ${cluster.receiver.received.length} deliveries for ${logged.length} alert events`);
+  }, 240_000);
+
+  it('every Vigil connection cut (pg_terminate_backend): 503 with Retry-After at worst, recovery without restart, no acknowledged write lost', async () => {
+    const node = await cluster.node('node', 'api,projector,notifier');
+    const acknowledged: string[] = [];
+    const answers = new Map<number, number>();
+    let writing = true;
+    let n = 0;
+    const load = (async () => {
+      while (writing) {
+        const patientId = `TR-SAT-${String(++n).padStart(3, '0')}`;
+        const answer = await cluster.post(node, '/patients', enrolment({ patientId })).catch(() => undefined);
+        const status = answer?.status ?? 0;
+        answers.set(status, (answers.get(status) ?? 0) + 1);
+        if (status === 201) acknowledged.push(patientId);
+        if (status === 503) expect(answer?.headers['retry-after']).toBe('1');
+      }
+    })();
+    await eventually(
+      () => acknowledged.length,
+      (count) => count >= 5,
+      30_000,
+    );
+    let terminated = 0;
+    for (let cut = 0; cut < 3; cut++) {
+      const { rowCount } = await cluster.query((client) =>
+        client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, [cluster.schema]),
+      );
+      terminated += rowCount ?? 0;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(terminated).toBeGreaterThan(0);
+    const before = acknowledged.length;
+    await eventually(
+      () => acknowledged.length,
+      (count) => count >= before + 5,
+      30_000,
+    );
+    writing = false;
+    await load;
+    console.info(`answers while connections were cut: ${JSON.stringify(Object.fromEntries(answers))}`);
+    expect([...answers.keys()].filter((status) => status !== 201 && status !== 503)).toEqual([]);
+    const listed = await eventually(
+      () => cluster.get(node, '/patients'),
+      (answer) => answer.status === 200 && answer.body.items.length >= acknowledged.length,
+      20_000,
+    );
+    const stored = new Set((listed.body.items as { patientId: string }[]).map((p) => p.patientId));
+    expect(acknowledged.filter((patientId) => !stored.has(patientId))).toEqual([]);
+  }, 240_000);
+});
+
+const noPrivateCluster = privatePostgresUnavailable();
+(noPrivateCluster ? describe.skip : describe)(`Drill: PostgreSQL restarted under load${noPrivateCluster ? ` [SKIPPED: ${noPrivateCluster}]` : ''}`, () => {
+  it('answers 503 with Retry-After while the database is down, recovers without a restart of Vigil, loses no acknowledged write', async () => {
+    const postgres = new PrivatePostgres(await freePort());
+    postgres.start();
+    const cluster = new Cluster(postgres.url, 'restart_drill');
+    try {
+      await cluster.start();
+      const node = await cluster.node('node');
+      const acknowledged: string[] = [];
+      const retryAfter = new Set<string>();
+      const statuses = new Map<number, number>();
+      let writing = true;
+      let n = 0;
+      const load = (async () => {
+        while (writing) {
+          const patientId = `TR-SAT-${String(++n).padStart(3, '0')}`;
+          const answer = await cluster.post(node, '/patients', enrolment({ patientId })).catch(() => undefined);
+          const status = answer?.status ?? 0;
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+          if (status === 201) acknowledged.push(patientId);
+          if (status === 503) retryAfter.add(String(answer?.headers['retry-after']));
+          if (status !== 201) await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      })();
+      await eventually(
+        () => acknowledged.length,
+        (count) => count >= 5,
+        30_000,
+      );
+      postgres.stop();
+      await eventually(
+        () => statuses.get(503) ?? 0,
+        (count) => count >= 3,
+        20_000,
+      );
+      const whileDown = (await cluster.get(node, '/patients').catch(() => undefined))?.status;
+      postgres.start();
+      const before = acknowledged.length;
+      await eventually(
+        () => acknowledged.length,
+        (count) => count >= before + 5,
+        60_000,
+      );
+      writing = false;
+      await load;
+      console.info(`answers across a PostgreSQL restart: ${JSON.stringify(Object.fromEntries(statuses))}`);
+      expect(whileDown).toBe(503);
+      expect([...retryAfter]).toEqual(['1']);
+      expect([...statuses.keys()].filter((status) => status !== 201 && status !== 503)).toEqual([]);
+      const listed = await eventually(
+        () => cluster.get(node, '/patients'),
+        (answer) => answer.status === 200 && answer.body.items.length >= acknowledged.length,
+        30_000,
+      );
+      const stored = new Set((listed.body.items as { patientId: string }[]).map((p) => p.patientId));
+      expect(acknowledged.filter((patientId) => !stored.has(patientId))).toEqual([]);
+    } finally {
+      await cluster.stop().catch(() => undefined);
+      postgres.destroy();
     }
   }, 240_000);
 });

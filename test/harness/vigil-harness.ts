@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Client } from 'pg';
 import request from 'supertest';
 import type { Role } from '@vigil/domain';
 import { createVigilApp, VigilAppOptions } from '../../apps/vigil/src/bootstrap';
@@ -37,8 +38,32 @@ export interface VigilHarness {
 
 export const DEFAULT_USER = { sub: 'dev', name: 'Development user', role: 'admin' as Role, sites: [] as string[] };
 
+let postgresSchemas = 0;
+
+/**
+ * VIGIL_E2E_STORE=postgres runs the acceptance specs against PostgreSQL (VIGIL_POSTGRES_URL, default the
+ * local service): events, read models, outbox and leases in a schema of the harness's own, dropped on close.
+ */
+function e2eStoreEnv(): { env: NodeJS.ProcessEnv; drop?: () => Promise<void> } {
+  if (process.env.VIGIL_E2E_STORE !== 'postgres') return { env: {} };
+  const url = process.env.VIGIL_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const schema = `e2e_${process.pid}_${Date.now().toString(36)}_${++postgresSchemas}`;
+  const drop = async () => {
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; DROP SCHEMA IF EXISTS ${schema}_read CASCADE`);
+    } finally {
+      await client.end();
+    }
+  };
+  return { env: { VIGIL_EVENT_STORE: 'postgres', VIGIL_POSTGRES_URL: url, VIGIL_POSTGRES_SCHEMA: schema }, drop };
+}
+
 export async function startVigil(options: VigilAppOptions = {}): Promise<VigilHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
+  const onStore = options.store ? { env: {} } : e2eStoreEnv();
+  options = { ...options, env: { ...onStore.env, ...options.env } };
   // The server resolves the same secret from the same data directory (generated once, kept in <dataDir>/jwt-secret).
   const secret = resolveJwtSecret(dataDir, { ...process.env, ...options.env });
   const boot = () => createVigilApp({ logger: false, ...options, config: { dataDir, ...options.config } });
@@ -71,6 +96,7 @@ export async function startVigil(options: VigilAppOptions = {}): Promise<VigilHa
     async close() {
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });
+      await onStore.drop?.();
     },
   };
   return harness;

@@ -93,7 +93,8 @@ export class StoredAlertingState implements AlertingState {
         }
         for (const [alertId, patientId] of changes.owners) {
           await sql.run(
-            'INSERT INTO alerting_owners (name, alert_id, patient_id) VALUES (?, ?, ?) ON CONFLICT (name, alert_id) DO UPDATE SET patient_id = excluded.patient_id',
+            `INSERT INTO alerting_owners (name, alert_id, patient_id) VALUES (?, ?, ?)
+             ON CONFLICT (name, alert_id) DO UPDATE SET patient_id = excluded.patient_id`,
             [this.name, alertId, patientId],
           );
         }

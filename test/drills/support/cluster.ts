@@ -110,7 +110,8 @@ export class Cluster {
   async alertEvents(): Promise<{ event_id: string; type: string; stream_id: string; alert_id: string }[]> {
     return this.query(async (client) => {
       const { rows } = await client.query(
-        `SELECT event_id::text, type, stream_id, data->>'alertId' AS alert_id FROM ${this.schema}.events WHERE stream_id LIKE 'alert-%' ORDER BY global_position`,
+        `SELECT event_id::text, type, stream_id, data->>'alertId' AS alert_id FROM ${this.schema}.events
+         WHERE stream_id LIKE 'alert-%' ORDER BY global_position`,
       );
       return rows as { event_id: string; type: string; stream_id: string; alert_id: string }[];
     });

@@ -1155,8 +1155,11 @@ export interface components {
       projections: string[];
       /** @description The new builds: {name, version, build, position, live} */
       builds: string[];
-      /** @enum {string} */
-      state: 'running' | 'done' | 'stopped' | 'failed';
+      /**
+       * @description `requested`: handed to the node that runs this read model (several nodes); it starts there within a heartbeat
+       * @enum {string}
+       */
+      state: 'requested' | 'running' | 'done' | 'stopped' | 'failed';
       /** @description Events done (global position the new build covers) */
       done: number;
       /** @description Events in all (head of the log, growing while events arrive) */

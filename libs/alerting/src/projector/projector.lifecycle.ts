@@ -34,6 +34,13 @@ export class ProjectorLifecycle implements OnApplicationBootstrap, BeforeApplica
       await lease.start();
     }
     await this.leases.lease(ALERTING_LEASE, { start: () => this.reactor.start(), stop: () => this.reactor.stop() }).start();
+    // Rebuilds asked of another node (an API replica, a standby) run here, on the read model's owner.
+    const requests = setInterval(
+      () => void this.projector.takeRebuildRequests().catch((error: unknown) => this.logger.error(`taking rebuild requests failed: ${String(error)}`)),
+      this.config.lease.heartbeatMs,
+    );
+    requests.unref();
+    this.timers.push(requests);
     this.every(this.config.escalationCheckMs, 'escalation', () => this.escalator.escalateDue());
     this.every(this.config.scheduleCheckMs, 'missed-dose check', () => this.reactor.checkSchedules());
     const status = await this.projector.status();

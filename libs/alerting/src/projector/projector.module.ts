@@ -78,7 +78,7 @@ export class ProjectorModule {
           provide: Projector,
           inject: [EVENT_STORE, ReadModelDatabase, ProjectorLeases],
           useFactory: (store: EventStore, db: ReadModelDatabase, leases: ProjectorLeases) =>
-            new Projector(store, db, readModels(), { batchSize: config.batchSize, fence: (name) => leases.fence(projectionLease(name)) }),
+            new Projector(store, db, readModels(), { batchSize: config.batchSize, fence: (name) => leases.fence(projectionLease(name)), rebuildOnOwner: true }),
         },
         {
           provide: ReadModelProgress,
@@ -111,7 +111,8 @@ export class ReadSideModule {
         {
           provide: Projector,
           inject: [EVENT_STORE, ReadModelDatabase],
-          useFactory: (store: EventStore, db: ReadModelDatabase) => new Projector(store, db, readModels(), { batchSize: config.batchSize }),
+          useFactory: (store: EventStore, db: ReadModelDatabase) =>
+            new Projector(store, db, readModels(), { batchSize: config.batchSize, rebuildOnOwner: true }),
         },
         {
           provide: ReadModelProgress,

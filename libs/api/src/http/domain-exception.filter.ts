@@ -61,7 +61,7 @@ export function httpErrorFor(exception: unknown): ErrorBody {
       statusCode: 503,
       error: 'Service Unavailable',
       code: 'DATABASE_UNAVAILABLE',
-      message: `the database cannot be reached right now; nothing was recorded by this request unless its answer said so: try again in ${RETRY_AFTER_SECONDS} s`,
+      message: `the database cannot be reached right now: try again in ${RETRY_AFTER_SECONDS} s`,
     };
   }
   return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, error: 'Internal Server Error', message: 'internal error' };

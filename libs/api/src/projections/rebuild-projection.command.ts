@@ -13,7 +13,7 @@ export class RebuildProjectionHandler implements ICommandHandler<RebuildProjecti
   constructor(private readonly projector: Projector) {}
 
   async execute({ name }: RebuildProjectionCommand): Promise<RebuildJob> {
-    const job = this.projector.rebuild(name);
+    const job = await this.projector.rebuild(name);
     return { ...job, projection: job.projections[0] };
   }
 }

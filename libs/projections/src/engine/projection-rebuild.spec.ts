@@ -39,7 +39,7 @@ describe('ProjectionRebuild', () => {
     store = await createSqliteEventStore({ file: join(dir, 'events.sqlite') });
   });
   afterEach(async () => {
-    await await store.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

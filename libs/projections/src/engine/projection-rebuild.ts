@@ -6,7 +6,8 @@ import type { Projection } from './projection';
 import { BuildMovedError, ProjectionBuildWriter } from './projection-build';
 import type { ReadModelDatabase } from './read-model-database';
 
-export type RebuildState = 'running' | 'done' | 'stopped' | 'failed';
+/** `requested`: asked of the node that owns the read model (several nodes); it starts there within a heartbeat. */
+export type RebuildState = 'requested' | 'running' | 'done' | 'stopped' | 'failed';
 
 /** Where a rebuild stands. Positions are global positions of the log (event counts on SQLite and PostgreSQL). */
 export interface RebuildProgress {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { EventStore } from '@vigil/event-store';
 import type { Projection } from './projection';
@@ -22,6 +23,11 @@ export interface ProjectorOptions extends Omit<ProjectionRunnerOptions, 'onRetir
   rebuildBatchSize?: number;
   /** The fence of a projection's writes on this node (its lease), when several nodes may run it. */
   fence?: (projection: string) => (sql: ReadModelSql) => Promise<void>;
+  /**
+   * Several nodes: a rebuild asked of a node that does not run the read model is handed to the node that
+   * does (a request row it takes within a heartbeat), instead of running here unfenced.
+   */
+  rebuildOnOwner?: boolean;
 }
 
 /**
@@ -113,8 +119,9 @@ export class Projector {
    * was left) and answers at once with the job; its progress shows in `describe`.
    * RebuildAlreadyRunningError when one is running (or a new version is being built).
    */
-  rebuild(name: string): RebuildProgress {
+  rebuild(name: string): RebuildProgress | Promise<RebuildProgress> {
     const projection = projectionNamed(this.projections, name);
+    if (this.options.rebuildOnOwner && !this.following.has(projection.name)) return this.requestOfOwner(projection.name);
     const running = this.rebuilds.get(projection.name);
     if (running) throw new RebuildAlreadyRunningError(projection.name, running.progress());
     const runner = this.byName.get(projection.name) as ProjectionRunner;
@@ -136,6 +143,41 @@ export class Projector {
         this.finished.set(projection.name, rebuild);
       });
     return rebuild.progress();
+  }
+
+  /** Runs the rebuilds other nodes asked for, of the read models this node runs. */
+  async takeRebuildRequests(): Promise<RebuildProgress[]> {
+    const names = await this.db.takeRebuildRequests([...this.following]);
+    const started: RebuildProgress[] = [];
+    for (const name of names) {
+      try {
+        started.push(await this.rebuild(name));
+        this.logger.log(`${name}: rebuilding, as another node asked`);
+      } catch (error) {
+        if (!(error instanceof RebuildAlreadyRunningError)) throw error;
+      }
+    }
+    return started;
+  }
+
+  private async requestOfOwner(name: string): Promise<RebuildProgress> {
+    const jobId = randomUUID();
+    await this.db.requestRebuild(name, jobId);
+    const now = new Date().toISOString();
+    const status = await readModelStatus(this.store, this.db, projectionNamed(this.projections, name));
+    return {
+      jobId,
+      projections: [name],
+      builds: [],
+      state: 'requested',
+      done: 0,
+      total: status.head,
+      resumedFrom: 0,
+      eventsRead: 0,
+      eventsPerSecond: 0,
+      etaSeconds: null,
+      startedAt: now,
+    };
   }
 
   private runnerFor(projection: Projection): ProjectionRunner {

@@ -83,6 +83,7 @@ export class ReadModelDatabase {
           PRIMARY KEY (name, build)
         );
         CREATE UNIQUE INDEX IF NOT EXISTS projection_builds_one_live ON projection_builds (name) WHERE status = 'live';
+        CREATE TABLE IF NOT EXISTS projection_rebuild_requests (name TEXT PRIMARY KEY, job_id TEXT NOT NULL, requested_at TEXT NOT NULL);
       `),
     );
   }
@@ -165,6 +166,28 @@ export class ReadModelDatabase {
     const prefix = `${buildTable(build.name, build.version, build.build, 'x').slice(0, -1)}`;
     for (const table of await this.store.tablesStartingWith(sql, prefix)) await sql.exec(`DROP TABLE "${table}"`);
     await sql.run('DELETE FROM projection_builds WHERE name = ? AND build = ?', [build.name, build.build]);
+  }
+
+  /** Asks the node that owns a read model to rebuild it (a request already waiting stands). */
+  async requestRebuild(projection: string, jobId: string): Promise<void> {
+    await this.transaction((sql) =>
+      sql.run('INSERT INTO projection_rebuild_requests (name, job_id, requested_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [
+        projection,
+        jobId,
+        new Date().toISOString(),
+      ]),
+    );
+  }
+
+  /** Takes the waiting rebuild requests of these read models (removing them). */
+  async takeRebuildRequests(projections: readonly string[]): Promise<string[]> {
+    if (projections.length === 0) return [];
+    return this.transaction(async (sql) => {
+      const placeholders = projections.map(() => '?').join(', ');
+      const rows = await sql.all<{ name: string }>(`SELECT name FROM projection_rebuild_requests WHERE name IN (${placeholders})`, projections);
+      if (rows.length > 0) await sql.run(`DELETE FROM projection_rebuild_requests WHERE name IN (${placeholders})`, projections);
+      return rows.map((row) => row.name);
+    });
   }
 
   async close(): Promise<void> {

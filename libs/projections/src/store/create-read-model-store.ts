@@ -28,7 +28,9 @@ export class ReadModelStoreConfigError extends Error {
  * `<VIGIL_POSTGRES_SCHEMA or vigil>_read`).
  */
 export function readModelStoreConfigFromEnv(env: NodeJS.ProcessEnv = process.env, sqliteName = 'projections.sqlite'): ReadModelStoreConfig {
-  const fallback: ReadModelStoreKind = env.VIGIL_EVENT_STORE?.trim() === 'postgres' ? 'postgres' : 'sqlite';
+  // PostgreSQL by default where the events are there and their URL is known (a store handed over ready-made, as in tests, keeps SQLite).
+  const postgresEvents = env.VIGIL_EVENT_STORE?.trim() === 'postgres' && Boolean(env.VIGIL_READ_MODELS_URL?.trim() || env.VIGIL_POSTGRES_URL?.trim());
+  const fallback: ReadModelStoreKind = postgresEvents ? 'postgres' : 'sqlite';
   const kind = (env.VIGIL_READ_MODELS?.trim() || fallback) as ReadModelStoreKind;
   if (!kinds.includes(kind)) throw new ReadModelStoreConfigError(`VIGIL_READ_MODELS=${env.VIGIL_READ_MODELS} is not one of ${kinds.join(', ')}`);
   if (kind === 'postgres') {

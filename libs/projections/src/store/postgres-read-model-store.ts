@@ -104,13 +104,14 @@ export class PostgresReadModelStore implements ReadModelStore {
 
   private async withClient<T>(begin: string, fn: (sql: ReadModelSql) => Promise<T>, attempt = 1): Promise<T> {
     const client = await this.pool.connect();
+    // A connection cut while checked out and between two queries (pg_terminate_backend, a restart) reports
+    // here, not to a query: without a listener the process would crash. The next query fails, and the
+    // connection is thrown away on release.
+    let broken = false;
+    const onError = () => (broken = true);
+    client.on('error', onError);
     const sql = handleOn(client);
     const scope = { sql, open: true };
-    let broken = false;
-    // A connection cut while checked out is reported on the client, which the pool no longer listens to:
-    // unheard, it would end the process. The query in flight fails on its own; the client is discarded.
-    const lost = (): void => void (broken = true);
-    client.on('error', lost);
     try {
       await client.query(begin);
       const result = await this.inside.run(scope, () => fn(sql));
@@ -123,7 +124,7 @@ export class PostgresReadModelStore implements ReadModelStore {
       if (RETRYABLE.has((error as { code?: string }).code ?? '') && attempt < 5) return this.withClient(begin, fn, attempt + 1);
       throw error;
     } finally {
-      client.removeListener('error', lost);
+      client.removeListener('error', onError);
       client.release(broken);
     }
   }

@@ -130,7 +130,8 @@ class SqliteLeases implements LeaseTable {
       if (row && row.owner !== owner && row.expires_at > now) return undefined;
       const token = !row ? 1 : row.owner === owner ? row.token : row.token + 1;
       await sql.run(
-        'INSERT INTO leases (name, owner, token, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, token = excluded.token, expires_at = excluded.expires_at',
+        `INSERT INTO leases (name, owner, token, expires_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, token = excluded.token, expires_at = excluded.expires_at`,
         [name, owner, token, now + ttlMs],
       );
       return { name, owner, token };

@@ -7,7 +7,11 @@ export class RebuildJobResponse {
   @ApiPropertyOptional({ example: 'alert_list', description: 'The read model rebuilt (POST /projections/:name/rebuild)' }) projection?: string;
   @ApiProperty({ type: [String] }) projections: string[];
   @ApiProperty({ description: 'The new builds: {name, version, build, position, live}' }) builds: object[];
-  @ApiProperty({ enum: ['running', 'done', 'stopped', 'failed'] }) state: string;
+  @ApiProperty({
+    enum: ['requested', 'running', 'done', 'stopped', 'failed'],
+    description: '`requested`: handed to the node that runs this read model (several nodes); it starts there within a heartbeat',
+  })
+  state: string;
   @ApiProperty({ description: 'Events done (global position the new build covers)' }) done: number;
   @ApiProperty({ description: 'Events in all (head of the log, growing while events arrive)' }) total: number;
   @ApiProperty({ description: 'Above 0 when a rebuild left half-done was resumed from its checkpoint' }) resumedFrom: number;
