@@ -8,6 +8,7 @@ import request from 'supertest';
 import type { Role } from '@vigil/domain';
 import { createVigilApp, VigilAppOptions } from '../../apps/vigil/src/bootstrap';
 import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, issueToken, resolveJwtSecret } from '@vigil/api';
+import { loadSigningKey } from '@vigil/audit';
 
 type Agent = ReturnType<typeof request.agent>;
 
@@ -44,7 +45,7 @@ let postgresSchemas = 0;
  * VIGIL_E2E_STORE=postgres runs the acceptance specs against PostgreSQL (VIGIL_POSTGRES_URL, default the
  * local service): events, read models, outbox and leases in a schema of the harness's own, dropped on close.
  */
-function e2eStoreEnv(): { env: NodeJS.ProcessEnv; drop?: () => Promise<void> } {
+function e2eStoreEnv(dataDir: string): { env: NodeJS.ProcessEnv; drop?: () => Promise<void> } {
   if (process.env.VIGIL_E2E_STORE !== 'postgres') return { env: {} };
   const url = process.env.VIGIL_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const schema = `e2e_${process.pid}_${Date.now().toString(36)}_${++postgresSchemas}`;
@@ -57,12 +58,15 @@ function e2eStoreEnv(): { env: NodeJS.ProcessEnv; drop?: () => Promise<void> } {
       await client.end();
     }
   };
-  return { env: { VIGIL_EVENT_STORE: 'postgres', VIGIL_POSTGRES_URL: url, VIGIL_POSTGRES_SCHEMA: schema }, drop };
+  // As a production node: the signing key mounted as a file (on PostgreSQL Vigil generates none, and signs nothing without it).
+  const key = join(dataDir, 'mounted', 'audit-signing-key.pem');
+  loadSigningKey(key, { generate: true });
+  return { env: { VIGIL_EVENT_STORE: 'postgres', VIGIL_POSTGRES_URL: url, VIGIL_POSTGRES_SCHEMA: schema, VIGIL_AUDIT_SIGNING_KEY_FILE: key }, drop };
 }
 
 export async function startVigil(options: VigilAppOptions = {}): Promise<VigilHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
-  const onStore = options.store ? { env: {} } : e2eStoreEnv();
+  const onStore = options.store ? { env: {} } : e2eStoreEnv(dataDir);
   options = { ...options, env: { ...onStore.env, ...options.env } };
   // The server resolves the same secret from the same data directory (generated once, kept in <dataDir>/jwt-secret).
   const secret = resolveJwtSecret(dataDir, { ...process.env, ...options.env });
