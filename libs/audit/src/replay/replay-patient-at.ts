@@ -23,8 +23,8 @@ export interface LabView extends RecordedEntry<LabResultRecordedData> {
   ruleHits: RuleHit[];
 }
 
-/** A patient as they were at a point in time, every record of them: what `GET /patients/:patientId/state?view=full` answers. */
-export interface PatientSnapshot {
+/** Who the patient is at a point in time, and how much of their stream that covers: the head of every state answer. */
+export interface PatientAtHead {
   patientId: string;
   pointInTime: PointInTime;
   /** Highest stream version folded (0: nothing yet). */
@@ -38,6 +38,10 @@ export interface PatientSnapshot {
   disease: PatientState['disease'];
   demographics: PatientState['demographics'];
   enrolledAt: string | null;
+}
+
+/** A patient as they were at a point in time, every record of them: what `GET /patients/:patientId/state?view=full` answers. */
+export interface PatientSnapshot extends PatientAtHead {
   /** In clinical-time order, voided entries included (marked). */
   labs: LabView[];
   doses: RecordedEntry<DoseAdministeredData>[];

@@ -17,8 +17,7 @@ import {
 } from '@vigil/domain';
 import type { AlertView } from './alert-view';
 import type { PatientAt } from './fold-patient-at';
-import type { PointInTime } from './point-in-time';
-import { gradedLab, type LabView } from './replay-patient-at';
+import { gradedLab, type LabView, type PatientAtHead } from './replay-patient-at';
 import { encodeRecordCursor, type RecordCursor, type RecordPageRequest } from './state-query';
 
 /** One record behind a summary: a lab result (graded), a dose or an adverse event, as it stood then. */
@@ -34,21 +33,8 @@ export interface RecordPage {
 }
 
 /** A patient as they were at a point in time, summed up: what `GET /patients/:patientId/state` answers by default. */
-export interface PatientStateSummary {
+export interface PatientStateSummary extends PatientAtHead {
   view: 'summary';
-  patientId: string;
-  pointInTime: PointInTime;
-  /** Highest stream version folded (0: nothing yet). */
-  version: number;
-  /** Events of the stream folded: fewer than `version` when time bounds left some out. */
-  eventsFolded: number;
-  /** The stream's current version. */
-  streamVersion: number;
-  enrolled: boolean;
-  siteId: string | null;
-  disease: PatientState['disease'];
-  demographics: PatientState['demographics'];
-  enrolledAt: string | null;
   /** The moment dosing and the treatment status are reckoned at: the earliest bound of the point in time, else now. */
   reckonedAt: string;
   treatment: PatientSafetyFacts['treatment'];
