@@ -41,8 +41,14 @@ export async function acceptsIdempotentProducers(url: string): Promise<boolean> 
   }
 }
 
-/** Reads a topic from its beginning, as a fresh consumer group, until `count` messages came or time ran out. */
-export async function readTopic(url: string, topic: string, count: number, timeoutMs = 20_000): Promise<ReadMessage[]> {
+/** Reads a topic from its beginning, as a fresh consumer group, until `count` messages came (or, given a predicate, until it holds) or time ran out. */
+export async function readTopic(
+  url: string,
+  topic: string,
+  count: number | ((read: readonly ReadMessage[]) => boolean),
+  timeoutMs = 20_000,
+): Promise<ReadMessage[]> {
+  const done = typeof count === 'number' ? (read: readonly ReadMessage[]) => read.length >= count : count;
   const consumer = new Kafka({ clientId: 'vigil-test-reader', brokers: brokersOf(url), logLevel: logLevel.NOTHING }).consumer({
     groupId: `vigil-test-${randomUUID()}`,
     // A lone member of a fresh group: nothing to wait for before the first fetch.
@@ -62,7 +68,7 @@ export async function readTopic(url: string, topic: string, count: number, timeo
       },
     });
     const deadline = Date.now() + timeoutMs;
-    while (read.length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (!done(read) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
     return read;
   } finally {
     await consumer.disconnect().catch(() => undefined);

@@ -101,6 +101,12 @@ export class Lease {
     if (this.timer) clearTimeout(this.timer);
     await this.tick;
     const grant = this.grant;
+    // A graceful stop lets the work finish what it has in flight while the lease is still held (its fence
+    // passes: a relay's or notifier's last checkpoint is kept, not sent again by the next holder), then gives it up.
+    if (grant && this.working) {
+      this.working = false;
+      await this.work.stop().catch((error: unknown) => this.logger.error(`stopping the work failed: ${String(error)}`));
+    }
     await this.lose('stopping');
     if (grant) await this.table.release(grant).catch(() => undefined);
   }
