@@ -58,11 +58,19 @@ export class Cluster {
   /** Starts a node with these roles (`api`, `projector,notifier`, … or all). */
   async node(name: string, roles = 'api,projector,notifier'): Promise<DrillNode> {
     const dataDir = mkdtempSync(join(tmpdir(), `vigil-drill-${name}-`));
-    const process = new VigilProcess('vigil', { ...this.env(), VIGIL_ROLES: roles, VIGIL_DATA_DIR: dataDir }, await freePort());
-    const node: DrillNode = { name, roles, process, dataDir, pid: () => process.pid };
-    this.nodes.push(node);
-    await process.start();
-    return node;
+    for (let attempt = 1; ; attempt++) {
+      const process = new VigilProcess('vigil', { ...this.env(), VIGIL_ROLES: roles, VIGIL_DATA_DIR: dataDir }, await freePort());
+      const node: DrillNode = { name, roles, process, dataDir, pid: () => process.pid };
+      try {
+        await process.start();
+        this.nodes.push(node);
+        return node;
+      } catch (error) {
+        // The free port was taken meanwhile (an outgoing connection of another process got it): another port.
+        if (attempt >= 3 || !process.log.includes('EADDRINUSE')) throw error;
+        await process.kill();
+      }
+    }
   }
 
   post(node: DrillNode, path: string, body: object): Test {
