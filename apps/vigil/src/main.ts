@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { configFromEnv } from '@vigil/api';
 import { createVigilApp } from './bootstrap';
-import { rolesFrom } from './roles';
+import { rolesFrom, serverArgs } from './roles';
 
 const TOKEN_HELP = `Every request but /health needs a bearer token. For the embedded default, mint one with:
   npm run vigil -- token --sub dm1 --name "Dana Manager" --role data_manager
@@ -11,7 +11,7 @@ then: curl -H "Authorization: Bearer $TOKEN" http://localhost:PORT/alerts`;
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const config = configFromEnv();
-  const demo = args.includes('--demo');
+  const { demo } = serverArgs(args);
   const roles = rolesFrom(process.env, args);
   const app = await createVigilApp({ config, demo, roles });
   await app.listen(config.port, '0.0.0.0');

@@ -1,4 +1,4 @@
-import { rolesFrom } from './roles';
+import { rolesFrom, serverArgs } from './roles';
 
 describe('rolesFrom', () => {
   it('runs every role by default, as the embedded Vigil always did', () => {
@@ -14,5 +14,10 @@ describe('rolesFrom', () => {
   it('refuses a role it does not know, naming where it came from', () => {
     expect(() => rolesFrom({ VIGIL_ROLES: 'api,worker' })).toThrow('VIGIL_ROLES=api,worker: "worker" is not one of api, projector, notifier');
     expect(() => rolesFrom({}, ['--roles'])).toThrow(/--roles needs a list/);
+  });
+
+  it('refuses an option the server does not take, instead of ignoring it', () => {
+    expect(() => serverArgs(['--demo', '--role', 'api'])).toThrow(/unknown option '--role'/);
+    expect(serverArgs(['--demo'])).toEqual({ demo: true });
   });
 });
