@@ -83,3 +83,25 @@ describeWithService('Signed checkpoints published to Kafka (VIGIL_KAFKA_CHECKPOI
     expect(JSON.parse(message.value)).toEqual({ type: 'CheckpointSigned', schemaVersion: 1, ...checkpoint });
   });
 });
+
+describe('Signed where the projector role runs, served by API nodes', () => {
+  let vigil: VigilHarness;
+  afterEach(() => vigil?.close());
+
+  it('an API-only node signs nothing itself: it serves the checkpoints the projector nodes signed', async () => {
+    vigil = await startVigil({ roles: ['api'], env: { VIGIL_CHECKPOINT_EVERY: '1', VIGIL_CHECKPOINT_INTERVAL_MS: '50' } });
+    for (const patientId of ['TR-SAT-001', 'TR-SAT-002']) await vigil.http().post('/patients').send(enrolment({ patientId })).expect(201);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await vigil.as('monitor').get('/audit/checkpoints').expect(200)).body.items).toEqual([]);
+    expect(await vigil.app.get(AuditCheckpoints).checkpointNow()).toBeNull();
+  });
+
+  it('a node with the projector role signs them', async () => {
+    vigil = await startVigil({ roles: ['api', 'projector'], env: { VIGIL_CHECKPOINT_EVERY: '1', VIGIL_CHECKPOINT_INTERVAL_MS: '50' } });
+    for (const patientId of ['TR-SAT-001', 'TR-SAT-002']) await vigil.http().post('/patients').send(enrolment({ patientId })).expect(201);
+    await eventually(
+      async () => (await vigil.as('monitor').get('/audit/checkpoints').expect(200)).body.items.length,
+      (n) => n > 0,
+    );
+  });
+});

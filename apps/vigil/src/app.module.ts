@@ -41,9 +41,10 @@ export class VigilModule {
         ...api,
         ...(roles.has('projector') ? [ProjectorModule.forRoot({}, withDataDir)] : []),
         ...(roles.has('notifier') ? [NotifierModule.forRoot({}, withDataDir)] : []),
-        // Signed checkpoints over the log, published where the alerts go (issue 15).
+        // Signed checkpoints over the log, published where the alerts go (issue 15): signed where the projector
+        // role runs (API replicas would each fold the whole log's Merkle tree again); served by every API node.
         ...(roles.has('api') || roles.has('projector')
-          ? [CheckpointsModule.forRoot({ env: withDataDir, dataDir: config.dataDir, ...checkpointChannels(withDataDir) })]
+          ? [CheckpointsModule.forRoot({ env: withDataDir, dataDir: config.dataDir, run: roles.has('projector'), ...checkpointChannels(withDataDir) })]
           : []),
         // Lab results from the Kafka lab topic, when VIGIL_KAFKA_LAB_TOPIC is set (issue 13): API nodes share its partitions.
         ...(roles.has('api') ? [LabIntakeModule.forRoot(labIntakeConfigFromEnv(withDataDir))] : []),
