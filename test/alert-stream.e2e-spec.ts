@@ -153,6 +153,24 @@ describe('GET /alerts/stream: alert events pushed as server-sent events', () => 
     expect(stream.events.map((e) => e.type)).toEqual(['AlertAcknowledged']);
   });
 
+  it('judges the status as each event left the alert when resuming between its events: after a raise, status=open leaves out its acknowledgement', async () => {
+    const first = await open('safety_officer', [], '?patientId=TR-SAT-001');
+    const labId = await lowPlatelets('TR-SAT-001');
+    const raise = await first.next((e) => e.type === 'AlertRaised' && (e.alert as { triggeredBy?: string })?.triggeredBy === labId);
+    first.close();
+    await vigil
+      .as('safety_officer')
+      .post(`/alerts/${raise.alertId as string}/acknowledge`)
+      .send({ note: 'Seen on the ward round' })
+      .expect(200);
+    const later = await lowPlatelets('TR-SAT-001');
+
+    // The acknowledgement is the first event of its alert this stream reads: the alert is folded from its stream up to it.
+    const again = await open('safety_officer', [], '?status=open&patientId=TR-SAT-001', { 'Last-Event-ID': String(raise.position) });
+    await again.next((e) => (e.alert as { triggeredBy?: string })?.triggeredBy === later);
+    expect(again.events.filter((e) => e.alertId === raise.alertId)).toEqual([]);
+  });
+
   it('resumes after Last-Event-ID: an alert raised while the client was away is sent when it reconnects', async () => {
     const first = await open('safety_officer', [], '?patientId=TR-SAT-001');
     const before = await lowPlatelets('TR-SAT-001');

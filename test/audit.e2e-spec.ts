@@ -287,6 +287,9 @@ describe('The audit trail: history, export, replay, access log and verification'
       ['include=records&cursor=not-a-cursor', 'cursor'],
       ['limit=10', 'limit'],
       ['view=full&include=records', 'include'],
+      ['view=full&view=summary', 'view'],
+      ['include=records&limit=2&limit=3', 'limit'],
+      ['include=records&cursor=', 'cursor'],
     ])('refuses ?%s with 400 naming the parameter', async (query, field) => {
       const res = await monitor().get(`/patients/TR-SAT-001/state?${query}`).expect(400);
       expect(res.body.errors[0].field).toBe(field);

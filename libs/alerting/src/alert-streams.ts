@@ -31,9 +31,9 @@ const evolveStored = (state: AlertState, stored: StoredEvent): AlertState => {
   return evolveAlert(state, { type: stored.type, version: current.schemaVersion, data: current.data } as AlertEvent);
 };
 
-/** An alert folded from its stored events (upcast first), as the alert streams see it. */
-export const replayStoredAlert = (events: Iterable<StoredEvent>): AlertState => {
-  let state = initialAlertState;
+/** An alert folded from its stored events (upcast first), as the alert streams see it; `from` a state folded up to the first of them. */
+export const replayStoredAlert = (events: Iterable<StoredEvent>, from: AlertState = initialAlertState): AlertState => {
+  let state = from;
   for (const event of events) state = evolveStored(state, event);
   return state;
 };

@@ -15,7 +15,7 @@ import type { StoredEvent } from '@vigil/event-store';
 import { foldPatientAt } from '../src/replay/fold-patient-at';
 import { replayPatientAt } from '../src/replay/replay-patient-at';
 import { stateSummaryOf } from '../src/replay/state-summary';
-import { enrolled, storedStream, type EventSpec } from '../src/testing/stored-events';
+import { enrolled, labCorrection, labResultData, labVoid, storedStream, type EventSpec } from '../src/testing/stored-events';
 
 const total = Number(process.argv[2] ?? 10_000);
 const runs = Number(process.argv[3] ?? 30);
@@ -40,17 +40,8 @@ const TESTS: { test: LabResultRecordedData['test']; unit: string; low?: number; 
 
 function labData(i: number, collectedAt: string, k = i): LabResultRecordedData {
   const t = TESTS[k % TESTS.length];
-  const value = t.value(i);
   const range = t.low === undefined ? { high: t.high } : { low: t.low, high: t.high };
-  return {
-    patientId: PATIENT,
-    test: t.test,
-    value,
-    unit: t.unit,
-    referenceRange: range,
-    collectedAt,
-    normalised: { value, unit: t.unit, referenceRange: range },
-  };
+  return labResultData(PATIENT, t.test, t.value(i), t.unit, range, collectedAt);
 }
 
 const doseData = (administeredAt: string, dose = 1) => ({ patientId: PATIENT, dose, unit: 'MIU', route: 'SC', administeredAt });
@@ -89,20 +80,7 @@ function trial(events: number): { stream: StoredEvent[]; alertEvents: StoredEven
     } else if (slot === 96 || slot === 97) {
       const target = labs[labs.length - 1 - (i % 7)];
       const newValues = { ...target.data, value: target.data.value + 1, normalised: { ...target.data.normalised, value: target.data.value + 1 } };
-      specs.push({
-        type: 'LabResultCorrected',
-        eventId,
-        data: {
-          patientId: PATIENT,
-          originalEventId: target.eventId,
-          oldValues: target.data,
-          newValues,
-          changedFields: ['normalised', 'value'],
-          reason: 'transcription',
-        },
-        occurredAt: recordedAt,
-        recordedAt,
-      });
+      specs.push(labCorrection(target, newValues, 'transcription', recordedAt, eventId));
       target.data = newValues;
     } else if (slot === 98) {
       const target = doses[doses.length - 1];
@@ -118,13 +96,7 @@ function trial(events: number): { stream: StoredEvent[]; alertEvents: StoredEven
     } else {
       const target = labs.find((lab, k) => k % 13 === 5 && !voided.has(lab.eventId)) ?? labs[0];
       voided.add(target.eventId);
-      specs.push({
-        type: 'LabResultEnteredInError',
-        eventId,
-        data: { patientId: PATIENT, originalEventId: target.eventId, oldValues: target.data, reason: 'haemolysed sample' },
-        occurredAt: recordedAt,
-        recordedAt,
-      });
+      specs.push(labVoid(target, 'haemolysed sample', recordedAt, eventId));
     }
   }
   const alertEvents = alerts.flatMap((alert, n) => storedStream(`alert-A-${n}`, alert));

@@ -2232,8 +2232,6 @@ export interface components {
       page?: components['schemas']['RecordPageResponse'];
     };
     PatientStateSummaryResponse: {
-      /** @enum {string} */
-      view: 'summary';
       patientId: string;
       pointInTime: components['schemas']['PointInTimeResponse'];
       /** @description Highest stream version folded (0: nothing yet) */
@@ -2248,6 +2246,8 @@ export interface components {
       demographics: components['schemas']['DemographicsResponse'] | null;
       /** Format: date-time */
       enrolledAt: string | null;
+      /** @enum {string} */
+      view: 'summary';
       /**
        * Format: date-time
        * @description When dosing and the treatment status are reckoned: the earliest bound of the point in time, else now
@@ -2285,8 +2285,6 @@ export interface components {
       ruleHits: components['schemas']['RuleHitResponse'][];
     };
     PatientSnapshotResponse: {
-      /** @enum {string} */
-      view: 'full';
       patientId: string;
       pointInTime: components['schemas']['PointInTimeResponse'];
       /** @description Highest stream version folded (0: nothing yet) */
@@ -2301,6 +2299,8 @@ export interface components {
       demographics: components['schemas']['DemographicsResponse'] | null;
       /** Format: date-time */
       enrolledAt: string | null;
+      /** @enum {string} */
+      view: 'full';
       /** @description Clinical-time order, voided entries included (marked) */
       labs: components['schemas']['LabViewResponse'][];
       doses: components['schemas']['DoseEntryResponse'][];

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { replayStoredAlert } from '@vigil/alerting';
-import { ALERT_EVENT_TYPES, alertStream, isAlertEventType, type AlertRaisedData, type AlertStatus } from '@vigil/domain';
+import { ALERT_EVENT_TYPES, alertStream, isAlertEventType, type AlertRaisedData, type AlertState, type AlertStatus } from '@vigil/domain';
 import type { EventStore, StoredEvent, Subscription } from '@vigil/event-store';
 import { AlertFilter, AlertList, AlertView, ReadModelProgress, ReadModelsBehindError } from '@vigil/projections';
 import { inSiteScope, SiteScope } from '../auth/site-scope';
@@ -20,6 +20,9 @@ export interface AlertStreamMessage {
   /** The alert as the list shows it now (absent when the alert list was too far behind to show it). */
   alert?: AlertView;
 }
+
+/** Alerts a status-filtered stream keeps folded (about a kilobyte each). */
+const FOLDED_ALERTS = 10_000;
 
 /** A message with the alert's status right after its event, which a later event may have changed since. */
 interface Candidate {
@@ -48,6 +51,12 @@ export class AlertEventStream {
   private subscription?: Subscription;
   private heartbeat?: NodeJS.Timeout;
   private closed = false;
+  /**
+   * With a status filter: each alert as folded up to the last of its events this stream went through
+   * (least recently seen dropped first), so that the next event is evolved onto it instead of its stream
+   * being read again.
+   */
+  private readonly folded = new Map<string, AlertState>();
 
   constructor(
     private readonly store: EventStore,
@@ -106,8 +115,9 @@ export class AlertEventStream {
     } catch (error) {
       if (!(error instanceof ReadModelsBehindError)) throw error;
     }
+    const folded = this.options.filter.status === undefined ? undefined : await this.foldedThrough(event);
     // The list is behind (or lost the alert): who the alert is about comes from the event that raised it.
-    const raised = alert ?? (await this.raisedData(alertId));
+    const raised = alert ?? folded?.raised ?? (await this.raisedData(alertId));
     if (!raised) return null;
     const message: AlertStreamMessage = {
       eventId: event.eventId,
@@ -119,17 +129,28 @@ export class AlertEventStream {
       position: event.globalPosition,
       ...(alert ? { alert } : {}),
     };
-    return this.options.filter.status === undefined ? { message } : { message, statusAfter: await this.statusAfter(event) };
+    return folded && folded.status !== 'none' ? { message, statusAfter: folded.status } : { message };
   }
 
   /**
-   * The alert's status right after this event, folded from its stream: the list shows the alert as it is
-   * now, and a raise read after its acknowledgement must not pass `status=acknowledged` as if it were one.
+   * The alert right after this event: the list shows the alert as it is now, and a raise read after its
+   * acknowledgement must not pass `status=acknowledged` as if it were one. Events come in the order of the
+   * log, so the event is evolved onto the alert as this stream last left it (a raise onto nothing); the
+   * alert's stream is read up to it only when this stream has not gone through its previous event
+   * (following from a position after it, or the alert dropped from the fold).
    */
-  private async statusAfter(event: StoredEvent): Promise<AlertStatus | undefined> {
-    const events = await this.store.readStream(event.streamId, { toVersion: event.streamVersion });
-    const state = replayStoredAlert(events);
-    return state.status === 'none' ? undefined : state.status;
+  private async foldedThrough(event: StoredEvent): Promise<AlertState> {
+    const known = this.folded.get(event.streamId);
+    this.folded.delete(event.streamId);
+    const state =
+      event.streamVersion === 1
+        ? replayStoredAlert([event])
+        : known?.version === event.streamVersion - 1
+          ? replayStoredAlert([event], known)
+          : replayStoredAlert(await this.store.readStream(event.streamId, { toVersion: event.streamVersion }));
+    this.folded.set(event.streamId, state);
+    if (this.folded.size > FOLDED_ALERTS) this.folded.delete(this.folded.keys().next().value as string);
+    return state;
   }
 
   private async raisedData(alertId: string): Promise<Pick<AlertRaisedData, 'patientId' | 'siteId' | 'ruleId'> | undefined> {
@@ -144,7 +165,7 @@ export class AlertEventStream {
     if (filter.patientId !== undefined && message.patientId !== filter.patientId) return false;
     if (filter.siteId !== undefined && message.siteId !== filter.siteId) return false;
     if (filter.ruleId !== undefined && message.ruleId !== filter.ruleId) return false;
-    // The status is the alert's right after the event (unknown only if its stream could not be read: then it is sent).
+    // The status is the alert's right after the event, not as the list shows it now.
     if (filter.status !== undefined && statusAfter !== undefined && statusAfter !== filter.status) return false;
     return true;
   }

@@ -153,7 +153,7 @@ function storedOf(streamId: string, snapshot: PatientFoldSnapshot): StreamSnapsh
 function foldOf(stored: StreamSnapshot): PatientFoldSnapshot | undefined {
   try {
     const fold = JSON.parse(stored.state) as StoredFold;
-    if (typeof fold !== 'object' || fold === null || typeof fold.state !== 'object' || !Array.isArray(fold.left)) return undefined;
+    if (!isStoredFold(fold, stored.streamVersion)) return undefined;
     return {
       version: stored.streamVersion,
       hash: stored.hash,
@@ -167,4 +167,27 @@ function foldOf(stored: StreamSnapshot): PatientFoldSnapshot | undefined {
   } catch {
     return undefined;
   }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+const isCount = (value: unknown, atMost: number): boolean => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= atMost;
+const isTimeOrNull = (value: unknown): boolean => value === null || Number.isFinite(value);
+
+/**
+ * Whether a stored text has the shape of a fold of `version` events (a row cut short or edited by hand
+ * has not): such a row is ignored and the replay folds from the log, instead of failing on it.
+ */
+function isStoredFold(fold: unknown, version: number): fold is StoredFold {
+  if (!isObject(fold) || !isObject(fold.state)) return false;
+  const { state } = fold;
+  return (
+    ['labs', 'doses', 'adverseEvents', 'followUps'].every((records) => isObject(state[records])) &&
+    Array.isArray(state.treatment) &&
+    isCount(fold.lastFolded, version) &&
+    isCount(fold.eventsFolded, fold.lastFolded as number) &&
+    isTimeOrNull(fold.latestOccurredMs) &&
+    isTimeOrNull(fold.latestRecordedMs) &&
+    Array.isArray(fold.left) &&
+    fold.left.every((id) => typeof id === 'string')
+  );
 }

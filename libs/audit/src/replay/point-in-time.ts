@@ -23,10 +23,10 @@ export function pointInTimeFromQuery(query: Record<string, unknown>): PointInTim
   }
   const pit: PointInTime = {};
   for (const field of ['asOf', 'asKnownAt'] as const) {
-    const value = single(query[field], field);
+    const value = instantParameter(query[field], field);
     if (value !== undefined) pit[field] = parseInstant(field, value).toISOString();
   }
-  const version = single(query.atVersion, 'atVersion');
+  const version = singleParameter(query.atVersion, 'atVersion');
   if (version !== undefined) {
     if (!/^\d{1,15}$/.test(version) || Number(version) < 1) {
       throw new ValidationError('atVersion', `must be a stream version, a whole number ≥ 1, not "${version}"`);
@@ -36,9 +36,14 @@ export function pointInTimeFromQuery(query: Record<string, unknown>): PointInTim
   return pit;
 }
 
-function single(value: unknown, field: string): string | undefined {
+/** A query parameter given at most once, as its text; given twice (an array) is a ValidationError naming it. */
+export function singleParameter(value: unknown, field: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw new ValidationError(field, 'must be given once');
+  return value;
+}
+
+function instantParameter(value: unknown, field: string): string | undefined {
   // An unencoded "+02:00" arrives as " 02:00" (a + in a query string is a space): take it as meant.
-  return value.replace(/ (\d{2}:?\d{2})$/, '+$1');
+  return singleParameter(value, field)?.replace(/ (\d{2}:?\d{2})$/, '+$1');
 }

@@ -67,6 +67,18 @@ export function replayPatientAt(
 export function fullViewOf(at: PatientAt): PatientSnapshot {
   const { state } = at;
   return {
+    ...headOf(at),
+    labs: labViews(state, at.chart()),
+    doses: dosesInClinicalOrder(state),
+    adverseEvents: adverseEventsInClinicalOrder(state),
+    alerts: at.alerts,
+  };
+}
+
+/** The head of a fold at a point in time, shared by the full answer and the summary. */
+export function headOf(at: PatientAt): PatientAtHead {
+  const { state } = at;
+  return {
     patientId: at.patientId,
     pointInTime: at.pointInTime,
     version: at.version,
@@ -77,10 +89,6 @@ export function fullViewOf(at: PatientAt): PatientSnapshot {
     disease: state.disease,
     demographics: state.demographics,
     enrolledAt: state.enrolledAt,
-    labs: labViews(state, at.chart()),
-    doses: dosesInClinicalOrder(state),
-    adverseEvents: adverseEventsInClinicalOrder(state),
-    alerts: at.alerts,
   };
 }
 

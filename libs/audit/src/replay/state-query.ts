@@ -1,5 +1,5 @@
 import { ValidationError } from '@vigil/domain';
-import { pointInTimeFromQuery, type PointInTime } from './point-in-time';
+import { pointInTimeFromQuery, singleParameter, type PointInTime } from './point-in-time';
 
 /** How `GET /patients/:patientId/state` answers: the state as a summary (default), or every record at once (exports). */
 export type StateView = 'summary' | 'full';
@@ -37,7 +37,7 @@ const PAGING = ['include', 'limit', 'cursor'] as const;
  */
 export function stateQueryFromQuery(query: Record<string, unknown>): StateQuery {
   const { view: viewValue, include, limit, cursor, ...rest } = query;
-  const view = viewOf(single(viewValue, 'view'));
+  const view = viewOf(singleParameter(viewValue, 'view'));
   const pointInTime = pointInTimeFromQuery(rest);
   if (view === 'full') {
     for (const field of PAGING) {
@@ -45,7 +45,7 @@ export function stateQueryFromQuery(query: Record<string, unknown>): StateQuery 
     }
     return { pointInTime, view };
   }
-  const includeValue = single(include, 'include');
+  const includeValue = singleParameter(include, 'include');
   if (includeValue === undefined) {
     for (const field of ['limit', 'cursor'] as const) {
       if (query[field] !== undefined) throw new ValidationError(field, 'pages the records: give include=records with it');
@@ -53,7 +53,7 @@ export function stateQueryFromQuery(query: Record<string, unknown>): StateQuery 
     return { pointInTime, view };
   }
   if (includeValue !== 'records') throw new ValidationError('include', `must be records, not "${includeValue}"`);
-  return { pointInTime, view, records: { limit: limitOf(single(limit, 'limit')), ...cursorOf(single(cursor, 'cursor')) } };
+  return { pointInTime, view, records: { limit: limitOf(singleParameter(limit, 'limit')), ...cursorOf(singleParameter(cursor, 'cursor')) } };
 }
 
 function viewOf(value: string | undefined): StateView {
@@ -81,10 +81,4 @@ function cursorOf(value: string | undefined): { cursor?: RecordCursor } {
   const match = /^(-?\d{1,16})\.(\d{1,15})$/.exec(text);
   if (!match) throw new ValidationError('cursor', 'is not a cursor this endpoint handed out (take nextCursor from the previous page)');
   return { cursor: { time: Number(match[1]), seq: Number(match[2]) } };
-}
-
-function single(value: unknown, field: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new ValidationError(field, 'must be given once');
-  return value;
 }

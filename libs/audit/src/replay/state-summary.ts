@@ -17,7 +17,7 @@ import {
 } from '@vigil/domain';
 import type { AlertView } from './alert-view';
 import type { PatientAt } from './fold-patient-at';
-import { gradedLab, type LabView, type PatientAtHead } from './replay-patient-at';
+import { gradedLab, headOf, type LabView, type PatientAtHead } from './replay-patient-at';
 import { encodeRecordCursor, type RecordCursor, type RecordPageRequest } from './state-query';
 
 /** One record behind a summary: a lab result (graded), a dose or an adverse event, as it stood then. */
@@ -67,16 +67,7 @@ export function stateSummaryOf(at: PatientAt, options: { now: Date; dosing?: Dos
   const census = at.census();
   return {
     view: 'summary',
-    patientId: at.patientId,
-    pointInTime: at.pointInTime,
-    version: at.version,
-    eventsFolded: at.eventsFolded,
-    streamVersion: at.streamVersion,
-    enrolled: state.enrolled,
-    siteId: state.siteId,
-    disease: state.disease,
-    demographics: state.demographics,
-    enrolledAt: state.enrolledAt,
+    ...headOf(at),
     reckonedAt: reckonedAt.toISOString(),
     // The domain's safety facts (safetyFactsOf), the moment-free parts kept with the snapshot.
     treatment: treatmentOf(state, asOfMs),

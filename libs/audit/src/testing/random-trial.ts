@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { StoredEvent } from '@vigil/event-store';
 import type { PointInTime } from '../replay/point-in-time';
-import { enrolled, storedStream, type EventSpec } from './stored-events';
+import { enrolled, labCorrection, labResultData, labVoid, storedStream, type EventSpec } from './stored-events';
 
 /**
  * Random patient streams for property tests of replays: results of three tests recorded in order with
@@ -44,7 +44,7 @@ export const step: fc.Arbitrary<Step> = fc.oneof(
 const labData = (test: string, value: number, collectedAt: string) => {
   const range = test === 'PLAT' ? { low: 150, high: 400 } : test === 'ALT' ? { high: 40 } : { low: 45, high: 90 };
   const unit = test === 'PLAT' ? '10*9/L' : test === 'ALT' ? 'U/L' : 'umol/L';
-  return { patientId: PATIENT, test, value, unit, referenceRange: range, collectedAt, normalised: { value, unit, referenceRange: range } };
+  return labResultData(PATIENT, test, value, unit, range, collectedAt);
 };
 
 /** A patient stream (recorded in order, clinical times in any order) and alert streams on some of its results. */
@@ -71,29 +71,9 @@ export function trial(steps: readonly Step[]): { stream: StoredEvent[]; alertEve
       if (labs.length === 0) return;
       const target = labs[s.pick % labs.length];
       if (s.op === 'void') {
-        specs.push({
-          type: 'LabResultEnteredInError',
-          eventId,
-          data: { patientId: PATIENT, originalEventId: target.eventId, oldValues: target.data, reason: 'wrong patient' },
-          occurredAt: recordedAt,
-          recordedAt,
-        });
+        specs.push(labVoid(target, 'wrong patient', recordedAt, eventId));
       } else {
-        const newValues = labData(target.data.test, s.value, target.data.collectedAt);
-        specs.push({
-          type: 'LabResultCorrected',
-          eventId,
-          data: {
-            patientId: PATIENT,
-            originalEventId: target.eventId,
-            oldValues: target.data,
-            newValues,
-            changedFields: ['normalised', 'value'],
-            reason: 'typo',
-          },
-          occurredAt: recordedAt,
-          recordedAt,
-        });
+        specs.push(labCorrection(target, labData(target.data.test, s.value, target.data.collectedAt), 'typo', recordedAt, eventId));
         corrections.push(eventId);
       }
     } else {

@@ -53,15 +53,48 @@ export const enrolled = (patientId = 'TR-SAT-001', enrolledAt = '2026-01-05T09:0
   data: { patientId, trialId: 'TRANSREG', siteId: 'SAT', disease: 'RA', sex: 'F', birthYear: 1970, weightKg: 65, enrolledAt },
 });
 
+/** A lab result's data, in canonical units already (its normalised values the same as given). */
+export const labResultData = <T extends string>(
+  patientId: string,
+  test: T,
+  value: number,
+  unit: string,
+  referenceRange: { low?: number; high?: number },
+  collectedAt: string,
+) => ({ patientId, test, value, unit, referenceRange, collectedAt, normalised: { value, unit, referenceRange } });
+
 export const platelets = (value: number, collectedAt: string, patientId = 'TR-SAT-001') => ({
   type: 'LabResultRecorded',
+  data: labResultData(patientId, 'PLAT', value, '10*9/L', { low: 150, high: 400 }, collectedAt),
+});
+
+/** A recorded result (its event id and data as recorded, or as last corrected). */
+export interface RecordedLab {
+  eventId: string;
+  data: { patientId: string; value: number; normalised: object };
+}
+
+/** A correction of a lab result's value, recorded and clinically at `recordedAt`. */
+export const labCorrection = (target: RecordedLab, newValues: RecordedLab['data'], reason: string, recordedAt: string, eventId?: string): EventSpec => ({
+  type: 'LabResultCorrected',
+  eventId,
   data: {
-    patientId,
-    test: 'PLAT',
-    value,
-    unit: '10*9/L',
-    referenceRange: { low: 150, high: 400 },
-    collectedAt,
-    normalised: { value, unit: '10*9/L', referenceRange: { low: 150, high: 400 } },
+    patientId: target.data.patientId,
+    originalEventId: target.eventId,
+    oldValues: target.data,
+    newValues,
+    changedFields: ['normalised', 'value'],
+    reason,
   },
+  occurredAt: recordedAt,
+  recordedAt,
+});
+
+/** A lab result entered in error, recorded and clinically at `recordedAt`. */
+export const labVoid = (target: RecordedLab, reason: string, recordedAt: string, eventId?: string): EventSpec => ({
+  type: 'LabResultEnteredInError',
+  eventId,
+  data: { patientId: target.data.patientId, originalEventId: target.eventId, oldValues: target.data, reason },
+  occurredAt: recordedAt,
+  recordedAt,
 });

@@ -202,6 +202,14 @@ describe('verifyStore on a SQLite store file', () => {
     expect(report.broken).toEqual([{ streamId: PSL, version: 2, reason: expect.stringMatching(/changed/) }]);
   });
 
+  it('leaves the whole walk of an untouched log to the reader threads: this thread reads only what lies past the head they checked', async () => {
+    store = await createSqliteEventStore({ file });
+    const head = await store.headPosition();
+    const readChainRecords = jest.spyOn(store, 'readChainRecords' as never);
+    expect(await verifyStore(store, { readers: 2, batchSize: 2 })).toMatchObject({ ok: true, events: head });
+    expect(readChainRecords).toHaveBeenCalledWith(expect.objectContaining({ after: head }));
+  });
+
   it.each([
     ['nothing', () => undefined],
     ['a value changed', changeValue],

@@ -111,9 +111,8 @@ export class ReplayedAlertResponse {
   @ApiPropertyOptional({ type: AlertRetractionResponse }) retracted?: AlertRetractionResponse;
 }
 
-/** GET /patients/:patientId/state?view=full: every record at once (for exports). */
-export class PatientSnapshotResponse {
-  @ApiProperty({ enum: ['full'] }) view: 'full';
+/** Who the patient is at a point in time, and how much of their stream that covers: the head of both views of the state (PatientAtHead). */
+class PatientAtHeadResponse {
   @ApiProperty() patientId: string;
   @ApiProperty({ type: PointInTimeResponse }) pointInTime: PointInTimeResponse;
   @ApiProperty({ description: 'Highest stream version folded (0: nothing yet)' }) version: number;
@@ -124,6 +123,11 @@ export class PatientSnapshotResponse {
   @ApiProperty({ type: String, nullable: true }) disease: string | null;
   @ApiProperty({ type: DemographicsResponse, nullable: true }) demographics: DemographicsResponse | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) enrolledAt: string | null;
+}
+
+/** GET /patients/:patientId/state?view=full: every record at once (for exports). */
+export class PatientSnapshotResponse extends PatientAtHeadResponse {
+  @ApiProperty({ enum: ['full'] }) view: 'full';
   @ApiProperty({ type: [LabViewResponse], description: 'Clinical-time order, voided entries included (marked)' }) labs: LabViewResponse[];
   @ApiProperty({ type: [DoseEntryResponse] }) doses: DoseEntryResponse[];
   @ApiProperty({ type: [AdverseEventEntryResponse] }) adverseEvents: AdverseEventEntryResponse[];
@@ -175,18 +179,8 @@ class StateRecordsResponse {
 }
 
 /** The default answer of GET /patients/:patientId/state: the patient at that moment, summed up. */
-export class PatientStateSummaryResponse {
+export class PatientStateSummaryResponse extends PatientAtHeadResponse {
   @ApiProperty({ enum: ['summary'] }) view: 'summary';
-  @ApiProperty() patientId: string;
-  @ApiProperty({ type: PointInTimeResponse }) pointInTime: PointInTimeResponse;
-  @ApiProperty({ description: 'Highest stream version folded (0: nothing yet)' }) version: number;
-  @ApiProperty({ description: 'Events folded: fewer than `version` when time bounds left some out' }) eventsFolded: number;
-  @ApiProperty({ description: "The stream's current version" }) streamVersion: number;
-  @ApiProperty() enrolled: boolean;
-  @ApiProperty({ type: String, nullable: true }) siteId: string | null;
-  @ApiProperty({ type: String, nullable: true }) disease: string | null;
-  @ApiProperty({ type: DemographicsResponse, nullable: true }) demographics: DemographicsResponse | null;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true }) enrolledAt: string | null;
   @ApiDateTime({ description: 'When dosing and the treatment status are reckoned: the earliest bound of the point in time, else now' }) reckonedAt: string;
   @ApiProperty({ type: TreatmentResponse }) treatment: TreatmentResponse;
   @ApiProperty({ type: [LabSummaryResponse], description: 'Per lab test: the latest value, its grade, flags and baseline' }) labs: LabSummaryResponse[];
