@@ -5,8 +5,6 @@ import { DEFAULT_MAX_CLOCK_SKEW_MS, findSite, parseInstant, TRANSREG, Validation
 export interface ReportQuery {
   /** ISO-8601 UTC; the request's time when not given. */
   asOf: string;
-  /** Whether asOf was given (an absent one follows the log as it grows). */
-  asOfGiven: boolean;
   disease?: DiseaseCode;
   siteId?: string;
   format?: string;
@@ -27,14 +25,14 @@ function onlyKnown(query: Record<string, unknown>, known: readonly string[]): vo
 }
 
 /** asOf: a date-time with its zone, not in the future (beyond the clock skew the recording commands allow). */
-export function asOfFrom(query: Record<string, unknown>, now: Date): { asOf: string; asOfGiven: boolean } {
+export function asOfFrom(query: Record<string, unknown>, now: Date): { asOf: string } {
   const text = single(query, 'asOf');
-  if (text === undefined) return { asOf: now.toISOString(), asOfGiven: false };
+  if (text === undefined) return { asOf: now.toISOString() };
   const asOf = parseInstant('asOf', text);
   if (asOf.getTime() > now.getTime() + DEFAULT_MAX_CLOCK_SKEW_MS) {
     throw new ValidationError('asOf', `${text} is in the future (now is ${now.toISOString()}): a report shows what was known, not what will be`);
   }
-  return { asOf: asOf.toISOString(), asOfGiven: true };
+  return { asOf: asOf.toISOString() };
 }
 
 /** `GET /reports/safety?asOf=&disease=&siteId=&format=json|html` */
@@ -59,11 +57,7 @@ export function safetyReportQuery(query: Record<string, unknown>, now: Date): Re
 }
 
 /** `GET /exports/sdtm/:domain?format=dataset-json|csv&asOf=` */
-export function sdtmQuery(
-  domain: string,
-  query: Record<string, unknown>,
-  now: Date,
-): { domain: SdtmDomain; format: SdtmFormat; asOf: string; asOfGiven: boolean } {
+export function sdtmQuery(domain: string, query: Record<string, unknown>, now: Date): { domain: SdtmDomain; format: SdtmFormat; asOf: string } {
   if (!isSdtmDomain(domain)) throw new ValidationError('domain', `"${domain}" is not an SDTM domain Vigil exports (${SDTM_DOMAINS.join(', ')})`);
   onlyKnown(query, ['format', 'asOf']);
   const format = single(query, 'format') ?? 'dataset-json';

@@ -5,6 +5,7 @@ import {
   isPatientEventType,
   PATIENT_STREAM_PREFIX,
   PatientFold,
+  severityRose,
   toPatientEvent,
   type AlertEvent,
   type AlertSeverity,
@@ -164,9 +165,9 @@ export class TrialFold {
       case 'AlertUpdated': {
         if (!alert) return;
         const update = data as Extract<AlertEvent, { type: 'AlertUpdated' }>['data'];
-        const rose = update.current.severity === 'critical' && update.previous.severity !== 'critical';
         alert.severity = update.current.severity;
-        if (rose && alert.status === 'acknowledged') alert.status = 'open';
+        // As the alert's own fold (evolveAlert): an acknowledged alert whose severity rises is open again.
+        if (severityRose(update) && alert.status === 'acknowledged') alert.status = 'open';
         return;
       }
       case 'AlertRetracted':
