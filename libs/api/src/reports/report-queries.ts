@@ -5,6 +5,8 @@ import { DEFAULT_MAX_CLOCK_SKEW_MS, findSite, parseInstant, TRANSREG, Validation
 export interface ReportQuery {
   /** ISO-8601 UTC; the request's time when not given. */
   asOf: string;
+  /** Whether asOf was given: a report without one is of now, and follows the log as it grows. */
+  asOfGiven: boolean;
   disease?: DiseaseCode;
   siteId?: string;
   format?: string;
@@ -25,14 +27,14 @@ function onlyKnown(query: Record<string, unknown>, known: readonly string[]): vo
 }
 
 /** asOf: a date-time with its zone, not in the future (beyond the clock skew the recording commands allow). */
-export function asOfFrom(query: Record<string, unknown>, now: Date): { asOf: string } {
+export function asOfFrom(query: Record<string, unknown>, now: Date): { asOf: string; asOfGiven: boolean } {
   const text = single(query, 'asOf');
-  if (text === undefined) return { asOf: now.toISOString() };
+  if (text === undefined) return { asOf: now.toISOString(), asOfGiven: false };
   const asOf = parseInstant('asOf', text);
   if (asOf.getTime() > now.getTime() + DEFAULT_MAX_CLOCK_SKEW_MS) {
     throw new ValidationError('asOf', `${text} is in the future (now is ${now.toISOString()}): a report shows what was known, not what will be`);
   }
-  return { asOf: asOf.toISOString() };
+  return { asOf: asOf.toISOString(), asOfGiven: true };
 }
 
 /** `GET /reports/safety?asOf=&disease=&siteId=&format=json|html` */

@@ -77,8 +77,12 @@ export class TrialReports implements OnApplicationBootstrap, OnModuleDestroy {
     const head = await this.store.headPosition();
     return this.serially(async () => {
       const live = await foldLog(this.store, this.live, head, { stopped: () => this.closing });
+      const options = { cache: this.liveFacts, dosing: this.dosing };
+      // A report of now is the live fold: what was recorded since the request came in (or stamped by a node whose
+      // clock runs ahead) is in it, and its asOf is the latest recording, never a fresh pass over the whole log.
+      if (!query.asOfGiven) return safetyReport(live, { ...query, asOf: new Date(Math.max(asOfMs, live.latestRecordedMs)).toISOString() }, options);
       // Every event the live fold took in was recorded by asOf: it is the fold asOf would give.
-      if (live.latestRecordedMs <= asOfMs) return safetyReport(live, query, { cache: this.liveFacts, dosing: this.dosing });
+      if (live.latestRecordedMs <= asOfMs) return safetyReport(live, query, options);
       if (this.past?.asOfMs !== asOfMs) this.past = { asOfMs, fold: new TrialFold({ labs: 'compact', asOfMs }), facts: new SafetyReportCache() };
       const past = await foldLog(this.store, this.past.fold, head, { stopped: () => this.closing });
       return safetyReport(past, query, { cache: this.past.facts, dosing: this.dosing });
