@@ -11,7 +11,6 @@ import {
   type AlertSeverity,
   type LabResultRecordedData,
   type LabTestCode,
-  type PatientState,
   type ReferenceRange,
 } from '@vigil/domain';
 import type { StoredEvent } from '@vigil/event-store';
@@ -197,6 +196,3 @@ function labPoint(eventId: string, data: LabResultRecordedData, seq: number): La
 
 /** Code-point order, the same on every machine (localeCompare is not). */
 export const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** The patient state of a track (a live view: valid until the fold takes the next event). */
-export const stateOf = (track: PatientTrack): PatientState => track.fold.state;
