@@ -22,9 +22,9 @@ async function main(): Promise<void> {
       const folded = nowMs();
       // The API keeps the facts of the live fold per patient: the first report derives them, later ones reuse them.
       const facts = new SafetyReportCache();
-      const report = safetyReport(fold, { asOf }, facts);
+      const report = safetyReport(fold, { asOf }, { cache: facts });
       const reported = nowMs();
-      safetyReport(fold, { asOf: new Date().toISOString() }, facts);
+      safetyReport(fold, { asOf: new Date().toISOString() }, { cache: facts });
       rounds.push({ foldMs: folded - started, reportMs: reported - folded, warmMs: nowMs() - reported });
       shape = { events: fold.readTo, patients: report.exposure.enrolled, alerts: report.alerts.byRule.reduce((sum, line) => sum + line.raised, 0) };
     }

@@ -1,13 +1,11 @@
-export { TrialFold, compareText } from './log/trial-fold';
+export { TrialFold } from './log/trial-fold';
 export type { AlertTrack, LabPoint, PatientTrack, TrialFoldOptions } from './log/trial-fold';
 export { foldLog } from './log/read-log';
 export { safetyReport, SafetyReportCache } from './safety/safety-report';
 export type * from './safety/safety-report';
 export { safetyReportHtml } from './safety/safety-report-html';
-export { isSdtmDomain, SDTM_DATASETS, SDTM_DOMAINS } from './sdtm/sdtm-variables';
+export { isSdtmDomain, SDTM_DOMAINS } from './sdtm/sdtm-variables';
 export type { SdtmDomain, SdtmVariable } from './sdtm/sdtm-variables';
-export { DATASET_JSON_VERSION, SDTM_FORMATS, sdtmExport } from './sdtm/sdtm-export';
+export { SDTM_FORMATS, sdtmExport } from './sdtm/sdtm-export';
 export type { SdtmFile, SdtmFormat } from './sdtm/sdtm-export';
-export { studyDay, usubjid } from './sdtm/sdtm-rows';
-export { fhirId, patientEverything } from './fhir/patient-everything';
-export { SYSTEMS as FHIR_SYSTEMS } from './fhir/fhir-codes';
+export { patientEverything } from './fhir/patient-everything';

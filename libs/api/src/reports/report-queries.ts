@@ -5,7 +5,7 @@ import { DEFAULT_MAX_CLOCK_SKEW_MS, findSite, parseInstant, TRANSREG, Validation
 export interface ReportQuery {
   /** ISO-8601 UTC; the request's time when not given. */
   asOf: string;
-  /** Whether asOf was given (an absent one follows the log as it grows). */
+  /** Whether asOf was given: a report without one is of now, and follows the log as it grows. */
   asOfGiven: boolean;
   disease?: DiseaseCode;
   siteId?: string;
@@ -59,11 +59,7 @@ export function safetyReportQuery(query: Record<string, unknown>, now: Date): Re
 }
 
 /** `GET /exports/sdtm/:domain?format=dataset-json|csv&asOf=` */
-export function sdtmQuery(
-  domain: string,
-  query: Record<string, unknown>,
-  now: Date,
-): { domain: SdtmDomain; format: SdtmFormat; asOf: string; asOfGiven: boolean } {
+export function sdtmQuery(domain: string, query: Record<string, unknown>, now: Date): { domain: SdtmDomain; format: SdtmFormat; asOf: string } {
   if (!isSdtmDomain(domain)) throw new ValidationError('domain', `"${domain}" is not an SDTM domain Vigil exports (${SDTM_DOMAINS.join(', ')})`);
   onlyKnown(query, ['format', 'asOf']);
   const format = single(query, 'format') ?? 'dataset-json';

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { PatientFold, PatientNotFoundError, patientStream } from '@vigil/domain';
+import { PatientFold, PatientNotFoundError, patientStream, type DosingOptions } from '@vigil/domain';
 import { EVENT_STORE, type EventStore } from '@vigil/event-store';
 import {
   foldLog,
@@ -14,6 +14,8 @@ import {
   type SdtmFormat,
 } from '@vigil/reports';
 import type { Bundle } from 'fhir/r4';
+import type { VigilConfig } from '../config';
+import { VIGIL_CONFIG } from '../vigil-config.token';
 import type { ReportQuery } from './report-queries';
 
 /** The version of Vigil written into the files it exports (Dataset-JSON sourceSystem). */
@@ -41,7 +43,15 @@ export class TrialReports implements OnApplicationBootstrap, OnModuleDestroy {
   private closing = false;
   private readonly logger = new Logger('TrialReports');
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  /** Doses are counted against the deployment's protocol, as the alerting reactor and the patient's summary count them. */
+  private readonly dosing: DosingOptions;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(VIGIL_CONFIG) config: VigilConfig,
+  ) {
+    this.dosing = { protocol: config.protocol };
+  }
 
   /**
    * Reads the log into the live fold and derives every patient's facts once, in the background, so that the
@@ -51,7 +61,7 @@ export class TrialReports implements OnApplicationBootstrap, OnModuleDestroy {
     void this.serially(async () => {
       const head = await this.store.headPosition();
       await foldLog(this.store, this.live, head, { stopped: () => this.closing });
-      if (!this.closing) safetyReport(this.live, { asOf: new Date().toISOString() }, this.liveFacts);
+      if (!this.closing) safetyReport(this.live, { asOf: new Date().toISOString() }, { cache: this.liveFacts, dosing: this.dosing });
     }).catch((error: unknown) => {
       if (!this.closing) this.logger.warn(`the safety report's fold will be read on the first request: ${String(error)}`);
     });
@@ -67,11 +77,15 @@ export class TrialReports implements OnApplicationBootstrap, OnModuleDestroy {
     const head = await this.store.headPosition();
     return this.serially(async () => {
       const live = await foldLog(this.store, this.live, head, { stopped: () => this.closing });
+      const options = { cache: this.liveFacts, dosing: this.dosing };
+      // A report of now is the live fold: what was recorded since the request came in (or stamped by a node whose
+      // clock runs ahead) is in it, and its asOf is the latest recording, never a fresh pass over the whole log.
+      if (!query.asOfGiven) return safetyReport(live, { ...query, asOf: new Date(Math.max(asOfMs, live.latestRecordedMs)).toISOString() }, options);
       // Every event the live fold took in was recorded by asOf: it is the fold asOf would give.
-      if (live.latestRecordedMs <= asOfMs) return safetyReport(live, query, this.liveFacts);
+      if (live.latestRecordedMs <= asOfMs) return safetyReport(live, query, options);
       if (this.past?.asOfMs !== asOfMs) this.past = { asOfMs, fold: new TrialFold({ labs: 'compact', asOfMs }), facts: new SafetyReportCache() };
       const past = await foldLog(this.store, this.past.fold, head, { stopped: () => this.closing });
-      return safetyReport(past, query, this.past.facts);
+      return safetyReport(past, query, { cache: this.past.facts, dosing: this.dosing });
     });
   }
 

@@ -186,7 +186,8 @@ export function adverseEventSummaries(state: PatientState): AdverseEventSummary[
   });
 }
 
-function normalRange(value: number, range: ReferenceRange | undefined): NormalRangeIndicator | undefined {
+/** Where a value sits against the lab's own range (SDTM LBNRIND); undefined without one. */
+export function normalRange(value: number, range: ReferenceRange | undefined): NormalRangeIndicator | undefined {
   if (!range || (range.low === undefined && range.high === undefined)) return undefined;
   if (range.low !== undefined && value < range.low) return 'LOW';
   if (range.high !== undefined && value > range.high) return 'HIGH';

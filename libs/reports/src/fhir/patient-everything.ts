@@ -10,18 +10,8 @@ import type {
   Patient,
   Quantity,
 } from 'fhir/r4';
-import {
-  adverseEventsInClinicalOrder,
-  assessLabResult,
-  dosesInClinicalOrder,
-  LAB_TESTS,
-  labsInClinicalOrder,
-  PatientChart,
-  TRANSREG,
-  type AdverseEventOutcome,
-  type LabEntry,
-  type PatientState,
-} from '@vigil/domain';
+import { LAB_TESTS, normalRange, SEVERE_GRADE, TRANSREG, type AdverseEventOutcome, type LabEntry, type PatientState } from '@vigil/domain';
+import { PatientRecord, severityOfGrade } from '../patient-record';
 import { DOSE_UNITS, ROUTES, SYSTEMS } from './fhir-codes';
 
 /** A FHIR id allows letters, digits, '-' and '.': a trial code's '_' becomes '.', which a trial code never holds. */
@@ -51,11 +41,11 @@ export interface EverythingOptions {
 export function patientEverything(state: PatientState, options: EverythingOptions): Bundle {
   const patientId = state.patientId as string;
   const subject = { reference: `Patient/${fhirId(patientId)}` };
-  const chart = PatientChart.of(state);
-  const doses = dosesInClinicalOrder(state);
+  const record = new PatientRecord(state);
+  const doses = record.doses;
   const resources: FhirResource[] = [
     patientResource(state),
-    ...labsInClinicalOrder(state).map((entry) => observation(state, chart, entry, subject)),
+    ...record.labs.map((entry) => observation(record, entry, subject)),
     ...doses.map((entry): MedicationAdministration => {
       const dose = entry.current;
       const route = ROUTES[dose.route];
@@ -74,37 +64,35 @@ export function patientEverything(state: PatientState, options: EverythingOption
         },
       };
     }),
-    ...adverseEventsInClinicalOrder(state)
-      .filter((entry) => !entry.voided)
-      .map((entry): AdverseEvent => {
-        const ae = entry.current;
-        const onsetMs = Date.parse(ae.onsetAt);
-        // The suspect entity: the last IL-2 administration before the onset (TRANSREG has one drug).
-        const suspect = [...doses].reverse().find((dose) => !dose.voided && Date.parse(dose.current.administeredAt) <= onsetMs);
-        return {
-          resourceType: 'AdverseEvent',
-          id: fhirId(entry.eventId),
-          actuality: 'actual',
-          event: { text: ae.term },
-          subject,
-          date: ae.onsetAt,
-          ...(ae.awareAt ? { detected: ae.awareAt } : {}),
-          ...(entry.recordedAt ? { recordedDate: entry.recordedAt } : {}),
-          seriousness: coded(SYSTEMS.seriousness, ae.serious ? 'serious' : 'non-serious', ae.serious ? 'Serious' : 'Non-serious'),
-          severity: coded(SYSTEMS.severity, ae.grade <= 1 ? 'mild' : ae.grade === 2 ? 'moderate' : 'severe', `CTCAE grade ${ae.grade}`),
-          ...(ae.outcome ? { outcome: coded(SYSTEMS.outcome, OUTCOMES[ae.outcome]) } : {}),
-          ...(suspect
-            ? {
-                suspectEntity: [
-                  {
-                    instance: { reference: `MedicationAdministration/${fhirId(suspect.eventId)}` },
-                    ...(ae.relatedness ? { causality: [{ assessment: { text: ae.relatedness } }] } : {}),
-                  },
-                ],
-              }
-            : {}),
-        };
-      }),
+    ...record.adverseEvents.map((entry): AdverseEvent => {
+      const ae = entry.current;
+      const onsetMs = Date.parse(ae.onsetAt);
+      // The suspect entity: the last IL-2 administration before the onset (TRANSREG has one drug).
+      const suspect = [...doses].reverse().find((dose) => !dose.voided && Date.parse(dose.current.administeredAt) <= onsetMs);
+      return {
+        resourceType: 'AdverseEvent',
+        id: fhirId(entry.eventId),
+        actuality: 'actual',
+        event: { text: ae.term },
+        subject,
+        date: ae.onsetAt,
+        ...(ae.awareAt ? { detected: ae.awareAt } : {}),
+        ...(entry.recordedAt ? { recordedDate: entry.recordedAt } : {}),
+        seriousness: coded(SYSTEMS.seriousness, ae.serious ? 'serious' : 'non-serious', ae.serious ? 'Serious' : 'Non-serious'),
+        severity: coded(SYSTEMS.severity, severityOfGrade(ae.grade), `CTCAE grade ${ae.grade}`),
+        ...(ae.outcome ? { outcome: coded(SYSTEMS.outcome, OUTCOMES[ae.outcome]) } : {}),
+        ...(suspect
+          ? {
+              suspectEntity: [
+                {
+                  instance: { reference: `MedicationAdministration/${fhirId(suspect.eventId)}` },
+                  ...(ae.relatedness ? { causality: [{ assessment: { text: ae.relatedness } }] } : {}),
+                },
+              ],
+            }
+          : {}),
+      };
+    }),
   ];
   return {
     resourceType: 'Bundle',
@@ -130,7 +118,7 @@ const coded = (system: string, code: string, display?: string): CodeableConcept 
 
 const quantity = (value: number, unit: string): Quantity => ({ value, unit, system: SYSTEMS.ucum, code: unit });
 
-function observation(state: PatientState, chart: PatientChart, entry: LabEntry, subject: { reference: string }): Observation {
+function observation(record: PatientRecord, entry: LabEntry, subject: { reference: string }): Observation {
   const lab = entry.current;
   const test = LAB_TESTS[lab.test];
   const n = lab.normalised;
@@ -145,7 +133,7 @@ function observation(state: PatientState, chart: PatientChart, entry: LabEntry, 
         ]
       : [];
   const loinc = lab.loinc ?? test.loinc;
-  const interpretation = entry.voided ? null : interpretationOf(state, chart, entry);
+  const interpretation = entry.voided ? null : interpretationOf(record, entry);
   return {
     resourceType: 'Observation',
     id: fhirId(entry.eventId),
@@ -172,17 +160,14 @@ function observation(state: PatientState, chart: PatientChart, entry: LabEntry, 
  * L / H against the lab's range; LL / HH (critical) when the result crosses a protocol threshold or is of
  * CTCAE grade 3 or more (docs/safety-rules.md §1, §2); N within the range. None without a range or a call.
  */
-function interpretationOf(state: PatientState, chart: PatientChart, entry: LabEntry): string | null {
+function interpretationOf(record: PatientRecord, entry: LabEntry): string | null {
   const n = entry.current.normalised;
-  const low = n.referenceRange?.low;
-  const high = n.referenceRange?.high;
-  const assessment = assessLabResult(state, chart, { eventId: entry.eventId, data: entry.current });
-  const critical = assessment.ruleHits.some((hit) => hit.ruleId.startsWith('TR-')) || (assessment.worstGrade ?? 0) >= 3;
-  const below = low !== undefined && n.value < low;
-  const above = high !== undefined && n.value > high;
-  if (critical && (below || assessment.ruleHits.some((hit) => hit.comparison === '<'))) return 'LL';
-  if (critical && (above || assessment.ruleHits.some((hit) => hit.comparison === '>'))) return 'HH';
-  if (below) return 'L';
-  if (above) return 'H';
-  return low !== undefined || high !== undefined ? 'N' : null;
+  const assessment = record.assessment(entry);
+  const critical = assessment.ruleHits.some((hit) => hit.ruleId.startsWith('TR-')) || (assessment.worstGrade ?? 0) >= SEVERE_GRADE;
+  const indicator = normalRange(n.value, n.referenceRange);
+  if (critical && (indicator === 'LOW' || assessment.ruleHits.some((hit) => hit.comparison === '<'))) return 'LL';
+  if (critical && (indicator === 'HIGH' || assessment.ruleHits.some((hit) => hit.comparison === '>'))) return 'HH';
+  return indicator === undefined ? null : INTERPRETATION[indicator];
 }
+
+const INTERPRETATION = { LOW: 'L', HIGH: 'H', NORMAL: 'N' } as const;

@@ -5,12 +5,12 @@ import {
   isPatientEventType,
   PATIENT_STREAM_PREFIX,
   PatientFold,
+  severityRose,
   toPatientEvent,
   type AlertEvent,
   type AlertSeverity,
   type LabResultRecordedData,
   type LabTestCode,
-  type PatientState,
   type ReferenceRange,
 } from '@vigil/domain';
 import type { StoredEvent } from '@vigil/event-store';
@@ -164,9 +164,9 @@ export class TrialFold {
       case 'AlertUpdated': {
         if (!alert) return;
         const update = data as Extract<AlertEvent, { type: 'AlertUpdated' }>['data'];
-        const rose = update.current.severity === 'critical' && update.previous.severity !== 'critical';
         alert.severity = update.current.severity;
-        if (rose && alert.status === 'acknowledged') alert.status = 'open';
+        // As the alert's own fold (evolveAlert): an acknowledged alert whose severity rises is open again.
+        if (severityRose(update) && alert.status === 'acknowledged') alert.status = 'open';
         return;
       }
       case 'AlertRetracted':
@@ -196,6 +196,3 @@ function labPoint(eventId: string, data: LabResultRecordedData, seq: number): La
 
 /** Code-point order, the same on every machine (localeCompare is not). */
 export const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** The patient state of a track (a live view: valid until the fold takes the next event). */
-export const stateOf = (track: PatientTrack): PatientState => track.fold.state;

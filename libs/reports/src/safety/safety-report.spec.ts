@@ -1,4 +1,4 @@
-import type { AlertRaisedData, LabResultRecordedData } from '@vigil/domain';
+import { TRANSREG, type AlertRaisedData, type LabResultRecordedData } from '@vigil/domain';
 import { TrialFold } from '../log/trial-fold';
 import { TrialLog } from '../testing/trial-log';
 import { safetyReport, SafetyReportCache } from './safety-report';
@@ -190,6 +190,13 @@ describe('The trial safety report', () => {
     expect(report.exposure.dosesDue).toBeGreaterThanOrEqual(6);
   });
 
+  it("counts doses against the deployment's maintenance window, as the alerting reactor does", () => {
+    // A's and B's maintenance dose is due on Day 15 (docs/protocol.md): at Day 20 a ± 2-day window has closed, a ± 10-day one has not.
+    const missed = (r: typeof report) => r.exposure.deviations.find((line) => line.ruleId === 'DOSE-MISSED')?.count ?? 0;
+    const wide = safetyReport(fold(log, beforeCorrection), { asOf: beforeCorrection }, { dosing: { protocol: { ...TRANSREG, maintenanceWindowDays: 10 } } });
+    expect(missed(wide)).toBe(missed(report) - 2);
+  });
+
   it('shows a correction only in a report as of a moment after it was recorded', () => {
     expect(safetyReport(fold(log, beforeCorrection), { asOf: beforeCorrection })).toEqual(report);
     const after = safetyReport(fold(log, afterCorrection), { asOf: afterCorrection });
@@ -217,10 +224,10 @@ describe('The trial safety report', () => {
     const cache = new SafetyReportCache();
     const correction = log.events.findIndex((event) => event.type === 'LabResultCorrected');
     for (const event of log.events.slice(0, correction)) live.apply(event);
-    expect(safetyReport(live, { asOf: afterCorrection }, cache)).toEqual(safetyReport(live, { asOf: afterCorrection }));
-    expect(safetyReport(live, { asOf: afterCorrection }, cache).labShifts[0].cells).toContainEqual({ baselineGrade: 0, worstGrade: 2, patients: 1 });
+    expect(safetyReport(live, { asOf: afterCorrection }, { cache })).toEqual(safetyReport(live, { asOf: afterCorrection }));
+    expect(safetyReport(live, { asOf: afterCorrection }, { cache }).labShifts[0].cells).toContainEqual({ baselineGrade: 0, worstGrade: 2, patients: 1 });
     for (const event of log.events.slice(correction)) live.apply(event);
-    const corrected = safetyReport(live, { asOf: afterCorrection }, cache);
+    const corrected = safetyReport(live, { asOf: afterCorrection }, { cache });
     expect(corrected).toEqual(safetyReport(fold(log, afterCorrection), { asOf: afterCorrection }));
     expect(corrected.labShifts[0].cells).toContainEqual({ baselineGrade: 0, worstGrade: 1, patients: 1 });
   });

@@ -8,6 +8,7 @@ import {
   TRANSREG,
   treatmentOf,
   type DiseaseCode,
+  type DosingOptions,
   type LabTestCode,
   type PatientState,
   type ReferenceRange,
@@ -169,11 +170,20 @@ export class SafetyReportCache {
   }
 }
 
+/** How a report is derived, not what it covers: the same report with or without them, for the same deployment. */
+export interface SafetyReportOptions {
+  /** The per-patient facts kept by the owner of a fold that lives across reports. */
+  cache?: SafetyReportCache;
+  /** The deployment's dosing protocol (VIGIL_DOSE_WINDOW_DAYS), as the alerting reactor judges doses with. */
+  dosing?: DosingOptions;
+}
+
 /**
  * The trial's safety report (docs/interchange.md "The safety report"), from a trial fold taken as of
  * `asOf`. Pure: the same fold and query give the same report, with or without a cache.
  */
-export function safetyReport(fold: TrialFold, query: SafetyReportQuery, cache?: SafetyReportCache): SafetyReport {
+export function safetyReport(fold: TrialFold, query: SafetyReportQuery, options: SafetyReportOptions = {}): SafetyReport {
+  const { cache, dosing } = options;
   const asOf = new Date(query.asOf);
   const asOfMs = asOf.getTime();
   const inScope = (state: PatientState) =>
@@ -202,7 +212,7 @@ export function safetyReport(fold: TrialFold, query: SafetyReportQuery, cache?: 
       line.patients++;
       stopped.set(key, line);
     }
-    const compliance = doseCompliance(state, PatientChart.of(state), asOf);
+    const compliance = doseCompliance(state, PatientChart.of(state), asOf, dosing);
     exposure.dosesGiven += compliance.given;
     exposure.dosesDue += compliance.expected;
     for (const [ruleId, count] of Object.entries(compliance.byRule)) deviations.set(ruleId, (deviations.get(ruleId) ?? 0) + (count ?? 0));

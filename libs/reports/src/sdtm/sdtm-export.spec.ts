@@ -3,6 +3,7 @@ import { TrialFold } from '../log/trial-fold';
 import { TrialLog } from '../testing/trial-log';
 import { patientEverything } from '../fhir/patient-everything';
 import { sdtmExport } from './sdtm-export';
+import { SDTM_DOMAINS } from './sdtm-variables';
 import { studyDay } from './sdtm-rows';
 
 const at = (day: number, hours = 0) => new Date(Date.parse('2026-02-02T08:00:00.000Z') + day * 86_400_000 + hours * 3_600_000).toISOString();
@@ -51,6 +52,15 @@ function log(): { log: TrialLog; low: string; voided: string } {
     },
     at(9),
   );
+  trial.patient(
+    p,
+    {
+      type: 'AdverseEventReported',
+      version: 1,
+      data: { patientId: p, term: 'Pneumonia', onsetAt: at(10), grade: 3, serious: true, seriousnessCriteria: ['hospitalisation'], outcome: 'recovering' },
+    },
+    at(10, 2),
+  );
   return { log: trial, low, voided };
 }
 
@@ -98,6 +108,24 @@ describe('SDTM exports', () => {
     expect(again.sha256).toBe(first.sha256);
     expect(JSON.parse(first.body).datasetJSONCreationDateTime).toBe(trial.events[4].metadata.recordedAt);
     expect(first.position).toBe(5);
+  });
+
+  it('writes every record of DM, EX, LB and AE as wide as its dataset, a value under each variable', () => {
+    const { log: trial } = log();
+    for (const domain of SDTM_DOMAINS) {
+      const dataset = JSON.parse(sdtmExport(folded(trial), domain, 'dataset-json', { sourceVersion: 't' }).body);
+      expect(dataset.rows.length).toBeGreaterThan(0);
+      for (const row of dataset.rows) expect(row).toHaveLength(dataset.columns.length);
+    }
+  });
+
+  it('writes a serious adverse event of grade 3 as SEVERE, with the hospitalisation flag alone set', () => {
+    const { log: trial } = log();
+    const ae = JSON.parse(sdtmExport(folded(trial), 'AE', 'dataset-json', { sourceVersion: 't' }).body);
+    const names: string[] = ae.columns.map((c: { name: string }) => c.name);
+    const row = Object.fromEntries(names.map((name, i) => [name, ae.rows[0][i]]));
+    expect(row).toMatchObject({ AESEQ: 1, AETERM: 'Pneumonia', AESER: 'Y', AESEV: 'SEVERE', AETOXGR: '3', AEOUT: 'RECOVERING/RESOLVING', AESTDY: 10 });
+    expect([row.AESDTH, row.AESLIFE, row.AESHOSP, row.AESDISAB, row.AESCONG, row.AESMIE]).toEqual(['N', 'N', 'Y', 'N', 'N', 'N']);
   });
 
   it('writes EX and AE with CDISC terms: route SUBCUTANEOUS, study days', () => {

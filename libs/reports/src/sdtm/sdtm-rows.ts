@@ -1,10 +1,6 @@
 import {
-  adverseEventsInClinicalOrder,
-  assessLabResult,
-  dosesInClinicalOrder,
   LAB_TESTS,
-  labsInClinicalOrder,
-  PatientChart,
+  normalRange,
   TRANSREG,
   utcDayNumber,
   type AdverseEventOutcome,
@@ -13,6 +9,7 @@ import {
   type SeriousnessCriterion,
 } from '@vigil/domain';
 import type { PatientTrack } from '../log/trial-fold';
+import { PatientRecord, severityOfGrade } from '../patient-record';
 import type { SdtmDomain } from './sdtm-variables';
 
 export type SdtmValue = string | number | null;
@@ -38,6 +35,7 @@ const OUTCOME: Record<AdverseEventOutcome, string> = {
   fatal: 'FATAL',
   unknown: 'UNKNOWN',
 };
+/** The criterion behind each seriousness flag, in the column order AESDTH, AESLIFE, AESHOSP, AESDISAB, AESCONG, AESMIE. */
 const SERIOUSNESS_FLAGS: readonly SeriousnessCriterion[] = [
   'death',
   'life-threatening',
@@ -46,9 +44,6 @@ const SERIOUSNESS_FLAGS: readonly SeriousnessCriterion[] = [
   'congenital-anomaly',
   'medically-important',
 ];
-
-/** CTCAE grade → AESEV: 1 mild, 2 moderate, 3 and above severe (docs/safety-rules.md §5: grade 3 or more is severe). */
-const severityOf = (grade: number): string => (grade <= 1 ? 'MILD' : grade === 2 ? 'MODERATE' : 'SEVERE');
 
 /** SDTM study day: Day 1 is the reference start date, the day before it is Day -1 (there is no Day 0). */
 export function studyDay(instant: string, day1: number | null): number | null {
@@ -63,21 +58,23 @@ const text = (value: number | undefined): string | null => (value === undefined 
 /** The rows of one SDTM domain for one patient (records voided are left out; corrected ones show as corrected). */
 export function sdtmRowsOf(domain: SdtmDomain, track: PatientTrack, trialId: string): SdtmRow[] {
   const state = track.fold.state;
-  const chart = PatientChart.of(state);
-  const firstDose = chart.firstDose();
-  const day1 = firstDose ? utcDayNumber(firstDose.time) : null;
   const id = [trialId, domain, usubjid(trialId, state.patientId as string)];
+  if (domain === 'DM') return [[...id, ...demographics(state, new PatientRecord(state))]];
+  // The identifiers, then the sequence number, as sdtm-variables.ts lays out every dataset but DM.
+  return ownValues(domain, new PatientRecord(state)).map((values, i) => [...id, i + 1, ...values]);
+}
+
+/** Each record's values after the identifiers and the sequence number, in the column order of sdtm-variables.ts. */
+function ownValues(domain: Exclude<SdtmDomain, 'DM'>, record: PatientRecord): SdtmRow[] {
+  const firstDose = record.chart.firstDose();
+  const day1 = firstDose ? utcDayNumber(firstDose.time) : null;
   switch (domain) {
-    case 'DM':
-      return [dmRow(state, id, firstDose ? firstDose.entry.current.administeredAt : null)];
     case 'EX':
-      return dosesInClinicalOrder(state)
+      return record.doses
         .filter((entry) => !entry.voided)
-        .map((entry, i) => {
+        .map((entry) => {
           const dose = entry.current;
           return [
-            ...id,
-            i + 1,
             TRANSREG.treatment.drug.split(' ')[0].toUpperCase(),
             dose.dose,
             dose.unit,
@@ -88,17 +85,15 @@ export function sdtmRowsOf(domain: SdtmDomain, track: PatientTrack, trialId: str
           ];
         });
     case 'LB':
-      return labsInClinicalOrder(state)
+      return record.labs
         .filter((entry) => !entry.voided)
-        .map((entry, i) => {
+        .map((entry) => {
           const lab = entry.current;
           const n = lab.normalised;
-          const assessment = assessLabResult(state, chart, { eventId: entry.eventId, data: lab });
+          const assessment = record.assessment(entry);
           const visit = lab.studyDay !== undefined ? TRANSREG.visitStudyDays.indexOf(lab.studyDay) : -1;
           const test = LAB_TESTS[lab.test];
           return [
-            ...id,
-            i + 1,
             lab.test,
             test.name,
             lab.loinc ?? test.loinc,
@@ -111,7 +106,7 @@ export function sdtmRowsOf(domain: SdtmDomain, track: PatientTrack, trialId: str
             n.unit,
             n.referenceRange?.low ?? null,
             n.referenceRange?.high ?? null,
-            normalRangeIndicator(n.value, n.referenceRange?.low, n.referenceRange?.high),
+            normalRange(n.value, n.referenceRange) ?? null,
             assessment.worstGrade === null ? null : String(assessment.worstGrade),
             visit >= 0 ? visit + 1 : null,
             visit >= 0 ? (lab.studyDay as number) : null,
@@ -120,35 +115,31 @@ export function sdtmRowsOf(domain: SdtmDomain, track: PatientTrack, trialId: str
           ];
         });
     case 'AE':
-      return adverseEventsInClinicalOrder(state)
-        .filter((entry) => !entry.voided)
-        .map((entry, i) => {
-          const ae = entry.current;
-          const criteria = ae.seriousnessCriteria ?? [];
-          return [
-            ...id,
-            i + 1,
-            ae.term,
-            // Terms stay as reported until a MedDRA coding exists (docs/interchange.md): no dictionary term yet.
-            null,
-            yesNo(ae.serious),
-            severityOf(ae.grade),
-            String(ae.grade),
-            ae.relatedness ? RELATEDNESS[ae.relatedness] : null,
-            ae.outcome ? OUTCOME[ae.outcome] : null,
-            ...SERIOUSNESS_FLAGS.map((flag) => (ae.serious ? yesNo(criteria.includes(flag)) : null)),
-            ae.onsetAt,
-            null,
-            studyDay(ae.onsetAt, day1),
-          ];
-        });
+      return record.adverseEvents.map((entry) => {
+        const ae = entry.current;
+        const criteria = ae.seriousnessCriteria ?? [];
+        return [
+          ae.term,
+          // Terms stay as reported until a MedDRA coding exists (docs/interchange.md): no dictionary term yet.
+          null,
+          yesNo(ae.serious),
+          severityOfGrade(ae.grade).toUpperCase(),
+          String(ae.grade),
+          ae.relatedness ? RELATEDNESS[ae.relatedness] : null,
+          ae.outcome ? OUTCOME[ae.outcome] : null,
+          ...SERIOUSNESS_FLAGS.map((flag) => (ae.serious ? yesNo(criteria.includes(flag)) : null)),
+          ae.onsetAt,
+          null,
+          studyDay(ae.onsetAt, day1),
+        ];
+      });
   }
 }
 
-function dmRow(state: PatientState, id: SdtmValue[], firstDoseAt: string | null): SdtmRow {
+function demographics(state: PatientState, record: PatientRecord): SdtmRow {
+  const firstDoseAt = record.chart.firstDose()?.entry.current.administeredAt ?? null;
   const demographics = state.demographics;
   return [
-    ...id,
     state.patientId,
     firstDoseAt,
     firstDoseAt,
@@ -160,12 +151,4 @@ function dmRow(state: PatientState, id: SdtmValue[], firstDoseAt: string | null)
     'FRA',
     state.enrolledAt,
   ];
-}
-
-/** SDTM LBNRIND against the lab's own range, in the canonical unit; null without a range. */
-function normalRangeIndicator(value: number, low: number | undefined, high: number | undefined): string | null {
-  if (low === undefined && high === undefined) return null;
-  if (low !== undefined && value < low) return 'LOW';
-  if (high !== undefined && value > high) return 'HIGH';
-  return 'NORMAL';
 }
