@@ -126,8 +126,9 @@ describe("Vigil behind a real OpenID provider (oidc-provider): key rotation, key
     // The sites come from their claim too: an investigator of SAT records at SAT, and only there.
     await provider.start([key], { realm_access: { roles: ['investigator'] }, vigil_sites: ['SAT'] });
     const investigator = await provider.token();
+    const server = vigil.app.getHttpServer();
     const enrol = (siteId: string) =>
-      request(vigil.app.getHttpServer())
+      request(server)
         .post('/patients')
         .set('Authorization', `Bearer ${investigator}`)
         .send(enrolment({ patientId: `TR-${siteId}-001`, siteId }));
