@@ -1,7 +1,5 @@
-import { EVENT_STORE, EventStore } from '@vigil/event-store';
 import { AlertOutbox, KAFKA_HEADERS } from '@vigil/messaging';
-import { ReadModelProgress } from '@vigil/projections';
-import { daysAgo, enrolment, startVigil, VigilHarness } from './harness/vigil-harness';
+import { enrol, recordPlatelets, startVigil, VigilHarness } from './harness/vigil-harness';
 import { acceptsIdempotentProducers, freshTopic, readTopic } from './support/kafka';
 import { describeWithService, findKafka } from './support/services';
 
@@ -23,29 +21,20 @@ describeWithService('Safety alerts published to Kafka (VIGIL_KAFKA_BROKERS)', fi
     await vigil.close();
   });
 
-  const store = () => vigil.app.get<symbol, EventStore>(EVENT_STORE);
   const alerts = async (patientId: string) => {
-    await vigil.app.get(ReadModelProgress).waitForPosition(await store().headPosition());
+    await vigil.settled();
     return (await vigil.http().get('/alerts').query({ patientId }).expect(200)).body.items as Record<string, unknown>[];
   };
 
   it('publishes the raise of a 79 × 10⁹/L platelet alert, then its retraction once the count is corrected to 80, keyed by the alert id', async () => {
-    await vigil
-      .http()
-      .post('/patients')
-      .send(enrolment({ patientId: 'TR-SAT-001', disease: 'RA' }))
-      .expect(201);
-    const lab = await vigil
-      .http()
-      .post('/patients/TR-SAT-001/lab-results')
-      .send({ test: 'PLAT', value: 79, unit: '10*9/L', collectedAt: daysAgo(1) })
-      .expect(201);
+    await enrol(vigil, { patientId: 'TR-SAT-001', disease: 'RA' });
+    const lab = await recordPlatelets(vigil, 'TR-SAT-001', 79);
     const [alert] = await alerts('TR-SAT-001');
-    expect(alert).toMatchObject({ ruleId: 'TR-PLT', status: 'open', triggeredBy: lab.body.eventId });
+    expect(alert).toMatchObject({ ruleId: 'TR-PLT', status: 'open', triggeredBy: lab.eventId });
 
     const correction = await vigil
       .as('data_manager', [], { sub: 'u-dana', name: 'Dana Data' })
-      .post(`/patients/TR-SAT-001/lab-results/${lab.body.eventId}/corrections`)
+      .post(`/patients/TR-SAT-001/lab-results/${lab.eventId}/corrections`)
       .send({ value: 80, reason: 'Transcription error: the report reads 80' })
       .expect(201);
 
@@ -70,16 +59,8 @@ describeWithService('Safety alerts published to Kafka (VIGIL_KAFKA_BROKERS)', fi
   });
 
   it('publishes the acknowledgement of an alert too, after its raise, so a consumer learns who acknowledged it', async () => {
-    await vigil
-      .http()
-      .post('/patients')
-      .send(enrolment({ patientId: 'TR-SAT-002', disease: 'RA' }))
-      .expect(201);
-    await vigil
-      .http()
-      .post('/patients/TR-SAT-002/lab-results')
-      .send({ test: 'PLAT', value: 60, unit: '10*9/L', collectedAt: daysAgo(1) })
-      .expect(201);
+    await enrol(vigil, { patientId: 'TR-SAT-002', disease: 'RA' });
+    await recordPlatelets(vigil, 'TR-SAT-002', 60);
     const [alert] = await alerts('TR-SAT-002');
     await vigil
       .as('safety_officer', [], { sub: 'u-sofia', name: 'Sofia Safety' })

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { decodeProtectedHeader, exportJWK, generateKeyPair, type JWK } from 'jose';
 import request from 'supertest';
 import { freePort } from './harness/vigil-process';
-import { startVigil, VigilHarness } from './harness/vigil-harness';
+import { enrolment, startVigil, VigilHarness } from './harness/vigil-harness';
 
 jest.setTimeout(60_000);
 
@@ -122,6 +122,18 @@ describe("Vigil behind a real OpenID provider (oidc-provider): key rotation, key
     await request(vigil.app.getHttpServer()).get('/audit/checkpoints').set('Authorization', `Bearer ${monitor}`).expect(200);
     const refused = await request(vigil.app.getHttpServer()).post('/patients').set('Authorization', `Bearer ${monitor}`).send({}).expect(403);
     expect(refused.body.message).toMatch(/^a monitor may not enrol a patient/);
+
+    // The sites come from their claim too: an investigator of SAT records at SAT, and only there.
+    await provider.start([key], { realm_access: { roles: ['investigator'] }, vigil_sites: ['SAT'] });
+    const investigator = await provider.token();
+    const server = vigil.app.getHttpServer();
+    const enrol = (siteId: string) =>
+      request(server)
+        .post('/patients')
+        .set('Authorization', `Bearer ${investigator}`)
+        .send(enrolment({ patientId: `TR-${siteId}-001`, siteId }));
+    await enrol('SAT').expect(201);
+    expect((await enrol('HEL').expect(403)).body.message).toBe('site HEL is outside your sites (SAT)');
 
     // The same provider and key, now granting two of Vigil's roles.
     await provider.start([key], { realm_access: { roles: ['monitor', 'admin'] } });

@@ -115,7 +115,9 @@ describe('docker-compose.yml', () => {
   if (dockerCompose.status !== 0) console.warn('⚠️  SKIPPED docker-compose config: the docker-compose command is missing (Debian package docker-compose)');
 
   withDockerCompose('is valid for docker-compose config (the Compose file format, profiles included)', () => {
-    const checked = spawnSync('docker-compose', ['-f', join(root, 'docker-compose.yml'), '--profile', 'embedded', 'config', '-q'], { encoding: 'utf8' });
+    // As the operator runs it (the file's header): the nodes' token secret comes from the environment.
+    const env = { ...process.env, VIGIL_JWT_SECRET: 'a-jwt-secret-of-at-least-thirty-two-characters' };
+    const checked = spawnSync('docker-compose', ['-f', join(root, 'docker-compose.yml'), '--profile', 'embedded', 'config', '-q'], { encoding: 'utf8', env });
     expect({ status: checked.status, stderr: checked.stderr }).toEqual({ status: 0, stderr: '' });
   });
 
@@ -142,5 +144,11 @@ describe('docker-compose.yml', () => {
       expect(compose.services[name].depends_on).toMatchObject({ postgres: { condition: 'service_healthy' }, kafka: { condition: 'service_healthy' } });
     }
     expect(compose.services.vigil.profiles).toEqual(['embedded']);
+  });
+
+  it("takes the production nodes' token secret from the operator, with no fallback anyone could read here", () => {
+    for (const name of ['api-1', 'api-2', 'projector-1', 'projector-2', 'notifier']) {
+      expect({ name, secret: compose.services[name].environment?.VIGIL_JWT_SECRET }).toEqual({ name, secret: '${VIGIL_JWT_SECRET}' });
+    }
   });
 });

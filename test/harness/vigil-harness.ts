@@ -9,6 +9,8 @@ import type { Role } from '@vigil/domain';
 import { createVigilApp, VigilAppOptions } from '../../apps/vigil/src/bootstrap';
 import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, issueToken, resolveJwtSecret } from '@vigil/api';
 import { loadSigningKey } from '@vigil/audit';
+import { EVENT_STORE, type EventStore } from '@vigil/event-store';
+import { ReadModelProgress } from '@vigil/projections';
 
 type Agent = ReturnType<typeof request.agent>;
 
@@ -32,6 +34,8 @@ export interface VigilHarness {
   anonymous: () => ReturnType<typeof request>;
   /** A token minted as `npm run vigil -- token` does (signed with the data directory's secret). */
   token: (holder: TokenHolder, expiresIn?: string) => Promise<string>;
+  /** Waits until the read models and reactors cover the head of the log (and what they appended for it: alerts). */
+  settled(): Promise<void>;
   /** Stops the app and starts a new one on the same data directory (running `whileStopped` in between). */
   restart(whileStopped?: () => void | Promise<void>): Promise<void>;
   close(): Promise<void>;
@@ -92,6 +96,9 @@ export async function startVigil(options: VigilAppOptions = {}): Promise<VigilHa
     as: (role, sites = [], user = {}) => agentWith(signedNow(secret, holderOf(role, sites, user))),
     anonymous: () => request(app.getHttpServer()),
     token,
+    async settled() {
+      await app.get(ReadModelProgress).waitForPosition(await app.get<symbol, EventStore>(EVENT_STORE).headPosition());
+    },
     async restart(whileStopped) {
       await app.close();
       await whileStopped?.();
@@ -134,3 +141,19 @@ export function enrolment(overrides: Record<string, unknown> = {}) {
 }
 
 export const daysAgo = (days: number): string => new Date(Date.now() - days * 86_400_000).toISOString();
+
+/** Enrols a patient over HTTP as the default user (a valid enrolment with `overrides`), expecting 201. */
+export async function enrol(vigil: VigilHarness, overrides: Record<string, unknown> = {}): Promise<void> {
+  await vigil.http().post('/patients').send(enrolment(overrides)).expect(201);
+}
+
+/** Records a platelet count (10⁹/L) over HTTP as the default user, expecting 201; answers the recorded event id and version. */
+export async function recordPlatelets(
+  vigil: VigilHarness,
+  patientId: string,
+  value: number,
+  collectedAt = daysAgo(1),
+): Promise<{ eventId: string; version: number }> {
+  const res = await vigil.http().post(`/patients/${patientId}/lab-results`).send({ test: 'PLAT', value, unit: '10*9/L', collectedAt }).expect(201);
+  return res.body as { eventId: string; version: number };
+}

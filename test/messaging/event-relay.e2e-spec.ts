@@ -1,6 +1,6 @@
 import { EVENT_STORE, EventStore, StoredEvent } from '@vigil/event-store';
 import { EventRelay, KAFKA_EVENT_HEADERS } from '@vigil/messaging';
-import { daysAgo, enrolment, startVigil, VigilHarness } from '../harness/vigil-harness';
+import { daysAgo, enrol, recordPlatelets, startVigil, VigilHarness } from '../harness/vigil-harness';
 import { eventually } from '../harness/webhook-receiver';
 import { acceptsIdempotentProducers, freshTopic, readTopic } from '../support/kafka';
 import { describeWithService, findKafka } from '../support/services';
@@ -33,18 +33,8 @@ describeWithService("The log's outbound stream on Kafka (VIGIL_KAFKA_EVENT_TOPIC
   };
 
   const record = async (patientId: string, platelets: number[]) => {
-    await vigil
-      .http()
-      .post('/patients')
-      .send(enrolment({ patientId, disease: 'RA' }))
-      .expect(201);
-    for (const [day, value] of platelets.entries()) {
-      await vigil
-        .http()
-        .post(`/patients/${patientId}/lab-results`)
-        .send({ test: 'PLAT', value, unit: '10*9/L', collectedAt: daysAgo(10 - day) })
-        .expect(201);
-    }
+    await enrol(vigil, { patientId, disease: 'RA' });
+    for (const [day, value] of platelets.entries()) await recordPlatelets(vigil, patientId, value, daysAgo(10 - day));
   };
 
   it('delivers every event of a run, as stored, keyed by stream, in each stream’s order, across a restart', async () => {
@@ -56,11 +46,7 @@ describeWithService("The log's outbound stream on Kafka (VIGIL_KAFKA_EVENT_TOPIC
     );
     await vigil.restart();
     await record('TR-SAT-503', [60, 140]);
-    await vigil
-      .http()
-      .post('/patients/TR-SAT-501/lab-results')
-      .send({ test: 'PLAT', value: 90, unit: '10*9/L', collectedAt: daysAgo(1) })
-      .expect(201);
+    await recordPlatelets(vigil, 'TR-SAT-501', 90);
     await eventually(
       async () => (await everything()).filter((e) => e.type === 'AlertRaised').length,
       (raised) => raised >= 2,

@@ -1,8 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { EVENT_STORE, EventStore } from '@vigil/event-store';
 import { KAFKA_DEAD_LETTER_HEADERS } from '@vigil/messaging';
-import { ReadModelProgress } from '@vigil/projections';
-import { daysAgo, enrolment, startVigil, VigilHarness } from '../harness/vigil-harness';
+import { daysAgo, enrol, startVigil, VigilHarness } from '../harness/vigil-harness';
 import { eventually } from '../harness/webhook-receiver';
 import { acceptsIdempotentProducers, freshTopic, readTopic } from '../support/kafka';
 import { describeWithService, findKafka } from '../support/services';
@@ -44,11 +43,7 @@ describeWithService('Lab results from a central lab through Kafka (VIGIL_KAFKA_L
         VIGIL_KAFKA_GROUP_ID: freshTopic('vigil-labs'),
       },
     });
-    await vigil
-      .http()
-      .post('/patients')
-      .send(enrolment({ patientId: 'TR-SAT-601', disease: 'RA' }))
-      .expect(201);
+    await enrol(vigil, { patientId: 'TR-SAT-601', disease: 'RA' });
   });
   afterAll(() => vigil.close());
 
@@ -63,7 +58,7 @@ describeWithService('Lab results from a central lab through Kafka (VIGIL_KAFKA_L
     expect(recorded.data).toMatchObject({ test: 'PLAT', value: 79, unit: '10*9/L' });
     expect(recorded.metadata).toMatchObject({ userId: 'vigil:lab-intake', role: 'admin', commandId: 'ACC-2026-000117', correlationId: 'ACC-2026-000117' });
 
-    await vigil.app.get(ReadModelProgress).waitForPosition(await store().headPosition());
+    await vigil.settled();
     const alerts = (await vigil.http().get('/alerts').query({ patientId: 'TR-SAT-601' }).expect(200)).body.items as Record<string, unknown>[];
     expect(alerts).toEqual([expect.objectContaining({ ruleId: 'TR-PLT', triggeredBy: recorded.eventId })]);
   });

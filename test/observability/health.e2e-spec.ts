@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AlertingReactor } from '@vigil/alerting';
-import { daysAgo, enrolment, startVigil, VigilHarness } from '../harness/vigil-harness';
+import { enrol, recordPlatelets, startVigil, VigilHarness } from '../harness/vigil-harness';
 import { eventually } from '../harness/webhook-receiver';
 import { dropSchema } from '../event-store/support/schemas';
 import { describeWithService, findPostgres } from '../support/services';
@@ -26,11 +26,7 @@ describe('GET /health/live and /health/ready on the embedded store', () => {
     const reactor = vigil.app.get(AlertingReactor);
     await reactor.stop();
     try {
-      await vigil
-        .http()
-        .post('/patients')
-        .send(enrolment({ patientId: 'TR-SAT-201', disease: 'RA' }))
-        .expect(201);
+      await enrol(vigil, { patientId: 'TR-SAT-201', disease: 'RA' });
       const behind = await vigil.anonymous().get('/health/ready').expect(503);
       expect(behind.body).toMatchObject({ status: 'error', error: { readModels: { status: 'down', message: expect.stringMatching(/alerting \(1\)/) } } });
     } finally {
@@ -67,16 +63,8 @@ describeWithService('GET /health/ready when the PostgreSQL event store becomes u
   });
 
   it('is ready, then 503 naming the store while the link is cut, then ready again once it is back', async () => {
-    await vigil
-      .http()
-      .post('/patients')
-      .send(enrolment({ patientId: 'TR-SAT-301', disease: 'RA' }))
-      .expect(201);
-    await vigil
-      .http()
-      .post('/patients/TR-SAT-301/lab-results')
-      .send({ test: 'PLAT', value: 150, unit: '10*9/L', collectedAt: daysAgo(1) })
-      .expect(201);
+    await enrol(vigil, { patientId: 'TR-SAT-301', disease: 'RA' });
+    await recordPlatelets(vigil, 'TR-SAT-301', 150);
     await eventually(
       () => vigil.anonymous().get('/health/ready'),
       (res) => res.status === 200,

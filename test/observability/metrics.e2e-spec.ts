@@ -1,8 +1,6 @@
 import { AlertingReactor } from '@vigil/alerting';
-import { EVENT_STORE, EventStore } from '@vigil/event-store';
-import { ReadModelProgress } from '@vigil/projections';
 import { freePort } from '../harness/vigil-process';
-import { daysAgo, enrolment, startVigil, VigilHarness } from '../harness/vigil-harness';
+import { daysAgo, enrol, recordPlatelets, startVigil, VigilHarness } from '../harness/vigil-harness';
 import { eventually } from '../harness/webhook-receiver';
 import { families, sample } from './prometheus-text';
 
@@ -31,8 +29,6 @@ describe('GET /metrics: what an operator scrapes', () => {
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     return res.text;
   };
-  const store = () => vigil.app.get<symbol, EventStore>(EVENT_STORE);
-  const settled = async () => vigil.app.get(ReadModelProgress).waitForPosition(await store().headPosition());
 
   it('answers without a token and declares every family the README lists, Node defaults included', async () => {
     const kinds = families(await scrape());
@@ -58,17 +54,9 @@ describe('GET /metrics: what an operator scrapes', () => {
 
   it('counts appends, the alert a 79 × 10⁹/L platelet count raises, the request by route template, and the failing webhook', async () => {
     const before = await scrape();
-    await vigil
-      .http()
-      .post('/patients')
-      .send(enrolment({ patientId: 'TR-SAT-101', disease: 'RA' }))
-      .expect(201);
-    await vigil
-      .http()
-      .post('/patients/TR-SAT-101/lab-results')
-      .send({ test: 'PLAT', value: 79, unit: '10*9/L', collectedAt: daysAgo(1) })
-      .expect(201);
-    await settled();
+    await enrol(vigil, { patientId: 'TR-SAT-101', disease: 'RA' });
+    await recordPlatelets(vigil, 'TR-SAT-101', 79);
+    await vigil.settled();
 
     const after = await scrape();
     const appended = (text: string) => sample(text, 'vigil_appends_total', { outcome: 'appended' }) ?? 0;
@@ -88,15 +76,11 @@ describe('GET /metrics: what an operator scrapes', () => {
 
   it('shows a reactor falling behind, in events and seconds, and catching up again', async () => {
     const reactor = vigil.app.get(AlertingReactor);
-    await settled();
+    await vigil.settled();
     expect(sample(await scrape(), 'vigil_projection_lag_events', { projection: 'alerting' })).toBe(0);
     await reactor.stop();
     try {
-      await vigil
-        .http()
-        .post('/patients/TR-SAT-101/lab-results')
-        .send({ test: 'PLAT', value: 150, unit: '10*9/L', collectedAt: daysAgo(0) })
-        .expect(201);
+      await recordPlatelets(vigil, 'TR-SAT-101', 150, daysAgo(0));
       await new Promise((resolve) => setTimeout(resolve, 1100));
       const behind = await scrape();
       expect(sample(behind, 'vigil_projection_lag_events', { projection: 'alerting' })).toBe(1);

@@ -68,7 +68,7 @@ export class KafkaCheckpointChannel implements CheckpointChannel {
   private readonly producer: KafkaProducer;
 
   constructor(options: KafkaChannelOptions) {
-    this.producer = new KafkaProducer({ ...options, clientId: options.clientId ?? 'vigil-checkpointer' });
+    this.producer = new KafkaProducer(options, 'vigil-checkpointer');
   }
 
   publish(checkpoint: SignedCheckpoint): Promise<DeliveryReceipt> {
@@ -110,14 +110,14 @@ export class KafkaProducer {
   private producer?: Producer;
   private connecting?: Promise<Producer>;
 
-  constructor(private readonly options: KafkaChannelOptions) {
+  /** `fallbackClientId` names the client when the options do not (VIGIL_KAFKA_CLIENT_ID always does). */
+  constructor(
+    private readonly options: KafkaChannelOptions,
+    fallbackClientId = 'vigil-notifier',
+  ) {
     if (options.brokers.length === 0) throw new Error('a Kafka channel needs at least one broker');
     if (!options.topic) throw new Error('a Kafka channel needs a topic');
-    this.kafka = kafkaClient(options, 'vigil-notifier');
-  }
-
-  get topic(): string {
-    return this.options.topic;
+    this.kafka = kafkaClient(options, fallbackClientId);
   }
 
   async send(channel: string, message: Message): Promise<DeliveryReceipt> {
@@ -152,7 +152,7 @@ export class KafkaProducer {
     this.connecting ??= (async () => {
       const producer = this.kafka.producer({
         idempotent: this.options.idempotent ?? true,
-        // Required by an idempotent producer for in-order writes; one message at a time anyway.
+        // Required by an idempotent producer for in-order writes (a batch of sendAll is one request).
         maxInFlightRequests: 1,
       });
       try {

@@ -1,9 +1,9 @@
 import type { StoredEvent } from '@vigil/event-store';
 import type { EventSink } from './event-relay';
-import { KafkaChannelOptions, KafkaProducer } from './kafka-channel';
+import { KAFKA_HEADERS, KafkaChannelOptions, KafkaProducer } from './kafka-channel';
 
 /** Kafka record headers of a relayed event: receivers deduplicate by event id. */
-export const KAFKA_EVENT_HEADERS = { eventId: 'vigil-event-id', eventType: 'vigil-event-type', globalPosition: 'vigil-global-position' } as const;
+export const KAFKA_EVENT_HEADERS = { eventId: KAFKA_HEADERS.eventId, eventType: KAFKA_HEADERS.eventType, globalPosition: 'vigil-global-position' } as const;
 
 /** A stored event as relayed: its whole envelope, hash and previous hash included, so a receiver can check the chain. */
 export function relayedEventBody(event: StoredEvent): string {
@@ -20,7 +20,7 @@ export class KafkaEventSink implements EventSink {
   private readonly producer: KafkaProducer;
 
   constructor(options: KafkaChannelOptions) {
-    this.producer = new KafkaProducer({ ...options, clientId: options.clientId ?? 'vigil-event-relay' });
+    this.producer = new KafkaProducer(options, 'vigil-event-relay');
     this.name = `kafka:${options.topic}`;
   }
 

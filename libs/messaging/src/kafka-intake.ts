@@ -8,8 +8,8 @@ export type IntakeVerdict = { recorded: true } | { refused: string; status: numb
 /** Records one message's value; throws when it cannot tell (the store is down): the message is then read again. */
 export type IntakeHandler = (value: string) => Promise<IntakeVerdict>;
 
-export interface KafkaIntakeOptions extends Omit<KafkaChannelOptions, 'topic'> {
-  topic: string;
+export interface KafkaIntakeOptions extends KafkaChannelOptions {
+  /** The consumer group (VIGIL_KAFKA_GROUP_ID): the nodes that share it share the topic's partitions. */
   groupId: string;
   /** Where refused messages go, with their reason. */
   deadLetterTopic: string;
@@ -40,7 +40,7 @@ export class KafkaIntake {
   ) {
     this.logger = new Logger(`KafkaIntake ${options.topic}`);
     this.kafka = kafkaClient(options, 'vigil-intake');
-    this.deadLetters = new KafkaProducer({ ...options, topic: options.deadLetterTopic });
+    this.deadLetters = new KafkaProducer({ ...options, topic: options.deadLetterTopic }, 'vigil-intake');
   }
 
   async start(): Promise<void> {

@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, DynamicModule, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { KafkaIntake, type KafkaIntakeOptions } from '@vigil/messaging';
 import { LabResultIntake } from './lab-result-intake';
 
@@ -12,7 +12,7 @@ class LabIntakeLifecycle implements OnApplicationBootstrap, BeforeApplicationShu
 
   constructor(
     intake: LabResultIntake,
-    private readonly options: KafkaIntakeOptions,
+    @Inject(LAB_INTAKE_OPTIONS) private readonly options: KafkaIntakeOptions,
   ) {
     this.consumer = new KafkaIntake(options, (value) => intake.take(value));
   }
@@ -39,15 +39,7 @@ export class LabIntakeModule {
     if (!options) return { module: LabIntakeModule };
     return {
       module: LabIntakeModule,
-      providers: [
-        LabResultIntake,
-        { provide: LAB_INTAKE_OPTIONS, useValue: options },
-        {
-          provide: LabIntakeLifecycle,
-          inject: [LabResultIntake, LAB_INTAKE_OPTIONS],
-          useFactory: (intake: LabResultIntake, o: KafkaIntakeOptions) => new LabIntakeLifecycle(intake, o),
-        },
-      ],
+      providers: [LabResultIntake, { provide: LAB_INTAKE_OPTIONS, useValue: options }, LabIntakeLifecycle],
     };
   }
 }

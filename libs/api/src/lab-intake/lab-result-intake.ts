@@ -1,12 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
 import type { Actor, PatientCommand } from '@vigil/domain';
 import type { IntakeVerdict } from '@vigil/messaging';
 import { httpErrorFor } from '../http/domain-exception.filter';
-import { parseIdempotencyKey } from '../http/if-match';
-import { badRequest, fieldErrors } from '../http/validation';
+import { commandContext } from '../http/request-context';
+import { badRequest, vigilValidationPipe } from '../http/validation';
 import { ExecutePatientCommand, PatientCommandResult } from '../patients/commands/execute-patient-command';
 import { labResultCommand, RecordLabResultDto } from '../patients/dto/record-lab-result.dto';
 import { PatientIdPipe } from '../patients/patient-id.pipe';
@@ -14,13 +12,15 @@ import { PatientIdPipe } from '../patients/patient-id.pipe';
 /** Who records what arrives on the lab topic, in the audit trail: the central laboratory's feed, at every site. */
 export const LAB_INTAKE_ACTOR: Actor = { userId: 'vigil:lab-intake', name: 'Central laboratory (Kafka lab topic)', role: 'admin', sites: [] };
 
+/** The pipes the HTTP route runs on its path parameter and its body (setup-http.ts's global validation pipe). */
 const patientIds = new PatientIdPipe();
+const bodies = vigilValidationPipe();
 
 /**
  * A lab result from the Kafka lab topic, recorded exactly as `POST /patients/:patientId/lab-results` would:
  * the value is that body plus `patientId` and `idempotencyKey` (the lab's accession number, say), checked by
- * the same DTO, run through the same command under LAB_INTAKE_ACTOR with the key as command id (a message
- * read twice records once). What HTTP would answer with a 4xx is refused, with its message, and records nothing.
+ * the same pipes, run through the same command under LAB_INTAKE_ACTOR with the key as Idempotency-Key (a
+ * message read twice records once). What HTTP would answer with a 4xx is refused, with its message, and records nothing.
  */
 @Injectable()
 export class LabResultIntake {
@@ -31,12 +31,11 @@ export class LabResultIntake {
       const { patientId, idempotencyKey, body } = await this.parse(value);
       await this.commands.execute<ExecutePatientCommand, PatientCommandResult>(
         // The command names its patient, so that an unknown one is refused by name.
-        new ExecutePatientCommand(patientId, { ...labResultCommand(body), patientId } as PatientCommand, {
-          actor: LAB_INTAKE_ACTOR,
-          commandId: idempotencyKey,
-          clientCommandId: true,
-          correlationId: idempotencyKey,
-        }),
+        new ExecutePatientCommand(
+          patientId,
+          { ...labResultCommand(body), patientId } as PatientCommand,
+          commandContext(LAB_INTAKE_ACTOR, { 'idempotency-key': idempotencyKey }),
+        ),
       );
       return { recorded: true };
     } catch (error) {
@@ -58,13 +57,11 @@ export class LabResultIntake {
     }
     const { patientId, idempotencyKey, ...fields } = message as Record<string, unknown>;
     if (typeof patientId !== 'string') throw badRequest([{ field: 'patientId', reason: 'is required: the trial patient code' }]);
-    if (typeof idempotencyKey !== 'string') {
+    // Without a key a message read twice would be recorded twice: an empty one is no key either.
+    if (typeof idempotencyKey !== 'string' || idempotencyKey === '') {
       throw badRequest([{ field: 'idempotencyKey', reason: "is required: an id of this result that never changes (the lab's accession number)" }]);
     }
-    const body = plainToInstance(RecordLabResultDto, fields);
-    const errors = await validate(body, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, validationError: { target: false } });
-    if (errors.length > 0) throw badRequest(fieldErrors(errors));
-    const key = parseIdempotencyKey(idempotencyKey);
-    return { patientId: patientIds.transform(patientId), idempotencyKey: key as string, body };
+    const body = (await bodies.transform(fields, { type: 'body', metatype: RecordLabResultDto })) as RecordLabResultDto;
+    return { patientId: patientIds.transform(patientId), idempotencyKey, body };
   }
 }

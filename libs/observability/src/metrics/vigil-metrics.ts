@@ -14,6 +14,13 @@ export interface LagSource {
   recordedAfter(position: number): Promise<number | undefined>;
 }
 
+/** One follower's lag at a scrape: events behind the head, and the age of the oldest it has not covered. */
+interface LagReading {
+  name: string;
+  events: number;
+  seconds: number;
+}
+
 /** Deliveries still to make, by channel (the outbox's pending rows), read when Prometheus scrapes. */
 export type BacklogSource = () => Record<string, number> | Promise<Record<string, number>>;
 
@@ -36,6 +43,8 @@ export class VigilMetrics {
   readonly deliveryFailures: Counter<'channel'>;
   readonly roleOwner: Gauge<'role'>;
   private readonly lagSources: LagSource[] = [];
+  /** The lag reading of the scrape under way: both lag gauges collect at once, and share it. */
+  private lagReading?: Promise<LagReading[]>;
   private readonly backlogSources: BacklogSource[] = [];
   private readonly roleSources = new Map<string, () => boolean>();
 
@@ -61,7 +70,7 @@ export class VigilMetrics {
       buckets: APPEND_BUCKETS,
       registers,
     });
-    const sources = this.lagSources;
+    const lag = () => this.lag();
     new Gauge({
       name: 'vigil_projection_lag_events',
       help: 'Events between the head of the log and what each read model or reactor covers',
@@ -69,10 +78,7 @@ export class VigilMetrics {
       registers,
       async collect() {
         this.reset();
-        for (const source of sources) {
-          const [positions, head] = await Promise.all([source.positions(), source.head()]);
-          for (const { name, position } of positions) this.set({ projection: name }, Math.max(0, head - position));
-        }
+        for (const { name, events } of await lag()) this.set({ projection: name }, events);
       },
     });
     new Gauge({
@@ -82,13 +88,7 @@ export class VigilMetrics {
       registers,
       async collect() {
         this.reset();
-        const now = Date.now();
-        for (const source of sources) {
-          for (const { name, position } of await source.positions()) {
-            const recordedAt = await source.recordedAfter(position);
-            this.set({ projection: name }, recordedAt === undefined ? 0 : Math.max(0, (now - recordedAt) / 1000));
-          }
-        }
+        for (const { name, seconds } of await lag()) this.set({ projection: name }, seconds);
       },
     });
     const backlogs = this.backlogSources;
@@ -145,6 +145,36 @@ export class VigilMetrics {
   /** An outbox whose pending deliveries are reported (read at scrape time). */
   watchBacklog(source: BacklogSource): void {
     this.backlogSources.push(source);
+  }
+
+  /** The lag of every watched read model and reactor, read once for the scrape under way. */
+  private lag(): Promise<LagReading[]> {
+    this.lagReading ??= this.readLag().finally(() => (this.lagReading = undefined));
+    return this.lagReading;
+  }
+
+  /**
+   * Positions and head once per source; an event's recording time only for a follower behind the head,
+   * once per position (followers at the same place share it): at rest, a scrape reads no event at all.
+   */
+  private async readLag(): Promise<LagReading[]> {
+    const now = Date.now();
+    const readings: LagReading[] = [];
+    for (const source of this.lagSources) {
+      const [positions, head] = await Promise.all([source.positions(), source.head()]);
+      const oldest = new Map<number, Promise<number | undefined>>();
+      for (const { name, position } of positions) {
+        const events = Math.max(0, head - position);
+        if (events === 0) {
+          readings.push({ name, events, seconds: 0 });
+          continue;
+        }
+        if (!oldest.has(position)) oldest.set(position, source.recordedAfter(position));
+        const recordedAt = await oldest.get(position);
+        readings.push({ name, events, seconds: recordedAt === undefined ? 0 : Math.max(0, (now - recordedAt) / 1000) });
+      }
+    }
+    return readings;
   }
 
   /** The Prometheus text exposition of every family. */
