@@ -249,10 +249,7 @@ describeWithService('Drills: several Vigil nodes on one PostgreSQL', findPostgre
   }, 240_000);
 });
 
-// Known defect (issue 12, open): in about half the runs the node stops answering HTTP while its PostgreSQL restarts
-// (591 refused connections after the restart in one run). Skipped, loudly, until that is fixed; the other drills run.
-const noPrivateCluster =
-  privatePostgresUnavailable() ?? 'known defect: a node can stop answering while PostgreSQL restarts (issue 12 open, see the closing note of 2026-12-02)';
+const noPrivateCluster = privatePostgresUnavailable();
 (noPrivateCluster ? describe.skip : describe)(`Drill: PostgreSQL restarted under load${noPrivateCluster ? ` [SKIPPED: ${noPrivateCluster}]` : ''}`, () => {
   it('answers 503 with Retry-After while the database is down, recovers without a restart of Vigil, loses no acknowledged write', async () => {
     const postgres = new PrivatePostgres(await freePort());
@@ -297,7 +294,10 @@ const noPrivateCluster =
         (count) => count >= before + 5,
         60_000,
       ).catch((error: Error) => {
-        throw new Error(`${error.message}; answers ${JSON.stringify(Object.fromEntries(statuses))}; the node's log:\n${node.process.log.slice(-4000)}`);
+        const running = node.pid() === undefined ? 'its process has ended' : 'its process still runs';
+        throw new Error(
+          `${error.message}; answers ${JSON.stringify(Object.fromEntries(statuses))}; ${running}; the node's log:\n${node.process.log.slice(-4000)}`,
+        );
       });
       writing = false;
       await load;
