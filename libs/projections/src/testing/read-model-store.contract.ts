@@ -369,6 +369,14 @@ export function describeReadModelStoreContract(name: string, makePlace: () => Pr
         expect(await db.store.leases.holder('work')).toMatchObject({ owner: 'node-b', token: 2 });
       });
 
+      it('gives a released lease to the next owner at once, with a higher fencing token', async () => {
+        const db = await open();
+        const first = (await db.store.leases.acquire('work', 'node-a', 60_000))!;
+        await db.store.leases.release(first);
+        expect(await db.store.leases.holder('work')).toBeUndefined();
+        expect(await db.store.leases.acquire('work', 'node-b', 60_000)).toEqual({ name: 'work', owner: 'node-b', token: 2 });
+      });
+
       it('refuses the writes of an owner whose lease was taken over (fencing)', async () => {
         const db = await open();
         await db.transaction((sql) => sql.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY)'));
