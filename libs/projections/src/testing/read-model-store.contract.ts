@@ -351,7 +351,8 @@ export function describeReadModelStoreContract(name: string, makePlace: () => Pr
 
       it('gives a lease to one owner at a time, and to another once it expires, with a higher fencing token', async () => {
         const db = await open();
-        const first = await db.store.leases.acquire('work', 'node-a', timing.ttlMs);
+        // A long lease first, so a slow machine cannot let it expire before the standby is refused; the renewal shortens it.
+        const first = await db.store.leases.acquire('work', 'node-a', 60_000);
         expect(first).toEqual({ name: 'work', owner: 'node-a', token: 1 });
         expect(await db.store.leases.acquire('work', 'node-b', timing.ttlMs)).toBeUndefined();
         expect(await db.store.leases.acquire('other-work', 'node-b', timing.ttlMs)).toEqual({ name: 'other-work', owner: 'node-b', token: 1 });
