@@ -156,6 +156,31 @@ describe('AlertingReactor', () => {
       expect((await alertEvents(store, 'AlertRaised')).map((e) => e.streamId)).toEqual([alertStream(alertIdFor(lab.eventId, 'TR-PLT'))]);
     });
 
+    it('keeps retrying while its database is away, its checkpoint unreadable too, and raises the alert once it is back', async () => {
+      let away = false;
+      let checkpointReadsRefused = 0;
+      const restarting = (state: AlertingState): AlertingState => ({
+        ...bind(state),
+        position: async () => {
+          if (away && checkpointReadsRefused++ < 3) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+          return state.position();
+        },
+        commit: async (changes) => {
+          if (changes.patients.size > 0 && !away) {
+            away = true; // the server goes down in the middle of the batch
+            throw new Error('Connection terminated unexpectedly');
+          }
+          return state.commit(changes);
+        },
+      });
+      const m = await monitor({ wrapState: restarting });
+      await log.enrol('P-107', 'RA');
+      const lab = await log.lab('P-107', 'PLAT', PLATELETS_LOW, '10*9/L');
+      await m.caughtUp();
+      expect(checkpointReadsRefused).toBeGreaterThan(3);
+      expect((await alertEvents(store, 'AlertRaised')).map((e) => e.streamId)).toEqual([alertStream(alertIdFor(lab.eventId, 'TR-PLT'))]);
+    });
+
     it('after a restart, judges from the log: the disease, and a correction of a result recorded before it', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'vigil-alerting-'));
       const file = join(dir, 'projections.sqlite');

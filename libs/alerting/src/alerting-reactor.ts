@@ -225,10 +225,18 @@ export class AlertingReactor {
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       if (this.runState !== 'failed') return;
-      void this.state.position().then((position) => {
-        this.committed = position;
-        this.follow();
-      });
+      // The checkpoint is read from the database, which may still be away (a restart): that is one more failed
+      // attempt, retried later, never a rejection nobody handles (it would end the process).
+      this.state.position().then(
+        (position) => {
+          if (this.runState !== 'failed') return; // stopped meanwhile
+          this.committed = position;
+          this.follow();
+        },
+        (error: unknown) => {
+          if (this.runState === 'failed') this.fail(error);
+        },
+      );
     }, this.retryDelayMs);
     this.retryDelayMs = Math.min(this.retryDelayMs * 2, this.options.maxRetryDelayMs ?? 30_000);
   }

@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import type { Test } from 'supertest';
 import { adminToken, freePort, VigilProcess } from '../../harness/vigil-process';
 import { WebhookReceiver } from '../../harness/webhook-receiver';
+import { WriteLoad } from './write-load';
 
 export const JWT_SECRET = 'drill token secret, shared by every node of the cluster';
 
@@ -26,6 +27,7 @@ export interface DrillNode {
 export class Cluster {
   readonly nodes: DrillNode[] = [];
   readonly receiver = new WebhookReceiver();
+  private readonly loads: WriteLoad[] = [];
   private token = '';
 
   constructor(
@@ -71,6 +73,13 @@ export class Cluster {
         await process.kill();
       }
     }
+  }
+
+  /** A client enrolling patients on the node until stopped (at the latest by `stop`, when a drill failed midway). */
+  writeLoad(node: DrillNode, pauseAfterFailureMs = 0): WriteLoad {
+    const load = new WriteLoad(this, node, pauseAfterFailureMs);
+    this.loads.push(load);
+    return load;
   }
 
   post(node: DrillNode, path: string, body: object): Test {
@@ -126,6 +135,7 @@ export class Cluster {
   }
 
   async stop(): Promise<void> {
+    await Promise.all(this.loads.splice(0).map((load) => load.stop()));
     for (const node of this.nodes) await node.process.kill();
     for (const node of this.nodes) rmSync(node.dataDir, { recursive: true, force: true });
     await this.receiver.close();

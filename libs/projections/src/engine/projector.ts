@@ -192,7 +192,13 @@ export class Projector {
   private async replaceRunner(name: string, retired?: ProjectionRunner): Promise<void> {
     const current = this.byName.get(name);
     if (!current || (retired && current !== retired)) return;
-    if (!retired && !current.isRetired && (await current.refreshLive())) return; // already follows the live build
+    try {
+      if (!retired && !current.isRetired && (await current.refreshLive())) return; // already follows the live build
+    } catch (error) {
+      // The database is away: the runner keeps its build; the next look for switched builds replaces it.
+      this.logger.error(`${name}: cannot tell whether a new build is live: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
     const next = this.runnerFor(current.projection);
     this.byName.set(name, next);
     await current.stop();

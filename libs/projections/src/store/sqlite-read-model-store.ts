@@ -151,8 +151,11 @@ class SqliteLeases implements LeaseTable {
     return changed === 1;
   }
 
+  /** Expires the lease at once (the row stays, so the next owner's token is still one higher). */
   async release(grant: LeaseGrant): Promise<void> {
-    await this.store.transaction((sql) => sql.run('DELETE FROM leases WHERE name = ? AND owner = ? AND token = ?', [grant.name, grant.owner, grant.token]));
+    await this.store.transaction((sql) =>
+      sql.run('UPDATE leases SET expires_at = 0 WHERE name = ? AND owner = ? AND token = ?', [grant.name, grant.owner, grant.token]),
+    );
   }
 
   async fence(sql: ReadModelSql, grant: LeaseGrant): Promise<void> {

@@ -58,6 +58,13 @@ async function tallies(db: ReadModelDatabase): Promise<{ stream_id: string; even
   return db.read(async (sql) => sql.all(`SELECT * FROM ${await db.liveTable('tally', 'streams', sql)} ORDER BY stream_id`));
 }
 
+/** The tallies of `appendMany(store, 30)`: 10 events per stream, n = 1…30 summed by i % 3. */
+const TALLIES_OF_30 = [
+  { stream_id: 's-0', events: 10, total: 165 },
+  { stream_id: 's-1', events: 10, total: 145 },
+  { stream_id: 's-2', events: 10, total: 155 },
+];
+
 const eventsIn = async (db: ReadModelDatabase) => (await tallies(db)).reduce((sum, row) => sum + row.events, 0);
 
 async function until(predicate: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
@@ -83,9 +90,11 @@ export function describeReadModelStoreContract(name: string, makePlace: () => Pr
       opened.push(db);
       return db;
     };
-    const openStore = async () => {
+    /** An event log of its own, with `count` Counted events (and as many Ignored ones) in it. */
+    const openStore = async (count = 0) => {
       const store = await createSqliteEventStore({ file: ':memory:' });
       stores.push(store);
+      await appendMany(store, count);
       return store;
     };
     beforeEach(async () => {
@@ -139,42 +148,31 @@ export function describeReadModelStoreContract(name: string, makePlace: () => Pr
 
     describe('projection runner', () => {
       it('applies every handled event once and moves the checkpoint past unhandled ones', async () => {
-        const store = await openStore();
-        await appendMany(store, 30);
+        const store = await openStore(30);
         const db = await open();
         const runner = new ProjectionRunner(store, db, new TallyProjection(), { batchSize: 7 });
         await runner.start();
         await until(() => runner.position === 60);
-        expect(await tallies(db)).toEqual([
-          { stream_id: 's-0', events: 10, total: 165 },
-          { stream_id: 's-1', events: 10, total: 145 },
-          { stream_id: 's-2', events: 10, total: 155 },
-        ]);
+        expect(await tallies(db)).toEqual(TALLIES_OF_30);
         expect(await db.liveBuild('tally')).toMatchObject({ build: 1, version: 1, position: 60, status: 'live' });
         await expect(runner.status()).resolves.toEqual({ name: 'tally', version: 1, build: 1, live: true, state: 'following', position: 60, head: 60, lag: 0 });
         await runner.stop();
       });
 
       it('rolls back a batch that throws midway and retries it from the checkpoint, giving the uninterrupted result', async () => {
-        const store = await openStore();
-        await appendMany(store, 30);
+        const store = await openStore(30);
         const db = await open();
         const failing = new TallyProjection();
         failing.throwAtPosition = 25; // inside the 3rd batch of 10, after 2 of its events were written
         const runner = new ProjectionRunner(store, db, failing, { batchSize: 10, retryDelayMs: 5 });
         await runner.start();
         await until(() => runner.position === 60);
-        expect(await tallies(db)).toEqual([
-          { stream_id: 's-0', events: 10, total: 165 },
-          { stream_id: 's-1', events: 10, total: 145 },
-          { stream_id: 's-2', events: 10, total: 155 },
-        ]);
+        expect(await tallies(db)).toEqual(TALLIES_OF_30);
         await runner.stop();
       });
 
       it('resumes after a restart from the committed checkpoint without applying an event twice', async () => {
-        const store = await openStore();
-        await appendMany(store, 12);
+        const store = await openStore(12);
         let db = await open();
         const crashing = new TallyProjection();
         crashing.throwAtPosition = 15;
@@ -195,8 +193,7 @@ export function describeReadModelStoreContract(name: string, makePlace: () => Pr
       });
 
       it('builds a new version beside the live one and switches to it once caught up, dropping the old tables', async () => {
-        const store = await openStore();
-        await appendMany(store, 9);
+        const store = await openStore(9);
         const db = await open();
         const v1 = new ProjectionRunner(store, db, new TallyProjection(1));
         await v1.start();
@@ -223,8 +220,7 @@ export function describeReadModelStoreContract(name: string, makePlace: () => Pr
       });
 
       it('resumes a half-done build after a restart instead of starting it again', async () => {
-        const store = await openStore();
-        await appendMany(store, 10);
+        const store = await openStore(10);
         let db = await open();
         const v1 = new ProjectionRunner(store, db, new TallyProjection(1));
         await v1.start();
@@ -264,8 +260,7 @@ export function describeReadModelStoreContract(name: string, makePlace: () => Pr
 
     describe('blue/green rebuild', () => {
       it('rebuilds the live version beside itself: the live build keeps answering and following until the new one switches in', async () => {
-        const store = await openStore();
-        await appendMany(store, 9);
+        const store = await openStore(9);
         const db = await open();
         // The rebuild reads the log through readAll: hold it after its first batch while the test writes more.
         let release!: () => void;
@@ -310,8 +305,7 @@ export function describeReadModelStoreContract(name: string, makePlace: () => Pr
       });
 
       it('lets another connection see the new build only once it is switched live', async () => {
-        const store = await openStore();
-        await appendMany(store, 6);
+        const store = await openStore(6);
         const owner = await open();
         const replica = await open();
         const projector = new Projector(store, owner, [new TallyProjection()], { batchSize: 2 });
@@ -357,7 +351,8 @@ export function describeReadModelStoreContract(name: string, makePlace: () => Pr
 
       it('gives a lease to one owner at a time, and to another once it expires, with a higher fencing token', async () => {
         const db = await open();
-        const first = await db.store.leases.acquire('work', 'node-a', timing.ttlMs);
+        // A long lease first, so a slow machine cannot let it expire before the standby is refused; the renewal shortens it.
+        const first = await db.store.leases.acquire('work', 'node-a', 60_000);
         expect(first).toEqual({ name: 'work', owner: 'node-a', token: 1 });
         expect(await db.store.leases.acquire('work', 'node-b', timing.ttlMs)).toBeUndefined();
         expect(await db.store.leases.acquire('other-work', 'node-b', timing.ttlMs)).toEqual({ name: 'other-work', owner: 'node-b', token: 1 });
@@ -367,6 +362,14 @@ export function describeReadModelStoreContract(name: string, makePlace: () => Pr
         expect(second).toEqual({ name: 'work', owner: 'node-b', token: 2 });
         expect(await db.store.leases.renew(first!, timing.ttlMs)).toBe(false);
         expect(await db.store.leases.holder('work')).toMatchObject({ owner: 'node-b', token: 2 });
+      });
+
+      it('gives a released lease to the next owner at once, with a higher fencing token', async () => {
+        const db = await open();
+        const first = (await db.store.leases.acquire('work', 'node-a', 60_000))!;
+        await db.store.leases.release(first);
+        expect(await db.store.leases.holder('work')).toBeUndefined();
+        expect(await db.store.leases.acquire('work', 'node-b', 60_000)).toEqual({ name: 'work', owner: 'node-b', token: 2 });
       });
 
       it('refuses the writes of an owner whose lease was taken over (fencing)', async () => {
