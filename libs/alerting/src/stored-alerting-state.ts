@@ -26,8 +26,7 @@ export class StoredAlertingState implements AlertingState {
   }
 
   private async install(): Promise<void> {
-    await this.store.transaction((sql) =>
-      sql.exec(`
+    await this.store.install(`
         CREATE TABLE IF NOT EXISTS alerting_position (name TEXT PRIMARY KEY, position BIGINT NOT NULL);
         CREATE TABLE IF NOT EXISTS alerting_patients (
           name TEXT NOT NULL,
@@ -45,8 +44,7 @@ export class StoredAlertingState implements AlertingState {
           patient_id TEXT NOT NULL,
           PRIMARY KEY (name, alert_id)
         );
-      `),
-    );
+      `);
   }
 
   async position(): Promise<number> {

@@ -106,8 +106,7 @@ export class AlertOutbox {
   }
 
   private async install(): Promise<void> {
-    await this.store.transaction(async (sql) => {
-      await sql.exec(`
+    await this.store.install(`
         CREATE TABLE IF NOT EXISTS outbox_checkpoint (
           id INTEGER PRIMARY KEY CHECK (id = 1),
           position BIGINT NOT NULL
@@ -147,8 +146,9 @@ export class AlertOutbox {
           PRIMARY KEY (event_id, channel, attempt)
         );
       `);
-      if (this.store.kind !== 'sqlite') return;
-      // SQLite outboxes created before attempts kept the channel's receipt get its column.
+    if (this.store.kind !== 'sqlite') return;
+    // SQLite outboxes created before attempts kept the channel's receipt get its column.
+    await this.store.transaction(async (sql) => {
       const columns = await sql.all<{ name: string }>(`SELECT name FROM pragma_table_info('delivery_attempts')`);
       if (!columns.some((column) => column.name === 'detail')) await sql.exec('ALTER TABLE delivery_attempts ADD COLUMN detail TEXT');
     });

@@ -43,14 +43,8 @@ export class RelayCheckpoint {
     });
   }
 
-  private async install(attempt = 1): Promise<void> {
-    try {
-      await this.store.transaction((sql) => sql.exec('CREATE TABLE IF NOT EXISTS relay_checkpoint (sink TEXT PRIMARY KEY, position BIGINT NOT NULL)'));
-    } catch (error) {
-      // Two PostgreSQL nodes creating it at the same moment: one wins, the other finds it there.
-      if (attempt < 3) return this.install(attempt + 1);
-      throw error;
-    }
+  private install(): Promise<void> {
+    return this.store.install('CREATE TABLE IF NOT EXISTS relay_checkpoint (sink TEXT PRIMARY KEY, position BIGINT NOT NULL)');
   }
 }
 

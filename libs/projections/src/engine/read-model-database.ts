@@ -70,8 +70,7 @@ export class ReadModelDatabase {
   }
 
   private install(): Promise<void> {
-    return this.store.transaction((sql) =>
-      sql.exec(`
+    return this.store.install(`
         CREATE TABLE IF NOT EXISTS projection_builds (
           name TEXT NOT NULL,
           build INTEGER NOT NULL,
@@ -84,8 +83,7 @@ export class ReadModelDatabase {
         );
         CREATE UNIQUE INDEX IF NOT EXISTS projection_builds_one_live ON projection_builds (name) WHERE status = 'live';
         CREATE TABLE IF NOT EXISTS projection_rebuild_requests (name TEXT PRIMARY KEY, job_id TEXT NOT NULL, requested_at TEXT NOT NULL);
-      `),
-    );
+      `);
   }
 
   get events(): EventEmitter {

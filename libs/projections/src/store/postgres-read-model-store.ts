@@ -133,11 +133,15 @@ export class PostgresReadModelStore implements ReadModelStore {
     await this.pool.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`).catch(async (error: { code?: string }) => {
       if (error.code !== '23505') throw error; // created by another node at the same moment
     });
-    await this.transaction(async (sql) => {
+    await this.install(`CREATE TABLE IF NOT EXISTS leases (
+        name TEXT PRIMARY KEY, owner TEXT NOT NULL, token BIGINT NOT NULL, expires_at TIMESTAMPTZ NOT NULL)`);
+  }
+
+  install(ddl: string): Promise<void> {
+    return this.transaction(async (sql) => {
       // One node at a time creates the tables (CREATE … IF NOT EXISTS races with itself across sessions).
       await sql.run(`SELECT pg_advisory_xact_lock(hashtext(?))`, [`${this.schema}.read_models`]);
-      await sql.exec(`CREATE TABLE IF NOT EXISTS leases (
-        name TEXT PRIMARY KEY, owner TEXT NOT NULL, token BIGINT NOT NULL, expires_at TIMESTAMPTZ NOT NULL)`);
+      await sql.exec(ddl);
     });
   }
 }

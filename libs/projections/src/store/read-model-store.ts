@@ -68,6 +68,12 @@ export interface ReadModelStore {
   readonly leases: LeaseTable;
   /** Runs `fn` in one write transaction: all or nothing. Nested calls join the outer transaction. */
   transaction<T>(fn: (sql: ReadModelSql) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * Creates what `ddl` describes if it is missing (`CREATE … IF NOT EXISTS`), in one transaction; on PostgreSQL one
+   * node at a time, under the schema's DDL lock: `IF NOT EXISTS` races with itself across sessions, so nodes
+   * starting together would otherwise fail on each other's tables.
+   */
+  install(ddl: string): Promise<void>;
   /** Runs queries on one consistent snapshot (a build switched live meanwhile is never half seen). */
   read<T>(fn: (sql: ReadModelSql) => Promise<T>): Promise<T>;
   /** Names of the tables whose name starts with `prefix`. */

@@ -92,6 +92,10 @@ export class SqliteReadModelStore implements ReadModelStore {
     });
   }
 
+  install(ddl: string): Promise<void> {
+    return this.transaction((sql) => sql.exec(ddl));
+  }
+
   async tablesStartingWith(sql: ReadModelSql, prefix: string): Promise<string[]> {
     const rows = await sql.all<{ name: string }>(`SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, ?) = ?`, [prefix.length, prefix]);
     return rows.map((row) => row.name);

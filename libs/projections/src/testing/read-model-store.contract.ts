@@ -146,6 +146,16 @@ export function describeReadModelStoreContract(name: string, makePlace: () => Pr
       });
     });
 
+    describe('installing tables', () => {
+      it('creates the same tables from several nodes starting at once, each finding them there', async () => {
+        const nodes = await Promise.all(Array.from({ length: 6 }, () => open()));
+        const ddl = Array.from({ length: 5 }, (_, i) => `CREATE TABLE IF NOT EXISTS shared_${i} (id INTEGER PRIMARY KEY);`).join('\n');
+        await Promise.all(nodes.map((db) => db.store.install(ddl)));
+        await nodes[0].transaction((sql) => sql.run('INSERT INTO shared_4 (id) VALUES (?)', [1]));
+        expect(await nodes[5].read((sql) => sql.all('SELECT id FROM shared_4'))).toEqual([{ id: 1 }]);
+      });
+    });
+
     describe('projection runner', () => {
       it('applies every handled event once and moves the checkpoint past unhandled ones', async () => {
         const store = await openStore(30);
