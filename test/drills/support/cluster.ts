@@ -77,7 +77,7 @@ export class Cluster {
 
   /** A client enrolling patients on the node until stopped (at the latest by `stop`, when a drill failed midway). */
   writeLoad(node: DrillNode, pauseAfterFailureMs = 0): WriteLoad {
-    const load = new WriteLoad(this, node, pauseAfterFailureMs);
+    const load = new WriteLoad({ get: (path) => this.get(node, path), post: (path, body) => this.post(node, path, body) }, pauseAfterFailureMs);
     this.loads.push(load);
     return load;
   }

@@ -1,6 +1,12 @@
 import { enrolment } from '../../harness/vigil-harness';
 import { eventually } from '../../harness/webhook-receiver';
-import type { Cluster, DrillNode } from './cluster';
+import type { Test } from 'supertest';
+
+/** The node a write load talks to: authorised requests to it. */
+export interface WriteTarget {
+  get(path: string): Test;
+  post(path: string, body: object): Test;
+}
 
 /**
  * A client enrolling patients on a node one after another until stopped, through whatever the node goes
@@ -16,8 +22,7 @@ export class WriteLoad {
 
   /** `pauseAfterFailureMs`: how long the client waits after an answer other than 201 before the next write. */
   constructor(
-    private readonly cluster: Cluster,
-    private readonly node: DrillNode,
+    private readonly node: WriteTarget,
     pauseAfterFailureMs = 0,
   ) {
     this.running = this.run(pauseAfterFailureMs);
@@ -41,7 +46,7 @@ export class WriteLoad {
   /** The acknowledged patients the node does not list, once it lists as many as were acknowledged (none: no acknowledged write lost). */
   async lost(timeoutMs: number): Promise<string[]> {
     const listed = await eventually(
-      () => this.cluster.get(this.node, '/patients'),
+      () => this.node.get('/patients'),
       (answer) => answer.status === 200 && answer.body.items.length >= this.acknowledged.length,
       timeoutMs,
     );
@@ -52,7 +57,7 @@ export class WriteLoad {
   private async run(pauseAfterFailureMs: number): Promise<void> {
     for (let n = 1; this.writing; n++) {
       const patientId = `TR-SAT-${String(n).padStart(3, '0')}`;
-      const answer = await this.cluster.post(this.node, '/patients', enrolment({ patientId })).catch(() => undefined);
+      const answer = await this.node.post('/patients', enrolment({ patientId })).catch(() => undefined);
       const status = answer?.status ?? 0;
       this.statuses.set(status, (this.statuses.get(status) ?? 0) + 1);
       if (status === 201) this.acknowledged.push(patientId);
