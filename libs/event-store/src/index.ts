@@ -12,6 +12,7 @@ export { createEventStore, eventStoreConfigFromEnv, EventStoreConfigError } from
 export type { EventStoreConfig, EventStoreKind } from './create-event-store';
 // Types only: the PostgreSQL and EventStoreDB adapters load through createEventStore, on demand.
 export type { PostgresEventStoreOptions } from './postgres/postgres-event-store';
+export { assertSchemaName, isSchemaName } from './postgres/schema';
 export type { EventStoreDbEventStoreOptions } from './eventstoredb/esdb-event-store';
 export { StreamCache } from './stream-cache';
 export type { StreamCacheOptions } from './stream-cache';

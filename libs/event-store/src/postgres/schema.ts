@@ -1,9 +1,17 @@
 import type { Pool } from 'pg';
 import { appendInOneStatement } from './append-function';
 
+/**
+ * A schema name Vigil accepts: lower-case letters, digits and _, at most 48 characters (so `<schema>_read` and the
+ * like stay under PostgreSQL's 63), and nothing that would need quoting where it is written into SQL.
+ */
+export function isSchemaName(schema: string): boolean {
+  return /^[a-z_][a-z0-9_]{0,47}$/.test(schema);
+}
+
 /** Event tables live in one PostgreSQL schema; tests give each run its own. */
 export function assertSchemaName(schema: string): void {
-  if (!/^[a-z_][a-z0-9_]{0,47}$/.test(schema)) {
+  if (!isSchemaName(schema)) {
     throw new Error(`PostgreSQL schema name ${JSON.stringify(schema)} must be lower-case letters, digits and _ (≤ 48)`);
   }
 }

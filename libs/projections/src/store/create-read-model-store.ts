@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { isSchemaName } from '@vigil/event-store';
 import type { ReadModelStore, ReadModelStoreKind } from './read-model-store';
 
 export interface ReadModelStoreConfig {
@@ -38,7 +39,7 @@ export function readModelStoreConfigFromEnv(env: NodeJS.ProcessEnv = process.env
     if (!postgresUrl)
       throw new ReadModelStoreConfigError('VIGIL_READ_MODELS=postgres needs VIGIL_READ_MODELS_URL or VIGIL_POSTGRES_URL (postgres://user@host:5432/db)');
     const postgresSchema = env.VIGIL_READ_MODELS_SCHEMA?.trim() || `${env.VIGIL_POSTGRES_SCHEMA?.trim() || 'vigil'}_read`;
-    if (!/^[a-z_][a-z0-9_]{0,47}$/.test(postgresSchema)) {
+    if (!isSchemaName(postgresSchema)) {
       throw new ReadModelStoreConfigError(`VIGIL_READ_MODELS_SCHEMA=${postgresSchema} must be lower-case letters, digits and _ (≤ 48)`);
     }
     return { kind, postgresUrl, postgresSchema };

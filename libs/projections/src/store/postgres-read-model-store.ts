@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { EventEmitter } from 'node:events';
 import { Pool, PoolClient, types } from 'pg';
+import { assertSchemaName } from '@vigil/event-store';
 import { LeaseGrant, LeaseLostError, LeaseTable, ReadModelSql, ReadModelStore, TransactionOptions } from './read-model-store';
 
 export interface PostgresReadModelStoreOptions {
@@ -50,9 +51,7 @@ export class PostgresReadModelStore implements ReadModelStore {
   }
 
   static async open(options: PostgresReadModelStoreOptions): Promise<PostgresReadModelStore> {
-    if (!/^[a-z_][a-z0-9_]{0,47}$/.test(options.schema)) {
-      throw new Error(`PostgreSQL schema name ${JSON.stringify(options.schema)} must be lower-case letters, digits and _ (≤ 48)`);
-    }
+    assertSchemaName(options.schema);
     const pool = new Pool({
       connectionString: options.url,
       max: options.poolSize ?? 10,
