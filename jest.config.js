@@ -24,8 +24,7 @@ module.exports = {
   reporters: ['default', '<rootDir>/test/reporters/plain-summary.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
-    // Each end-to-end test boots a whole Vigil (stores, projector, notifier, HTTP): 5 s is too tight for a
-    // hook on a loaded 2-core machine; a test that needs longer still says so itself.
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], testTimeout: 20_000 },
+    // e2e-timeout.ts: 20 s a test or hook (a whole Vigil boots in each).
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], setupFilesAfterEnv: ['<rootDir>/test/support/e2e-timeout.ts'] },
   ],
 };
