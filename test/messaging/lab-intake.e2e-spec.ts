@@ -103,7 +103,7 @@ describeWithService('Lab results from a central lab through Kafka (VIGIL_KAFKA_L
     const letters = await readTopic(kafka.url, deadLetters, refused.length + 1, 30_000);
     expect(letters.map((l) => [l.value, l.headers[KAFKA_DEAD_LETTER_HEADERS.status], l.headers[KAFKA_DEAD_LETTER_HEADERS.reason]])).toEqual([
       [JSON.stringify({ note: 'created the topic' }), '400', 'patientId: is required: the trial patient code'],
-      [refused[0], '400', 'value: must be a JSON object: the lab-results body plus patientId and idempotencyKey'],
+      [refused[0], '400', 'message: must be a JSON object: the lab-results body plus patientId and idempotencyKey'],
       [refused[1], '400', 'value: must be a number'],
       [refused[2], '404', 'patient TR-SAT-999 is not enrolled'],
       [refused[3], '400', "idempotencyKey: is required: an id of this result that never changes (the lab's accession number)"],

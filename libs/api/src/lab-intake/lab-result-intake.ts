@@ -46,15 +46,15 @@ export class LabResultIntake {
   }
 
   private async parse(value: string): Promise<{ patientId: string; idempotencyKey: string; body: RecordLabResultDto }> {
+    // Named `message`, not `value` (the Kafka record's field): a lab result has a `value` of its own.
+    const notAnObject = () => badRequest([{ field: 'message', reason: 'must be a JSON object: the lab-results body plus patientId and idempotencyKey' }]);
     let message: unknown;
     try {
       message = JSON.parse(value);
     } catch {
-      throw badRequest([{ field: 'value', reason: 'must be a JSON object: the lab-results body plus patientId and idempotencyKey' }]);
+      throw notAnObject();
     }
-    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-      throw badRequest([{ field: 'value', reason: 'must be a JSON object: the lab-results body plus patientId and idempotencyKey' }]);
-    }
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) throw notAnObject();
     const { patientId, idempotencyKey, ...fields } = message as Record<string, unknown>;
     if (typeof patientId !== 'string') throw badRequest([{ field: 'patientId', reason: 'is required: the trial patient code' }]);
     // Without a key a message read twice would be recorded twice: an empty one is no key either.
