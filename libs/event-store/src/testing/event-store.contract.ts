@@ -443,6 +443,26 @@ export function describeEventStoreContract(name: string, makeStore: () => Promis
         for (const event of seen) expect(event).toEqual(all.find((e) => e.globalPosition === event.globalPosition));
       });
 
+      it('delivers the events of the types asked for across long stretches of other types, and reaches the head', async () => {
+        const alert = (n: number): NewEvent => ({ type: 'AlertRaised', schemaVersion: 1, data: { n }, metadata: metadata() });
+        const labs = (from: number, count: number) => Array.from({ length: count }, (_, i) => labResult(from + i));
+        // Far more than a batch of other types at a time, and more alerts in a row than a batch.
+        await store.append('patient-1', labs(1, 150), { expectedVersion: 'any' });
+        await store.append('alert-a', [alert(1), alert(2), alert(3), alert(4), alert(5)], { expectedVersion: 'any' });
+        await store.append('patient-1', labs(151, 90), { expectedVersion: 'any' });
+        await store.append('alert-b', [alert(6)], { expectedVersion: 'any' });
+        await store.append('patient-1', labs(241, 45), { expectedVersion: 'any' });
+        const all = await collect(store.readAll());
+        const seen: StoredEvent[] = [];
+        const subscription = store.subscribe({ after: 0, batchSize: 2, types: ['AlertRaised'] }, (batch) => void seen.push(...batch));
+        subscriptions.push(subscription);
+        await waitUntil(() => subscription.position === all[all.length - 1].globalPosition);
+
+        expect(seen.filter((event) => event.type === 'AlertRaised').map((event) => event.data)).toEqual([1, 2, 3, 4, 5, 6].map((n) => ({ n })));
+        expect(isStrictlyIncreasing(seen.map((event) => event.globalPosition))).toBe(true);
+        for (const event of seen) expect(event).toEqual(all.find((e) => e.globalPosition === event.globalPosition));
+      });
+
       it('starts strictly after the given position', async () => {
         const { events } = await store.append('patient-1', [1, 2, 3, 4].map(labResult), { expectedVersion: 'any' });
         const seen: StoredEvent[] = [];

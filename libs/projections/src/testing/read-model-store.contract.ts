@@ -189,7 +189,10 @@ export function describeReadModelStoreContract(name: string, makePlace: () => Pr
         let runner = new ProjectionRunner(store, db, crashing, { batchSize: 4, retryDelayMs: 60_000 });
         await runner.start();
         await until(async () => (await runner.status()).state === 'failed');
-        expect((await db.liveBuild('tally'))?.position).toBe(12);
+        // Committed: the batches before the one that failed (where batches end is the event store's business).
+        const committed = (await db.liveBuild('tally'))?.position ?? 0;
+        expect(committed).toBeGreaterThan(0);
+        expect(committed).toBeLessThan(15);
         await runner.stop();
         await db.close(); // the process dies here
 
@@ -244,6 +247,9 @@ export function describeReadModelStoreContract(name: string, makePlace: () => Pr
         const v2 = new ProjectionRunner(store, db, interrupted, { batchSize: 4, retryDelayMs: 60_000 });
         await v2.start();
         await until(async () => (await v2.status()).state === 'failed');
+        const halfDone = (await db.build('tally', 2))?.position ?? 0;
+        expect(halfDone).toBeGreaterThan(0);
+        expect(halfDone).toBeLessThan(13);
         await v2.stop();
         await db.close(); // the process dies half-way through building v2
 
@@ -253,7 +259,8 @@ export function describeReadModelStoreContract(name: string, makePlace: () => Pr
         await runner.start();
         expect(runner.build).toBe(2);
         await until(async () => (await db.liveBuild('tally'))?.version === 2);
-        expect(resumed.applied).toBe(4); // positions 13–20 only: 12 was already built
+        // Only what follows the half-done build's position: the counted events sit at the odd positions 1–19.
+        expect(resumed.applied).toBe(Math.floor((20 - halfDone) / 2));
         expect(await eventsIn(db)).toBe(10);
         await runner.stop();
       });
