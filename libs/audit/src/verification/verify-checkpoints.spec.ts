@@ -178,12 +178,22 @@ describe('verifyStore with signed checkpoints', () => {
       const checkRanges = running.checkChainRanges.bind(running);
       jest.spyOn(running, 'checkChainRanges').mockImplementationOnce(async (ranges, options) => {
         const reports = await checkRanges(ranges, options);
-        for (let i = 0; i < 12; i++) await running.append('patient-99', Array.from({ length: 50 }, (_, j) => lab(j)), { expectedVersion: 'any' });
+        for (let i = 0; i < 12; i++)
+          await running.append(
+            'patient-99',
+            Array.from({ length: 50 }, (_, j) => lab(j)),
+            { expectedVersion: 'any' },
+          );
         tamper(`UPDATE events SET data = '{"test":"PLAT","unit":"10*9/L","value":0}' WHERE global_position = 2950`);
         return reports;
       });
       const progress: number[] = [];
-      const report = await verifyStore(running, { checkpoints: { key: key.publicKey }, readers: 2, batchSize: 700, onProgress: (p) => progress.push(p.events) });
+      const report = await verifyStore(running, {
+        checkpoints: { key: key.publicKey },
+        readers: 2,
+        batchSize: 700,
+        onProgress: (p) => progress.push(p.events),
+      });
       expect(report).toMatchObject({ events: 3000, broken: [{ streamId: 'patient-99', version: 550, reason: expect.stringMatching(/changed/) }] });
       expect(report.checkpoints).toMatchObject({ status: 'broken', mismatches: 2, firstMismatch: { treeSize: 2500 } });
       expect(report.checkpoints.firstMismatch?.reason).toMatch(/the first 2500 events of the log give root/);

@@ -41,8 +41,31 @@ describe('CompactRange', () => {
   it('folds a stored hash that is no digest as a leaf of zeros, as the checkpoint check does', () => {
     const forged = (i: number) => (i === 5 ? 'forged' : i === 6 ? eventHash(6).toUpperCase() : eventHash(i));
     const zeros = (i: number) => (i === 5 || i === 6 ? '0'.repeat(64) : eventHash(i));
-    expect(new CompactRange(0).append(rangeOf(0, 4, forged)).append(rangeOf(4, 9, forged)).rootHex()).toBe(frontierOf(9, zeros).rootHex());
+    expect(
+      new CompactRange(0)
+        .append(rangeOf(0, 4, forged))
+        .append(rangeOf(4, 9, forged))
+        .rootHex(),
+    ).toBe(frontierOf(9, zeros).rootHex());
     expect(rangeOf(0, 9, forged).rootHex()).not.toBe(frontierOf(9).rootHex());
+  });
+
+  it('folds a batch of stored hashes as it folds them one by one, digests or not, calling back after each leaf', () => {
+    const batches = [
+      Array.from({ length: 40 }, (_, i) => eventHash(i)),
+      Array.from({ length: 40 }, (_, i) =>
+        i === 7 ? 'forged' : i === 9 ? eventHash(i).toUpperCase() : i === 11 ? `${eventHash(i).slice(0, 62)}zz` : eventHash(i),
+      ),
+    ];
+    for (const hashes of batches) {
+      const one = new CompactRange(13);
+      hashes.forEach((eventHash) => one.appendEventHash(eventHash));
+      const sizes: number[] = [];
+      const batch = new CompactRange(13);
+      batch.appendEventHashes(hashes, () => sizes.push(batch.end));
+      expect(batch.state()).toEqual(one.state());
+      expect(sizes).toEqual(Array.from({ length: 40 }, (_, i) => 14 + i));
+    }
   });
 
   it('refuses to join ranges that do not meet, and subtree roots that do not make the range they claim', () => {

@@ -1,4 +1,5 @@
-import { EMPTY_TREE_ROOT, leafHash, nodeHash } from '../merkle/merkle-hash';
+import { hash } from 'node:crypto';
+import { EMPTY_TREE_ROOT, LEAF_PREFIX, leafHash, nodeHash } from '../merkle/merkle-hash';
 import type { FrontierState } from '../merkle/merkle-frontier';
 
 /** A compact range as it crosses threads: leaves start … end − 1, and the roots of its subtrees (hex), left to right. */
@@ -9,7 +10,10 @@ export interface CompactRangeState {
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+const ALL_LOWER_HEX = /^[0-9a-f]*$/;
 const ZERO_HASH = '0'.repeat(64);
+/** SHA-256(0x00 ‖ 32 bytes): the prefix stays, the bytes are copied in (merkle-hash.ts's leafHash without a hex string). */
+const leafInput = Buffer.alloc(33, LEAF_PREFIX);
 
 /**
  * The RFC 9162 Merkle tree over a run of leaves that may start anywhere (a "compact range", as Certificate
@@ -57,6 +61,24 @@ export class CompactRange {
    */
   appendEventHash(eventHash: string): void {
     this.appendLeaf(leafHash(SHA256_HEX.test(eventHash) ? eventHash : ZERO_HASH));
+  }
+
+  /**
+   * Appends the leaves of the stored hashes of the next events, as `appendEventHash` one by one, decoded
+   * in one go (a reader thread's batch); `after` is called after each leaf (to keep the range at a size).
+   */
+  appendEventHashes(eventHashes: readonly string[], after?: () => void): void {
+    let text = '';
+    for (let i = 0; i < eventHashes.length; i++) text += eventHashes[i].length === 64 ? eventHashes[i] : ZERO_HASH;
+    // Lower-case hex throughout: one decode; else (some stored hash is no digest) each hash on its own.
+    const bytes = ALL_LOWER_HEX.test(text) ? Buffer.from(text, 'hex') : null;
+    for (let i = 0; i < eventHashes.length; i++) {
+      if (bytes) {
+        bytes.copy(leafInput, 1, i * 32, i * 32 + 32);
+        this.push(0, this.size, hash('sha256', leafInput, 'buffer'));
+      } else this.appendEventHash(eventHashes[i]);
+      after?.();
+    }
   }
 
   /** Appends a leaf already hashed (SHA-256(0x00 ‖ entry)). */

@@ -46,10 +46,9 @@ try {
     if (batch.length === 0) break;
     verifier.feedRecords(batch);
     if (fold) {
-      for (let i = 0; i < batch.length; i++) {
-        fold.appendEventHash(batch[i][3]);
+      fold.appendEventHashes(batch.map((record) => record[3]), () => {
         while (next < sizes.length && sizes[next] === fold.end) at.push([sizes[next++], fold.state()]);
-      }
+      });
     }
     after = batch[batch.length - 1][0];
     parentPort.postMessage({ events: batch.length, position: after });
