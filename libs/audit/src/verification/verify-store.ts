@@ -64,7 +64,7 @@ interface PositionRange {
 /** Reader threads of a whole-store verification: one a core (docs/audit-trail.md). */
 export const READERS = 2;
 
-/** From this many events a worker thread folds the tree: below, starting it costs more than it saves. */
+/** From this many events reader threads (or a fold worker) share the work: below, starting them costs more than they save. */
 export const PARALLEL_FROM = 50_000;
 
 /**
@@ -77,6 +77,11 @@ export const PARALLEL_FROM = 50_000;
  * every signed checkpoint (signature, and the root the log gives at its size): what a chain cannot show,
  * an event edited with its chain recomputed, a stream's last events or the log's tail removed, shows
  * here, and the smallest checkpoint that no longer holds is named.
+ *
+ * Where the store offers reader threads (SQLite), they read the log up to its head at the start in ranges,
+ * each checking chains and folding its part of the tree (a compact range) over the same reads; this thread
+ * joins their reports and walks the events appended since. Ranges that cannot be joined as they are
+ * (a stream gone back across a range's start, positions missing) send the whole log through one walk.
  */
 export async function verifyStore(store: EventStore, options: VerifyStoreOptions = {}): Promise<StoreVerification> {
   let verifier = new ChainVerifier();
