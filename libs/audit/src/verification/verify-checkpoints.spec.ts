@@ -119,7 +119,8 @@ describe('verifyStore with signed checkpoints', () => {
       expect(report).toEqual(walked);
       expect(ranges).toHaveBeenCalledWith(expect.any(Array), expect.objectContaining({ treeSizes: [500, 1000, 1500, 2000, 2500, 3000] }));
       const head = await (store as EventStore).headPosition();
-      return { report, walkedOnlyPastHead: read.mock.calls.every(([options]) => (options as { after: number }).after === head) };
+      const calls = read.mock.calls as unknown as [{ after: number }][];
+      return { report, walkedOnlyPastHead: calls.every(([options]) => options.after === head) };
     };
 
     it('verifies an untouched store, every checkpoint, without walking the log again in this thread', async () => {
