@@ -30,14 +30,14 @@ const PROGRAM = `
 const { parentPort, workerData } = require('node:worker_threads');
 if (workerData.verifier.endsWith('.ts')) require(workerData.typescript);
 const { ChainVerifier } = require(workerData.verifier);
-const { CompactRange } = require(workerData.compactRange);
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { readonly: true, fileMustExist: true, timeout: 10000 });
 try {
   const read = db.prepare(workerData.sql).raw(true);
   const verifier = new ChainVerifier({ openStart: true });
   const sizes = workerData.treeSizes;
-  const fold = sizes ? new CompactRange(workerData.after) : null;
+  // The Merkle fold's module is loaded only when there is a tree to fold (no checkpoints: chains only).
+  const fold = sizes ? new (require(workerData.compactRange).CompactRange)(workerData.after) : null;
   const at = [];
   let next = 0;
   let after = workerData.after;
