@@ -1,4 +1,5 @@
 import type { CheckpointLog } from './checkpoints/checkpoint-log';
+import type { RangeFold } from './checkpoints/compact-range';
 import type { SnapshotLog } from './snapshots/snapshot-log';
 
 /**
@@ -204,12 +205,13 @@ export interface EventStore {
    * Optional: checks the hash chains of ranges of global positions (after, to], each on a thread of its
    * own, answering each range's report (an open-start ChainVerifier's) in the order given, for
    * whole-store verification on several cores. Offered by an adapter whose log other threads can open
-   * (a SQLite file); verification reads through `readChainRecords` or `readAll` elsewhere.
+   * (a SQLite file); verification reads through `readChainRecords` or `readAll` elsewhere. With
+   * `treeSizes`, each thread also folds the Merkle tree over its range's event hashes (checkpoints/compact-range.ts).
    */
   readonly checkChainRanges?: (
     ranges: readonly { after: number; to: number }[],
-    options?: { batchSize?: number; onProgress?: (progress: { events: number; position: number }) => void },
-  ) => Promise<ChainRange[]>;
+    options?: { batchSize?: number; onProgress?: (progress: { events: number; position: number }) => void; treeSizes?: readonly number[] },
+  ) => Promise<(ChainRange & { fold?: RangeFold })[]>;
   /**
    * Optional: signed checkpoints over the log, kept beside it (checkpoints/checkpoint-log.ts). Offered by
    * adapters with dense global positions (SQLite, PostgreSQL); absent elsewhere (EventStoreDB).

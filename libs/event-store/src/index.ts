@@ -26,6 +26,8 @@ export { EMPTY_TREE_ROOT, leafHash, nodeHash } from './merkle/merkle-hash';
 export { MerkleTreeReader, verifyInclusion } from './merkle/merkle-proofs';
 export type { InclusionProof, LeafSource } from './merkle/merkle-proofs';
 export { CHECKPOINT_PAGE_MAX } from './checkpoints/checkpoint-log';
+export { CompactRange } from './checkpoints/compact-range';
+export type { CompactRangeState, RangeFold } from './checkpoints/compact-range';
 export type { CheckpointLog, SignedCheckpoint } from './checkpoints/checkpoint-log';
 export type { SnapshotLog, StreamSnapshot } from './snapshots/snapshot-log';
 export { backupSqliteFile, sqliteStoreFacts } from './sqlite/sqlite-backup';

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CheckpointLog, createSqliteEventStore, EventStore, MerkleFrontier, NewEvent } from '@vigil/event-store';
+import { CheckpointLog, createSqliteEventStore, EventStore, hashEvent, MerkleFrontier, NewEvent } from '@vigil/event-store';
 import { signCheckpoint } from '../checkpoints/checkpoint-signature';
 import { AuditSigningKey, loadSigningKey } from '../checkpoints/signing-key';
 import { verifyStore } from './verify-store';
@@ -44,15 +44,44 @@ describe('verifyStore with signed checkpoints', () => {
     store = undefined;
   });
 
-  const verify = async (parallel: boolean) => {
+  /** One walk in this thread (readers: 1), folding the tree here or on a worker; or reader threads that check chains and fold the tree. */
+  const verify = async (parallel: boolean, readers = 1, publicKey = key.publicKey) => {
     store ??= await createSqliteEventStore({ file });
-    return verifyStore(store, { checkpoints: { key: key.publicKey }, parallel, batchSize: 700 });
+    return verifyStore(store, { checkpoints: { key: publicKey }, parallel, readers, batchSize: 700 });
   };
   const tamper = (sql: string) => {
     const db = new Database(file);
-    db.exec('DROP TRIGGER IF EXISTS events_are_never_updated; DROP TRIGGER IF EXISTS events_are_never_deleted;');
+    db.exec(`DROP TRIGGER IF EXISTS events_are_never_updated; DROP TRIGGER IF EXISTS events_are_never_deleted;
+             DROP TRIGGER IF EXISTS checkpoints_are_never_updated; DROP TRIGGER IF EXISTS checkpoints_are_never_deleted;`);
     db.exec(sql);
     db.close();
+  };
+  /** An event's data edited and its stream's chain recomputed after it, as someone who knows the (public) hash scheme can. */
+  const editAndRechain = (streamId: string, version: number) => {
+    const db = new Database(file);
+    db.exec('DROP TRIGGER IF EXISTS events_are_never_updated;');
+    db.prepare(`UPDATE events SET data = json_set(data, '$.value', 1) WHERE stream_id = ? AND stream_version = ?`).run(streamId, version);
+    const rows = db.prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY stream_version').all(streamId) as Record<string, string & number>[];
+    let previousHash: string | null = null;
+    for (const row of rows) {
+      const hash = hashEvent(
+        {
+          eventId: row.event_id,
+          streamId: row.stream_id,
+          streamVersion: row.stream_version,
+          type: row.type,
+          schemaVersion: row.schema_version,
+          data: JSON.parse(row.data),
+          metadata: JSON.parse(row.metadata),
+        },
+        previousHash,
+      );
+      db.prepare('UPDATE events SET hash = ?, previous_hash = ? WHERE global_position = ?').run(hash, previousHash, row.global_position);
+      previousHash = hash;
+    }
+    const position = db.prepare('SELECT global_position FROM events WHERE stream_id = ? AND stream_version = ?').pluck().get(streamId, version) as number;
+    db.close();
+    return position;
   };
 
   it.each([
@@ -67,6 +96,7 @@ describe('verifyStore with signed checkpoints', () => {
     const here = await verify(false);
     const there = await verify(true);
     expect(there).toEqual(here);
+    for (const readers of [2, 3]) expect(await verify(false, readers)).toEqual(here);
     expect(here.checkpoints.checked).toBe(6);
     if (!sql) expect(here.checkpoints).toMatchObject({ status: 'verified', ok: true });
     else expect(here.checkpoints.status).toBe('broken');
@@ -77,5 +107,98 @@ describe('verifyStore with signed checkpoints', () => {
     const report = await verify(true);
     expect(report.checkpoints.firstMismatch).toMatchObject({ treeSize: 1500, reason: expect.stringMatching(/the log was changed/) });
     expect(report.checkpoints.mismatches).toBe(4);
+  });
+
+  describe('with reader threads that check the chains and fold the tree over the same reads', () => {
+    /** The readers' report, which must be the one walk's, and whether they left only the events past the head to this thread. */
+    const fromReaders = async (publicKey = key.publicKey) => {
+      const walked = await verify(false, 1, publicKey);
+      const read = jest.spyOn(store as EventStore, 'readChainRecords' as never);
+      const ranges = jest.spyOn(store as EventStore, 'checkChainRanges' as never);
+      const report = await verify(false, 2, publicKey);
+      expect(report).toEqual(walked);
+      expect(ranges).toHaveBeenCalledWith(expect.any(Array), expect.objectContaining({ treeSizes: [500, 1000, 1500, 2000, 2500, 3000] }));
+      const head = await (store as EventStore).headPosition();
+      const calls = read.mock.calls as unknown as [{ after: number }][];
+      return { report, walkedOnlyPastHead: calls.every(([options]) => options.after === head) };
+    };
+
+    it('verifies an untouched store, every checkpoint, without walking the log again in this thread', async () => {
+      const { report, walkedOnlyPastHead } = await fromReaders();
+      expect(report).toMatchObject({ ok: true, events: 3000, broken: [], checkpoints: { status: 'verified', checked: 6, mismatches: 0 } });
+      expect(walkedOnlyPastHead).toBe(true);
+    });
+
+    it('catches an event edited with its chain recomputed, naming the first checkpoint after it', async () => {
+      const position = editAndRechain('patient-2', 30);
+      const { report, walkedOnlyPastHead } = await fromReaders();
+      expect(report.broken).toEqual([]);
+      expect(report.ok).toBe(false);
+      const first = Math.ceil(position / 500) * 500;
+      expect(report.checkpoints.firstMismatch).toMatchObject({ treeSize: first, reason: expect.stringMatching(/the log was changed/) });
+      expect(report.checkpoints.mismatches).toBe((3000 - first) / 500 + 1);
+      expect(walkedOnlyPastHead).toBe(true);
+    });
+
+    it("catches a stream's last events deleted from the middle of the log (folded in one walk: positions are missing)", async () => {
+      // patient-0's last append is the 57th (positions 2 801 … 2 850): its chain still holds without its last ten events.
+      tamper('DELETE FROM events WHERE global_position > 2840 AND global_position <= 2850');
+      const { report, walkedOnlyPastHead } = await fromReaders();
+      expect(report.broken).toEqual([]);
+      expect(report.checkpoints).toMatchObject({ status: 'broken', mismatches: 1, firstMismatch: { treeSize: 3000 } });
+      expect(report.checkpoints.firstMismatch?.reason).toMatch(/covers 3000 events, the log holds 2990/);
+      expect(walkedOnlyPastHead).toBe(false);
+    });
+
+    it("catches the log's tail truncated below the last checkpoints", async () => {
+      tamper('DELETE FROM events WHERE global_position > 2400');
+      const { report, walkedOnlyPastHead } = await fromReaders();
+      expect(report.broken).toEqual([]);
+      expect(report.checkpoints).toMatchObject({ status: 'broken', mismatches: 2, firstMismatch: { treeSize: 2500 } });
+      expect(report.checkpoints.firstMismatch?.reason).toMatch(/covers 2500 events, the log holds 2400/);
+      expect(walkedOnlyPastHead).toBe(true);
+    });
+
+    it('catches a checkpoint row altered', async () => {
+      tamper(`UPDATE checkpoints SET root_hash = '${'cd'.repeat(32)}' WHERE tree_size = 1500`);
+      const { report } = await fromReaders();
+      expect(report.checkpoints).toMatchObject({ status: 'broken', firstMismatch: { treeSize: 1500, rootHash: 'cd'.repeat(32) } });
+    });
+
+    it('catches a swapped signing key', async () => {
+      const other = loadSigningKey(join(dir, `other-${Math.random()}.pem`), { generate: true });
+      const { report } = await fromReaders(other.publicKey);
+      expect(report.checkpoints).toMatchObject({ status: 'broken', mismatches: 6, firstMismatch: { treeSize: 500 } });
+    });
+
+    it('checks the events appended while the reader threads ran, and folds them onto the tree they left', async () => {
+      // The tail truncated, then refilled while the readers run: the checkpoints past the head at the start are judged on the new events.
+      tamper('DELETE FROM events WHERE global_position > 2400');
+      store = await createSqliteEventStore({ file });
+      const running = store as EventStore & { checkChainRanges: NonNullable<EventStore['checkChainRanges']> };
+      const checkRanges = running.checkChainRanges.bind(running);
+      jest.spyOn(running, 'checkChainRanges').mockImplementationOnce(async (ranges, options) => {
+        const reports = await checkRanges(ranges, options);
+        for (let i = 0; i < 12; i++)
+          await running.append(
+            'patient-99',
+            Array.from({ length: 50 }, (_, j) => lab(j)),
+            { expectedVersion: 'any' },
+          );
+        tamper(`UPDATE events SET data = '{"test":"PLAT","unit":"10*9/L","value":0}' WHERE global_position = 2950`);
+        return reports;
+      });
+      const progress: number[] = [];
+      const report = await verifyStore(running, {
+        checkpoints: { key: key.publicKey },
+        readers: 2,
+        batchSize: 700,
+        onProgress: (p) => progress.push(p.events),
+      });
+      expect(report).toMatchObject({ events: 3000, broken: [{ streamId: 'patient-99', version: 550, reason: expect.stringMatching(/changed/) }] });
+      expect(report.checkpoints).toMatchObject({ status: 'broken', mismatches: 2, firstMismatch: { treeSize: 2500 } });
+      expect(report.checkpoints.firstMismatch?.reason).toMatch(/the first 2500 events of the log give root/);
+      expect(progress[progress.length - 1]).toBe(3000);
+    });
   });
 });

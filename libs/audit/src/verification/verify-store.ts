@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { ChainVerifier, EventStore, SignedCheckpoint } from '@vigil/event-store';
-import { CheckpointCheck, CheckpointVerification, WitnessedCheckpoint } from '../checkpoints/checkpoint-check';
+import { ChainVerifier, CompactRange, EventStore, FrontierState, MerkleFrontier, RangeFold, SignedCheckpoint } from '@vigil/event-store';
+import { CheckpointCheck, CheckpointVerification, leafSource, WitnessedCheckpoint } from '../checkpoints/checkpoint-check';
 import { MerkleFoldWorker } from '../checkpoints/merkle-fold-worker';
 import type { AuditPublicKey } from '../checkpoints/signing-key';
 
@@ -42,20 +42,29 @@ export interface VerifyStoreOptions {
   batchSize?: number;
   /** Checkpoint verification; without it the report says checkpoints were not checked (status `off`). */
   checkpoints?: CheckpointSetting;
-  /** Fold the Merkle tree on a worker thread (default: when the largest checkpoint covers PARALLEL_FROM events or more). */
+  /**
+   * When the log is walked in this thread (no reader threads), fold the Merkle tree on a worker thread
+   * (default: when the largest checkpoint covers PARALLEL_FROM events or more).
+   */
   parallel?: boolean;
   /**
-   * Reader threads that check the chains of ranges of the log side by side, when the store offers them
-   * (`checkChainRanges`: SQLite) and no Merkle tree is folded (default: READERS from PARALLEL_FROM events;
-   * 1: the walk in this thread).
+   * Reader threads that check the chains of ranges of the log side by side, and fold its Merkle tree over
+   * the same reads, when the store offers them (`checkChainRanges`: SQLite) (default: READERS from
+   * PARALLEL_FROM events; 1: the walk in this thread).
    */
   readers?: number;
+}
+
+/** A range of global positions: after `after`, up to and including `to`. */
+interface PositionRange {
+  after: number;
+  to: number;
 }
 
 /** Reader threads of a whole-store verification: one a core (docs/audit-trail.md). */
 export const READERS = 2;
 
-/** From this many events a worker thread folds the tree: below, starting it costs more than it saves. */
+/** From this many events reader threads (or a fold worker) share the work: below, starting them costs more than they save. */
 export const PARALLEL_FROM = 50_000;
 
 /**
@@ -68,6 +77,11 @@ export const PARALLEL_FROM = 50_000;
  * every signed checkpoint (signature, and the root the log gives at its size): what a chain cannot show,
  * an event edited with its chain recomputed, a stream's last events or the log's tail removed, shows
  * here, and the smallest checkpoint that no longer holds is named.
+ *
+ * Where the store offers reader threads (SQLite), they read the log up to its head at the start in ranges,
+ * each checking chains and folding its part of the tree (a compact range) over the same reads; this thread
+ * joins their reports and walks the events appended since. Ranges that cannot be joined as they are
+ * (a stream gone back across a range's start, positions missing) send the whole log through one walk.
  */
 export async function verifyStore(store: EventStore, options: VerifyStoreOptions = {}): Promise<StoreVerification> {
   let verifier = new ChainVerifier();
@@ -75,14 +89,8 @@ export async function verifyStore(store: EventStore, options: VerifyStoreOptions
   const headPosition = await store.headPosition();
   const batchSize = options.batchSize ?? 2_000;
   const folding = check instanceof CheckpointCheck && check.treeSizes.length > 0;
-  const largest = folding ? check.treeSizes[check.treeSizes.length - 1] : 0;
-  // A big log's Merkle tree is folded on the other core while this one checks the chains.
-  const worker = folding && (options.parallel ?? largest >= PARALLEL_FROM) ? new MerkleFoldWorker(check.treeSizes) : null;
-  const fold = async (hashes: () => string[]) => {
-    if (!folding || events >= largest) return;
-    if (worker) await worker.feed(hashes());
-    else for (const hash of hashes()) check.feed(hash);
-  };
+  const treeSizes = folding ? check.treeSizes : [];
+  const largest = folding ? treeSizes[treeSizes.length - 1] : 0;
   let events = 0;
   const checked = async (count: number, position: number) => {
     events += count;
@@ -90,27 +98,46 @@ export async function verifyStore(store: EventStore, options: VerifyStoreOptions
     // Let the server answer other requests between batches: a whole-store walk takes seconds.
     await nextTurn();
   };
-  let folded: Map<number, string> | undefined;
   let walkedTo = 0;
+  // Roots folded by the reader threads, and the tree they leave, which the walk of the events appended since folds on.
+  let folded: Map<number, string> | undefined;
+  let tail: MerkleFrontier | undefined;
   const readers = options.readers ?? (headPosition >= PARALLEL_FROM ? READERS : 1);
-  if (!folding && readers > 1 && store.checkChainRanges && headPosition > 0) {
-    // The log up to its head at the start, in ranges read and hashed side by side; then the events appended since, here.
+  if (readers > 1 && store.checkChainRanges && headPosition > 0) {
+    // The log up to its head at the start, in ranges read and hashed (chains and Merkle leaves) side by side; then the events appended since, here.
     let inRanges = 0;
     let position = 0;
-    const ranges = await store.checkChainRanges(rangesOf(headPosition, readers), {
+    const asked = rangesOf(headPosition, readers);
+    const ranges = await store.checkChainRanges(asked, {
       batchSize,
       onProgress: (progress) => {
         inRanges += progress.events;
         position = Math.max(position, progress.position);
         options.onProgress?.({ events: inRanges, position, headPosition });
       },
+      treeSizes: folding ? treeSizes : undefined,
     });
+    // Positions missing from a range (events removed) leave its leaves misplaced: the tree is then folded in one walk.
+    const tree = folding ? joinFolds(asked, ranges) : null;
     // A stream gone back across a range's start (events reordered) is judged in one walk instead.
-    if (ranges.every((range) => verifier.canAbsorb(range) && verifier.absorb(range))) {
+    if ((!folding || tree) && ranges.every((range) => verifier.canAbsorb(range) && verifier.absorb(range))) {
       events = inRanges;
       walkedTo = headPosition;
+      if (tree) {
+        folded = tree.roots;
+        tail = new MerkleFrontier(tree.frontier);
+      }
     } else verifier = new ChainVerifier();
   }
+  // A big log's Merkle tree is folded on the other core while this one checks the chains (when walked from the start).
+  const worker = folding && walkedTo === 0 && (options.parallel ?? largest >= PARALLEL_FROM) ? new MerkleFoldWorker(treeSizes) : null;
+  const fold = async (hashes: () => string[]) => {
+    if (!folding) return;
+    if (tail) foldOn(tail, hashes(), treeSizes, folded as Map<number, string>);
+    else if (events >= largest) return;
+    else if (worker) await worker.feed(hashes());
+    else for (const hash of hashes()) check.feed(hash);
+  };
   try {
     if (store.readChainRecords) {
       // The store hands over the hashed texts as stored: hashing them needs no JSON parsed.
@@ -126,7 +153,7 @@ export async function verifyStore(store: EventStore, options: VerifyStoreOptions
         await checked(batch.length, batch[batch.length - 1].globalPosition);
       }
     }
-    folded = worker ? (await worker.finish()).roots : undefined;
+    if (worker) folded = (await worker.finish()).roots;
   } finally {
     await worker?.abort();
   }
@@ -141,10 +168,38 @@ export async function verifyStore(store: EventStore, options: VerifyStoreOptions
   };
 }
 
+/**
+ * The Merkle tree the reader threads folded, range after range: the root at each asked tree size and the
+ * frontier at the head. Null when a range lacks positions (the event at position p is leaf p − 1 only in a
+ * log that holds every position up to it): then the leaves are folded in one walk, in the order they are read.
+ */
+function joinFolds(asked: readonly PositionRange[], ranges: readonly { fold?: RangeFold }[]): { roots: Map<number, string>; frontier: FrontierState } | null {
+  const joined = new CompactRange(0);
+  const roots = new Map<number, string>();
+  for (let i = 0; i < asked.length; i++) {
+    const fold = ranges[i].fold;
+    if (!fold || fold.leaves !== asked[i].to - asked[i].after) return null;
+    for (const [treeSize, range] of fold.at) roots.set(treeSize, joined.copy().append(CompactRange.of(range)).rootHex());
+    joined.append(CompactRange.of(fold.whole));
+  }
+  return { roots, frontier: joined.frontier() };
+}
+
+/** Folds the next event hashes onto a tree, keeping its root at each asked size it reaches (past the largest, nothing). */
+function foldOn(tree: MerkleFrontier, eventHashes: readonly string[], treeSizes: readonly number[], roots: Map<number, string>): void {
+  const largest = treeSizes[treeSizes.length - 1];
+  for (const hash of eventHashes) {
+    if (tree.treeSize >= largest) return;
+    tree.appendEventHash(leafSource(hash));
+    // Every root kept so far is of a smaller size: the next sizes start at that count.
+    if (treeSizes.indexOf(tree.treeSize, roots.size) >= 0) roots.set(tree.treeSize, tree.rootHex());
+  }
+}
+
 /** Positions 1 … head in `parts` ranges of about equal size. */
-function rangesOf(head: number, parts: number): { after: number; to: number }[] {
+function rangesOf(head: number, parts: number): PositionRange[] {
   const size = Math.ceil(head / parts);
-  const ranges: { after: number; to: number }[] = [];
+  const ranges: PositionRange[] = [];
   for (let after = 0; after < head; after += size) ranges.push({ after, to: Math.min(head, after + size) });
   return ranges;
 }
