@@ -1,0 +1,69 @@
+import type { BenchContext } from '../scenario';
+import { RunningVigil, startProduct } from './product';
+
+/** A multi-node Vigil on the run's PostgreSQL: API replicas and one projector + notifier node, on one schema. */
+export interface ReplicaDeployment {
+  apis: RunningVigil[];
+  worker: RunningVigil;
+  /** Node name → pid, for the CPU each uses. */
+  processes: Record<string, number>;
+  /** Pid → node name, for the CPU profiles. */
+  names: Record<number, string>;
+  /** Each node's name, roles and pid, for the figure's details. */
+  nodes: { name: string; roles: string; pid: number }[];
+  auth: string;
+  describe(): string;
+  /** Stops every node (SIGTERM, then SIGKILL); the schema is dropped with the run's (BenchStore.cleanup). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `apiReplicas` nodes with VIGIL_ROLES=api and one with VIGIL_ROLES=projector,notifier, as the drills do
+ * (test/drills/support/cluster.ts): separate processes and data directories, one event schema (and its `_read` schema)
+ * shared through the run's store, keyed by a data directory of the deployment's own. Every connection carries the
+ * node's name as application_name, so pg_stat_activity tells the nodes apart. A node that fails to start stops the others.
+ */
+export async function startReplicas(bench: BenchContext, label: string, options: { apiReplicas: number; nodeOptions?: string[] }): Promise<ReplicaDeployment> {
+  if (bench.store.kind !== 'postgres') throw new Error('API replicas share their events and read models through PostgreSQL: run with --store postgres');
+  const shared = bench.store.productEnv(bench.freshDir(`${label}-schema`));
+  const started: { name: string; roles: string; vigil: RunningVigil }[] = [];
+  const stop = () => Promise.all(started.map(({ vigil }) => vigil.server.stop())).then(() => undefined);
+  const node = async (name: string, roles: string): Promise<RunningVigil> => {
+    const vigil = await startProduct(bench, `${label}-${name}`, {
+      nodeOptions: options.nodeOptions,
+      productEnv: { ...shared, VIGIL_ROLES: roles, PGAPPNAME: `${shared.VIGIL_POSTGRES_SCHEMA}-${name}` },
+    });
+    started.push({ name, roles, vigil });
+    return vigil;
+  };
+  try {
+    // The first replica creates the schemas; the others then start together.
+    const apis = [await node('api-1', 'api')];
+    // All settled before going on: a node still starting when another failed is then stopped too.
+    const settled = await Promise.allSettled([
+      ...Array.from({ length: options.apiReplicas - 1 }, (_, i) => node(`api-${i + 2}`, 'api')),
+      node('projector+notifier', 'projector,notifier'),
+    ]);
+    const failed = settled.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+    const rest = settled.map((outcome) => (outcome as PromiseFulfilledResult<RunningVigil>).value);
+    apis.push(...rest.slice(0, -1));
+    const worker = rest[rest.length - 1];
+    const nodes = started.map(({ name, roles, vigil }) => ({ name, roles, pid: vigil.server.pid }));
+    return {
+      apis,
+      worker,
+      processes: Object.fromEntries(nodes.map(({ name, pid }) => [name, pid])),
+      names: Object.fromEntries(nodes.map(({ name, pid }) => [pid, name])),
+      nodes,
+      auth: apis[0].auth,
+      describe: () =>
+        `${nodes.map((n) => `${n.name} (VIGIL_ROLES=${n.roles}) pid ${n.pid}`).join(', ')} on schema ${shared.VIGIL_POSTGRES_SCHEMA}, ` +
+        `up in ${Math.max(...started.map(({ vigil }) => vigil.server.startedInMs)).toFixed(0)} ms at most`,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
