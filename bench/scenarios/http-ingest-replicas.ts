@@ -1,11 +1,25 @@
 import type { BenchContext, Measurement, Scenario } from '../scenario';
 import { serverProfiling } from '../support/cpu-profile';
-import { ALERT_EVERY, assertEveryResultAccepted, coresText, LabLoad, LoadRound, LoadTarget, round2, spreadConnections } from '../support/lab-load';
+import { cpuSecondsOf } from '../support/process-cpu';
+import {
+  ALERT_EVERY,
+  assertEveryResultAccepted,
+  coresText,
+  cpuMsPerResult,
+  LabLoad,
+  LoadRound,
+  LoadTarget,
+  round2,
+  spreadConnections,
+} from '../support/lab-load';
 import { enrolPatients, headPosition, RunningVigil, startProduct } from '../support/product';
 import { startReplicas } from '../support/replicas';
 import { median } from '../support/stats';
 
 const API_REPLICAS = 2;
+
+/** CPU seconds used so far by these processes together (those /proc no longer knows count nothing). */
+const cpuOf = (pids: number[]): number => pids.reduce((sum, pid) => sum + (cpuSecondsOf(pid) ?? 0), 0);
 
 /**
  * http-ingest's load on a multi-node deployment, as the drills run one (test/drills/support/cluster.ts): two `vigil`
@@ -42,6 +56,7 @@ export const httpIngestReplicas: Scenario = {
     const replicaRounds: LoadRound[] = [];
     const embeddedRounds: LoadRound[] = [];
     let embedded: RunningVigil | undefined;
+    const idleCores = { embeddedDuringReplicaRounds: [] as number[], deploymentDuringEmbeddedRounds: [] as number[] };
     const deployment = await startReplicas(bench, 'http-ingest-replicas', { apiReplicas: API_REPLICAS, nodeOptions: profiling.nodeOptions });
     try {
       bench.log(`${deployment.describe()}; authorisation: ${deployment.auth}`);
@@ -59,11 +74,17 @@ export const httpIngestReplicas: Scenario = {
       const embeddedLoad = new LabLoad(embedded.client.headers, patients);
       const embeddedTargets: LoadTarget[] = [{ url: embedded.client.url, connections }];
       const embeddedPid = { embedded: embedded.server.pid };
-      await replicaLoad.round(replicaTargets, warmup, deployment.processes);
+      const backends = { postgres: deployment.postgresBackends };
+      await replicaLoad.round(replicaTargets, warmup, deployment.processes, backends);
       await embeddedLoad.round(embeddedTargets, warmup, embeddedPid);
       for (let i = 0; i < httpRounds; i++) {
-        replicaRounds.push(await replicaLoad.round(replicaTargets, duration, deployment.processes));
+        // What the side not under load used meanwhile (the projector catching up, a timer): it took cores from the other.
+        let idle = cpuOf(Object.values(embeddedPid));
+        replicaRounds.push(await replicaLoad.round(replicaTargets, duration, deployment.processes, backends));
+        idleCores.embeddedDuringReplicaRounds.push((cpuOf(Object.values(embeddedPid)) - idle) / duration);
+        idle = cpuOf(Object.values(deployment.processes));
         embeddedRounds.push(await embeddedLoad.round(embeddedTargets, duration, embeddedPid));
+        idleCores.deploymentDuringEmbeddedRounds.push((cpuOf(Object.values(deployment.processes)) - idle) / duration);
       }
       assertEveryResultAccepted([...replicaRounds, ...embeddedRounds]);
       // Every acknowledged result must be in the shared store, whichever replica took it (alerts may add more events).
@@ -77,6 +98,11 @@ export const httpIngestReplicas: Scenario = {
       const text = (rounds: LoadRound[]) => rounds.map((r) => `${Math.round(r.rate)}/s p99 ${r.p99.toFixed(1)} ms, ${coresText(r)}`).join('; ');
       bench.log(`replicas: ${text(replicaRounds)}`);
       bench.log(`embedded: ${text(embeddedRounds)}`);
+      const idleText = (cores: number[]) => cores.map((c) => c.toFixed(2)).join(', ');
+      bench.log(
+        `CPU cores of the side not loaded: the embedded Vigil during the replicas' rounds ${idleText(idleCores.embeddedDuringReplicaRounds)}; ` +
+          `the deployment's nodes during the embedded rounds ${idleText(idleCores.deploymentDuringEmbeddedRounds)}`,
+      );
     } finally {
       await Promise.all([deployment.stop(), embedded?.server.stop()]);
     }
@@ -88,6 +114,7 @@ export const httpIngestReplicas: Scenario = {
         p99: round2(r.p99),
         cores: Object.fromEntries(Object.entries(r.serverCores).map(([name, cores]) => [name, cores === undefined ? null : round2(cores)])),
         loadGeneratorCores: round2(r.loadCores),
+        cpuMsPerResult: ((ms) => (ms === undefined ? null : round2(ms)))(cpuMsPerResult(r)),
       }));
     const embeddedRate = median(embeddedRounds.map((r) => r.rate));
     const details: Record<string, unknown> = {
@@ -98,6 +125,10 @@ export const httpIngestReplicas: Scenario = {
       secondsPerRound: duration,
       rounds: rounds(replicaRounds),
       embedded: { rate: Math.round(embeddedRate), p99: round2(median(embeddedRounds.map((r) => r.p99))), rounds: rounds(embeddedRounds) },
+      idleSideCores: {
+        embeddedDuringReplicaRounds: idleCores.embeddedDuringReplicaRounds.map(round2),
+        deploymentDuringEmbeddedRounds: idleCores.deploymentDuringEmbeddedRounds.map(round2),
+      },
       auth: deployment.auth,
       alertEvery: ALERT_EVERY,
     };

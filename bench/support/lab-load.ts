@@ -42,8 +42,15 @@ export class LabLoad {
    * Load for `seconds` over the targets at once (a load balancer's spread: each target its own connections), and the
    * CPU the processes in `processes` (name → pid) used meanwhile.
    */
-  async round(targets: readonly LoadTarget[], seconds: number, processes: Record<string, number>): Promise<LoadRound> {
+  async round(
+    targets: readonly LoadTarget[],
+    seconds: number,
+    processes: Record<string, number>,
+    /** Groups of processes that come and go (PostgreSQL's backends of a deployment): their pids, asked at both ends. */
+    groups: Record<string, () => Promise<number[] | undefined>> = {},
+  ): Promise<LoadRound> {
     const before = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, cpuSecondsOf(pid)]));
+    const groupsBefore = await groupCpu(groups);
     const own = ownCpuSeconds();
     const latencies = new Latencies();
     const refused: Record<string, number> = {};
@@ -78,6 +85,19 @@ export class LabLoad {
       const start = before[name];
       serverCores[name] = after !== undefined && start !== undefined ? (after - start) / elapsed : undefined;
     }
+    const loadCores = (ownCpuSeconds() - own) / elapsed;
+    const groupsAfter = await groupCpu(groups);
+    for (const [name, after] of Object.entries(groupsAfter)) {
+      const start = groupsBefore[name];
+      if (!after || !start) {
+        serverCores[name] = undefined;
+        continue;
+      }
+      // A process that was not there at the start used all its CPU during the round; one gone by the end is missed.
+      let used = 0;
+      for (const [pid, seconds] of after) used += seconds - (start.get(pid) ?? 0);
+      serverCores[name] = used / elapsed;
+    }
     return {
       rate: ok / elapsed,
       p50: latencies.p50,
@@ -87,7 +107,7 @@ export class LabLoad {
       errors,
       seconds: elapsed,
       serverCores,
-      loadCores: (ownCpuSeconds() - own) / elapsed,
+      loadCores,
     };
   }
 
@@ -95,6 +115,32 @@ export class LabLoad {
     const n = this.next++;
     return { path: `/patients/${patientId(n % this.patients)}/lab-results`, body: JSON.stringify(labResultBody(n, ALERT_EVERY)) };
   }
+}
+
+/** CPU seconds so far of each process of each group (pid → seconds), or undefined for a group whose pids are unknown. */
+async function groupCpu(groups: Record<string, () => Promise<number[] | undefined>>): Promise<Record<string, Map<number, number> | undefined>> {
+  const cpu: Record<string, Map<number, number> | undefined> = {};
+  for (const [name, pids] of Object.entries(groups)) {
+    const list = await pids();
+    if (!list) {
+      cpu[name] = undefined;
+      continue;
+    }
+    const seconds = new Map<number, number>();
+    for (const pid of list) {
+      const used = cpuSecondsOf(pid);
+      if (used !== undefined) seconds.set(pid, used);
+    }
+    cpu[name] = seconds;
+  }
+  return cpu;
+}
+
+/** CPU milliseconds the processes measured spent per result accepted (the load generator left out), when every one is known. */
+export function cpuMsPerResult(round: LoadRound): number | undefined {
+  const cores = Object.values(round.serverCores);
+  if (cores.some((c) => c === undefined)) return undefined;
+  return ((cores as number[]).reduce((a, b) => a + b, 0) / round.rate) * 1000;
 }
 
 /** Any answer but 201 fails the scenario: a refused result is not throughput. */
@@ -111,7 +157,9 @@ export function spreadConnections(connections: number, count: number): number[] 
 /** "server 0.95, autocannon 0.40" for a round's log line. */
 export function coresText(round: LoadRound): string {
   const servers = Object.entries(round.serverCores).map(([name, cores]) => `${name} ${cores?.toFixed(2) ?? '?'}`);
-  return `CPU cores: ${[...servers, `autocannon ${round.loadCores.toFixed(2)}`].join(', ')}`;
+  const perResult = cpuMsPerResult(round);
+  const perResultText = perResult === undefined ? '' : ` (${perResult.toFixed(1)} CPU ms a result)`;
+  return `CPU cores: ${[...servers, `autocannon ${round.loadCores.toFixed(2)}`].join(', ')}${perResultText}`;
 }
 
 export const round2 = (n: number): number => Math.round(n * 100) / 100;

@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import type { BenchContext } from '../scenario';
 import { RunningVigil, startProduct } from './product';
 
@@ -12,6 +13,11 @@ export interface ReplicaDeployment {
   /** Each node's name, roles and pid, for the figure's details. */
   nodes: { name: string; roles: string; pid: number }[];
   auth: string;
+  /**
+   * Pids of the PostgreSQL backends serving the deployment's connections (by application_name), for their CPU from /proc;
+   * undefined when PostgreSQL runs on another machine.
+   */
+  postgresBackends(): Promise<number[] | undefined>;
   describe(): string;
   /** Stops every node (SIGTERM, then SIGKILL); the schema is dropped with the run's (BenchStore.cleanup). */
   stop(): Promise<void>;
@@ -27,11 +33,18 @@ export async function startReplicas(bench: BenchContext, label: string, options:
   if (bench.store.kind !== 'postgres') throw new Error('API replicas share their events and read models through PostgreSQL: run with --store postgres');
   const shared = bench.store.productEnv(bench.freshDir(`${label}-schema`));
   const started: { name: string; roles: string; vigil: RunningVigil }[] = [];
-  const stop = () => Promise.all(started.map(({ vigil }) => vigil.server.stop())).then(() => undefined);
+  const appName = (name: string) => `${shared.VIGIL_POSTGRES_SCHEMA}-${name}`;
+  // Its backends' CPU is read from /proc, so only where PostgreSQL runs on this machine.
+  const local = ['127.0.0.1', 'localhost', '[::1]', ''].includes(new URL(bench.options.postgresUrl).hostname);
+  let observer: Client | undefined;
+  const stop = async () => {
+    await Promise.all(started.map(({ vigil }) => vigil.server.stop()));
+    await observer?.end().catch(() => undefined);
+  };
   const node = async (name: string, roles: string): Promise<RunningVigil> => {
     const vigil = await startProduct(bench, `${label}-${name}`, {
       nodeOptions: options.nodeOptions,
-      productEnv: { ...shared, VIGIL_ROLES: roles, PGAPPNAME: `${shared.VIGIL_POSTGRES_SCHEMA}-${name}` },
+      productEnv: { ...shared, VIGIL_ROLES: roles, PGAPPNAME: appName(name) },
     });
     started.push({ name, roles, vigil });
     return vigil;
@@ -50,6 +63,15 @@ export async function startReplicas(bench: BenchContext, label: string, options:
     apis.push(...rest.slice(0, -1));
     const worker = rest[rest.length - 1];
     const nodes = started.map(({ name, roles, vigil }) => ({ name, roles, pid: vigil.server.pid }));
+    if (local) {
+      observer = new Client({ connectionString: bench.options.postgresUrl, application_name: 'vigil-bench-observer' });
+      await observer.connect();
+    }
+    const postgresBackends = async (): Promise<number[] | undefined> => {
+      if (!observer) return undefined;
+      const { rows } = await observer.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE starts_with(application_name, $1)', [appName('')]);
+      return rows.map((row) => row.pid);
+    };
     return {
       apis,
       worker,
@@ -57,6 +79,7 @@ export async function startReplicas(bench: BenchContext, label: string, options:
       names: Object.fromEntries(nodes.map(({ name, pid }) => [pid, name])),
       nodes,
       auth: apis[0].auth,
+      postgresBackends,
       describe: () =>
         `${nodes.map((n) => `${n.name} (VIGIL_ROLES=${n.roles}) pid ${n.pid}`).join(', ')} on schema ${shared.VIGIL_POSTGRES_SCHEMA}, ` +
         `up in ${Math.max(...started.map(({ vigil }) => vigil.server.startedInMs)).toFixed(0)} ms at most`,
