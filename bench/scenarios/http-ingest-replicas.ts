@@ -95,7 +95,8 @@ export const httpIngestReplicas: Scenario = {
       const embeddedAppended = (await headPosition(embedded.client)) - before.embedded;
       if (embeddedAppended < embeddedPosted)
         throw new Error(`${embeddedPosted} results acknowledged by the embedded Vigil but only ${embeddedAppended} events appended`);
-      const text = (rounds: LoadRound[]) => rounds.map((r) => `${Math.round(r.rate)}/s p99 ${r.p99.toFixed(1)} ms, ${coresText(r)}`).join('; ');
+      const text = (rounds: LoadRound[]) =>
+        rounds.map((r) => `${Math.round(r.rate)}/s p99 ${r.p99.toFixed(1)} ms, ${coresText(r, cpuMsPerResult(r))}`).join('; ');
       bench.log(`replicas: ${text(replicaRounds)}`);
       bench.log(`embedded: ${text(embeddedRounds)}`);
       const idleText = (cores: number[]) => cores.map((c) => c.toFixed(2)).join(', ');

@@ -154,10 +154,9 @@ export function spreadConnections(connections: number, count: number): number[] 
   return Array.from({ length: count }, (_, i) => Math.floor(connections / count) + (i < connections % count ? 1 : 0));
 }
 
-/** "server 0.95, autocannon 0.40" for a round's log line. */
-export function coresText(round: LoadRound): string {
+/** "server 0.95, autocannon 0.40" for a round's log line; `perResult` (CPU ms a result) where every process serving the load is measured. */
+export function coresText(round: LoadRound, perResult?: number): string {
   const servers = Object.entries(round.serverCores).map(([name, cores]) => `${name} ${cores?.toFixed(2) ?? '?'}`);
-  const perResult = cpuMsPerResult(round);
   const perResultText = perResult === undefined ? '' : ` (${perResult.toFixed(1)} CPU ms a result)`;
   return `CPU cores: ${[...servers, `autocannon ${round.loadCores.toFixed(2)}`].join(', ')}${perResultText}`;
 }
