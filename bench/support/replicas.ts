@@ -50,18 +50,11 @@ export async function startReplicas(bench: BenchContext, label: string, options:
     return vigil;
   };
   try {
-    // The first replica creates the schemas; the others then start together.
-    const apis = [await node('api-1', 'api')];
-    // All settled before going on: a node still starting when another failed is then stopped too.
-    const settled = await Promise.allSettled([
-      ...Array.from({ length: options.apiReplicas - 1 }, (_, i) => node(`api-${i + 2}`, 'api')),
-      node('projector+notifier', 'projector,notifier'),
-    ]);
-    const failed = settled.find((outcome) => outcome.status === 'rejected');
-    if (failed) throw failed.reason;
-    const rest = settled.map((outcome) => (outcome as PromiseFulfilledResult<RunningVigil>).value);
-    apis.push(...rest.slice(0, -1));
-    const worker = rest[rest.length - 1];
+    // One after the other: nodes started together could be given the same free port (each port is picked by binding 0 and
+    // closing it), and one node's /health would then answer for another that failed to listen.
+    const apis: RunningVigil[] = [];
+    for (let i = 1; i <= options.apiReplicas; i++) apis.push(await node(`api-${i}`, 'api'));
+    const worker = await node('projector+notifier', 'projector,notifier');
     const nodes = started.map(({ name, roles, vigil }) => ({ name, roles, pid: vigil.server.pid }));
     if (local) {
       observer = new Client({ connectionString: bench.options.postgresUrl, application_name: 'vigil-bench-observer' });
