@@ -21,6 +21,11 @@ async function main(): Promise<number> {
     scenarioNames.map((s) => s.name),
   );
   const scenarios = scenariosFor(options.store);
+  const elsewhere = options.scenarios.filter((name) => !scenarios.some((scenario) => scenario.name === name));
+  if (elsewhere.length > 0) {
+    const only = (name: string) => scenarioNames.find((scenario) => scenario.name === name)?.onlyOnStore;
+    throw new Error(`${elsewhere.map((name) => `${name} runs only with --store ${only(name)}`).join('; ')}`);
+  }
   if (options.list) {
     for (const scenario of scenarios) console.log(`${scenario.name.padEnd(26)} ${scenario.title}`);
     return 0;

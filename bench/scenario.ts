@@ -43,6 +43,8 @@ export interface Scenario {
   readonly name: string;
   readonly title: string;
   readonly needs?: readonly string[];
+  /** Only a run on this store has the scenario (several nodes share one store through PostgreSQL only). */
+  readonly onlyOnStore?: BenchStore['kind'];
   figures(bench: BenchContext): FigureSpec[];
   run(bench: BenchContext): Promise<Measurement>;
 }

@@ -5,6 +5,7 @@ import { checkpointAppend } from './checkpoint-append';
 import { checkpointVerify } from './checkpoint-verify';
 import { coldStart } from './cold-start';
 import { httpIngest } from './http-ingest';
+import { httpIngestReplicas } from './http-ingest-replicas';
 import { machineLimit } from './machine-limit';
 import { patientReplay } from './patient-replay';
 import { postgresLimit } from './postgres-limit';
@@ -20,6 +21,7 @@ export const scenarios: readonly Scenario[] = [
   storeAppendConcurrent,
   checkpointAppend,
   httpIngest,
+  httpIngestReplicas,
   alertLatency,
   patientReplay,
   auditVerify,
@@ -29,7 +31,12 @@ export const scenarios: readonly Scenario[] = [
   coldStart,
 ];
 
-/** The scenarios of a run on a store (`--store`): the same names; on PostgreSQL the machine limit is raw `pg`'s. */
+/**
+ * The scenarios of a run on a store (`--store`): the same names, but those only one store has (`onlyOnStore`: the API
+ * replicas need PostgreSQL); on PostgreSQL the machine limit is raw `pg`'s.
+ */
 export function scenariosFor(store: 'sqlite' | 'postgres'): readonly Scenario[] {
-  return store === 'postgres' ? scenarios.map((scenario) => (scenario === machineLimit ? postgresLimit : scenario)) : scenarios;
+  return scenarios
+    .filter((scenario) => scenario.onlyOnStore === undefined || scenario.onlyOnStore === store)
+    .map((scenario) => (store === 'postgres' && scenario === machineLimit ? postgresLimit : scenario));
 }

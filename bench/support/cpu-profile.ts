@@ -85,7 +85,11 @@ export function summariseCpuProfile(file: string, top = 15): ProfileSummary {
  * `--cpu-prof` for a server the scenario starts: the node options to start it with, and, once it has
  * stopped, the profiles it wrote summarised into the log and into the figure's details.
  */
-export function serverProfiling(bench: BenchContext): { nodeOptions: string[]; collect(details: Record<string, unknown>): void } {
+export function serverProfiling(bench: BenchContext): {
+  nodeOptions: string[];
+  /** Summarises the profiles written; with `names` (pid → node name), each under its node's name in `details.cpuProfiles`. */
+  collect(details: Record<string, unknown>, names?: Record<number, string>): void;
+} {
   if (!bench.options.cpuProf) return { nodeOptions: [], collect: () => undefined };
   // Under dist/: profiles are artefacts of one run, not results to commit.
   const profileDir = join(bench.paths.root, 'dist', 'bench-profiles');
@@ -93,15 +97,21 @@ export function serverProfiling(bench: BenchContext): { nodeOptions: string[]; c
   const before = new Set(readdirSync(profileDir));
   return {
     nodeOptions: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
-    collect(details) {
+    collect(details, names) {
       const written = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile') && !before.has(f));
       if (written.length === 0) bench.log('no CPU profile was written (did the server exit cleanly?)');
+      const perNode: Record<string, unknown> = {};
       for (const file of written) {
         const summary = summariseCpuProfile(join(profileDir, file));
-        bench.log(`CPU profile ${file}:\n${summary.text}`);
-        details.cpuProfile = { file: join('dist', 'bench-profiles', file), byPackage: summary.byPackage, topFunctions: summary.topFunctions };
+        // Node names a profile CPU.<date>.<time>.<pid>.<thread>.<sequence>.cpuprofile.
+        const node = names?.[Number(file.split('.')[3])];
+        bench.log(`CPU profile ${file}${node ? ` (${node})` : ''}:\n${summary.text}`);
+        const profile = { file: join('dist', 'bench-profiles', file), byPackage: summary.byPackage, topFunctions: summary.topFunctions };
+        if (node) perNode[node] = profile;
+        else details.cpuProfile = profile;
         details.note = 'measured with the server under --cpu-prof, which slows it';
       }
+      if (Object.keys(perNode).length > 0) details.cpuProfiles = perNode;
     },
   };
 }

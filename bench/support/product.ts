@@ -14,13 +14,22 @@ export interface RunningVigil {
  * Vigil as `npm start` runs it (dist/apps/vigil/…/main.js), in a child process, on a fresh data directory and on
  * the run's event store (`--store`; on PostgreSQL a schema of its own, the same one for the same data directory).
  */
-export async function startProduct(bench: BenchContext, label: string, options: { dataDir?: string; nodeOptions?: string[] } = {}): Promise<RunningVigil> {
+export async function startProduct(
+  bench: BenchContext,
+  label: string,
+  options: {
+    dataDir?: string;
+    nodeOptions?: string[];
+    /** The store and roles instead of the run's store for this data directory: `{}` is the embedded SQLite Vigil. */
+    productEnv?: Record<string, string>;
+  } = {},
+): Promise<RunningVigil> {
   const dataDir = options.dataDir ?? bench.freshDir(label);
   const server = await startVigil({
     dataDir,
     command: [process.execPath, ...(options.nodeOptions ?? []), bench.paths.serverMain],
     cwd: bench.paths.root,
-    env: { VIGIL_JWT_SECRET: benchJwtSecret, NODE_ENV: 'production', ...bench.store.productEnv(dataDir) },
+    env: { VIGIL_JWT_SECRET: benchJwtSecret, NODE_ENV: 'production', ...(options.productEnv ?? bench.store.productEnv(dataDir)) },
   });
   try {
     const { client, auth } = await authorisedClient(server.url, bench.paths.benchDist);

@@ -69,7 +69,8 @@ function postgresStore(bench: StoreSite): BenchStore {
       const client = new Client({ connectionString: url });
       await client.connect();
       try {
-        for (const schema of schemas.values()) await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        // Vigil keeps its read models, outbox and leases beside the events, in `<schema>_read` (libs/projections create-read-model-store.ts).
+        for (const schema of schemas.values()) await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; DROP SCHEMA IF EXISTS ${schema}_read CASCADE`);
       } finally {
         await client.end();
       }
