@@ -155,6 +155,12 @@ export interface ReadAllOptions {
   batchSize?: number;
   /** Stop at this global position (inclusive). */
   to?: number;
+  /**
+   * The event types the reader wants (SubscribeOptions.types: the same hint). Every event of these types is
+   * delivered, in order; an adapter may leave the others out of a batch, except each batch's last event, so the
+   * reader knows how far the log was read. Default: every event.
+   */
+  types?: readonly string[];
 }
 
 export interface SubscribeOptions {

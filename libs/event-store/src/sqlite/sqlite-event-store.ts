@@ -180,6 +180,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   readAll(options: ReadAllOptions = {}): AsyncGenerator<StoredEvent[]> {
+    if (options.types) return this.readAllOf(JSON.stringify(options.types), options);
     return readInBatches(
       (after, limit, to) => this.readBatch(after, limit, to),
       options,
@@ -249,15 +250,27 @@ export class SqliteEventStore implements EventStore {
    * A subscriber with types is a projection, which hashes nothing: its events do not keep their
    * canonical texts (parsedEvent).
    */
-  private readBatchOf(types: string, after: number, limit: number): StoredEvent[] {
-    const until = after + limit * TYPED_WINDOW;
+  private readBatchOf(types: string, after: number, limit: number, to = lastVersion): StoredEvent[] {
+    const until = Math.min(to, after + limit * TYPED_WINDOW);
     const rows = this.sql.ofTypes.all({ types, after, until, limit });
     if (rows.length < limit) {
       const last = this.sql.lastInWindow.get({ after, until });
-      if (last === undefined) return this.sql.all.all(after, lastVersion, limit).map(parsedEvent);
+      if (last === undefined) return this.sql.all.all(after, to, limit).map(parsedEvent);
       if (rows.length === 0 || rows[rows.length - 1][0] !== last[0]) rows.push(last);
     }
     return rows.map(parsedEvent);
+  }
+
+  /** readAll with types: typed batches (readBatchOf) until one is empty; a batch may be short before the end. */
+  private async *readAllOf(types: string, options: ReadAllOptions): AsyncGenerator<StoredEvent[]> {
+    const batchSize = options.batchSize ?? 1000;
+    for (let after = options.after ?? 0; ;) {
+      this.assertOpen();
+      const batch = this.readBatchOf(types, after, batchSize, options.to);
+      if (batch.length === 0) return;
+      yield batch;
+      after = batch[batch.length - 1].globalPosition;
+    }
   }
 
   private assertOpen(): void {

@@ -461,6 +461,15 @@ export function describeEventStoreContract(name: string, makeStore: () => Promis
         expect(seen.filter((event) => event.type === 'AlertRaised').map((event) => event.data)).toEqual([1, 2, 3, 4, 5, 6].map((n) => ({ n })));
         expect(isStrictlyIncreasing(seen.map((event) => event.globalPosition))).toBe(true);
         for (const event of seen) expect(event).toEqual(all.find((e) => e.globalPosition === event.globalPosition));
+
+        // readAll takes the same hint, and reads to the head (a rebuild knows it has read the whole log).
+        const read = await collect(store.readAll({ batchSize: 2, types: ['AlertRaised'] }));
+        expect(read.filter((event) => event.type === 'AlertRaised')).toEqual(all.filter((event) => event.type === 'AlertRaised'));
+        expect(isStrictlyIncreasing(read.map((event) => event.globalPosition))).toBe(true);
+        expect(read[read.length - 1]).toEqual(all[all.length - 1]);
+        const upTo = await collect(store.readAll({ batchSize: 2, types: ['AlertRaised'], to: all[200].globalPosition }));
+        expect(upTo.filter((event) => event.type === 'AlertRaised')).toEqual(all.slice(0, 201).filter((event) => event.type === 'AlertRaised'));
+        expect(upTo[upTo.length - 1].globalPosition).toBeLessThanOrEqual(all[200].globalPosition);
       });
 
       it('starts strictly after the given position', async () => {

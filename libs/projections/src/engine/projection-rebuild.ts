@@ -23,7 +23,10 @@ export interface RebuildProgress {
   total: number;
   /** Position the job started from: above 0 when it resumed a build left half-done (a killed rebuild). */
   resumedFrom: number;
-  /** Events read by this job so far. */
+  /**
+   * Events of the log this job has gone through so far, handed to the builds or left out by the store as of no
+   * type they handle: the positions passed (EventStoreDB's positions are commit positions, not event counts).
+   */
   eventsRead: number;
   /** Events read per second since the job started. */
   eventsPerSecond: number;
@@ -179,10 +182,15 @@ export class ProjectionRebuild {
   }
 
   private async readOnce(): Promise<void> {
-    for await (const batch of this.store.readAll({ after: this.position(), batchSize: this.batchSize })) {
+    // Only the types the builds handle (where the store can leave the others out, SQLite: most of a log is lab results).
+    const types = [...new Set(this.projections.flatMap((projection) => projection.handles))];
+    let read = this.position();
+    for await (const batch of this.store.readAll({ after: read, batchSize: this.batchSize, types })) {
       for (const writer of this.writers) await writer.write(batch);
-      this.eventsRead += batch.length;
       const last = batch[batch.length - 1].globalPosition;
+      // The log's events passed, whether handed over or left out by the store.
+      this.eventsRead += last - read;
+      read = last;
       if (last > this.head) this.head = last;
       await this.options.onProgress?.(this.progress());
       if (this.stopping) return;
