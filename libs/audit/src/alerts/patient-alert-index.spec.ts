@@ -39,4 +39,26 @@ describe('PatientAlertIndex', () => {
     for (const seen of events)
       expect(seen.map((e) => `${e.streamId}:${e.type}`).sort()).toEqual(['alert-A1:AlertAcknowledged', 'alert-A1:AlertRaised', 'alert-A2:AlertRaised']);
   });
+
+  it('answers from the log it follows: the alert streams are not read again on each call', async () => {
+    await store.append('alert-A1', [raised('A1', 'TR-SAT-001')], { expectedVersion: 0 });
+    const index = new PatientAlertIndex(store);
+    await index.alertEventsOf('TR-SAT-001');
+    await store.append('alert-A1', [acknowledged('A1')], { expectedVersion: 1 });
+    const readStream = jest.spyOn(store, 'readStream');
+    expect((await index.alertEventsOf('TR-SAT-001')).map((e) => e.type)).toEqual(['AlertRaised', 'AlertAcknowledged']);
+    expect(readStream).not.toHaveBeenCalled();
+  });
+
+  it('keeps what an alert stream held before its raising, and hands out events no caller can change', async () => {
+    await store.append('alert-A1', [acknowledged('A1'), raised('A1', 'TR-SAT-001')], { expectedVersion: 0 });
+    const index = new PatientAlertIndex(store);
+    const events = await index.alertEventsOf('TR-SAT-001');
+    expect(events.map((e) => [e.streamVersion, e.type])).toEqual([
+      [1, 'AlertAcknowledged'],
+      [2, 'AlertRaised'],
+    ]);
+    expect(() => ((events[1].data as { patientId: string }).patientId = 'TR-PSL-002')).toThrow(TypeError);
+    expect((await index.alertEventsOf('TR-SAT-001')).map((e) => (e.data as { patientId?: string }).patientId)).toEqual([undefined, 'TR-SAT-001']);
+  });
 });

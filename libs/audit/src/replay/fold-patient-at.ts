@@ -39,11 +39,13 @@ export interface PatientFoldSnapshot {
   derived?: FoldDerived;
 }
 
-/** What a summary reads of a fold that does not depend on the moment it is reckoned at. */
+/** What replays read of a fold that does not depend on the moment it is reckoned at. */
 export interface FoldDerived {
   chart?: PatientChart;
   labs?: LabSummary[];
   census?: RecordCensus;
+  /** The alerts' causes found in the snapshot's prefix (by the causes looked for, sorted and joined), each with whether it was folded. */
+  causes?: { key: string; folded: ReadonlyMap<string, boolean> };
 }
 
 /** How many records of each kind the state holds, voided ones included. */
@@ -121,14 +123,7 @@ export function foldPatientAt(
   const takeAt = every > 0 ? Math.floor(Math.min(streamVersion, atVersion) / every) * every : 0;
 
   const causes = alertCauses(alertEvents);
-  const causesFolded = new Map<string, boolean>();
-  if (base && causes.size > 0) {
-    const left = new Set(base.left);
-    for (let i = 0; i < start; i++) {
-      const id = stream[i].eventId;
-      if (causes.has(id)) causesFolded.set(id, !left.has(id));
-    }
-  }
+  const causesFolded = new Map<string, boolean>(base && causes.size > 0 ? causesWithin(base, stream, causes) : []);
 
   let fold: PatientFold | undefined;
   const records = new Set<string>();
@@ -227,6 +222,25 @@ export function foldPatientAt(
       return census;
     },
   };
+}
+
+/**
+ * Which of the alerts' causes lie in the snapshot's prefix, and whether each was folded (not left out).
+ * Found by reading the prefix once for a set of causes, then kept with the snapshot: a replay of a long
+ * stream whose alerts did not change reads none of the events the snapshot covers.
+ */
+function causesWithin(base: PatientFoldSnapshot, stream: readonly StoredEvent[], causes: ReadonlySet<string>): ReadonlyMap<string, boolean> {
+  const key = [...causes].sort().join('\n');
+  const kept = base.derived?.causes;
+  if (kept?.key === key) return kept.folded;
+  const left = new Set(base.left);
+  const folded = new Map<string, boolean>();
+  for (let i = 0; i < base.version; i++) {
+    const id = stream[i].eventId;
+    if (causes.has(id)) folded.set(id, !left.has(id));
+  }
+  (base.derived ??= {}).causes = { key, folded };
+  return folded;
 }
 
 /** The snapshot whose state is the folded state, to keep what is derived from it: the one gone on from when nothing followed it, else the new head. */
