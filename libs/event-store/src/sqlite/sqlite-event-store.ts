@@ -245,19 +245,17 @@ export class SqliteEventStore implements EventStore {
    * (SubscribeOptions.types). It reads a window of TYPED_WINDOW batches' worth of positions: up to `limit`
    * events of those types in it, and when fewer, the window's last event, whatever its type, so the
    * subscription's position moves past the window. A window with no event at all (at the head, or a gap
-   * in the positions) is read as an untyped batch instead: nothing is ever skipped. All of it runs in one
-   * synchronous call on the connection that writes, so no append lands between the two statements.
+   * in the positions) is read as an untyped batch instead: nothing is ever skipped. The window's last event
+   * is read first and bounds the typed read: positions commit in order (one writer at a time, max + 1), so
+   * every event up to it is there when the typed read runs, even if another process appends in between.
    * A subscriber with types is a projection, which hashes nothing: its events do not keep their
    * canonical texts (parsedEvent).
    */
   private readBatchOf(types: string, after: number, limit: number, to = lastVersion): StoredEvent[] {
-    const until = Math.min(to, after + limit * TYPED_WINDOW);
-    const rows = this.sql.ofTypes.all({ types, after, until, limit });
-    if (rows.length < limit) {
-      const last = this.sql.lastInWindow.get({ after, until });
-      if (last === undefined) return this.sql.all.all(after, to, limit).map(parsedEvent);
-      if (rows.length === 0 || rows[rows.length - 1][0] !== last[0]) rows.push(last);
-    }
+    const last = this.sql.lastInWindow.get({ after, until: Math.min(to, after + limit * TYPED_WINDOW) });
+    if (last === undefined) return this.sql.all.all(after, to, limit).map(parsedEvent);
+    const rows = this.sql.ofTypes.all({ types, after, until: last[0], limit });
+    if (rows.length < limit && (rows.length === 0 || rows[rows.length - 1][0] !== last[0])) rows.push(last);
     return rows.map(parsedEvent);
   }
 
