@@ -140,8 +140,12 @@ describe('Safety alerts over HTTP (embedded store)', () => {
 
   it('pages the alert list newest first with a cursor', async () => {
     await enrol('TR-SAT-008', 'RA');
-    for (const value of [70, 60, 50]) await lab('TR-SAT-008', { test: 'PLAT', value, unit: '10*9/L' });
-    await settled();
+    // Newest raised first. Each result is judged before the next is recorded: alerts the reactor raises in one batch
+    // are appended side by side, and on PostgreSQL they may commit in either order.
+    for (const value of [70, 60, 50]) {
+      await lab('TR-SAT-008', { test: 'PLAT', value, unit: '10*9/L' });
+      await settled();
+    }
     const first = await vigil.http().get('/alerts').query({ patientId: 'TR-SAT-008', limit: 2 }).expect(200);
     expect(first.body.items.map((a: { value: number }) => a.value)).toEqual([50, 60]);
     const second = await vigil.http().get('/alerts').query({ patientId: 'TR-SAT-008', limit: 2, cursor: first.body.nextCursor }).expect(200);
