@@ -2,7 +2,8 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CheckpointLog, createSqliteEventStore, EventStore, hashEvent, MerkleFrontier, NewEvent } from '@vigil/event-store';
+import { CheckpointLog, createSqliteEventStore, EventStore, MerkleFrontier, NewEvent } from '@vigil/event-store';
+import { rechain } from '@vigil/event-store/testing';
 import { signCheckpoint } from '../checkpoints/checkpoint-signature';
 import { AuditSigningKey, loadSigningKey } from '../checkpoints/signing-key';
 import { verifyStore } from './verify-store';
@@ -61,24 +62,7 @@ describe('verifyStore with signed checkpoints', () => {
     const db = new Database(file);
     db.exec('DROP TRIGGER IF EXISTS events_are_never_updated;');
     db.prepare(`UPDATE events SET data = json_set(data, '$.value', 1) WHERE stream_id = ? AND stream_version = ?`).run(streamId, version);
-    const rows = db.prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY stream_version').all(streamId) as Record<string, string & number>[];
-    let previousHash: string | null = null;
-    for (const row of rows) {
-      const hash = hashEvent(
-        {
-          eventId: row.event_id,
-          streamId: row.stream_id,
-          streamVersion: row.stream_version,
-          type: row.type,
-          schemaVersion: row.schema_version,
-          data: JSON.parse(row.data),
-          metadata: JSON.parse(row.metadata),
-        },
-        previousHash,
-      );
-      db.prepare('UPDATE events SET hash = ?, previous_hash = ? WHERE global_position = ?').run(hash, previousHash, row.global_position);
-      previousHash = hash;
-    }
+    rechain(db, streamId);
     const position = db.prepare('SELECT global_position FROM events WHERE stream_id = ? AND stream_version = ?').pluck().get(streamId, version) as number;
     db.close();
     return position;

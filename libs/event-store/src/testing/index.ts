@@ -1,0 +1,2 @@
+// Test support of @vigil/event-store (`@vigil/event-store/testing`): for tests only.
+export { rechain } from './rechain';
