@@ -61,4 +61,32 @@ describe('PatientAlertIndex', () => {
     expect(() => ((events[1].data as { patientId: string }).patientId = 'TR-PSL-002')).toThrow(TypeError);
     expect((await index.alertEventsOf('TR-SAT-001')).map((e) => (e.data as { patientId?: string }).patientId)).toEqual([undefined, 'TR-SAT-001']);
   });
+
+  it('reads the alert events of the log, not the lab results around them', async () => {
+    const lab = (n: number): NewEvent => ({ type: 'LabResultRecorded', schemaVersion: 2, data: { n }, metadata });
+    await store.append(
+      'patient-TR-SAT-001',
+      Array.from({ length: 300 }, (_, n) => lab(n)),
+      { expectedVersion: 0 },
+    );
+    await store.append('alert-A1', [raised('A1', 'TR-SAT-001')], { expectedVersion: 0 });
+    await store.append(
+      'patient-TR-SAT-001',
+      Array.from({ length: 300 }, (_, n) => lab(300 + n)),
+      { expectedVersion: 300 },
+    );
+    const readAll = store.readAll.bind(store);
+    const handedOver: string[] = [];
+    jest.spyOn(store, 'readAll').mockImplementation(async function* (options) {
+      for await (const batch of readAll(options)) {
+        handedOver.push(...batch.map((e) => e.type));
+        yield batch;
+      }
+    });
+    const index = new PatientAlertIndex(store);
+    expect((await index.alertEventsOf('TR-SAT-001')).map((e) => e.type)).toEqual(['AlertRaised']);
+    // The alert, and at most one event of another type a batch (which tells the reader how far it got).
+    expect(handedOver.filter((type) => type === 'AlertRaised')).toHaveLength(1);
+    expect(handedOver.length).toBeLessThan(10);
+  });
 });
