@@ -1,55 +1,11 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { createInterface, Interface } from 'node:readline';
 import { ChainVerifier, EventStore, StoredEvent } from '@vigil/event-store';
 import { createPostgresEventStore } from '../../libs/event-store/src/postgres/postgres-event-store';
 import { describeWithService, findPostgres } from '../support/services';
 import { dropSchema, schemaNames } from './support/schemas';
+import { appendTogether, startWriter, Writer } from './support/writers';
 
-const root = join(__dirname, '..', '..');
 const WRITERS = 4;
-const APPENDS = 150; // per writer, 1 to 3 events each: 300 events per writer
-const IN_FLIGHT = 16;
-const STREAMS = 12; // shared by every writer
-
-interface Writer {
-  child: ChildProcess;
-  lines: Interface;
-  exited: Promise<number | null>;
-  next(prefix: string): Promise<string>;
-}
-
-/** append-child.ts in a process of its own: a real OS process with its own pool of connections. */
-function startWriter(url: string, schema: string, writer: number): Writer {
-  const child = spawn(
-    process.execPath,
-    [
-      '-r',
-      join(root, 'scripts/register-ts.js'),
-      join(__dirname, 'support', 'append-child.ts'),
-      url,
-      schema,
-      String(writer),
-      String(APPENDS),
-      String(IN_FLIGHT),
-      String(STREAMS),
-    ],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  const pending: string[] = [];
-  const waiting: ((line: string) => void)[] = [];
-  lines.on('line', (line) => (waiting.length ? waiting.shift()!(line) : pending.push(line)));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const next = async (prefix: string): Promise<string> => {
-    for (;;) {
-      const line = pending.shift() ?? (await Promise.race([new Promise<string>((resolve) => waiting.push(resolve)), exited.then((code) => `exit ${code}`)]));
-      if (line.startsWith('exit ')) throw new Error(`writer ${writer} ended (${line}) before printing "${prefix}"`);
-      if (line.startsWith(prefix)) return line.slice(prefix.length).trim();
-    }
-  };
-  return { child, lines, exited, next };
-}
+const SHAPE = { appends: 150, inFlight: 16, streams: 12 }; // per writer: 150 commands of 1 to 3 events, 300 events; 12 streams shared
 
 describeWithService('PostgreSQL event store, several processes appending at once', findPostgres, (postgres) => {
   const nextSchema = schemaNames('es_procs');
@@ -71,14 +27,11 @@ describeWithService('PostgreSQL event store, several processes appending at once
     // Small batches, read as soon as anything commits: a position committed after a later one would be skipped here.
     const subscription = reader.subscribe({ after: 0, batchSize: 3 }, (batch) => void seen.push(...batch));
 
-    writers = Array.from({ length: WRITERS }, (_, writer) => startWriter(postgres.url, schema, writer));
-    await Promise.all(writers.map((writer) => writer.next('ready')));
-    for (const writer of writers) writer.child.stdin?.end('go\n');
-    const stored = (await Promise.all(writers.map(async (writer) => JSON.parse(await writer.next('appended')) as [string, number][]))).flat();
-    expect(await Promise.all(writers.map((writer) => writer.exited))).toEqual(Array(WRITERS).fill(0));
+    writers = Array.from({ length: WRITERS }, (_, writer) => startWriter(postgres.url, schema, writer, SHAPE));
+    const stored = await appendTogether(writers);
 
     const total = stored.length;
-    expect(total).toBe(WRITERS * (APPENDS / 3) * (1 + 2 + 3));
+    expect(total).toBe(WRITERS * (SHAPE.appends / 3) * (1 + 2 + 3));
     const deadline = Date.now() + 20_000;
     while (seen.length < total && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     await new Promise((resolve) => setTimeout(resolve, 100)); // room for a wrongly repeated batch to show
@@ -87,6 +40,6 @@ describeWithService('PostgreSQL event store, several processes appending at once
     expect(seen.map((event) => event.globalPosition)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
     const byPosition = new Map(stored.map(([eventId, position]) => [position, eventId]));
     expect(seen.map((event) => event.eventId)).toEqual(seen.map((event) => byPosition.get(event.globalPosition)));
-    expect(new ChainVerifier().feed(seen).finish()).toMatchObject({ ok: true, streams: STREAMS, events: total });
+    expect(new ChainVerifier().feed(seen).finish()).toMatchObject({ ok: true, streams: SHAPE.streams, events: total });
   }, 120_000);
 });
