@@ -85,7 +85,8 @@ export function appendWithLonePath(s: string): string {
         -- The element's exact text (json_array_elements, unlike ->, leaves escapes as they are).
         SELECT x.d, x.m INTO lone_data, lone_metadata FROM ROWS FROM (json_array_elements(e_data), json_array_elements(e_metadata)) AS x(d, m);
         stream_at := stream_at + 1;
-        hashes := ARRAY[${s}.event_hash(lone_data::text, e_id[1], lone_metadata::text, chained, e_schema_version[1], a_stream_json[1], stream_at, e_type_json[1])];
+        hashes := ARRAY[${s}.event_hash(lone_data::text, e_id[1], lone_metadata::text, chained,
+                                        e_schema_version[1], a_stream_json[1], stream_at, e_type_json[1])];
         WITH command AS (
           INSERT INTO ${s}.commands (command_id, stream_id, version_after, event_count, recorded_at)
             VALUES (a_command[1], a_stream[1], stream_at, 1, batch_recorded_at)
