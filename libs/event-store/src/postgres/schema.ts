@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { appendInOneStatement } from './append-function';
+import { appendWithLonePath } from './lone-append-function';
 
 /**
  * A schema name Vigil accepts: lower-case letters, digits and _, at most 48 characters (so `<schema>_read` and the
@@ -102,6 +103,7 @@ function migrations(s: string): string[] {
       PRIMARY KEY (stream_id, kind)
     );
     `,
+    appendWithLonePath(s),
   ];
 }
 

@@ -110,6 +110,22 @@ export function describeEventStoreContract(name: string, makeStore: () => Promis
         expect((await store.readStream('patient-1'))[0]).toEqual(events[0]);
       });
 
+      it('refuses a lone event whose caller-fixed id is already stored: nothing of it is stored, its command is not remembered', async () => {
+        const eventId = '7a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d';
+        const first = await store.append('patient-1', [{ ...labResult(1), eventId }], { expectedVersion: 'any' });
+
+        const again = store.append('patient-2', [{ ...labResult(2), eventId: eventId.toUpperCase() }], {
+          expectedVersion: 'no_stream',
+          commandId: 'cmd-reuse',
+        });
+
+        await expect(again).rejects.toBeInstanceOf(DuplicateEventIdError);
+        await expect(again).rejects.toMatchObject({ eventId });
+        expect(await store.streamVersion('patient-2')).toBe(0);
+        expect(await store.findCommand('cmd-reuse')).toBeNull();
+        expect(await collect(store.readAll())).toEqual(first.events);
+      });
+
       it('stores the command id in every event of the command', async () => {
         const { events } = await store.append('patient-1', [labResult(1), labResult(2)], {
           expectedVersion: 'any',
