@@ -1,9 +1,18 @@
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { createSqliteEventStore, EventStore, NewEvent, WrongExpectedVersionError } from '@vigil/event-store';
-import { appendError, appendingThroughMain, FromProjectorThread, ProjectorThread, projectorThreadFromEnv, ToProjectorThread } from './projector-thread';
+import {
+  appendError,
+  appendingThroughMain,
+  CommitCounter,
+  FromProjectorThread,
+  ProjectorThread,
+  projectorThreadFromEnv,
+  ToProjectorThread,
+} from './projector-thread';
 
 /** A stand-in for the projector thread: plain JavaScript run on a real worker thread, speaking its messages. */
-const thread = (body: string) => new Worker(`const { parentPort } = require('node:worker_threads');\n${body}`, { eval: true });
+const thread = (body: string, workerData?: unknown) =>
+  new Worker(`const { parentPort } = require('node:worker_threads');\n${body}`, { eval: true, workerData });
 
 const event = (n: number): NewEvent => ({
   type: 'NoteTaken',
@@ -106,6 +115,44 @@ describe('appendingThroughMain', () => {
       port1.close();
       await local.close();
     }
+  });
+});
+
+describe('CommitCounter', () => {
+  it('wakes the other thread when the main thread commits, through the memory they share', async () => {
+    const main = new CommitCounter();
+    const woken = new Promise<number>((resolve) => {
+      const worker = thread(
+        `
+        const { workerData } = require('node:worker_threads');
+        const cells = workerData.cells;
+        const seen = Atomics.load(cells, 0);
+        Atomics.store(cells, 1, 1); // waiting, as CommitCounter.follow flags it
+        parentPort.postMessage({ type: 'waiting' });
+        Atomics.waitAsync(cells, 0, seen).value.then(() => { parentPort.postMessage({ type: 'woken', count: Atomics.load(cells, 0) }); parentPort.close(); });
+        setTimeout(() => undefined, 30_000).unref();`,
+        { cells: main.cells },
+      );
+      worker.on('message', (m: { type: string; count?: number }) => (m.type === 'waiting' ? main.note() : resolve(m.count!)));
+    });
+    expect(await woken).toBe(1);
+  });
+
+  it('calls its follower once per commits seen, and no more once stopped', async () => {
+    const counter = new CommitCounter();
+    const calls: number[] = [];
+    let stop = () => undefined as unknown;
+    await new Promise<void>((resolve) => {
+      stop = counter.follow(() => {
+        calls.push(Atomics.load(counter.cells, 0));
+        resolve();
+      });
+      counter.note();
+    });
+    stop();
+    counter.note();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(calls).toEqual([1]);
   });
 });
 

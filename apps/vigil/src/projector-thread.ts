@@ -21,6 +21,8 @@ export interface ProjectorWorkerData {
   config: Partial<VigilConfig>;
   logging: LoggingOptions;
   logger: false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')[];
+  /** The main thread's commit counter (CommitCounter), shared memory. */
+  commits: Int32Array;
 }
 
 /** An append that failed, as it crosses threads (an Error's class does not). */
@@ -32,7 +34,6 @@ export interface AppendFailure {
 
 /** Main thread → projector thread. */
 export type ToProjectorThread =
-  | { type: 'appended' }
   | { type: 'stop' }
   | { type: 'metrics'; id: number }
   | { type: 'append-result'; id: number; result: AppendResult }
@@ -81,7 +82,6 @@ export class ProjectorThread {
   private readonly progress = new EventEmitter();
   private readonly pendingMetrics = new Map<number, (metrics: MetricsSnapshot) => void>();
   private nextMetrics = 0;
-  private appendedSoon = false;
   private stopping = false;
   private readonly exited: Promise<void>;
 
@@ -89,14 +89,15 @@ export class ProjectorThread {
     private readonly worker: Worker,
     private readonly log: EventStore,
     private readonly onDeath: (reason: string) => void,
+    private readonly commits: CommitCounter,
   ) {
     this.progress.setMaxListeners(0);
     this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
   }
 
   /** Starts the thread and resolves once its roles run (or rejects with why they could not start). */
-  static start(worker: Worker, log: EventStore, onDeath: (reason: string) => void): Promise<ProjectorThread> {
-    const thread = new ProjectorThread(worker, log, onDeath);
+  static start(worker: Worker, log: EventStore, onDeath: (reason: string) => void, commits = new CommitCounter()): Promise<ProjectorThread> {
+    const thread = new ProjectorThread(worker, log, onDeath, commits);
     return new Promise((resolve, reject) => {
       let ready = false;
       let error: Error | undefined;
@@ -120,22 +121,19 @@ export class ProjectorThread {
   }
 
   /** The main thread's own worker on PROJECTOR_WORKER_FILE, appending to `log` for it. */
-  static spawn(data: ProjectorWorkerData, log: EventStore, onDeath: (reason: string) => void): Promise<ProjectorThread> {
-    return ProjectorThread.start(new Worker(PROJECTOR_WORKER_FILE, { workerData: data, name: 'vigil-projector' }), log, onDeath);
+  static spawn(data: Omit<ProjectorWorkerData, 'commits'>, log: EventStore, onDeath: (reason: string) => void): Promise<ProjectorThread> {
+    const commits = new CommitCounter();
+    const workerData: ProjectorWorkerData = { ...data, commits: commits.cells };
+    return ProjectorThread.start(new Worker(PROJECTOR_WORKER_FILE, { workerData, name: 'vigil-projector' }), log, onDeath, commits);
   }
 
   get threadId(): number {
     return this.worker.threadId;
   }
 
-  /** Main thread: appends were committed. Told once per turn of the event loop, however many appends committed in it. */
+  /** Main thread: appends were committed. */
   noteAppended(): void {
-    if (this.appendedSoon || this.stopping) return;
-    this.appendedSoon = true;
-    setImmediate(() => {
-      this.appendedSoon = false;
-      this.post({ type: 'appended' });
-    });
+    this.commits.note();
   }
 
   /** Calls `listener` whenever the thread's read models or alerting reactor moved on. */
@@ -190,6 +188,55 @@ export class ProjectorThread {
 
   private post(message: ToProjectorThread): void {
     this.worker.postMessage(message);
+  }
+}
+
+/** Atomics.waitAsync (V8; Node ≥ 16), in TypeScript's lib from ES2024 only. */
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(cells: Int32Array, index: number, value: number, timeoutMs: number): { async: boolean; value: Promise<string> | string };
+  }
+).waitAsync;
+
+/** The cells of a CommitCounter: how many commits the main thread noted, and whether the follower waits for the next. */
+const COMMITS = 0;
+const WAITING = 1;
+
+/**
+ * How the main thread tells the projector thread it committed appends: a counter in shared memory, bumped
+ * at each commit, and a notify (Atomics) only when the follower waits for one. Cheaper than a message per
+ * commit (the main thread's profile showed postMessage at 3 % of its time with one per turn of its event
+ * loop, and an unconditional notify at 2.4 %): nothing is copied, and a busy follower is not signalled.
+ */
+export class CommitCounter {
+  constructor(readonly cells: Int32Array = new Int32Array(new SharedArrayBuffer(8))) {}
+
+  note(): void {
+    Atomics.add(this.cells, COMMITS, 1);
+    if (Atomics.compareExchange(this.cells, WAITING, 1, 0) === 1) Atomics.notify(this.cells, COMMITS);
+  }
+
+  /** Projector thread: calls `onCommit` after notes (those made while it runs make one call), until the returned stop. */
+  follow(onCommit: () => void): () => void {
+    let following = true;
+    let seen = Atomics.load(this.cells, COMMITS);
+    const loop = async () => {
+      while (following) {
+        // Flagged before the wait: a note between the two changes the count, and the wait returns at once.
+        Atomics.store(this.cells, WAITING, 1);
+        // Bounded, so a stopped follower ends within that time even when nothing more is committed.
+        const wait = waitAsync(this.cells, COMMITS, seen, 1_000);
+        if (wait.async) await wait.value;
+        Atomics.store(this.cells, WAITING, 0);
+        const now = Atomics.load(this.cells, COMMITS);
+        if (now !== seen && following) {
+          seen = now;
+          onCommit();
+        }
+      }
+    };
+    void loop();
+    return () => (following = false);
   }
 }
 

@@ -7,7 +7,7 @@ import { createEventStore, eventStoreConfigFromEnv } from '@vigil/event-store';
 import { LAG_FAMILIES, VigilLogger, VigilMetrics } from '@vigil/observability';
 import { ReadModelDatabase } from '@vigil/projections';
 import { VigilModule } from './app.module';
-import { appendingThroughMain, type FromProjectorThread, type ProjectorWorkerData, type ToProjectorThread } from './projector-thread';
+import { appendingThroughMain, CommitCounter, type FromProjectorThread, type ProjectorWorkerData, type ToProjectorThread } from './projector-thread';
 
 /**
  * The projector thread of the embedded default (projector-thread.ts): the projector and notifier roles in
@@ -38,10 +38,13 @@ async function run(port: MessagePort, data: ProjectorWorkerData): Promise<void> 
   }
   if (data.logger !== false) app.useLogger(app.get(VigilLogger));
   tellProgress(app, send);
+  const unfollow = new CommitCounter(data.commits).follow(() => store.wakeSubscriptions?.());
   port.on('message', (message: ToProjectorThread) => {
-    if (message.type === 'appended') store.wakeSubscriptions?.();
-    else if (message.type === 'metrics') void metrics.snapshot(LAG_FAMILIES).then((snapshot) => send({ type: 'metrics', id: message.id, metrics: snapshot }));
-    else if (message.type === 'stop') void app.close().then(() => send({ type: 'stopped' }));
+    if (message.type === 'metrics') void metrics.snapshot(LAG_FAMILIES).then((snapshot) => send({ type: 'metrics', id: message.id, metrics: snapshot }));
+    else if (message.type === 'stop') {
+      unfollow();
+      void app.close().then(() => send({ type: 'stopped' }));
+    }
   });
   send({ type: 'ready' });
 }
