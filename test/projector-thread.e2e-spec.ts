@@ -77,6 +77,24 @@ describe('The embedded default on both cores', () => {
     }
   });
 
+  it('does not go on silently when its projector thread fails: it says so and exits 1', async () => {
+    const vigil = await start({ NODE_OPTIONS: `--require ${join(__dirname, 'support', 'projector-thread-fault.js')}` });
+    try {
+      // The fault fires in the projector thread when the main thread asks it for its metrics.
+      await vigil
+        .http()
+        .get('/metrics')
+        .catch(() => undefined);
+      expect(await vigil.exited()).toBe(1);
+      const said = linesOf(vigil).find((line) => line.msg.startsWith('The projector thread failed'));
+      expect(said).toMatchObject({ level: 50, context: 'Vigil' });
+      expect(said?.msg).toContain('the fault the test injects into the projector thread');
+      expect(said?.msg).toContain('exiting');
+    } finally {
+      await vigil.stop();
+    }
+  });
+
   it('does not start without its projector thread: a thread that cannot start fails the process with its reason', async () => {
     // The notifier's outbox (opened on the projector thread only) is a folder: the thread cannot open it.
     const outbox = join(dataDir, 'outbox-is-a-folder');
