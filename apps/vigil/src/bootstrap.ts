@@ -44,13 +44,8 @@ export async function createVigilApp(options: VigilAppOptions = {}): Promise<Nes
   const nestLogger = options.logger ?? ['log', 'error', 'warn'];
   const threaded = options.projectorThread && !options.store && storeConfig.kind === 'sqlite' && config.dataDir !== ':memory:' && runsEveryRole(roles);
   const instrumented = new InstrumentedEventStore(configured, metrics);
-  let thread: ProjectorThread | undefined;
-  try {
-    thread = threaded ? await ProjectorThread.spawn({ env, config: options.config ?? {}, logging, logger: nestLogger }, instrumented, exitOnDeath) : undefined;
-  } catch (error) {
-    await configured.close();
-    throw error;
-  }
+  // The thread boots while this one builds the HTTP side: both only create what is missing in the shared files.
+  const thread = threaded ? ProjectorThread.spawn({ env, config: options.config ?? {}, logging, logger: nestLogger }, instrumented, exitOnDeath) : undefined;
   const store = notingWritePositions(thread ? tellingAppends(instrumented, thread) : instrumented);
   if (thread) metrics.includeThread(() => thread.metrics());
   let app: NestFastifyApplication;
@@ -68,12 +63,15 @@ export async function createVigilApp(options: VigilAppOptions = {}): Promise<Nes
       { logger: nestLogger, bufferLogs: options.logger !== false },
     );
     if (options.logger !== false) app.useLogger(app.get(VigilLogger));
+    // No request is answered before the read models are kept and alerts raised.
+    await thread?.ready;
     await setupHttp(app, http);
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
   } catch (error) {
     // The thread would keep the process alive without the HTTP side it serves.
     await thread?.stop();
+    if (thread) await configured.close();
     throw error;
   }
   if (thread) new Logger('Vigil').log(`Projector and notifier run on thread ${thread.threadId} (VIGIL_PROJECTOR_THREAD=off keeps them on this one)`);

@@ -83,7 +83,10 @@ export class ProjectorThread {
   private readonly pendingMetrics = new Map<number, (metrics: MetricsSnapshot) => void>();
   private nextMetrics = 0;
   private stopping = false;
+  private started = false;
   private readonly exited: Promise<void>;
+  /** Settles once the thread's roles run, or rejects with why they could not start. */
+  ready!: Promise<void>;
 
   private constructor(
     private readonly worker: Worker,
@@ -96,15 +99,22 @@ export class ProjectorThread {
   }
 
   /** Starts the thread and resolves once its roles run (or rejects with why they could not start). */
-  static start(worker: Worker, log: EventStore, onDeath: (reason: string) => void, commits = new CommitCounter()): Promise<ProjectorThread> {
+  static async start(worker: Worker, log: EventStore, onDeath: (reason: string) => void, commits = new CommitCounter()): Promise<ProjectorThread> {
+    const thread = ProjectorThread.launch(worker, log, onDeath, commits);
+    await thread.ready;
+    return thread;
+  }
+
+  /** Starts the thread; `ready` settles once its roles run (or with why they could not start). */
+  static launch(worker: Worker, log: EventStore, onDeath: (reason: string) => void, commits = new CommitCounter()): ProjectorThread {
     const thread = new ProjectorThread(worker, log, onDeath, commits);
-    return new Promise((resolve, reject) => {
-      let ready = false;
-      let error: Error | undefined;
+    let ready = false;
+    let error: Error | undefined;
+    thread.ready = new Promise((resolve, reject) => {
       worker.on('message', (message: FromProjectorThread) => {
         if (message.type === 'ready') {
-          ready = true;
-          resolve(thread);
+          ready = thread.started = true;
+          resolve();
         } else if (message.type === 'failed') error = new Error(message.message);
         else thread.receive(message);
       });
@@ -118,13 +128,16 @@ export class ProjectorThread {
         else if (!thread.stopping && !error) thread.onDeath(`exited with code ${code}`);
       });
     });
+    // Whoever awaits `ready` sees a failed start; nobody awaiting it yet must not crash the process.
+    thread.ready.catch(() => undefined);
+    return thread;
   }
 
-  /** The main thread's own worker on PROJECTOR_WORKER_FILE, appending to `log` for it. */
-  static spawn(data: Omit<ProjectorWorkerData, 'commits'>, log: EventStore, onDeath: (reason: string) => void): Promise<ProjectorThread> {
+  /** The main thread's own worker on PROJECTOR_WORKER_FILE, appending to `log` for it; booting while the caller goes on (see `ready`). */
+  static spawn(data: Omit<ProjectorWorkerData, 'commits'>, log: EventStore, onDeath: (reason: string) => void): ProjectorThread {
     const commits = new CommitCounter();
     const workerData: ProjectorWorkerData = { ...data, commits: commits.cells };
-    return ProjectorThread.start(new Worker(PROJECTOR_WORKER_FILE, { workerData, name: 'vigil-projector' }), log, onDeath, commits);
+    return ProjectorThread.launch(new Worker(PROJECTOR_WORKER_FILE, { workerData, name: 'vigil-projector' }), log, onDeath, commits);
   }
 
   get threadId(): number {
@@ -162,6 +175,11 @@ export class ProjectorThread {
   async stop(): Promise<void> {
     if (this.stopping) return this.exited;
     this.stopping = true;
+    // A thread still starting has no work to close: it is ended at once.
+    if (!this.started) {
+      await this.worker.terminate();
+      return this.exited;
+    }
     const stopped = new Promise<void>((resolve) => {
       this.worker.on('message', (message: FromProjectorThread) => message.type === 'stopped' && resolve());
       void this.exited.then(resolve);
