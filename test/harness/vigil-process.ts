@@ -61,6 +61,14 @@ export class VigilProcess {
     return this.child?.exitCode === null && this.child.signalCode === null ? this.child.pid : undefined;
   }
 
+  /** Resolves with the exit code once the process ended by itself (or was stopped). */
+  exited(): Promise<number | null> {
+    const child = this.child;
+    if (!child) return Promise.resolve(null);
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+    return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
   /** Everything the process wrote to stdout and stderr so far. */
   get log(): string {
     return this.output;

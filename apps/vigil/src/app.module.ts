@@ -3,9 +3,10 @@ import { ApiModule, HealthModule, LabIntakeModule, ProjectionsApiModule, Reports
 import { CheckpointsModule } from '@vigil/audit';
 import { EventStore, EventStoreModule } from '@vigil/event-store';
 import { labIntakeConfigFromEnv, NotifierModule, notifierConfigFromEnv } from '@vigil/messaging';
-import { ProjectorModule, ReadSideModule } from '@vigil/alerting';
+import { ProgressWake, ProjectorModule, ReadSideModule } from '@vigil/alerting';
 import { LoggingOptions, ObservabilityModule, VigilMetrics } from '@vigil/observability';
 import { ConsoleModule } from './console/console.module';
+import { ProjectorThread, ProjectorThreadShutdown } from './projector-thread';
 import { ALL_ROLES, VigilRole } from './roles';
 
 /**
@@ -19,7 +20,16 @@ export class VigilModule {
     config: VigilConfig,
     store: EventStore,
     env: NodeJS.ProcessEnv,
-    options: { demo?: boolean; roles?: readonly VigilRole[]; metrics?: VigilMetrics; logging?: LoggingOptions } = {},
+    options: {
+      demo?: boolean;
+      roles?: readonly VigilRole[];
+      metrics?: VigilMetrics;
+      logging?: LoggingOptions;
+      /** The projector's word that it moved on, where it runs on another thread of this process (projector-thread.ts). */
+      projectorProgress?: ProgressWake;
+      /** That thread, stopped when the application closes. */
+      projectorThread?: ProjectorThread;
+    } = {},
   ): DynamicModule {
     const withDataDir = { ...env, VIGIL_DATA_DIR: config.dataDir };
     const roles = new Set(options.roles ?? ALL_ROLES);
@@ -31,11 +41,13 @@ export class VigilModule {
           ReportsApiModule,
           ConsoleModule.forRoot({ demo: options.demo ?? false, env: withDataDir }),
           // An API replica reads the read models the projector nodes keep.
-          ...(roles.has('projector') ? [] : [ReadSideModule.forRoot({}, withDataDir)]),
+          ...(roles.has('projector') ? [] : [ReadSideModule.forRoot({}, withDataDir, options.projectorProgress)]),
         ]
       : [HealthModule];
+    const thread = options.projectorThread;
     return {
       module: VigilModule,
+      providers: thread ? [{ provide: ProjectorThread, useValue: thread }, ProjectorThreadShutdown] : [],
       imports: [
         EventStoreModule.forStore(store),
         ...api,

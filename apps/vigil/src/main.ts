@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { configFromEnv } from '@vigil/api';
 import { createVigilApp } from './bootstrap';
+import { projectorThreadFromEnv } from './projector-thread';
 import { rolesFrom, serverArgs } from './roles';
 
 const TOKEN_HELP = `Every request but /health needs a bearer token. For the embedded default, mint one with:
@@ -13,7 +14,7 @@ async function main(): Promise<void> {
   const config = configFromEnv();
   const { demo } = serverArgs(args);
   const roles = rolesFrom(process.env, args);
-  const app = await createVigilApp({ config, demo, roles });
+  const app = await createVigilApp({ config, demo, roles, projectorThread: projectorThreadFromEnv(process.env) });
   await app.listen(config.port, '0.0.0.0');
   const logger = new Logger('Vigil');
   if (roles.includes('api'))

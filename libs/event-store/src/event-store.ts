@@ -233,6 +233,12 @@ export interface EventStore {
   /** The events a command stored, if its id has been seen (idempotency look-up). */
   findCommand(commandId: string): Promise<StoredEvent[] | null>;
   subscribe(options: SubscribeOptions, handler: SubscriptionHandler): Subscription;
+  /**
+   * Optional: another thread or process sharing this log says it committed appends; the store's waiting
+   * subscriptions read at once instead of at their next poll (the embedded default's projector thread,
+   * README "Both cores"). Offered by adapters that otherwise learn of others' writes only by polling (SQLite).
+   */
+  wakeSubscriptions?(): void;
   close(): Promise<void>;
 }
 

@@ -33,7 +33,27 @@ export function alertingSource(state: StoredAlertingState, reactor?: AlertingRea
 }
 
 const readProgress = (store: EventStore, db: ReadModelDatabase, state: StoredAlertingState, reactor?: AlertingReactor): ReadModelProgress =>
-  new ReadModelProgress(store, [...SAFETY_READ_MODELS.map((name) => readModelSource(db, name)), alertingSource(state, reactor)]);
+  new ReadModelProgress(store, progressSources(db, state, reactor));
+
+const progressSources = (db: ReadModelDatabase, state: StoredAlertingState, reactor?: AlertingReactor): ProgressSource[] => [
+  ...SAFETY_READ_MODELS.map((name) => readModelSource(db, name)),
+  alertingSource(state, reactor),
+];
+
+/** Calls `listener` when the projector, elsewhere, says it moved on; returns how to stop listening. */
+export type ProgressWake = (listener: () => void) => () => void;
+
+/** A source that is also woken by `wake` (the projector thread's messages), not only by the poll. */
+function wokenBy(source: ProgressSource, wake: ProgressWake): ProgressSource {
+  return {
+    name: source.name,
+    position: () => source.position(),
+    onProgress: (listener) => {
+      const stops = [source.onProgress(listener), wake(listener)];
+      return () => stops.forEach((stop) => stop());
+    },
+  };
+}
 
 /**
  * The projector role: the read models (projections) and the alerting reactor, followed from the event log,
@@ -99,7 +119,8 @@ export class ProjectorModule {
  */
 @Module({})
 export class ReadSideModule {
-  static forRoot(overrides: Partial<ProjectorConfig> = {}, env: NodeJS.ProcessEnv = process.env): DynamicModule {
+  /** `wake`: where the projector runs on another thread of this process, its word that it moved on (read-your-writes without the poll's delay). */
+  static forRoot(overrides: Partial<ProjectorConfig> = {}, env: NodeJS.ProcessEnv = process.env, wake?: ProgressWake): DynamicModule {
     const config: ProjectorConfig = { ...projectorConfigFromEnv(env), ...overrides };
     return {
       module: ReadSideModule,
@@ -117,7 +138,11 @@ export class ReadSideModule {
         {
           provide: ReadModelProgress,
           inject: [EVENT_STORE, ReadModelDatabase, StoredAlertingState],
-          useFactory: (store: EventStore, db: ReadModelDatabase, state: StoredAlertingState) => readProgress(store, db, state),
+          useFactory: (store: EventStore, db: ReadModelDatabase, state: StoredAlertingState) =>
+            new ReadModelProgress(
+              store,
+              progressSources(db, state).map((source) => (wake ? wokenBy(source, wake) : source)),
+            ),
         },
       ],
       exports: [AlertStreams, ReadModelProgress, Projector],

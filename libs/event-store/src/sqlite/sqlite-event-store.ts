@@ -221,6 +221,11 @@ export class SqliteEventStore implements EventStore {
     return this.subscriptions.open(options, handler, source);
   }
 
+  /** Another thread committed to this file: waiting subscriptions read now rather than at their next poll. */
+  wakeSubscriptions(): void {
+    if (!this.closing) this.signal.notify();
+  }
+
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;

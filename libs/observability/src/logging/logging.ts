@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream, Level } from 'pino';
@@ -9,6 +10,8 @@ export type LogFormat = 'json' | 'pretty' | 'silent';
 export interface LoggingOptions {
   format: LogFormat;
   level: Level;
+  /** Set on a worker thread's lines (the projector thread of the embedded default): which thread wrote them. */
+  thread?: number;
 }
 
 const LEVELS: readonly Level[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
@@ -33,6 +36,7 @@ export function loggingFromEnv(env: NodeJS.ProcessEnv = process.env, isTerminal 
  */
 export function loggingModule(options: LoggingOptions): DynamicModule {
   const http: Options = {
+    ...(options.thread === undefined ? {} : { base: { pid: process.pid, hostname: hostname(), thread: options.thread } }),
     level: options.format === 'silent' ? 'silent' : options.level,
     // The request id is Fastify's (libs/api http/request-id.ts: the caller's X-Request-Id, or a new UUID).
     customProps: (request) => ({ correlationId: request.headers['x-correlation-id'] }),

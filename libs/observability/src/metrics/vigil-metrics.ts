@@ -1,4 +1,10 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** A registry's families and values, as a thread sends them to another (prom-client's JSON form). */
+export type MetricsSnapshot = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
+
+/** The lag gauges: read from the read models' checkpoints, which every thread sharing them reads alike. */
+export const LAG_FAMILIES: readonly string[] = ['vigil_projection_lag_events', 'vigil_projection_lag_seconds'];
 
 /** How far a read model or reactor got: its name and the global position of the last event it covers. */
 export interface ProgressReading {
@@ -47,6 +53,7 @@ export class VigilMetrics {
   private lagReading?: Promise<LagReading[]>;
   private readonly backlogSources: BacklogSource[] = [];
   private readonly roleSources = new Map<string, () => boolean>();
+  private readonly otherThreads: (() => Promise<MetricsSnapshot>)[] = [];
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -177,8 +184,23 @@ export class VigilMetrics {
     return readings;
   }
 
-  /** The Prometheus text exposition of every family. */
+  /**
+   * The metrics of another thread of this process (the projector thread of the embedded default), added
+   * to this one's at each scrape: counters and gauges of the same labels are summed.
+   */
+  includeThread(snapshot: () => Promise<MetricsSnapshot>): void {
+    this.otherThreads.push(snapshot);
+  }
+
+  /** This registry's families and values for another thread's scrape, without those the other reads itself (`without`). */
+  async snapshot(without: readonly string[] = []): Promise<MetricsSnapshot> {
+    return (await this.registry.getMetricsAsJSON()).filter((family) => !without.includes(family.name));
+  }
+
+  /** The Prometheus text exposition of every family (this thread's, plus the other threads' included). */
   async exposition(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    if (this.otherThreads.length === 0) return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    const snapshots = await Promise.all([this.registry.getMetricsAsJSON(), ...this.otherThreads.map((snapshot) => snapshot())]);
+    return { contentType: this.registry.contentType, body: await AggregatorRegistry.aggregate(snapshots).metrics() };
   }
 }
