@@ -10,7 +10,7 @@ const SHAPE = { appends: 120, inFlight: 8, streams: 10 }; // per writer: 120 com
 /**
  * The embedded store's file shared by several OS processes (a CLI beside the server, a second node on one
  * disk): each appends under SQLite's write lock, and a reader in another process, following the log as it
- * grows, must see every event once and in order. The typed reader (a projection's `handles`, docs/event-store.md)
+ * grows, must see every event once and in order. The typed reader (a projection's `handles`, docs/architecture.md "Projections and reactors")
  * reads a window's last event first and the wanted types only up to it: a commit landing between its two
  * statements must not slip a wanted event behind the position it moves to.
  */
