@@ -129,8 +129,13 @@ describe('CommitCounter', () => {
         const seen = Atomics.load(cells, 0);
         Atomics.store(cells, 1, 1); // waiting, as CommitCounter.follow flags it
         parentPort.postMessage({ type: 'waiting' });
-        Atomics.waitAsync(cells, 0, seen).value.then(() => { parentPort.postMessage({ type: 'woken', count: Atomics.load(cells, 0) }); parentPort.close(); });
-        setTimeout(() => undefined, 30_000).unref();`,
+        // A pending waitAsync does not keep a thread alive on every Node.js (24 lets it exit): a timer does, until woken.
+        const alive = setTimeout(() => undefined, 30_000);
+        Atomics.waitAsync(cells, 0, seen).value.then(() => {
+          parentPort.postMessage({ type: 'woken', count: Atomics.load(cells, 0) });
+          clearTimeout(alive);
+          parentPort.close();
+        });`,
         { cells: main.cells },
       );
       worker.on('message', (m: { type: string; count?: number }) => (m.type === 'waiting' ? main.note() : resolve(m.count!)));
