@@ -88,6 +88,24 @@ describe('ProjectorThread', () => {
     expect(error).toBeInstanceOf(WrongExpectedVersionError);
     expect(error).toMatchObject({ streamId: 'note-1', actual: 1 });
   });
+
+  it("writes the thread's checkpoint log changes in the main thread's store (the log's file keeps one writer)", async () => {
+    await store.append('note-1', [event(1), event(2), event(3)], { expectedVersion: 'no_stream' });
+    const worker = thread(`
+      parentPort.on('message', (m) => {
+        if (m.type === 'stop') return parentPort.close();
+        if (m.type === 'checkpoint-written' || m.type === 'append-failed') parentPort.postMessage({ type: 'answer', answer: m });
+      });
+      parentPort.postMessage({ type: 'ready' });
+      parentPort.postMessage({ type: 'checkpoint-write', id: 7, method: 'markPublished', args: ['webhook', 3] });`);
+    const answer = new Promise<ToProjectorThread>((resolve) =>
+      worker.on('message', (m: FromProjectorThread | { type: 'answer'; answer: ToProjectorThread }) => m.type === 'answer' && resolve(m.answer)),
+    );
+    const started = await ProjectorThread.start(worker, store, () => undefined);
+    expect(await answer).toMatchObject({ type: 'checkpoint-written', id: 7 });
+    await started.stop();
+    expect(await store.checkpoints?.publishedUpTo('webhook')).toBe(3);
+  });
 });
 
 describe('appendingThroughMain', () => {
@@ -116,31 +134,55 @@ describe('appendingThroughMain', () => {
       await local.close();
     }
   });
+
+  it("sends the checkpoint log's writes to the main thread and reads it on the thread's own connection", async () => {
+    const local = await createSqliteEventStore({ file: ':memory:' });
+    const { port1, port2 } = new MessageChannel();
+    const asked: unknown[] = [];
+    port2.on('message', (m: FromProjectorThread) => {
+      if (m.type !== 'checkpoint-write') return;
+      asked.push([m.method, ...m.args]);
+      port2.postMessage({ type: 'checkpoint-written', id: m.id, value: undefined } satisfies ToProjectorThread);
+    });
+    const store = appendingThroughMain(local, port1);
+    try {
+      await store.checkpoints?.markPublished('kafka', 5);
+      expect(asked).toEqual([['markPublished', 'kafka', 5]]);
+      expect(await store.checkpoints?.publishedUpTo('kafka')).toBe(0); // written by the main thread, not here
+      expect(await store.checkpoints?.latest()).toBeNull();
+      expect(asked).toHaveLength(1);
+    } finally {
+      port1.close();
+      await local.close();
+    }
+  });
 });
 
 describe('CommitCounter', () => {
   it('wakes the other thread when the main thread commits, through the memory they share', async () => {
     const main = new CommitCounter();
-    const woken = new Promise<number>((resolve) => {
+    const woken = new Promise<{ how: string; count: number }>((resolve) => {
       const worker = thread(
         `
         const { workerData } = require('node:worker_threads');
         const cells = workerData.cells;
         const seen = Atomics.load(cells, 0);
         Atomics.store(cells, 1, 1); // waiting, as CommitCounter.follow flags it
-        parentPort.postMessage({ type: 'waiting' });
         // A pending waitAsync does not keep a thread alive on every Node.js (24 lets it exit): a timer does, until woken.
         const alive = setTimeout(() => undefined, 30_000);
-        Atomics.waitAsync(cells, 0, seen).value.then(() => {
-          parentPort.postMessage({ type: 'woken', count: Atomics.load(cells, 0) });
+        Atomics.waitAsync(cells, 0, seen).value.then((how) => {
+          parentPort.postMessage({ type: 'woken', how, count: Atomics.load(cells, 0) });
           clearTimeout(alive);
           parentPort.close();
-        });`,
+        });
+        // Told once the wait is in place: the main thread's note (on another core) cannot come before it.
+        parentPort.postMessage({ type: 'waiting' });`,
         { cells: main.cells },
       );
-      worker.on('message', (m: { type: string; count?: number }) => (m.type === 'waiting' ? main.note() : resolve(m.count!)));
+      worker.on('message', (m: { type: string; how: string; count: number }) => (m.type === 'waiting' ? main.note() : resolve(m)));
     });
-    expect(await woken).toBe(1);
+    // 'ok': woken by the notify of the note, not by a changed count found when the wait began.
+    expect(await woken).toMatchObject({ how: 'ok', count: 1 });
   });
 
   it('calls its follower once per commits seen, and no more once stopped', async () => {

@@ -10,6 +10,7 @@ import {
   WrongExpectedVersionError,
   type AppendOptions,
   type AppendResult,
+  type CheckpointLog,
   type EventStore,
   type NewEvent,
 } from '@vigil/event-store';
@@ -37,7 +38,8 @@ export type ToProjectorThread =
   | { type: 'stop' }
   | { type: 'metrics'; id: number }
   | { type: 'append-result'; id: number; result: AppendResult }
-  | { type: 'append-failed'; id: number; failure: AppendFailure };
+  | { type: 'append-failed'; id: number; failure: AppendFailure }
+  | { type: 'checkpoint-written'; id: number; value: unknown };
 
 /** Projector thread → main thread. */
 export type FromProjectorThread =
@@ -46,7 +48,12 @@ export type FromProjectorThread =
   | { type: 'failed'; message: string }
   | { type: 'stopped' }
   | { type: 'metrics'; id: number; metrics: MetricsSnapshot }
-  | { type: 'append'; id: number; streamId: string; events: NewEvent[]; options: AppendOptions };
+  | { type: 'append'; id: number; streamId: string; events: NewEvent[]; options: AppendOptions }
+  | { type: 'checkpoint-write'; id: number; method: CheckpointWrite; args: unknown[] };
+
+/** What the checkpoint log writes (the signed checkpoints, the Merkle frontier, how far each channel published). */
+export type CheckpointWrite = 'record' | 'markPublished';
+const CHECKPOINT_WRITES: readonly (string | symbol)[] = ['record', 'markPublished'] satisfies CheckpointWrite[];
 
 export class ProjectorThreadConfigError extends Error {
   constructor(message: string) {
@@ -195,6 +202,19 @@ export class ProjectorThread {
     if (message.type === 'progress') this.progress.emit('progress');
     else if (message.type === 'metrics') this.pendingMetrics.get(message.id)?.(message.metrics);
     else if (message.type === 'append') this.appendFor(message);
+    else if (message.type === 'checkpoint-write') this.checkpointWriteFor(message);
+  }
+
+  /** The checkpointer's and the checkpoint publisher's writes to the log's file, made here as the thread's appends are. */
+  private checkpointWriteFor({ id, method, args }: Extract<FromProjectorThread, { type: 'checkpoint-write' }>): void {
+    const checkpoints = this.log.checkpoints as CheckpointLog | undefined;
+    const write = checkpoints
+      ? (checkpoints[method] as (...args: unknown[]) => Promise<unknown>).apply(checkpoints, args)
+      : Promise.reject(new Error('this store keeps no checkpoints'));
+    write.then(
+      (value) => this.post({ type: 'checkpoint-written', id, value }),
+      (error: unknown) => this.post({ type: 'append-failed', id, failure: appendFailure(error) }),
+    );
   }
 
   private appendFor({ id, streamId, events, options }: Extract<FromProjectorThread, { type: 'append' }>): void {
@@ -308,29 +328,52 @@ export function appendError({ name, message, fields }: AppendFailure): Error {
 }
 
 /**
- * The projector thread's store: reads and subscriptions on its own connection; appends sent to the main
- * thread (see ProjectorThread), whose answer wakes this thread's subscriptions at once.
+ * The projector thread's store: reads and subscriptions on its own connection; appends, and the checkpoint
+ * log's writes (signed checkpoints, the Merkle frontier, what each channel published), sent to the main
+ * thread (see ProjectorThread), so that the log's file has one writer: two would wait on each other's lock
+ * in SQLite's busy handler, which sleeps holding its thread. The main thread's answer to an append wakes
+ * this thread's subscriptions at once.
  */
 export function appendingThroughMain(store: EventStore, port: MessagePort): EventStore {
-  const pending = new Map<number, { resolve: (result: AppendResult) => void; reject: (error: Error) => void }>();
+  const pending = new Map<number, { resolve: (value: never) => void; reject: (error: Error) => void }>();
   let next = 0;
   port.on('message', (message: ToProjectorThread) => {
-    if (message.type !== 'append-result' && message.type !== 'append-failed') return;
+    if (message.type !== 'append-result' && message.type !== 'append-failed' && message.type !== 'checkpoint-written') return;
     const waiting = pending.get(message.id);
     pending.delete(message.id);
-    store.wakeSubscriptions?.();
-    if (message.type === 'append-result') waiting?.resolve(message.result);
+    if (message.type === 'append-result') {
+      store.wakeSubscriptions?.();
+      waiting?.resolve(message.result as never);
+    } else if (message.type === 'checkpoint-written') waiting?.resolve(message.value as never);
     else waiting?.reject(appendError(message.failure));
   });
-  const append = (streamId: string, events: NewEvent[], options: AppendOptions) =>
-    new Promise<AppendResult>((resolve, reject) => {
+  const ask = <T>(message: WriteRequest): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
       const id = ++next;
-      pending.set(id, { resolve, reject });
-      port.postMessage({ type: 'append', id, streamId, events, options } satisfies FromProjectorThread);
+      pending.set(id, { resolve: resolve as (value: never) => void, reject });
+      port.postMessage({ ...message, id } as FromProjectorThread);
     });
+  const append = (streamId: string, events: NewEvent[], options: AppendOptions) => ask<AppendResult>({ type: 'append', streamId, events, options });
+  const checkpoints = store.checkpoints && writingThroughMain(store.checkpoints as CheckpointLog, ask);
   return new Proxy(store, {
     get(target, property, receiver) {
       if (property === 'append') return append;
+      if (property === 'checkpoints') return checkpoints;
+      const value = Reflect.get(target, property, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+/** A write the projector thread asks of the main thread (a message of FromProjectorThread, before its id). */
+type WriteRequest =
+  { type: 'append'; streamId: string; events: NewEvent[]; options: AppendOptions } | { type: 'checkpoint-write'; method: CheckpointWrite; args: unknown[] };
+
+/** The checkpoint log with its writes made by the main thread; its reads on this thread's connection. */
+function writingThroughMain(log: CheckpointLog, ask: (message: WriteRequest) => Promise<unknown>): CheckpointLog {
+  return new Proxy(log, {
+    get(target, property, receiver) {
+      if (CHECKPOINT_WRITES.includes(property)) return (...args: unknown[]) => ask({ type: 'checkpoint-write', method: property as CheckpointWrite, args });
       const value = Reflect.get(target, property, receiver) as unknown;
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
