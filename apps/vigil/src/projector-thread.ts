@@ -7,6 +7,7 @@ import {
   DuplicateEventIdError,
   EventStoreClosedError,
   InvalidAppendError,
+  overriding,
   WrongExpectedVersionError,
   type AppendOptions,
   type AppendResult,
@@ -53,7 +54,6 @@ export type FromProjectorThread =
 
 /** What the checkpoint log writes (the signed checkpoints, the Merkle frontier, how far each channel published). */
 export type CheckpointWrite = 'record' | 'markPublished';
-const CHECKPOINT_WRITES: readonly (string | symbol)[] = ['record', 'markPublished'] satisfies CheckpointWrite[];
 
 export class ProjectorThreadConfigError extends Error {
   constructor(message: string) {
@@ -80,8 +80,8 @@ const STOP_TIMEOUT_MS = 10_000;
  * thread answers HTTP and appends; this thread follows the log into the read models, raises alerts and
  * delivers them. They share the SQLite files, and talk by messages instead of polling: the main thread says
  * when it committed appends (the thread's subscriptions read at once), the thread says when it moved on
- * (read-your-writes waits resolve at once). The thread's own appends (the alerts it raises) are made here,
- * in the main thread's group commits: one writer to the log's file, so neither thread sleeps in SQLite's
+ * (read-your-writes waits resolve at once). The thread's own appends (the alerts it raises) and its checkpoint
+ * log's writes are made here, in the main thread's group commits: one writer to the log's file, so neither thread sleeps in SQLite's
  * busy handler waiting for the other's write lock. A thread that dies is reported to `onDeath`: the process must
  * not go on answering without raising alerts (a silent safety monitor reads as a safe trial).
  */
@@ -287,15 +287,11 @@ function appendFailure(error: unknown): AppendFailure {
 
 /** The store as the main thread uses it: each committed append is told to the projector thread. */
 export function tellingAppends(store: EventStore, thread: ProjectorThread): EventStore {
-  return new Proxy(store, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver) as unknown;
-      if (property !== 'append') return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-      return async (...args: Parameters<EventStore['append']>) => {
-        const result = await target.append(...args);
-        thread.noteAppended();
-        return result;
-      };
+  return overriding(store, {
+    append: async (...args: Parameters<EventStore['append']>) => {
+      const result = await store.append(...args);
+      thread.noteAppended();
+      return result;
     },
   });
 }
@@ -355,14 +351,7 @@ export function appendingThroughMain(store: EventStore, port: MessagePort): Even
     });
   const append = (streamId: string, events: NewEvent[], options: AppendOptions) => ask<AppendResult>({ type: 'append', streamId, events, options });
   const checkpoints = store.checkpoints && writingThroughMain(store.checkpoints as CheckpointLog, ask);
-  return new Proxy(store, {
-    get(target, property, receiver) {
-      if (property === 'append') return append;
-      if (property === 'checkpoints') return checkpoints;
-      const value = Reflect.get(target, property, receiver) as unknown;
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+  return overriding(store, { append, checkpoints });
 }
 
 /** A write the projector thread asks of the main thread (a message of FromProjectorThread, before its id). */
@@ -371,11 +360,9 @@ type WriteRequest =
 
 /** The checkpoint log with its writes made by the main thread; its reads on this thread's connection. */
 function writingThroughMain(log: CheckpointLog, ask: (message: WriteRequest) => Promise<unknown>): CheckpointLog {
-  return new Proxy(log, {
-    get(target, property, receiver) {
-      if (CHECKPOINT_WRITES.includes(property)) return (...args: unknown[]) => ask({ type: 'checkpoint-write', method: property as CheckpointWrite, args });
-      const value = Reflect.get(target, property, receiver) as unknown;
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+  const write =
+    (method: CheckpointWrite) =>
+    (...args: unknown[]) =>
+      ask({ type: 'checkpoint-write', method, args });
+  return overriding(log, { record: write('record'), markPublished: write('markPublished') } as Partial<CheckpointLog>);
 }

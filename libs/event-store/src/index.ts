@@ -14,6 +14,7 @@ export type { EventStoreConfig, EventStoreKind } from './create-event-store';
 export type { PostgresEventStoreOptions } from './postgres/postgres-event-store';
 export { assertSchemaName, isSchemaName } from './postgres/schema';
 export type { EventStoreDbEventStoreOptions } from './eventstoredb/esdb-event-store';
+export { overriding } from './overriding';
 export { StreamCache } from './stream-cache';
 export type { StreamCacheOptions } from './stream-cache';
 export { handleCommand, foldStream } from './handle-command';

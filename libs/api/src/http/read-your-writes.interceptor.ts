@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor, Optional, ServiceUnavailableException } from '@nestjs/common';
 import { from, Observable, switchMap, tap } from 'rxjs';
 import type { AppendOptions, AppendResult, EventStore, NewEvent } from '@vigil/event-store';
-import { EVENT_STORE } from '@vigil/event-store';
+import { EVENT_STORE, overriding } from '@vigil/event-store';
 import { ValidationError } from '@vigil/domain';
 import { ReadModelProgress, ReadModelsBehindError } from '@vigil/projections';
 import { RETRY_AFTER_SECONDS } from './database-unavailable';
@@ -21,19 +21,13 @@ const writes = new AsyncLocalStorage<{ position: number }>();
  * for, so the answer can say where the write got to (X-Vigil-Position). Wrap once, where the store is made.
  */
 export function notingWritePositions(store: EventStore): EventStore {
-  return new Proxy(store, {
-    get(target, property, receiver) {
-      if (property !== 'append') {
-        const value = Reflect.get(target, property, receiver) as unknown;
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-      }
-      return async (streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> => {
-        const result = await target.append(streamId, events, options);
-        const scope = writes.getStore();
-        const last = result.events[result.events.length - 1]?.globalPosition;
-        if (scope && last !== undefined) scope.position = Math.max(scope.position, last);
-        return result;
-      };
+  return overriding(store, {
+    append: async (streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> => {
+      const result = await store.append(streamId, events, options);
+      const scope = writes.getStore();
+      const last = result.events[result.events.length - 1]?.globalPosition;
+      if (scope && last !== undefined) scope.position = Math.max(scope.position, last);
+      return result;
     },
   });
 }

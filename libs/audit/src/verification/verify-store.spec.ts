@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSqliteEventStore, EventStore, hashEvent, NewEvent } from '@vigil/event-store';
+import type { EventRow } from '@vigil/event-store/testing';
 import { verifyStore, VerifyStoreOptions } from './verify-store';
 
 const metadata = { userId: 'u-1', userName: 'Dr Ann', role: 'investigator', siteId: 'SAT', occurredAt: '2026-01-13T07:30:00Z', correlationId: 'c-1' };
@@ -21,17 +22,7 @@ function tamper(file: string, change: (db: Database.Database) => void): void {
   }
 }
 
-interface Row {
-  global_position: number;
-  event_id: string;
-  stream_id: string;
-  stream_version: number;
-  type: string;
-  schema_version: number;
-  data: string;
-  metadata: string;
-  hash: string;
-}
+type Row = EventRow & { hash: string };
 
 type Tampering = (db: Database.Database) => void;
 

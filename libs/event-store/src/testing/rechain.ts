@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import { hashEvent } from '../hash-chain';
 
-interface EventRow {
+/** A row of the embedded store's events table as SQLite hands it over (the columns a hash is made of). */
+export interface EventRow {
   global_position: number;
   event_id: string;
   stream_id: string;
