@@ -121,6 +121,36 @@ describe('ProjectionRebuild', () => {
     await projector.stop();
     await server.close();
   });
+
+  it('keeps a rebuild asked of the owner until the owner has recorded its builds: an owner that loses its lease first leaves it to the next', async () => {
+    await writeTrialLog(store, { events: 500, patients: 5, perAppend: 10 });
+    const head = await store.headPosition();
+    const db = readModels();
+    let leaseLost = false;
+    const fence = () => async () => {
+      if (leaseLost) throw new Error('the lease of this read model is held by another node');
+    };
+    const owner = new Projector(store, db, allReadModels(), { retryDelayMs: 5, rebuildOnOwner: true, fence });
+    await owner.start();
+    await until(async () => (await owner.status()).every((s) => s.position === head));
+    const apiDb = readModels();
+    const api = new Projector(store, apiDb, allReadModels(), { rebuildOnOwner: true }); // follows nothing: asks the owner
+
+    expect(await api.rebuild(ALERT_LIST)).toMatchObject({ state: 'requested', projections: [ALERT_LIST] });
+    leaseLost = true;
+    expect(await owner.takeRebuildRequests()).toEqual([]);
+    expect(await db.rebuildRequests([ALERT_LIST, PATIENT_OVERVIEW])).toEqual([ALERT_LIST]);
+
+    leaseLost = false; // the lease back (or another owner): the request is still there to take
+    const [started] = await owner.takeRebuildRequests();
+    expect(started).toMatchObject({ state: 'running', projections: [ALERT_LIST] });
+    expect(await db.rebuildRequests([ALERT_LIST])).toEqual([]);
+    await until(async () => (await owner.describe(ALERT_LIST)).rebuild?.state === 'done');
+    expect((await owner.describe(ALERT_LIST)).rebuild?.jobId).toBe(started.jobId);
+    expect(await owner.takeRebuildRequests()).toEqual([]);
+    await owner.stop();
+    await Promise.all([db.close(), apiDb.close()]);
+  });
 });
 
 describe('ProjectionBuildWriter', () => {

@@ -85,6 +85,8 @@ export class ProjectionRebuild {
   private error?: string;
   private stopping = false;
   private running?: Promise<RebuildProgress>;
+  private buildsRecorded!: (recorded: boolean) => void;
+  private readonly recording = new Promise<boolean>((resolve) => (this.buildsRecorded = resolve));
 
   constructor(
     private readonly store: EventStore,
@@ -100,6 +102,14 @@ export class ProjectionRebuild {
   run(): Promise<RebuildProgress> {
     this.running ??= this.execute();
     return this.running;
+  }
+
+  /**
+   * True once its builds are recorded in the read-model database (from then on a killed rebuild is resumed
+   * by the next), false when it ended before that (failed: e.g. the lease of the read model was lost).
+   */
+  recorded(): Promise<boolean> {
+    return this.recording;
   }
 
   /** Asks the rebuild to stop after the batch at hand; its builds stay half-done, resumable. */
@@ -147,6 +157,7 @@ export class ProjectionRebuild {
         this.writers.push(writer);
         if (await writer.isLive()) this.live.add(writer);
       }
+      this.buildsRecorded(true);
       this.resumedFrom = this.position();
       this.startedNs = process.hrtime.bigint();
       if (this.resumedFrom > 0) this.logger.log(`resuming ${this.describe()} from position ${this.resumedFrom}`);
@@ -156,6 +167,7 @@ export class ProjectionRebuild {
       this.error = error instanceof Error ? error.message : String(error);
       this.logger.error(`rebuild of ${this.describe()} failed at position ${this.position()}: ${this.error}`);
     }
+    this.buildsRecorded(false); // no-op once recorded
     this.finishedAt = new Date();
     const progress = this.progress();
     await this.options.onProgress?.(progress);

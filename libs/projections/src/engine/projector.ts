@@ -122,6 +122,32 @@ export class Projector {
   rebuild(name: string): RebuildProgress | Promise<RebuildProgress> {
     const projection = projectionNamed(this.projections, name);
     if (this.options.rebuildOnOwner && !this.following.has(projection.name)) return this.requestOfOwner(projection.name);
+    return this.startRebuild(projection).progress();
+  }
+
+  /**
+   * Runs the rebuilds other nodes asked for, of the read models this node runs. A request is removed only
+   * once its rebuild has recorded its builds (a crash from then on leaves them to be resumed), or when one
+   * already runs: a node that dies or loses the lease before that leaves it to the next owner.
+   */
+  async takeRebuildRequests(): Promise<RebuildProgress[]> {
+    const names = await this.db.rebuildRequests([...this.following]);
+    const started: RebuildProgress[] = [];
+    for (const name of names) {
+      try {
+        const rebuild = this.startRebuild(projectionNamed(this.projections, name));
+        if (!(await rebuild.recorded())) continue; // failed before recording anything, and logged: asked again next time
+        started.push(rebuild.progress());
+        this.logger.log(`${name}: rebuilding, as another node asked`);
+      } catch (error) {
+        if (!(error instanceof RebuildAlreadyRunningError)) throw error;
+      }
+      await this.db.removeRebuildRequest(name);
+    }
+    return started;
+  }
+
+  private startRebuild(projection: Projection): ProjectionRebuild {
     const running = this.rebuilds.get(projection.name);
     if (running) throw new RebuildAlreadyRunningError(projection.name, running.progress());
     const runner = this.byName.get(projection.name) as ProjectionRunner;
@@ -142,22 +168,7 @@ export class Projector {
         this.rebuilds.delete(projection.name);
         this.finished.set(projection.name, rebuild);
       });
-    return rebuild.progress();
-  }
-
-  /** Runs the rebuilds other nodes asked for, of the read models this node runs. */
-  async takeRebuildRequests(): Promise<RebuildProgress[]> {
-    const names = await this.db.takeRebuildRequests([...this.following]);
-    const started: RebuildProgress[] = [];
-    for (const name of names) {
-      try {
-        started.push(await this.rebuild(name));
-        this.logger.log(`${name}: rebuilding, as another node asked`);
-      } catch (error) {
-        if (!(error instanceof RebuildAlreadyRunningError)) throw error;
-      }
-    }
-    return started;
+    return rebuild;
   }
 
   private async requestOfOwner(name: string): Promise<RebuildProgress> {

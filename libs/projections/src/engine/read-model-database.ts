@@ -177,15 +177,19 @@ export class ReadModelDatabase {
     );
   }
 
-  /** Takes the waiting rebuild requests of these read models (removing them). */
-  async takeRebuildRequests(projections: readonly string[]): Promise<string[]> {
+  /** The waiting rebuild requests of these read models (they stay until `removeRebuildRequest`). */
+  async rebuildRequests(projections: readonly string[]): Promise<string[]> {
     if (projections.length === 0) return [];
-    return this.transaction(async (sql) => {
-      const placeholders = projections.map(() => '?').join(', ');
-      const rows = await sql.all<{ name: string }>(`SELECT name FROM projection_rebuild_requests WHERE name IN (${placeholders})`, projections);
-      if (rows.length > 0) await sql.run(`DELETE FROM projection_rebuild_requests WHERE name IN (${placeholders})`, projections);
-      return rows.map((row) => row.name);
-    });
+    const placeholders = projections.map(() => '?').join(', ');
+    const rows = await this.read((sql) =>
+      sql.all<{ name: string }>(`SELECT name FROM projection_rebuild_requests WHERE name IN (${placeholders}) ORDER BY name`, projections),
+    );
+    return rows.map((row) => row.name);
+  }
+
+  /** Removes a read model's rebuild request, once its rebuild is recorded (or one already runs). */
+  async removeRebuildRequest(projection: string): Promise<void> {
+    await this.transaction((sql) => sql.run('DELETE FROM projection_rebuild_requests WHERE name = ?', [projection]));
   }
 
   async close(): Promise<void> {
