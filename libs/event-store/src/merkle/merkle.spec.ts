@@ -81,6 +81,26 @@ describe('the Merkle tree over the global log (RFC 9162)', () => {
     expect(() => new MerkleFrontier().appendEventHash('abc')).toThrow(/not a SHA-256 hex digest/);
   });
 
+  it('appends a batch of event hashes as it appends them one by one, tiles included; a batch with a bad hash stops at it, naming it', () => {
+    const hashes = eventHashes(2 * TILE_LEAVES + 77);
+    const oneTiles: [number, string][] = [];
+    const batchTiles: [number, string][] = [];
+    const one = new MerkleFrontier(undefined, (index, root) => oneTiles.push([index, root.toString('hex')]));
+    const batch = new MerkleFrontier(undefined, (index, root) => batchTiles.push([index, root.toString('hex')]));
+    hashes.forEach((h) => one.appendEventHash(h));
+    batch.appendEventHashes(hashes.slice(0, 100));
+    batch.appendEventHashes(hashes.slice(100).map((h, i) => (i % 2 ? h.toUpperCase() : h)));
+    expect(batch.state()).toEqual(one.state());
+    expect(batch.rootHex()).toBe(one.rootHex());
+    expect(batchTiles).toEqual(oneTiles);
+
+    const stopped = new MerkleFrontier();
+    expect(() => stopped.appendEventHashes([hashes[0], hashes[1], `${hashes[2].slice(0, 63)}g`, hashes[3]])).toThrow(/not a SHA-256 hex digest: ".*g"/);
+    expect(stopped.treeSize).toBe(2);
+    expect(stopped.rootHex()).toBe(mth(hashes.slice(0, 2).map((h) => Buffer.from(h, 'hex'))).toString('hex'));
+    expect(() => new MerkleFrontier().appendLeaf(Buffer.alloc(31))).toThrow(/32 bytes, not 31/);
+  });
+
   it('tells each finished tile of 256 leaves with its root', () => {
     const hashes = eventHashes(2 * TILE_LEAVES + 10);
     const tiles: [number, string][] = [];
