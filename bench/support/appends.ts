@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { v7 as timeOrderedUuid } from 'uuid';
 import { EventStore, NewEvent } from '@vigil/event-store';
 import { patientStream } from '@vigil/domain';
 import type { BenchContext, Measurement, Scenario } from '../scenario';
@@ -19,7 +19,8 @@ export async function storeWithPatients(bench: BenchContext, patients: number): 
 /**
  * One round of appends, one lab result event per command, `inFlight` commands at a time. Worker w
  * owns patients w, w + inFlight, …, so appends never race on a stream; each append states the
- * version it expects, as the command handler does. Returns appends per second.
+ * version it expects, as the command handler does, and has a time-ordered command id, as a request
+ * without an Idempotency-Key gets (libs/api request-context.ts). Returns appends per second.
  */
 export async function appendRound(store: EventStore, versions: number[], appends: number, inFlight: number, latencies: Latencies): Promise<number> {
   const patients = versions.length;
@@ -28,7 +29,7 @@ export async function appendRound(store: EventStore, versions: number[], appends
     const worker = i % inFlight;
     const owned = Math.max(1, Math.floor((patients - worker + inFlight - 1) / inFlight));
     const patient = worker + inFlight * (Math.floor(i / inFlight) % owned);
-    planned[worker].push({ patient, event: labResultRecorded(patient, i), commandId: randomUUID() });
+    planned[worker].push({ patient, event: labResultRecorded(patient, i), commandId: timeOrderedUuid() });
   }
   const started = nowMs();
   await Promise.all(
