@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import helmet from 'helmet';
 import { HttpConfig, httpConfigFromEnv } from './http-config';
 import { jsonDepthExceeds } from './json-depth';
+import { TokenSubjects } from './token-subjects';
 import { echoRequestIds, requestIdOf } from './request-id';
 import { ErrorResponse, withAccessControl, withErrorAnswers } from './openapi';
 import { badRequest, vigilValidationPipe } from './validation';
@@ -69,28 +70,6 @@ function refuseDeepJson(app: NestFastifyApplication, fastify: FastifyInstance, c
   });
 }
 
-const SUBJECT = Symbol('vigil.rateLimitSubject');
-
-/** The `sub` of a bearer token, read without verifying it: only to count requests (the guards verify it). Read once per request. */
-function tokenSubject(request: FastifyRequest): string | null {
-  const cached = (request as unknown as Record<symbol, string | null | undefined>)[SUBJECT];
-  if (cached !== undefined) return cached;
-  return ((request as unknown as Record<symbol, string | null>)[SUBJECT] = subjectOf(request));
-}
-
-function subjectOf(request: FastifyRequest): string | null {
-  const header = request.headers.authorization;
-  if (typeof header !== 'string' || !header.startsWith('Bearer ')) return null;
-  const payload = header.slice(7).split('.')[1];
-  if (!payload || payload.length > 4096) return null;
-  try {
-    const sub = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown }).sub;
-    return typeof sub === 'string' && sub.length <= 256 ? sub : null;
-  } catch {
-    return null;
-  }
-}
-
 async function registerRateLimits(app: NestFastifyApplication, config: HttpConfig): Promise<void> {
   const tooMany = (who: string) => (_request: FastifyRequest, context: { max: number; after: string; ttl: number }) => ({
     statusCode: 429,
@@ -111,14 +90,15 @@ async function registerRateLimits(app: NestFastifyApplication, config: HttpConfi
     );
   }
   if (config.rateLimitPerUser > 0) {
+    const subjects = new TokenSubjects();
     await app.register(
       rateLimit as never,
       {
         max: config.rateLimitPerUser,
         timeWindow: config.rateLimitWindowMs,
         // Requests without a token are counted by address only.
-        allowList: (request: FastifyRequest) => isHealth(request) || tokenSubject(request) === null,
-        keyGenerator: (request: FastifyRequest) => `user:${tokenSubject(request)}`,
+        allowList: (request: FastifyRequest) => isHealth(request) || subjects.of(request) === null,
+        keyGenerator: (request: FastifyRequest) => `user:${subjects.of(request)}`,
         errorResponseBuilder: tooMany('user'),
       } as never,
     );
