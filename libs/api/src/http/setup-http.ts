@@ -3,9 +3,9 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import helmet from 'helmet';
 import { HttpConfig, httpConfigFromEnv } from './http-config';
 import { jsonDepthExceeds } from './json-depth';
+import { securityHeaders } from './security-headers';
 import { TokenSubjects } from './token-subjects';
 import { echoRequestIds, requestIdOf } from './request-id';
 import { ErrorResponse, withAccessControl, withErrorAnswers } from './openapi';
@@ -103,39 +103,4 @@ async function registerRateLimits(app: NestFastifyApplication, config: HttpConfi
       } as never,
     );
   }
-}
-
-/**
- * Security headers for an API that also serves a browser console (/console/, /) and its docs (/docs):
- * scripts, styles, images and connections from Vigil itself only (inline styles allowed for the
- * OpenAPI page), no framing, no plugins; the API's JSON answers get the same headers.
- */
-const helmetOptions: Parameters<typeof helmet>[0] = {
-  contentSecurityPolicy: {
-    useDefaults: false,
-    directives: {
-      defaultSrc: ["'self'"],
-      scriptSrc: ["'self'"],
-      styleSrc: ["'self'", "'unsafe-inline'"],
-      imgSrc: ["'self'", 'data:'],
-      fontSrc: ["'self'", 'data:'],
-      connectSrc: ["'self'"],
-      objectSrc: ["'none'"],
-      baseUri: ["'self'"],
-      formAction: ["'self'"],
-      frameAncestors: ["'none'"],
-    },
-  },
-  crossOriginEmbedderPolicy: false,
-  crossOriginResourcePolicy: { policy: 'same-origin' },
-  referrerPolicy: { policy: 'no-referrer' },
-};
-
-/**
- * helmet's middleware, built once and run on every request. (@fastify/helmet rebuilds it, CSP parsing
- * included, on every request: a few percent of the CPU of a lab-result POST under load, bench/README.md.)
- */
-function securityHeaders(fastify: FastifyInstance): void {
-  const apply = helmet(helmetOptions);
-  fastify.addHook('onRequest', (request, reply, done) => apply(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
 }
