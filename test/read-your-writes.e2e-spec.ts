@@ -69,4 +69,37 @@ describe('Reading right after writing', () => {
     const malformed = await vigil.http().get('/patients').set('X-Vigil-Min-Position', 'latest').expect(400);
     expect(malformed.body.errors[0].field).toBe('X-Vigil-Min-Position');
   });
+
+  it('answers a write that appends nothing (the same Idempotency-Key again) with the head, and a refused write without a position', async () => {
+    await vigil.http().post('/patients').send(enrolment()).expect(201);
+    const lab = { test: 'PLAT', value: 120000, unit: '/mm3', collectedAt: daysAgo(1) };
+    const first = await vigil.http().post('/patients/TR-SAT-001/lab-results').set('Idempotency-Key', 'lab-0001-of-sat-001').send(lab).expect(201);
+    await vigil
+      .http()
+      .post('/patients')
+      .send(enrolment({ patientId: 'TR-SAT-002' }))
+      .expect(201);
+    const head = (await vigil.http().get('/health').expect(200)).body.eventStore.headPosition as number;
+    expect(head).toBe(Number(first.headers['x-vigil-position']) + 1);
+    const again = await vigil.http().post('/patients/TR-SAT-001/lab-results').set('Idempotency-Key', 'lab-0001-of-sat-001').send(lab).expect(201);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers['x-vigil-position']).toBe(String(head));
+    const refused = await vigil
+      .http()
+      .post('/patients/TR-SAT-001/lab-results')
+      .send({ ...lab, value: 'many' })
+      .expect(400);
+    expect(refused.headers['x-vigil-position']).toBeUndefined();
+    const unknown = await vigil.http().post('/patients/TR-SAT-404/lab-results').send(lab).expect(404);
+    expect(unknown.headers['x-vigil-position']).toBeUndefined();
+  });
+
+  it('refuses a read the user may not make at once, whatever X-Vigil-Min-Position asks to wait for', async () => {
+    await vigil.http().post('/patients').send(enrolment()).expect(201);
+    const started = Date.now();
+    await vigil.as('investigator', ['PSL']).get('/patients/TR-SAT-001').set('X-Vigil-Min-Position', '1000000').expect(403);
+    await vigil.http().get('/patients/TR-SAT-001').set('Authorization', '').set('X-Vigil-Min-Position', '1000000').expect(401);
+    // The wait for a position never reached is 2 s: refused before it, as the access guards come first.
+    expect(Date.now() - started).toBeLessThan(1_500);
+  });
 });

@@ -1,6 +1,7 @@
 import type { BenchContext, Measurement, Scenario } from '../scenario';
 import { serverProfiling } from '../support/cpu-profile';
 import { ALERT_EVERY, assertEveryResultAccepted, coresText, LabLoad, LoadRound, round2 } from '../support/lab-load';
+import { cpuSecondsOf } from '../support/process-cpu';
 import { enrolPatients, headPosition, startProduct } from '../support/product';
 import { median } from '../support/stats';
 
@@ -28,20 +29,30 @@ export const httpIngest: Scenario = {
     const profiling = serverProfiling(bench);
     const vigil = await startProduct(bench, 'http-ingest', { nodeOptions: profiling.nodeOptions });
     const rounds: LoadRound[] = [];
+    // CPU milliseconds the server's main thread (HTTP, validation, decisions, commits) spent per result accepted, each round.
+    const mainThreadMs: (number | undefined)[] = [];
     try {
       bench.log(`server pid ${vigil.server.pid} up in ${vigil.server.startedInMs.toFixed(0)} ms; authorisation: ${vigil.auth}; enrolling ${patients} patients`);
       await enrolPatients(vigil.client, patients);
       const before = await headPosition(vigil.client);
       const load = new LabLoad(vigil.client.headers, patients);
-      const round = (seconds: number) => load.round([{ url: vigil.client.url, connections }], seconds, { server: vigil.server.pid });
+      const pid = vigil.server.pid;
+      const round = (seconds: number) => load.round([{ url: vigil.client.url, connections }], seconds, { server: pid });
       await round(warmup);
-      for (let i = 0; i < httpRounds; i++) rounds.push(await round(duration));
+      for (let i = 0; i < httpRounds; i++) {
+        const before = cpuSecondsOf(pid, pid);
+        const measured = await round(duration);
+        const after = cpuSecondsOf(pid, pid);
+        rounds.push(measured);
+        mainThreadMs.push(before === undefined || after === undefined ? undefined : ((after - before) * 1000) / measured.ok);
+      }
       assertEveryResultAccepted(rounds);
       // Every acknowledged result must be in the store (alerts may add more events).
       const posted = rounds.reduce((sum, r) => sum + r.ok, 0);
       const appended = (await headPosition(vigil.client)) - before;
       if (appended < posted) throw new Error(`${posted} results acknowledged during measurement but only ${appended} events appended`);
-      bench.log(`rounds: ${rounds.map((r) => `${Math.round(r.rate)}/s p99 ${r.p99.toFixed(1)} ms, ${coresText(r)}`).join('; ')}`);
+      const mainText = (i: number) => `main thread ${mainThreadMs[i]?.toFixed(3) ?? '?'} CPU ms/result`;
+      bench.log(`rounds: ${rounds.map((r, i) => `${Math.round(r.rate)}/s p99 ${r.p99.toFixed(1)} ms, ${coresText(r)}, ${mainText(i)}`).join('; ')}`);
     } finally {
       await vigil.server.stop();
     }
@@ -49,12 +60,13 @@ export const httpIngest: Scenario = {
       connections,
       patients,
       secondsPerRound: duration,
-      rounds: rounds.map((r) => ({
+      rounds: rounds.map((r, i) => ({
         rate: Math.round(r.rate),
         p50: round2(r.p50),
         p99: round2(r.p99),
         serverCores: r.serverCores.server && round2(r.serverCores.server),
         loadGeneratorCores: round2(r.loadCores),
+        mainThreadCpuMsPerResult: thousandths(mainThreadMs[i]),
       })),
       auth: vigil.auth,
       alertEvery: ALERT_EVERY,
@@ -66,3 +78,5 @@ export const httpIngest: Scenario = {
     };
   },
 };
+
+const thousandths = (n: number | undefined): number | undefined => (n === undefined ? undefined : Math.round(n * 1000) / 1000);

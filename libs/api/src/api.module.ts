@@ -1,11 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { VigilConfig } from './config';
 import { HealthController } from './health/health.controller';
 import { RulesController } from './rules/rules.controller';
 import { DomainExceptionFilter } from './http/domain-exception.filter';
-import { ReadYourWritesInterceptor } from './http/read-your-writes.interceptor';
+import { ReadYourWritesModule } from './http/read-your-writes';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { IdentityGuard } from './identity/identity.guard';
@@ -19,13 +19,13 @@ export class ApiModule {
     return {
       module: ApiModule,
       global: true,
-      imports: [CqrsModule.forRoot(), AuthModule.forConfig(config), PatientsModule, AuditModule],
+      // ReadYourWritesModule after AuthModule: its guard runs after the identity and access guards.
+      imports: [CqrsModule.forRoot(), AuthModule.forConfig(config), PatientsModule, AuditModule, ReadYourWritesModule],
       controllers: [HealthController, RulesController],
       providers: [
         { provide: VIGIL_CONFIG, useValue: config },
         { provide: APP_GUARD, useClass: IdentityGuard },
         { provide: APP_FILTER, useClass: DomainExceptionFilter },
-        { provide: APP_INTERCEPTOR, useClass: ReadYourWritesInterceptor },
       ],
       exports: [VIGIL_CONFIG],
     };

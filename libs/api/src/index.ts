@@ -17,7 +17,7 @@ export { jsonDepthExceeds } from './http/json-depth';
 export * from './rules/rule-catalogue-markdown';
 export * from './reports/reports-api.module';
 export * from './health/health.module';
-export * from './http/read-your-writes.interceptor';
+export * from './http/read-your-writes';
 export * from './http/database-unavailable';
 export * from './lab-intake/lab-intake.module';
 export * from './lab-intake/lab-result-intake';

@@ -3,9 +3,10 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import helmet from 'helmet';
 import { HttpConfig, httpConfigFromEnv } from './http-config';
 import { jsonDepthExceeds } from './json-depth';
+import { securityHeaders } from './security-headers';
+import { TokenSubjects } from './token-subjects';
 import { echoRequestIds, requestIdOf } from './request-id';
 import { ErrorResponse, withAccessControl, withErrorAnswers } from './openapi';
 import { badRequest, vigilValidationPipe } from './validation';
@@ -69,28 +70,6 @@ function refuseDeepJson(app: NestFastifyApplication, fastify: FastifyInstance, c
   });
 }
 
-const SUBJECT = Symbol('vigil.rateLimitSubject');
-
-/** The `sub` of a bearer token, read without verifying it: only to count requests (the guards verify it). Read once per request. */
-function tokenSubject(request: FastifyRequest): string | null {
-  const cached = (request as unknown as Record<symbol, string | null | undefined>)[SUBJECT];
-  if (cached !== undefined) return cached;
-  return ((request as unknown as Record<symbol, string | null>)[SUBJECT] = subjectOf(request));
-}
-
-function subjectOf(request: FastifyRequest): string | null {
-  const header = request.headers.authorization;
-  if (typeof header !== 'string' || !header.startsWith('Bearer ')) return null;
-  const payload = header.slice(7).split('.')[1];
-  if (!payload || payload.length > 4096) return null;
-  try {
-    const sub = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: unknown }).sub;
-    return typeof sub === 'string' && sub.length <= 256 ? sub : null;
-  } catch {
-    return null;
-  }
-}
-
 async function registerRateLimits(app: NestFastifyApplication, config: HttpConfig): Promise<void> {
   const tooMany = (who: string) => (_request: FastifyRequest, context: { max: number; after: string; ttl: number }) => ({
     statusCode: 429,
@@ -111,51 +90,17 @@ async function registerRateLimits(app: NestFastifyApplication, config: HttpConfi
     );
   }
   if (config.rateLimitPerUser > 0) {
+    const subjects = new TokenSubjects();
     await app.register(
       rateLimit as never,
       {
         max: config.rateLimitPerUser,
         timeWindow: config.rateLimitWindowMs,
         // Requests without a token are counted by address only.
-        allowList: (request: FastifyRequest) => isHealth(request) || tokenSubject(request) === null,
-        keyGenerator: (request: FastifyRequest) => `user:${tokenSubject(request)}`,
+        allowList: (request: FastifyRequest) => isHealth(request) || subjects.of(request) === null,
+        keyGenerator: (request: FastifyRequest) => `user:${subjects.of(request)}`,
         errorResponseBuilder: tooMany('user'),
       } as never,
     );
   }
-}
-
-/**
- * Security headers for an API that also serves a browser console (/console/, /) and its docs (/docs):
- * scripts, styles, images and connections from Vigil itself only (inline styles allowed for the
- * OpenAPI page), no framing, no plugins; the API's JSON answers get the same headers.
- */
-const helmetOptions: Parameters<typeof helmet>[0] = {
-  contentSecurityPolicy: {
-    useDefaults: false,
-    directives: {
-      defaultSrc: ["'self'"],
-      scriptSrc: ["'self'"],
-      styleSrc: ["'self'", "'unsafe-inline'"],
-      imgSrc: ["'self'", 'data:'],
-      fontSrc: ["'self'", 'data:'],
-      connectSrc: ["'self'"],
-      objectSrc: ["'none'"],
-      baseUri: ["'self'"],
-      formAction: ["'self'"],
-      frameAncestors: ["'none'"],
-    },
-  },
-  crossOriginEmbedderPolicy: false,
-  crossOriginResourcePolicy: { policy: 'same-origin' },
-  referrerPolicy: { policy: 'no-referrer' },
-};
-
-/**
- * helmet's middleware, built once and run on every request. (@fastify/helmet rebuilds it, CSP parsing
- * included, on every request: a few percent of the CPU of a lab-result POST under load, bench/README.md.)
- */
-function securityHeaders(fastify: FastifyInstance): void {
-  const apply = helmet(helmetOptions);
-  fastify.addHook('onRequest', (request, reply, done) => apply(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
 }

@@ -39,7 +39,9 @@ export function loggingModule(options: LoggingOptions): DynamicModule {
     ...(options.thread === undefined ? {} : { base: { pid: process.pid, hostname: hostname(), thread: options.thread } }),
     level: options.format === 'silent' ? 'silent' : options.level,
     // The request id is Fastify's (libs/api http/request-id.ts: the caller's X-Request-Id, or a new UUID).
-    customProps: (request) => ({ correlationId: request.headers['x-correlation-id'] }),
+    // No bindings while the request has no correlation id yet (it is set after this middleware when none came): pino-http
+    // would make a child logger per request that binds nothing; the answer's line binds it once it is set.
+    customProps: (request) => correlationOf(request) as object,
     autoLogging: { ignore: (request) => QUIET_ROUTES.has(((request as { originalUrl?: string }).originalUrl ?? request.url ?? '').split('?')[0]) },
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
     serializers: {
@@ -53,6 +55,11 @@ export function loggingModule(options: LoggingOptions): DynamicModule {
     },
   };
   return LoggerModule.forRoot({ pinoHttp: options.format === 'pretty' ? [http, prettyStream()] : http });
+}
+
+function correlationOf(request: { headers: Record<string, string | string[] | undefined> }): { correlationId: string | string[] } | undefined {
+  const correlationId = request.headers['x-correlation-id'];
+  return correlationId === undefined ? undefined : { correlationId };
 }
 
 /** pino-pretty, loaded only when a person reads the terminal. */
