@@ -45,6 +45,8 @@ export async function createSqliteEventStore(options: SqliteEventStoreOptions): 
 }
 
 const lastVersion = Number.MAX_SAFE_INTEGER;
+/** Streams whose heads are kept (SqliteEventStore.ownHeads): beyond, they are forgotten and read again. */
+const MAX_OWN_HEADS = 100_000;
 
 /** A write to the store's own other tables that joins a group commit (sideWrite). */
 interface SideWrite {
@@ -70,6 +72,13 @@ export class SqliteEventStore implements EventStore {
   private readonly subscriptions = new SubscriptionSet();
   private readonly writes = new GroupCommit<AppendRequest | SideWrite, AppendResult>((batch) => this.commitBatch(batch));
   private closing = false;
+  /**
+   * The versions this connection's commits left streams at, while no other connection has written to the file
+   * (PRAGMA data_version unchanged since `dataVersion`): a read of a stream from past its head is then answered
+   * without a query (the command path reads each stream's tail before deciding, and it is nearly always empty).
+   */
+  private readonly ownHeads = new Map<string, number>();
+  private dataVersion = -1;
   private readonly sql;
   readonly checkpoints: CheckpointLog;
   readonly snapshots: SnapshotLog;
@@ -160,6 +169,7 @@ export class SqliteEventStore implements EventStore {
         )
         .raw(true),
       headPosition: db.prepare<[], number>('SELECT COALESCE(MAX(global_position), 0) FROM events').pluck(),
+      dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
     };
   }
 
@@ -170,6 +180,8 @@ export class SqliteEventStore implements EventStore {
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
     this.assertOpen();
+    const from = options.fromVersion ?? 1;
+    if (from > 1 && from > (this.ownHead(streamId) ?? Infinity)) return [];
     const rows = this.sql.stream.all(streamId, options.fromVersion ?? 1, options.toVersion ?? lastVersion);
     return rows.map(toStoredEvent);
   }
@@ -316,8 +328,28 @@ export class SqliteEventStore implements EventStore {
       if (this.db.inTransaction) this.sql.rollback.run();
       throw error;
     }
+    this.noteOwnHeads(outcomes);
     this.signal.notify();
     return outcomes;
+  }
+
+  /** The version this connection's commits left the stream at, if no other connection wrote since; else undefined. */
+  private ownHead(streamId: string): number | undefined {
+    const version = this.sql.dataVersion.get() as number;
+    if (version !== this.dataVersion) {
+      this.ownHeads.clear();
+      this.dataVersion = version;
+      return undefined;
+    }
+    return this.ownHeads.get(streamId);
+  }
+
+  private noteOwnHeads(outcomes: readonly Outcome<AppendResult | undefined>[]): void {
+    if (this.ownHeads.size > MAX_OWN_HEADS) this.ownHeads.clear();
+    for (const outcome of outcomes) {
+      // A repeated command's version is its first result's, not necessarily the head.
+      if (outcome.ok && outcome.value && !outcome.value.duplicate) this.ownHeads.set(outcome.value.streamId, outcome.value.version);
+    }
   }
 
   private appendOne(request: AppendRequest, recordedAt: string): AppendResult {
