@@ -40,11 +40,11 @@ export const httpIngest: Scenario = {
       const round = (seconds: number) => load.round([{ url: vigil.client.url, connections }], seconds, { server: pid });
       await round(warmup);
       for (let i = 0; i < httpRounds; i++) {
-        const before = cpuSecondsOf(pid, pid);
+        const cpuBefore = cpuSecondsOf(pid, pid);
         const measured = await round(duration);
-        const after = cpuSecondsOf(pid, pid);
+        const cpuAfter = cpuSecondsOf(pid, pid);
         rounds.push(measured);
-        mainThreadMs.push(before === undefined || after === undefined ? undefined : ((after - before) * 1000) / measured.ok);
+        mainThreadMs.push(cpuBefore === undefined || cpuAfter === undefined ? undefined : ((cpuAfter - cpuBefore) * 1000) / measured.ok);
       }
       assertEveryResultAccepted(rounds);
       // Every acknowledged result must be in the store (alerts may add more events).

@@ -26,4 +26,11 @@ describe('The subject a request is rate limited under', () => {
     const subjects = new TokenSubjects();
     for (let i = 0; i < 2_500; i++) expect(subjects.of(request(token({ sub: `user-${i % 1_200}` })))).toBe(`user-${i % 1_200}`);
   });
+
+  it('reads the subject of a header too long to keep, each time', () => {
+    const subjects = new TokenSubjects();
+    const long = `${token({ sub: 'dm1' })}${'x'.repeat(10_000)}`;
+    expect(subjects.of(request(long))).toBe('dm1');
+    expect(subjects.of(request(long))).toBe('dm1');
+  });
 });

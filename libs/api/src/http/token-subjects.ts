@@ -3,6 +3,8 @@ import type { FastifyRequest } from 'fastify';
 const SUBJECT = Symbol('vigil.rateLimitSubject');
 /** Distinct Authorization headers whose subjects are kept; more, and the kept ones are forgotten. */
 const KEPT_SUBJECTS = 1_000;
+/** Headers longer than this are decoded each time, not kept: the memory kept stays bounded whatever clients send. */
+const KEPT_HEADER_LENGTH = 8_192;
 
 /**
  * The `sub` of a bearer token, read without verifying it: only to count requests (the guards verify it).
@@ -23,13 +25,14 @@ export class TokenSubjects {
     const kept = this.kept.get(header);
     if (kept !== undefined) return kept;
     const subject = subjectOf(header);
+    if (header.length > KEPT_HEADER_LENGTH) return subject;
     if (this.kept.size >= KEPT_SUBJECTS) this.kept.clear();
     this.kept.set(header, subject);
     return subject;
   }
 }
 
-export function subjectOf(header: string): string | null {
+function subjectOf(header: string): string | null {
   if (!header.startsWith('Bearer ')) return null;
   const payload = header.slice(7).split('.')[1];
   if (!payload || payload.length > 4096) return null;
