@@ -36,6 +36,19 @@ describe('ProjectorThread', () => {
     expect(reason).toContain('the read-model file is gone');
   });
 
+  it('reports a thread that fails right after its ready, even when the error is heard before the ready', async () => {
+    const death = new Promise<string>((resolve) => {
+      const worker = thread(`parentPort.postMessage({ type: 'ready' }); throw new Error('the read-model file is gone');`);
+      ProjectorThread.launch(worker, store, resolve);
+      // The main thread busy while the thread readies and fails: both wait in their queues, heard in either order.
+      worker.once('online', () => {
+        const until = Date.now() + 200;
+        while (Date.now() < until);
+      });
+    });
+    expect(await death).toContain('the read-model file is gone');
+  });
+
   it('reports a thread that exits once started', async () => {
     expect(await deathOf(`parentPort.postMessage({ type: 'ready' }); setTimeout(() => process.exit(3), 5);`)).toBe('exited with code 3');
   });

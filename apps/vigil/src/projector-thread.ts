@@ -125,14 +125,12 @@ export class ProjectorThread {
         } else if (message.type === 'failed') error = new Error(message.message);
         else thread.receive(message);
       });
-      worker.on('error', (failure) => {
-        error = failure;
-        if (ready && !thread.stopping) thread.onDeath(`failed: ${failure.stack ?? failure.message}`);
-      });
+      // Judged at the exit, not at the error: the thread's error and its messages come over different ports, so a
+      // 'ready' posted just before a throw can arrive after the error; Node.js delivers every message before 'exit'.
+      worker.on('error', (failure) => (error = failure));
       worker.on('exit', (code) => {
         if (!ready) reject(new Error(`the projector thread could not start: ${error?.message ?? `it exited with code ${code}`}`));
-        // An error was reported already with its stack; an exit without one (process.exit in the thread) is reported here.
-        else if (!thread.stopping && !error) thread.onDeath(`exited with code ${code}`);
+        else if (!thread.stopping) thread.onDeath(error ? `failed: ${error.stack ?? error.message}` : `exited with code ${code}`);
       });
     });
     // Whoever awaits `ready` sees a failed start; nobody awaiting it yet must not crash the process.
