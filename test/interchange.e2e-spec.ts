@@ -174,6 +174,17 @@ describe('Trial reports and interchange', () => {
       expect(at('VISITDY')).toBe(29);
     });
 
+    it("puts the protocol's Day 0 baseline visit on SDTM Day -1: VISITNUM 1, VISITDY -1 like its LBDY (SDTM has no Day 0)", async () => {
+      const lb = JSON.parse((await sdtm('LB', { asOf: settledAt }).expect(200)).text) as Dataset;
+      const baseline = lb.rows.filter((r) => r[column(lb, 'USUBJID')] === `TRANSREG-${RA_1}` && r[column(lb, 'VISITNUM')] === 1);
+      expect(baseline.length).toBeGreaterThan(0);
+      for (const row of baseline) {
+        expect(row[column(lb, 'VISITDY')]).toBe(-1);
+        expect(row[column(lb, 'LBDY')]).toBe(-1);
+      }
+      expect(lb.rows.some((r) => r[column(lb, 'VISITDY')] === 0)).toBe(false);
+    });
+
     it('gives the same bytes for the same asOf, however often it is read; a correction changes only a later export', async () => {
       const before = await sdtm('LB', { asOf: settledAt, format: 'csv' }).expect(200);
       await vigil.as('monitor').get(`/fhir/Patient/${RA_1}/$everything`).expect(200); // a read, recorded as an access

@@ -97,7 +97,8 @@ describe('SDTM exports', () => {
       VISITDY: 8,
       LBDY: 8,
     });
-    expect(rows[0]).toMatchObject({ LBDY: -1, LBTOXGR: '0', LBNRIND: 'NORMAL' });
+    // The protocol's Day 0 baseline visit: the first visit, on SDTM's Day -1 as its LBDY (SDTM has no Day 0).
+    expect(rows[0]).toMatchObject({ VISITNUM: 1, VISITDY: -1, LBDY: -1, LBTOXGR: '0', LBNRIND: 'NORMAL' });
   });
 
   it('gives the same bytes for the same position, dated by the recording time of its last event', () => {
