@@ -54,6 +54,12 @@ describe('Trial reports and interchange', () => {
       .query({ asOf: settledAt, ...query });
   const sdtm = (domain: string, query: Record<string, string> = {}) => vigil.as('data_manager').get(`/exports/sdtm/${domain}`).query(query);
   const column = (dataset: Dataset, name: string) => dataset.columns.findIndex((c) => c.name === name);
+  /** The demo's `<disease>-<n>`: its patient codes end in the cohort's running number, n = 1 before n = 2 of a disease. */
+  const demoPatient = async (disease: string, n: 1 | 2) => {
+    const items = (await vigil.http().get('/patients').query({ disease }).expect(200)).body.items as { patientId: string }[];
+    const number = (patientId: string) => Number(patientId.split('-').pop());
+    return items.map((p) => p.patientId).sort((a, b) => number(a) - number(b))[n - 1];
+  };
 
   describe('the safety report', () => {
     it('counts the 28 demo patients, their doses against the grid, and the three serious adverse events with their clocks (GPA-1 late)', async () => {
@@ -286,17 +292,98 @@ describe('Trial reports and interchange', () => {
     });
 
     it('carries the serious adverse event of GPA-1 with its seriousness, severity and the IL-2 dose as suspect', async () => {
-      const gpa = (await vigil.http().get('/patients').query({ disease: 'GPA' }).expect(200)).body.items as { patientId: string }[];
-      const gpa1 = gpa.map((p) => p.patientId).sort()[0];
-      const bundle = await everything(gpa1);
+      const bundle = await everything(await demoPatient('GPA', 1));
       expect(validFhir(bundle).valid).toBe(true);
       const ae = bundle.entry
         .map((e: { resource: Resource }) => e.resource)
         .find((r: Resource) => r.resourceType === 'AdverseEvent' && JSON.stringify(r).includes('"serious"'));
+      // Pneumonia, CTCAE grade 3 (R4 severity: severe), hospitalised, recovering.
       expect(ae).toMatchObject({
-        seriousness: { coding: [expect.objectContaining({ code: 'serious' })] },
+        event: { text: 'Pneumonia' },
+        seriousness: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adverse-event-seriousness', code: 'serious', display: 'Serious' }] },
+        severity: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adverse-event-severity', code: 'severe', display: 'Severe' }] },
+        outcome: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adverse-event-outcome', code: 'recovering' }] },
         suspectEntity: [{ instance: { reference: expect.stringMatching(/^MedicationAdministration\//) } }],
       });
+    });
+
+    it("codes every demo adverse event's severity (R4: mild, moderate, severe from the CTCAE grade) and outcome (R4 adverse-event-outcome)", async () => {
+      // The demo's events as planned (apps/vigil/src/demo/demo-cohort.ts): grade and outcome as the site reported them.
+      const planned: Record<string, { grade: number; outcome: string }> = {
+        'Injection site reaction': { grade: 1, outcome: 'recovered' },
+        Pyrexia: { grade: 1, outcome: 'recovered' },
+        Arthralgia: { grade: 3, outcome: 'recovering' },
+        Pneumonia: { grade: 3, outcome: 'recovering' },
+        'Anaphylactic reaction': { grade: 4, outcome: 'recovered' },
+        'Erythema multiforme': { grade: 3, outcome: 'recovering' },
+      };
+      // FHIR R4 ValueSet adverse-event-severity, and adverse-event-outcome (resolved | recovering | ongoing | resolvedWithSequelae | fatal | unknown).
+      const severity = (grade: number) => (grade === 1 ? 'mild' : grade === 2 ? 'moderate' : 'severe');
+      const outcome: Record<string, string> = { recovered: 'resolved', recovering: 'recovering' };
+      const patients = (await vigil.http().get('/patients').expect(200)).body.items as { patientId: string }[];
+      const seen = new Set<string>();
+      for (const { patientId } of patients) {
+        const bundle = await everything(patientId);
+        for (const { resource } of bundle.entry as { resource: Resource & { event: { text: string } } }[]) {
+          if (resource.resourceType !== 'AdverseEvent') continue;
+          const term = resource.event.text;
+          seen.add(term);
+          expect(planned[term]).toBeDefined();
+          expect(resource).toMatchObject({
+            severity: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adverse-event-severity', code: severity(planned[term].grade) }] },
+            outcome: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adverse-event-outcome', code: outcome[planned[term].outcome] }] },
+          });
+        }
+      }
+      expect([...seen]).toEqual(expect.arrayContaining(['Arthralgia', 'Pneumonia', 'Anaphylactic reaction', 'Erythema multiforme']));
+    });
+
+    it('gives each dose as a completed MedicationAdministration: SNOMED route (SC 34206005, SC-2 intravenous once), dose in UCUM 10*6.[iU]', async () => {
+      const administrations = async (patientId: string) =>
+        ((await everything(patientId)).entry as { resource: Resource }[]).map((e) => e.resource).filter((r) => r.resourceType === 'MedicationAdministration');
+      const ra1 = await administrations(RA_1);
+      expect(ra1.length).toBeGreaterThan(5);
+      for (const dose of ra1) {
+        expect(dose).toMatchObject({
+          status: 'completed',
+          subject: { reference: `Patient/${RA_1}` },
+          medicationCodeableConcept: { text: expect.stringMatching(/^aldesleukin/) },
+          note: [{ text: expect.stringMatching(/^Lot IL2-2026-/) }],
+          dosage: {
+            route: { coding: [{ system: 'http://snomed.info/sct', code: '34206005', display: 'Subcutaneous route' }], text: 'SC' },
+            dose: { value: 1, unit: 'MIU', system: 'http://unitsofmeasure.org', code: '10*6.[iU]' },
+          },
+        });
+      }
+      // SC-2's Day 43 dose went in intravenously (DOSE-ROUTE): SNOMED 47625008.
+      const routes = (await administrations(await demoPatient('SC', 2))).map(
+        (d) => (d.dosage as { route: { coding: { code: string }[] } }).route.coding[0].code,
+      );
+      expect(routes.filter((code) => code === '47625008')).toHaveLength(1);
+      expect(routes.filter((code) => code !== '47625008').every((code) => code === '34206005')).toBe(true);
+      // UC-1's 2 MIU on Day 3 (DOSE-AMOUNT).
+      const uc1 = await administrations(await demoPatient('UC', 1));
+      expect(uc1.map((d) => (d.dosage as { dose: { value: number } }).dose.value).filter((value) => value !== 1)).toEqual([2]);
+    });
+
+    it('gives each Observation its reference range in the canonical unit (a /mm3 lab too), H above it and HH across a protocol threshold', async () => {
+      const observations = async (patientId: string, test: string) =>
+        ((await everything(patientId)).entry as { resource: Resource }[])
+          .map((e) => e.resource as Resource & { valueQuantity: { value: number }; code: { coding: { code: string }[] } })
+          .filter((r) => r.resourceType === 'Observation' && r.code.coding.some((c) => c.code === test));
+      const ucum = (value: number, unit: string) => ({ value, unit, system: 'http://unitsofmeasure.org', code: unit });
+      const interpretation = (code: string) => [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation', code }] }];
+      // RA-2 at Cochin, a lab counting platelets per mm³ (150 000–400 000): the range in 10⁹/L.
+      const ra2 = await demoPatient('RA', 2);
+      const platelets = await observations(ra2, 'PLAT');
+      expect(platelets.length).toBeGreaterThan(0);
+      for (const o of platelets) expect(o.referenceRange).toEqual([{ low: ucum(150, '10*9/L'), high: ucum(400, '10*9/L') }]);
+      // RA-2's Day 29 ALT, 160 U/L: above the range (7–40), 4 × ULN is CTCAE grade 2 and under TR-ALT: H, not HH.
+      const ra2Alt = (await observations(ra2, 'ALT')).find((o) => o.valueQuantity.value === 160);
+      expect(ra2Alt).toMatchObject({ referenceRange: [{ low: ucum(7, 'U/L'), high: ucum(40, 'U/L') }], interpretation: interpretation('H') });
+      // PSO-1's Day 15 ALT, 250 U/L: 6.25 × ULN crosses TR-ALT: HH.
+      const pso1Alt = (await observations(await demoPatient('PSO', 1), 'ALT')).find((o) => o.valueQuantity.value === 250);
+      expect(pso1Alt).toMatchObject({ valueQuantity: ucum(250, 'U/L'), interpretation: interpretation('HH') });
     });
 
     it('refuses investigators (403), an unknown patient (404) and a malformed id (400)', async () => {
