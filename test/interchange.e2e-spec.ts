@@ -392,4 +392,50 @@ describe('Trial reports and interchange', () => {
       expect((await vigil.as('monitor').get('/fhir/Patient/x/$everything').expect(400)).body.errors[0].field).toBe('patientId');
     });
   });
+
+  describe('a void over HTTP', () => {
+    it('marks the voided lab result and dose entered-in-error in $everything and takes them out of SDTM LB and EX (an earlier asOf keeps them)', async () => {
+      const patientId = await demoPatient('ITP', 2);
+      const events = (await vigil.http().get(`/patients/${patientId}/events`).expect(200)).body as {
+        eventId: string;
+        type: string;
+        data: { test?: string; studyDay?: number; collectedAt?: string; administeredAt?: string };
+      }[];
+      const lab = events.find((e) => e.type === 'LabResultRecorded' && e.data.test === 'PLAT' && e.data.studyDay === 8);
+      const dose = events.filter((e) => e.type === 'DoseAdministered')[1]; // Day 2's
+      expect(lab && dose).toBeDefined();
+      const subject = `TRANSREG-${patientId}`;
+      const labRows = (lb: Dataset) =>
+        lb.rows.filter((r) => r[column(lb, 'USUBJID')] === subject && r[column(lb, 'LBTESTCD')] === 'PLAT' && r[column(lb, 'LBDTC')] === lab?.data.collectedAt);
+      const doseRows = (ex: Dataset) => ex.rows.filter((r) => r[column(ex, 'USUBJID')] === subject && r[column(ex, 'EXSTDTC')] === dose.data.administeredAt);
+      const exported = async (domain: string, query: Record<string, string> = {}) => JSON.parse((await sdtm(domain, query).expect(200)).text) as Dataset;
+      expect(labRows(await exported('LB'))).toHaveLength(1);
+      expect(doseRows(await exported('EX'))).toHaveLength(1);
+
+      await vigil
+        .as('data_manager')
+        .post(`/patients/${patientId}/lab-results/${lab?.eventId}/void`)
+        .send({ reason: 'Haemolysed sample: entered in error' })
+        .expect(201);
+      await vigil.as('data_manager').post(`/patients/${patientId}/doses/${dose.eventId}/void`).send({ reason: 'Recorded for the wrong patient' }).expect(201);
+
+      const bundle = await vigil.as('monitor').get(`/fhir/Patient/${patientId}/$everything`).expect(200);
+      expect(validFhir(bundle.body)).toEqual({ valid: true, errors: [] });
+      const resource = (id: string) => (bundle.body.entry as { resource: Resource }[]).map((e) => e.resource).find((r) => r.id === id.replace(/_/g, '.'));
+      expect(resource(lab?.eventId as string)).toMatchObject({ resourceType: 'Observation', status: 'entered-in-error' });
+      expect(resource(lab?.eventId as string)?.interpretation).toBeUndefined();
+      expect(resource(dose.eventId)).toMatchObject({ resourceType: 'MedicationAdministration', status: 'entered-in-error' });
+
+      const lb = await exported('LB');
+      const ex = await exported('EX');
+      expect(labRows(lb)).toHaveLength(0);
+      expect(doseRows(ex)).toHaveLength(0);
+      // Still a patient with results and doses: only the voided records went.
+      expect(lb.rows.some((r) => r[column(lb, 'USUBJID')] === subject && r[column(lb, 'LBTESTCD')] === 'PLAT')).toBe(true);
+      expect(ex.rows.some((r) => r[column(ex, 'USUBJID')] === subject)).toBe(true);
+      // As of before the voids, the exports are as they were.
+      expect(labRows(await exported('LB', { asOf: settledAt }))).toHaveLength(1);
+      expect(doseRows(await exported('EX', { asOf: settledAt }))).toHaveLength(1);
+    });
+  });
 });
