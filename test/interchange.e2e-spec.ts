@@ -119,6 +119,46 @@ describe('Trial reports and interchange', () => {
       expect(now.body.position).toBeGreaterThan(first.body.position);
     });
 
+    it("a correction after asOf changes the report only as of a later moment: ITP-1's grade 3 haemoglobin corrected to normal", async () => {
+      const shift = (body: { labShifts: { test: string; cells: { baselineGrade: number | null; worstGrade: number | null; patients: number }[] }[] }) =>
+        body.labShifts.find((t) => t.test === 'HGB')?.cells ?? [];
+      const before = await report({ disease: 'ITP' }).expect(200);
+      const wholeBefore = await report().expect(200);
+      // ITP-1's Day 15 haemoglobin, 75 g/L: CTCAE grade 3 anaemia (< 80 g/L, docs/safety-rules.md §2) from a normal baseline.
+      expect(shift(before.body)).toContainEqual({ baselineGrade: 0, worstGrade: 3, patients: 1 });
+
+      const itp1 = await demoPatient('ITP', 1);
+      const events = (await vigil.http().get(`/patients/${itp1}/events`).expect(200)).body as {
+        eventId: string;
+        type: string;
+        data: { test: string; value: number };
+      }[];
+      const low = events.find((e) => e.type === 'LabResultRecorded' && e.data.test === 'HGB' && e.data.value === 75);
+      await vigil
+        .as('data_manager')
+        .post(`/patients/${itp1}/lab-results/${low?.eventId}/corrections`)
+        .send({ value: 135, reason: 'Transcription error: the lab report reads 135' })
+        .expect(201);
+      const corrected = new Date(Date.now() + 1).toISOString();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+
+      // As of before the correction: the same bytes, whether the kept fold or a fresh pass answers.
+      const again = await report({ disease: 'ITP' }).expect(200);
+      expect(again.text).toBe(before.text);
+      expect(again.headers['x-vigil-position']).toBe(before.headers['x-vigil-position']);
+      expect((await report().expect(200)).text).toBe(wholeBefore.text);
+      // As of after it, and now: no grade 3 left in ITP's haemoglobin, the patient still counted.
+      for (const after of [
+        await report({ disease: 'ITP', asOf: corrected }).expect(200),
+        await vigil.as('safety_officer').get('/reports/safety').query({ disease: 'ITP' }).expect(200),
+      ]) {
+        expect(Number(after.headers['x-vigil-position'])).toBeGreaterThan(Number(before.headers['x-vigil-position']));
+        expect(shift(after.body).some((cell) => cell.worstGrade === 3)).toBe(false);
+        const patients = (cells: { patients: number }[]) => cells.reduce((sum, cell) => sum + cell.patients, 0);
+        expect(patients(shift(after.body))).toBe(patients(shift(before.body)));
+      }
+    });
+
     it('prints as an HTML page with Accept: text/html or format=html', async () => {
       const page = await report().set('Accept', 'text/html').expect(200);
       expect(page.headers['content-type']).toMatch(/^text\/html/);
