@@ -102,6 +102,40 @@ describe('Trial reports and interchange', () => {
       expect(platelets.cells).toContainEqual({ baselineGrade: 0, worstGrade: 2, patients: 1 });
     });
 
+    it('counts SSC-1 stopped by its reason, and lists the open alerts and the hours to acknowledgement as the alerts themselves show them', async () => {
+      const { body } = await report().expect(200);
+      // SSC-1 discontinued on Day 45, "Patient moved abroad"; PSO-2's suspension was lifted on Day 50.
+      expect(body.exposure.stopped).toEqual([{ status: 'discontinued', reason: 'Patient moved abroad', patients: 1 }]);
+      expect(body.exposure.suspended).toBe(0);
+      expect(body.exposure.onTreatment).toBe(27);
+
+      // The oracle: the alerts as GET /alerts lists them (nothing raised or acknowledged since asOf).
+      const alerts = (await vigil.http().get('/alerts').query({ limit: 500 }).expect(200)).body.items as (Alert & {
+        alertId: string;
+        severity: string;
+        raisedAt: string;
+        acknowledgedAt?: string;
+      })[];
+      const open = alerts.filter((a) => a.status === 'open');
+      expect(open.length).toBeGreaterThan(0);
+      expect(body.alerts.open.map((a: { alertId: string }) => a.alertId).sort()).toEqual(open.map((a) => a.alertId).sort());
+      const lines = body.alerts.byRule as { ruleId: string; severity: string; open: number; acknowledged: number; maxHoursToAcknowledge: number | null }[];
+      expect(lines.reduce((sum, line) => sum + line.open, 0)).toBe(open.length);
+      // Hours from raising to acknowledgement, the longest per rule and severity, to the hundredth.
+      const hours = (a: { raisedAt: string; acknowledgedAt?: string }) => (Date.parse(a.acknowledgedAt as string) - Date.parse(a.raisedAt)) / 3_600_000;
+      const acknowledgedLines = lines.filter((line) => line.maxHoursToAcknowledge !== null);
+      expect(acknowledgedLines.length).toBeGreaterThan(0);
+      for (const line of lines) {
+        const acknowledged = alerts.filter((a) => a.ruleId === line.ruleId && a.severity === line.severity && a.acknowledgedAt !== undefined);
+        const longest = acknowledged.length === 0 ? null : Math.round(Math.max(...acknowledged.map(hours)) * 100) / 100;
+        expect({ rule: line.ruleId, severity: line.severity, max: line.maxHoursToAcknowledge }).toEqual({
+          rule: line.ruleId,
+          severity: line.severity,
+          max: longest,
+        });
+      }
+    });
+
     it('gives the same numbers for the same asOf and position, through the live fold and through a fresh pass over the log', async () => {
       const first = await report().expect(200);
       // Something recorded after asOf: the next report as of asOf must leave it out.
@@ -157,6 +191,36 @@ describe('Trial reports and interchange', () => {
         const patients = (cells: { patients: number }[]) => cells.reduce((sum, cell) => sum + cell.patients, 0);
         expect(patients(shift(after.body))).toBe(patients(shift(before.body)));
       }
+    });
+
+    it('lists a death and the treatment it ended: a fatal adverse event reported after asOf shows only in a later report', async () => {
+      const cd1 = await demoPatient('CD', 1);
+      const before = (await vigil.as('safety_officer').get('/reports/safety').expect(200)).body;
+      expect(before.adverseEvents.deaths).toEqual([]);
+      const onsetAt = new Date(Date.now() - 3_600_000).toISOString();
+      const reported = await vigil
+        .as('investigator', [cd1.split('-')[1]])
+        .post(`/patients/${cd1}/adverse-events`)
+        .send({ term: 'Sudden cardiac death', onsetAt, grade: 5, serious: true, seriousnessCriteria: ['death'], relatedness: 'unlikely', outcome: 'fatal' })
+        .expect(201);
+      const after = (await vigil.as('safety_officer').get('/reports/safety').expect(200)).body;
+      expect(after.adverseEvents.deaths).toEqual([
+        { patientId: cd1, siteId: cd1.split('-')[1], disease: 'CD', eventId: reported.body.eventId, term: 'Sudden cardiac death', onsetAt },
+      ]);
+      // A fatal adverse event ends the treatment (docs/interchange.md "Exposure"): one patient fewer on treatment.
+      expect(after.exposure.stopped).toEqual(
+        expect.arrayContaining([
+          { status: 'discontinued', reason: 'Patient moved abroad', patients: 1 },
+          { status: 'ended', reason: 'a fatal adverse event', patients: 1 },
+        ]),
+      );
+      expect(after.exposure.stopped).toHaveLength(2);
+      expect(after.exposure.onTreatment).toBe(before.exposure.onTreatment - 1);
+      expect(after.adverseEvents.serious.map((s: { eventId: string }) => s.eventId)).toContain(reported.body.eventId);
+      // As of before it was reported: no death, the patient still on treatment.
+      const earlier = (await report().expect(200)).body;
+      expect(earlier.adverseEvents.deaths).toEqual([]);
+      expect(earlier.exposure.stopped).toEqual([{ status: 'discontinued', reason: 'Patient moved abroad', patients: 1 }]);
     });
 
     it('prints as an HTML page with Accept: text/html or format=html', async () => {
