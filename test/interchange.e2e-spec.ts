@@ -333,6 +333,18 @@ describe('Trial reports and interchange', () => {
       expect(csv.text.split('\r\n')[0]).toMatch(/^STUDYID,DOMAIN,USUBJID,AESEQ,AETERM,AEDECOD,AESER,AESEV,AETOXGR,/);
     });
 
+    it('reads a domain code in any case as the domain: lb and Lb give the bytes of LB', async () => {
+      const upper = await sdtm('LB', { asOf: settledAt }).expect(200);
+      for (const domain of ['lb', 'Lb']) {
+        const res = await sdtm(domain, { asOf: settledAt }).expect(200);
+        expect(res.text).toBe(upper.text);
+        expect(res.headers['content-disposition']).toBe(upper.headers['content-disposition']);
+        expect(res.headers['x-vigil-sha256']).toBe(upper.headers['x-vigil-sha256']);
+      }
+      const ae = (await sdtm('ae', { format: 'csv' }).expect(200)).text.split('\r\n');
+      expect(ae[1].split(',').slice(0, 2)).toEqual(['TRANSREG', 'AE']);
+    });
+
     it('refuses investigators and safety officers (403); answers monitors and data managers', async () => {
       await vigil.as('investigator', ['SAT']).get('/exports/sdtm/DM').expect(403);
       await vigil.as('safety_officer').get('/exports/sdtm/DM').expect(403);
@@ -341,6 +353,8 @@ describe('Trial reports and interchange', () => {
 
     it.each([
       ['QS', {}, 'domain'],
+      ['qs', {}, 'domain'],
+      ['lbx', {}, 'domain'],
       ['LB', { format: 'xpt' }, 'format'],
       ['LB', { asOf: '2026-13-01T00:00:00Z' }, 'asOf'],
       ['LB', { asOf: '2999-01-01T00:00:00Z' }, 'asOf'],
