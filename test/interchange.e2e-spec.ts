@@ -207,7 +207,7 @@ describe('Trial reports and interchange', () => {
       expect(after.adverseEvents.deaths).toEqual([
         { patientId: cd1, siteId: cd1.split('-')[1], disease: 'CD', eventId: reported.body.eventId, term: 'Sudden cardiac death', onsetAt },
       ]);
-      // A fatal adverse event ends the treatment (docs/interchange.md "Exposure"): one patient fewer on treatment.
+      // A fatal adverse event ends the treatment (docs/interchange.md "The safety report"): one patient fewer on treatment.
       expect(after.exposure.stopped).toEqual(
         expect.arrayContaining([
           { status: 'discontinued', reason: 'Patient moved abroad', patients: 1 },
@@ -434,10 +434,11 @@ describe('Trial reports and interchange', () => {
         Pneumonia: { grade: 3, outcome: 'recovering' },
         'Anaphylactic reaction': { grade: 4, outcome: 'recovered' },
         'Erythema multiforme': { grade: 3, outcome: 'recovering' },
+        'Sudden cardiac death': { grade: 5, outcome: 'fatal' }, // CD-1's, reported in the safety report's tests above
       };
       // FHIR R4 ValueSet adverse-event-severity, and adverse-event-outcome (resolved | recovering | ongoing | resolvedWithSequelae | fatal | unknown).
       const severity = (grade: number) => (grade === 1 ? 'mild' : grade === 2 ? 'moderate' : 'severe');
-      const outcome: Record<string, string> = { recovered: 'resolved', recovering: 'recovering' };
+      const outcome: Record<string, string> = { recovered: 'resolved', recovering: 'recovering', fatal: 'fatal' };
       const patients = (await vigil.http().get('/patients').expect(200)).body.items as { patientId: string }[];
       const seen = new Set<string>();
       for (const { patientId } of patients) {
