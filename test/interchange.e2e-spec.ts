@@ -54,6 +54,12 @@ describe('Trial reports and interchange', () => {
       .query({ asOf: settledAt, ...query });
   const sdtm = (domain: string, query: Record<string, string> = {}) => vigil.as('data_manager').get(`/exports/sdtm/${domain}`).query(query);
   const column = (dataset: Dataset, name: string) => dataset.columns.findIndex((c) => c.name === name);
+  /** The demo's `<disease>-<n>`: its patient codes end in the cohort's running number, n = 1 before n = 2 of a disease. */
+  const demoPatient = async (disease: string, n: 1 | 2) => {
+    const items = (await vigil.http().get('/patients').query({ disease }).expect(200)).body.items as { patientId: string }[];
+    const number = (patientId: string) => Number(patientId.split('-').pop());
+    return items.map((p) => p.patientId).sort((a, b) => number(a) - number(b))[n - 1];
+  };
 
   describe('the safety report', () => {
     it('counts the 28 demo patients, their doses against the grid, and the three serious adverse events with their clocks (GPA-1 late)', async () => {
@@ -96,6 +102,40 @@ describe('Trial reports and interchange', () => {
       expect(platelets.cells).toContainEqual({ baselineGrade: 0, worstGrade: 2, patients: 1 });
     });
 
+    it('counts SSC-1 stopped by its reason, and lists the open alerts and the hours to acknowledgement as the alerts themselves show them', async () => {
+      const { body } = await report().expect(200);
+      // SSC-1 discontinued on Day 45, "Patient moved abroad"; PSO-2's suspension was lifted on Day 50.
+      expect(body.exposure.stopped).toEqual([{ status: 'discontinued', reason: 'Patient moved abroad', patients: 1 }]);
+      expect(body.exposure.suspended).toBe(0);
+      expect(body.exposure.onTreatment).toBe(27);
+
+      // The oracle: the alerts as GET /alerts lists them (nothing raised or acknowledged since asOf).
+      const alerts = (await vigil.http().get('/alerts').query({ limit: 500 }).expect(200)).body.items as (Alert & {
+        alertId: string;
+        severity: string;
+        raisedAt: string;
+        acknowledgedAt?: string;
+      })[];
+      const open = alerts.filter((a) => a.status === 'open');
+      expect(open.length).toBeGreaterThan(0);
+      expect(body.alerts.open.map((a: { alertId: string }) => a.alertId).sort()).toEqual(open.map((a) => a.alertId).sort());
+      const lines = body.alerts.byRule as { ruleId: string; severity: string; open: number; acknowledged: number; maxHoursToAcknowledge: number | null }[];
+      expect(lines.reduce((sum, line) => sum + line.open, 0)).toBe(open.length);
+      // Hours from raising to acknowledgement, the longest per rule and severity, to the hundredth.
+      const hours = (a: { raisedAt: string; acknowledgedAt?: string }) => (Date.parse(a.acknowledgedAt as string) - Date.parse(a.raisedAt)) / 3_600_000;
+      const acknowledgedLines = lines.filter((line) => line.maxHoursToAcknowledge !== null);
+      expect(acknowledgedLines.length).toBeGreaterThan(0);
+      for (const line of lines) {
+        const acknowledged = alerts.filter((a) => a.ruleId === line.ruleId && a.severity === line.severity && a.acknowledgedAt !== undefined);
+        const longest = acknowledged.length === 0 ? null : Math.round(Math.max(...acknowledged.map(hours)) * 100) / 100;
+        expect({ rule: line.ruleId, severity: line.severity, max: line.maxHoursToAcknowledge }).toEqual({
+          rule: line.ruleId,
+          severity: line.severity,
+          max: longest,
+        });
+      }
+    });
+
     it('gives the same numbers for the same asOf and position, through the live fold and through a fresh pass over the log', async () => {
       const first = await report().expect(200);
       // Something recorded after asOf: the next report as of asOf must leave it out.
@@ -111,6 +151,76 @@ describe('Trial reports and interchange', () => {
       expect((await vigil.as('data_manager').get('/reports/safety').query({ asOf: settledAt }).expect(200)).body).toEqual(first.body);
       const now = await vigil.as('monitor').get('/reports/safety').expect(200);
       expect(now.body.position).toBeGreaterThan(first.body.position);
+    });
+
+    it("a correction after asOf changes the report only as of a later moment: ITP-1's grade 3 haemoglobin corrected to normal", async () => {
+      const shift = (body: { labShifts: { test: string; cells: { baselineGrade: number | null; worstGrade: number | null; patients: number }[] }[] }) =>
+        body.labShifts.find((t) => t.test === 'HGB')?.cells ?? [];
+      const before = await report({ disease: 'ITP' }).expect(200);
+      const wholeBefore = await report().expect(200);
+      // ITP-1's Day 15 haemoglobin, 75 g/L: CTCAE grade 3 anaemia (< 80 g/L, docs/safety-rules.md §2) from a normal baseline.
+      expect(shift(before.body)).toContainEqual({ baselineGrade: 0, worstGrade: 3, patients: 1 });
+
+      const itp1 = await demoPatient('ITP', 1);
+      const events = (await vigil.http().get(`/patients/${itp1}/events`).expect(200)).body as {
+        eventId: string;
+        type: string;
+        data: { test: string; value: number };
+      }[];
+      const low = events.find((e) => e.type === 'LabResultRecorded' && e.data.test === 'HGB' && e.data.value === 75);
+      await vigil
+        .as('data_manager')
+        .post(`/patients/${itp1}/lab-results/${low?.eventId}/corrections`)
+        .send({ value: 135, reason: 'Transcription error: the lab report reads 135' })
+        .expect(201);
+      const corrected = new Date(Date.now() + 1).toISOString();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+
+      // As of before the correction: the same bytes, whether the kept fold or a fresh pass answers.
+      const again = await report({ disease: 'ITP' }).expect(200);
+      expect(again.text).toBe(before.text);
+      expect(again.headers['x-vigil-position']).toBe(before.headers['x-vigil-position']);
+      expect((await report().expect(200)).text).toBe(wholeBefore.text);
+      // As of after it, and now: no grade 3 left in ITP's haemoglobin, the patient still counted.
+      for (const after of [
+        await report({ disease: 'ITP', asOf: corrected }).expect(200),
+        await vigil.as('safety_officer').get('/reports/safety').query({ disease: 'ITP' }).expect(200),
+      ]) {
+        expect(Number(after.headers['x-vigil-position'])).toBeGreaterThan(Number(before.headers['x-vigil-position']));
+        expect(shift(after.body).some((cell) => cell.worstGrade === 3)).toBe(false);
+        const patients = (cells: { patients: number }[]) => cells.reduce((sum, cell) => sum + cell.patients, 0);
+        expect(patients(shift(after.body))).toBe(patients(shift(before.body)));
+      }
+    });
+
+    it('lists a death and the treatment it ended: a fatal adverse event reported after asOf shows only in a later report', async () => {
+      const cd1 = await demoPatient('CD', 1);
+      const before = (await vigil.as('safety_officer').get('/reports/safety').expect(200)).body;
+      expect(before.adverseEvents.deaths).toEqual([]);
+      const onsetAt = new Date(Date.now() - 3_600_000).toISOString();
+      const reported = await vigil
+        .as('investigator', [cd1.split('-')[1]])
+        .post(`/patients/${cd1}/adverse-events`)
+        .send({ term: 'Sudden cardiac death', onsetAt, grade: 5, serious: true, seriousnessCriteria: ['death'], relatedness: 'unlikely', outcome: 'fatal' })
+        .expect(201);
+      const after = (await vigil.as('safety_officer').get('/reports/safety').expect(200)).body;
+      expect(after.adverseEvents.deaths).toEqual([
+        { patientId: cd1, siteId: cd1.split('-')[1], disease: 'CD', eventId: reported.body.eventId, term: 'Sudden cardiac death', onsetAt },
+      ]);
+      // A fatal adverse event ends the treatment (docs/interchange.md "The safety report"): one patient fewer on treatment.
+      expect(after.exposure.stopped).toEqual(
+        expect.arrayContaining([
+          { status: 'discontinued', reason: 'Patient moved abroad', patients: 1 },
+          { status: 'ended', reason: 'a fatal adverse event', patients: 1 },
+        ]),
+      );
+      expect(after.exposure.stopped).toHaveLength(2);
+      expect(after.exposure.onTreatment).toBe(before.exposure.onTreatment - 1);
+      expect(after.adverseEvents.serious.map((s: { eventId: string }) => s.eventId)).toContain(reported.body.eventId);
+      // As of before it was reported: no death, the patient still on treatment.
+      const earlier = (await report().expect(200)).body;
+      expect(earlier.adverseEvents.deaths).toEqual([]);
+      expect(earlier.exposure.stopped).toEqual([{ status: 'discontinued', reason: 'Patient moved abroad', patients: 1 }]);
     });
 
     it('prints as an HTML page with Accept: text/html or format=html', async () => {
@@ -174,6 +284,17 @@ describe('Trial reports and interchange', () => {
       expect(at('VISITDY')).toBe(29);
     });
 
+    it("puts the protocol's Day 0 baseline visit on SDTM Day -1: VISITNUM 1, VISITDY -1 like its LBDY (SDTM has no Day 0)", async () => {
+      const lb = JSON.parse((await sdtm('LB', { asOf: settledAt }).expect(200)).text) as Dataset;
+      const baseline = lb.rows.filter((r) => r[column(lb, 'USUBJID')] === `TRANSREG-${RA_1}` && r[column(lb, 'VISITNUM')] === 1);
+      expect(baseline.length).toBeGreaterThan(0);
+      for (const row of baseline) {
+        expect(row[column(lb, 'VISITDY')]).toBe(-1);
+        expect(row[column(lb, 'LBDY')]).toBe(-1);
+      }
+      expect(lb.rows.some((r) => r[column(lb, 'VISITDY')] === 0)).toBe(false);
+    });
+
     it('gives the same bytes for the same asOf, however often it is read; a correction changes only a later export', async () => {
       const before = await sdtm('LB', { asOf: settledAt, format: 'csv' }).expect(200);
       await vigil.as('monitor').get(`/fhir/Patient/${RA_1}/$everything`).expect(200); // a read, recorded as an access
@@ -212,6 +333,18 @@ describe('Trial reports and interchange', () => {
       expect(csv.text.split('\r\n')[0]).toMatch(/^STUDYID,DOMAIN,USUBJID,AESEQ,AETERM,AEDECOD,AESER,AESEV,AETOXGR,/);
     });
 
+    it('reads a domain code in any case as the domain: lb and Lb give the bytes of LB', async () => {
+      const upper = await sdtm('LB', { asOf: settledAt }).expect(200);
+      for (const domain of ['lb', 'Lb']) {
+        const res = await sdtm(domain, { asOf: settledAt }).expect(200);
+        expect(res.text).toBe(upper.text);
+        expect(res.headers['content-disposition']).toBe(upper.headers['content-disposition']);
+        expect(res.headers['x-vigil-sha256']).toBe(upper.headers['x-vigil-sha256']);
+      }
+      const ae = (await sdtm('ae', { format: 'csv' }).expect(200)).text.split('\r\n');
+      expect(ae[1].split(',').slice(0, 2)).toEqual(['TRANSREG', 'AE']);
+    });
+
     it('refuses investigators and safety officers (403); answers monitors and data managers', async () => {
       await vigil.as('investigator', ['SAT']).get('/exports/sdtm/DM').expect(403);
       await vigil.as('safety_officer').get('/exports/sdtm/DM').expect(403);
@@ -220,6 +353,8 @@ describe('Trial reports and interchange', () => {
 
     it.each([
       ['QS', {}, 'domain'],
+      ['qs', {}, 'domain'],
+      ['lbx', {}, 'domain'],
       ['LB', { format: 'xpt' }, 'format'],
       ['LB', { asOf: '2026-13-01T00:00:00Z' }, 'asOf'],
       ['LB', { asOf: '2999-01-01T00:00:00Z' }, 'asOf'],
@@ -275,23 +410,151 @@ describe('Trial reports and interchange', () => {
     });
 
     it('carries the serious adverse event of GPA-1 with its seriousness, severity and the IL-2 dose as suspect', async () => {
-      const gpa = (await vigil.http().get('/patients').query({ disease: 'GPA' }).expect(200)).body.items as { patientId: string }[];
-      const gpa1 = gpa.map((p) => p.patientId).sort()[0];
-      const bundle = await everything(gpa1);
+      const bundle = await everything(await demoPatient('GPA', 1));
       expect(validFhir(bundle).valid).toBe(true);
       const ae = bundle.entry
         .map((e: { resource: Resource }) => e.resource)
         .find((r: Resource) => r.resourceType === 'AdverseEvent' && JSON.stringify(r).includes('"serious"'));
+      // Pneumonia, CTCAE grade 3 (R4 severity: severe), hospitalised, recovering.
       expect(ae).toMatchObject({
-        seriousness: { coding: [expect.objectContaining({ code: 'serious' })] },
+        event: { text: 'Pneumonia' },
+        seriousness: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adverse-event-seriousness', code: 'serious', display: 'Serious' }] },
+        severity: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adverse-event-severity', code: 'severe', display: 'Severe' }] },
+        outcome: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adverse-event-outcome', code: 'recovering' }] },
         suspectEntity: [{ instance: { reference: expect.stringMatching(/^MedicationAdministration\//) } }],
       });
+    });
+
+    it("codes every demo adverse event's severity (R4: mild, moderate, severe from the CTCAE grade) and outcome (R4 adverse-event-outcome)", async () => {
+      // The demo's events as planned (apps/vigil/src/demo/demo-cohort.ts): grade and outcome as the site reported them.
+      const planned: Record<string, { grade: number; outcome: string }> = {
+        'Injection site reaction': { grade: 1, outcome: 'recovered' },
+        Pyrexia: { grade: 1, outcome: 'recovered' },
+        Arthralgia: { grade: 3, outcome: 'recovering' },
+        Pneumonia: { grade: 3, outcome: 'recovering' },
+        'Anaphylactic reaction': { grade: 4, outcome: 'recovered' },
+        'Erythema multiforme': { grade: 3, outcome: 'recovering' },
+        'Sudden cardiac death': { grade: 5, outcome: 'fatal' }, // CD-1's, reported in the safety report's tests above
+      };
+      // FHIR R4 ValueSet adverse-event-severity, and adverse-event-outcome (resolved | recovering | ongoing | resolvedWithSequelae | fatal | unknown).
+      const severity = (grade: number) => (grade === 1 ? 'mild' : grade === 2 ? 'moderate' : 'severe');
+      const outcome: Record<string, string> = { recovered: 'resolved', recovering: 'recovering', fatal: 'fatal' };
+      const patients = (await vigil.http().get('/patients').expect(200)).body.items as { patientId: string }[];
+      const seen = new Set<string>();
+      for (const { patientId } of patients) {
+        const bundle = await everything(patientId);
+        for (const { resource } of bundle.entry as { resource: Resource & { event: { text: string } } }[]) {
+          if (resource.resourceType !== 'AdverseEvent') continue;
+          const term = resource.event.text;
+          seen.add(term);
+          expect(planned[term]).toBeDefined();
+          expect(resource).toMatchObject({
+            severity: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adverse-event-severity', code: severity(planned[term].grade) }] },
+            outcome: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adverse-event-outcome', code: outcome[planned[term].outcome] }] },
+          });
+        }
+      }
+      expect([...seen]).toEqual(expect.arrayContaining(['Arthralgia', 'Pneumonia', 'Anaphylactic reaction', 'Erythema multiforme']));
+    });
+
+    it('gives each dose as a completed MedicationAdministration: SNOMED route (SC 34206005, SC-2 intravenous once), dose in UCUM 10*6.[iU]', async () => {
+      const administrations = async (patientId: string) =>
+        ((await everything(patientId)).entry as { resource: Resource }[]).map((e) => e.resource).filter((r) => r.resourceType === 'MedicationAdministration');
+      const ra1 = await administrations(RA_1);
+      expect(ra1.length).toBeGreaterThan(5);
+      for (const dose of ra1) {
+        expect(dose).toMatchObject({
+          status: 'completed',
+          subject: { reference: `Patient/${RA_1}` },
+          medicationCodeableConcept: { text: expect.stringMatching(/^aldesleukin/) },
+          note: [{ text: expect.stringMatching(/^Lot IL2-2026-/) }],
+          dosage: {
+            route: { coding: [{ system: 'http://snomed.info/sct', code: '34206005', display: 'Subcutaneous route' }], text: 'SC' },
+            dose: { value: 1, unit: 'MIU', system: 'http://unitsofmeasure.org', code: '10*6.[iU]' },
+          },
+        });
+      }
+      // SC-2's Day 43 dose went in intravenously (DOSE-ROUTE): SNOMED 47625008.
+      const routes = (await administrations(await demoPatient('SC', 2))).map(
+        (d) => (d.dosage as { route: { coding: { code: string }[] } }).route.coding[0].code,
+      );
+      expect(routes.filter((code) => code === '47625008')).toHaveLength(1);
+      expect(routes.filter((code) => code !== '47625008').every((code) => code === '34206005')).toBe(true);
+      // UC-1's 2 MIU on Day 3 (DOSE-AMOUNT).
+      const uc1 = await administrations(await demoPatient('UC', 1));
+      expect(uc1.map((d) => (d.dosage as { dose: { value: number } }).dose.value).filter((value) => value !== 1)).toEqual([2]);
+    });
+
+    it('gives each Observation its reference range in the canonical unit (a /mm3 lab too), H above it and HH across a protocol threshold', async () => {
+      const observations = async (patientId: string, test: string) =>
+        ((await everything(patientId)).entry as { resource: Resource }[])
+          .map((e) => e.resource as Resource & { valueQuantity: { value: number }; code: { coding: { code: string }[] } })
+          .filter((r) => r.resourceType === 'Observation' && r.code.coding.some((c) => c.code === test));
+      const ucum = (value: number, unit: string) => ({ value, unit, system: 'http://unitsofmeasure.org', code: unit });
+      const interpretation = (code: string) => [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation', code }] }];
+      // RA-2 at Cochin, a lab counting platelets per mm³ (150 000–400 000): the range in 10⁹/L.
+      const ra2 = await demoPatient('RA', 2);
+      const platelets = await observations(ra2, 'PLAT');
+      expect(platelets.length).toBeGreaterThan(0);
+      for (const o of platelets) expect(o.referenceRange).toEqual([{ low: ucum(150, '10*9/L'), high: ucum(400, '10*9/L') }]);
+      // RA-2's Day 29 ALT, 160 U/L: above the range (7–40), 4 × ULN is CTCAE grade 2 and under TR-ALT: H, not HH.
+      const ra2Alt = (await observations(ra2, 'ALT')).find((o) => o.valueQuantity.value === 160);
+      expect(ra2Alt).toMatchObject({ referenceRange: [{ low: ucum(7, 'U/L'), high: ucum(40, 'U/L') }], interpretation: interpretation('H') });
+      // PSO-1's Day 15 ALT, 250 U/L: 6.25 × ULN crosses TR-ALT: HH.
+      const pso1Alt = (await observations(await demoPatient('PSO', 1), 'ALT')).find((o) => o.valueQuantity.value === 250);
+      expect(pso1Alt).toMatchObject({ valueQuantity: ucum(250, 'U/L'), interpretation: interpretation('HH') });
     });
 
     it('refuses investigators (403), an unknown patient (404) and a malformed id (400)', async () => {
       await vigil.as('investigator', ['PSL']).get(`/fhir/Patient/${RA_1}/$everything`).expect(403);
       await vigil.as('monitor').get('/fhir/Patient/TR-XXX-999/$everything').expect(404);
       expect((await vigil.as('monitor').get('/fhir/Patient/x/$everything').expect(400)).body.errors[0].field).toBe('patientId');
+    });
+  });
+
+  describe('a void over HTTP', () => {
+    it('marks the voided lab result and dose entered-in-error in $everything and takes them out of SDTM LB and EX (an earlier asOf keeps them)', async () => {
+      const patientId = await demoPatient('ITP', 2);
+      const events = (await vigil.http().get(`/patients/${patientId}/events`).expect(200)).body as {
+        eventId: string;
+        type: string;
+        data: { test?: string; studyDay?: number; collectedAt?: string; administeredAt?: string };
+      }[];
+      const lab = events.find((e) => e.type === 'LabResultRecorded' && e.data.test === 'PLAT' && e.data.studyDay === 8);
+      const dose = events.filter((e) => e.type === 'DoseAdministered')[1]; // Day 2's
+      expect(lab && dose).toBeDefined();
+      const subject = `TRANSREG-${patientId}`;
+      const labRows = (lb: Dataset) =>
+        lb.rows.filter((r) => r[column(lb, 'USUBJID')] === subject && r[column(lb, 'LBTESTCD')] === 'PLAT' && r[column(lb, 'LBDTC')] === lab?.data.collectedAt);
+      const doseRows = (ex: Dataset) => ex.rows.filter((r) => r[column(ex, 'USUBJID')] === subject && r[column(ex, 'EXSTDTC')] === dose.data.administeredAt);
+      const exported = async (domain: string, query: Record<string, string> = {}) => JSON.parse((await sdtm(domain, query).expect(200)).text) as Dataset;
+      expect(labRows(await exported('LB'))).toHaveLength(1);
+      expect(doseRows(await exported('EX'))).toHaveLength(1);
+
+      await vigil
+        .as('data_manager')
+        .post(`/patients/${patientId}/lab-results/${lab?.eventId}/void`)
+        .send({ reason: 'Haemolysed sample: entered in error' })
+        .expect(201);
+      await vigil.as('data_manager').post(`/patients/${patientId}/doses/${dose.eventId}/void`).send({ reason: 'Recorded for the wrong patient' }).expect(201);
+
+      const bundle = await vigil.as('monitor').get(`/fhir/Patient/${patientId}/$everything`).expect(200);
+      expect(validFhir(bundle.body)).toEqual({ valid: true, errors: [] });
+      const resource = (id: string) => (bundle.body.entry as { resource: Resource }[]).map((e) => e.resource).find((r) => r.id === id.replace(/_/g, '.'));
+      expect(resource(lab?.eventId as string)).toMatchObject({ resourceType: 'Observation', status: 'entered-in-error' });
+      expect(resource(lab?.eventId as string)?.interpretation).toBeUndefined();
+      expect(resource(dose.eventId)).toMatchObject({ resourceType: 'MedicationAdministration', status: 'entered-in-error' });
+
+      const lb = await exported('LB');
+      const ex = await exported('EX');
+      expect(labRows(lb)).toHaveLength(0);
+      expect(doseRows(ex)).toHaveLength(0);
+      // Still a patient with results and doses: only the voided records went.
+      expect(lb.rows.some((r) => r[column(lb, 'USUBJID')] === subject && r[column(lb, 'LBTESTCD')] === 'PLAT')).toBe(true);
+      expect(ex.rows.some((r) => r[column(ex, 'USUBJID')] === subject)).toBe(true);
+      // As of before the voids, the exports are as they were.
+      expect(labRows(await exported('LB', { asOf: settledAt }))).toHaveLength(1);
+      expect(doseRows(await exported('EX', { asOf: settledAt }))).toHaveLength(1);
     });
   });
 });

@@ -2899,6 +2899,7 @@ export interface operations {
       };
       header?: never;
       path: {
+        /** @description The SDTM domain code, in any case (`lb` is `LB`) */
         domain: 'DM' | 'EX' | 'LB' | 'AE';
       };
       cookie?: never;

@@ -60,9 +60,11 @@ export function safetyReportQuery(query: Record<string, unknown>, now: Date): Re
 
 /** `GET /exports/sdtm/:domain?format=dataset-json|csv&asOf=` */
 export function sdtmQuery(domain: string, query: Record<string, unknown>, now: Date): { domain: SdtmDomain; format: SdtmFormat; asOf: string } {
-  if (!isSdtmDomain(domain)) throw new ValidationError('domain', `"${domain}" is not an SDTM domain Vigil exports (${SDTM_DOMAINS.join(', ')})`);
+  // Domain codes are upper case in SDTM; `lb` is asked for often enough to be read as `LB` rather than refused.
+  const code = domain.toUpperCase();
+  if (!isSdtmDomain(code)) throw new ValidationError('domain', `"${domain}" is not an SDTM domain Vigil exports (${SDTM_DOMAINS.join(', ')})`);
   onlyKnown(query, ['format', 'asOf']);
   const format = single(query, 'format') ?? 'dataset-json';
   if (!(SDTM_FORMATS as readonly string[]).includes(format)) throw new ValidationError('format', `must be ${SDTM_FORMATS.join(' or ')}, not "${format}"`);
-  return { domain, format: format as SdtmFormat, ...asOfFrom(query, now) };
+  return { domain: code, format: format as SdtmFormat, ...asOfFrom(query, now) };
 }

@@ -67,7 +67,7 @@ export class ReportsController {
   }
 
   @Get('exports/sdtm/:domain')
-  @ApiParam({ name: 'domain', enum: SDTM_DOMAINS })
+  @ApiParam({ name: 'domain', enum: SDTM_DOMAINS, description: 'The SDTM domain code, in any case (`lb` is `LB`)' })
   @ApiQuery({ name: 'format', required: false, enum: SDTM_FORMATS, description: 'dataset-json (CDISC Dataset-JSON 1.1, the default) or csv' })
   @ApiQuery(AS_OF)
   @ApiProduces('application/json', 'text/csv')

@@ -26,6 +26,8 @@ const OUTCOMES: Record<AdverseEventOutcome, string> = {
   unknown: 'unknown',
 };
 
+const SEVERITY_DISPLAY: Record<ReturnType<typeof severityOfGrade>, string> = { mild: 'Mild', moderate: 'Moderate', severe: 'Severe' };
+
 export interface EverythingOptions {
   /** When the bundle was assembled: the recording time of the last event it includes (same position, same bytes). */
   timestamp: string;
@@ -66,6 +68,7 @@ export function patientEverything(state: PatientState, options: EverythingOption
     }),
     ...record.adverseEvents.map((entry): AdverseEvent => {
       const ae = entry.current;
+      const severity = severityOfGrade(ae.grade);
       const onsetMs = Date.parse(ae.onsetAt);
       // The suspect entity: the last IL-2 administration before the onset (TRANSREG has one drug).
       const suspect = [...doses].reverse().find((dose) => !dose.voided && Date.parse(dose.current.administeredAt) <= onsetMs);
@@ -79,7 +82,8 @@ export function patientEverything(state: PatientState, options: EverythingOption
         ...(ae.awareAt ? { detected: ae.awareAt } : {}),
         ...(entry.recordedAt ? { recordedDate: entry.recordedAt } : {}),
         seriousness: coded(SYSTEMS.seriousness, ae.serious ? 'serious' : 'non-serious', ae.serious ? 'Serious' : 'Non-serious'),
-        severity: coded(SYSTEMS.severity, severityOfGrade(ae.grade), `CTCAE grade ${ae.grade}`),
+        // A coding's display is the code system's own (Mild, Moderate, Severe); the CTCAE grade behind it is the concept's text.
+        severity: { ...coded(SYSTEMS.severity, severity, SEVERITY_DISPLAY[severity]), text: `CTCAE grade ${ae.grade}` },
         ...(ae.outcome ? { outcome: coded(SYSTEMS.outcome, OUTCOMES[ae.outcome]) } : {}),
         ...(suspect
           ? {

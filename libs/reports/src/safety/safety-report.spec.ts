@@ -178,6 +178,21 @@ describe('The trial safety report', () => {
     expect(report.alerts.open.map((alert) => alert.alertId)).toEqual(['open-B']);
   });
 
+  it('gives the median and the longest time to acknowledgement of a rule apart: 1, 2 and 10 hours give 2 and 10', () => {
+    const { log: withAcks } = trial();
+    for (const [n, hours] of [1, 2, 10].entries()) {
+      const alertId = `missed-${n}`;
+      withAcks.alert(alertId, { type: 'AlertRaised', version: 1, data: raised(alertId, 'DOSE-MISSED', 'A', 'SAT', at(17)) }, at(17));
+      withAcks.alert(
+        alertId,
+        { type: 'AlertAcknowledged', version: 1, data: { alertId, by: { userId: 'so', role: 'safety_officer' }, acknowledgedAt: at(17, hours) } },
+        at(17, hours),
+      );
+    }
+    const lines = safetyReport(fold(withAcks, beforeCorrection), { asOf: beforeCorrection }).alerts.byRule;
+    expect(lines.find((line) => line.ruleId === 'DOSE-MISSED')).toMatchObject({ acknowledged: 3, medianHoursToAcknowledge: 2, maxHoursToAcknowledge: 10 });
+  });
+
   it('names per disease the patients who crossed a protocol threshold (a retracted alert does not count)', () => {
     expect(report.thresholds).toEqual([
       { disease: 'RA', patients: 1, crossed: 1, patientIds: ['A'] },

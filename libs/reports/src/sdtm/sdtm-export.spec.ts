@@ -97,7 +97,8 @@ describe('SDTM exports', () => {
       VISITDY: 8,
       LBDY: 8,
     });
-    expect(rows[0]).toMatchObject({ LBDY: -1, LBTOXGR: '0', LBNRIND: 'NORMAL' });
+    // The protocol's Day 0 baseline visit: the first visit, on SDTM's Day -1 as its LBDY (SDTM has no Day 0).
+    expect(rows[0]).toMatchObject({ VISITNUM: 1, VISITDY: -1, LBDY: -1, LBTOXGR: '0', LBNRIND: 'NORMAL' });
   });
 
   it('gives the same bytes for the same position, dated by the recording time of its last event', () => {
@@ -159,5 +160,48 @@ describe('FHIR $everything', () => {
       gender: 'female',
       birthDate: '1971',
     });
+  });
+
+  it('gives an adverse event the R4 severity of its grade and its outcome, a dose the SNOMED route and UCUM unit, a voided dose entered-in-error', () => {
+    const { log: trial } = log();
+    const p = 'TR-SAT-101';
+    const voidedDose = trial.patient(p, { type: 'DoseAdministered', version: 1, data: dose(3) }, at(3, 1));
+    trial.patient(
+      p,
+      { type: 'DoseEnteredInError', version: 1, data: { patientId: p, originalEventId: voidedDose, oldValues: dose(3), reason: 'Wrong patient' } },
+      at(3, 2),
+    );
+    trial.patient(
+      p,
+      { type: 'AdverseEventReported', version: 1, data: { patientId: p, term: 'Nausea', onsetAt: at(11), grade: 2, serious: false, outcome: 'recovered' } },
+      at(11, 2),
+    );
+    const fold = folded(trial);
+    const bundle = patientEverything(fold.enrolledPatients()[0].fold.state, { timestamp: fold.positionRecordedAt as string, position: fold.position });
+    const resources = (bundle.entry ?? []).map((e) => e.resource as { resourceType: string; id: string; [key: string]: unknown });
+    const events = resources.filter((r) => r.resourceType === 'AdverseEvent');
+    // FHIR R4 AdverseEvent.severity is mild | moderate | severe; CTCAE 1 is mild, 2 moderate, 3 and above severe.
+    expect(events.map((e) => [e.severity, e.outcome])).toEqual([
+      [
+        { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adverse-event-severity', code: 'severe', display: 'Severe' }], text: 'CTCAE grade 3' },
+        { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adverse-event-outcome', code: 'recovering' }] },
+      ],
+      [
+        { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adverse-event-severity', code: 'moderate', display: 'Moderate' }], text: 'CTCAE grade 2' },
+        { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/adverse-event-outcome', code: 'resolved' }] },
+      ],
+    ]);
+    const administrations = resources.filter((r) => r.resourceType === 'MedicationAdministration');
+    expect(administrations.map((m) => m.status)).toEqual(['completed', 'completed', 'entered-in-error']);
+    expect(administrations[0]).toMatchObject({
+      effectiveDateTime: at(1),
+      note: [{ text: 'Lot IL2-0142' }],
+      dosage: {
+        route: { coding: [{ system: 'http://snomed.info/sct', code: '34206005', display: 'Subcutaneous route' }] },
+        dose: { value: 1, unit: 'MIU', system: 'http://unitsofmeasure.org', code: '10*6.[iU]' },
+      },
+    });
+    // The voided dose is no suspect: the Nausea's is the last dose given before its onset, Day 2's.
+    expect(events[1].suspectEntity).toEqual([{ instance: { reference: `MedicationAdministration/${administrations[1].id}` } }]);
   });
 });

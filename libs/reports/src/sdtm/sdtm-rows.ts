@@ -52,6 +52,9 @@ export function studyDay(instant: string, day1: number | null): number | null {
   return day >= day1 ? day - day1 + 1 : day - day1;
 }
 
+/** A protocol visit's planned day as an SDTM study day: the protocol's Day 0 baseline is SDTM's Day -1 (no Day 0). */
+export const plannedStudyDay = (protocolDay: number): number => (protocolDay >= 1 ? protocolDay : protocolDay - 1);
+
 const yesNo = (flag: boolean): string => (flag ? 'Y' : 'N');
 const text = (value: number | undefined): string | null => (value === undefined ? null : String(value));
 
@@ -109,7 +112,7 @@ function ownValues(domain: Exclude<SdtmDomain, 'DM'>, record: PatientRecord): Sd
             normalRange(n.value, n.referenceRange) ?? null,
             assessment.worstGrade === null ? null : String(assessment.worstGrade),
             visit >= 0 ? visit + 1 : null,
-            visit >= 0 ? (lab.studyDay as number) : null,
+            visit >= 0 ? plannedStudyDay(lab.studyDay as number) : null,
             lab.collectedAt,
             studyDay(lab.collectedAt, day1),
           ];
