@@ -3,7 +3,7 @@ import type { EventStore, StoredEvent, Subscription } from '@vigil/event-store';
 import type { ReadModelSql } from '../store/read-model-store';
 import type { Projection } from './projection';
 import { BuildRetiredError, ProjectionBuildWriter } from './projection-build';
-import { yieldToIo } from './projection-rebuild';
+import { yieldToIo } from './rebuild-job';
 import type { ReadModelDatabase } from './read-model-database';
 
 export type ProjectionState = 'stopped' | 'starting' | 'catching-up' | 'following' | 'failed' | 'retired';
