@@ -241,8 +241,8 @@ const WAITING = 1;
 /**
  * How the main thread tells the projector thread it committed appends: a counter in shared memory, bumped
  * at each commit, and a notify (Atomics) only when the follower waits for one. Cheaper than a message per
- * commit (the main thread's profile showed postMessage at 3 % of its time with one per turn of its event
- * loop, and an unconditional notify at 2.4 %): nothing is copied, and a busy follower is not signalled.
+ * commit or an unconditional notify (both costly in the main thread's profile, bench/README.md "Both cores"):
+ * nothing is copied, and a busy follower is not signalled.
  */
 export class CommitCounter {
   constructor(readonly cells: Int32Array = new Int32Array(new SharedArrayBuffer(8))) {}

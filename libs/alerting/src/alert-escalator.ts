@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { escalationDueAt, REPORTING_CLOCK_RULES, type EscalationPolicy } from '@vigil/domain';
+import { escalationDueAt, isReportingClockRule, REPORTING_CLOCKS, type EscalationPolicy } from '@vigil/domain';
 import type { AlertList, AlertView } from '@vigil/projections';
 import { AlertStreams, SAFETY_RULES_ACTOR } from './alert-streams';
 
@@ -42,9 +42,9 @@ export class AlertEscalator {
   }
 
   private reason(alert: AlertView): string {
-    if (REPORTING_CLOCK_RULES.includes(alert.ruleId) && alert.deadline) {
-      const to = alert.ruleId === 'SAE-24H' ? 'the sponsor' : 'the regulator';
-      return `the report to ${to} is due by ${alert.deadline} and is not recorded (${alert.ruleId}, docs/safety-rules.md §5)`;
+    if (isReportingClockRule(alert.ruleId) && alert.deadline) {
+      const to = REPORTING_CLOCKS[alert.ruleId].to;
+      return `the report to the ${to} is due by ${alert.deadline} and is not recorded (${alert.ruleId}, docs/safety-rules.md §5)`;
     }
     return `not acknowledged within ${formatDuration(this.policy.afterMs)} of being raised (docs/safety-rules.md §7)`;
   }

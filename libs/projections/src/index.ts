@@ -2,13 +2,13 @@
 export * from './engine/projection';
 export * from './engine/projection-build';
 export * from './engine/projection-errors';
-export * from './engine/projection-rebuild';
+export * from './engine/rebuild-job';
 export * from './engine/projection-runner';
 export * from './engine/projector';
 export * from './engine/read-model-database';
 export * from './engine/read-model-progress';
 export * from './engine/read-model-status';
-export * from './engine/rebuild-projections';
+export * from './engine/rebuild-to-completion';
 // The read-model store: the port, its adapters (SQLite, PostgreSQL), configuration, leases.
 export * from './store/create-read-model-store';
 export * from './store/read-model-store';

@@ -1513,7 +1513,7 @@ export interface components {
     };
     RecordLabResultDto: {
       /**
-       * @description CDISC LBTESTCD (WBC, LYM, NEUT, EOS, PLAT, HGB, ALT, AST, ALP, BILI, CREAT, CRP, CD4, TREG_PCT) or a LOINC code (e.g. 777-3); the event keeps the code as reported beside both codes
+       * @description CDISC LBTESTCD (WBC, LYM, NEUT, EOS, PLAT, HGB, ALT, AST, ALP, BILI, CREAT, CRP, CD4, TREG_PCT) or LOINC (777-3…), kept as sent
        * @example PLAT
        */
       test: string;
@@ -1837,7 +1837,7 @@ export interface components {
     };
     CorrectLabResultDto: {
       /**
-       * @description CDISC LBTESTCD (WBC, LYM, NEUT, EOS, PLAT, HGB, ALT, AST, ALP, BILI, CREAT, CRP, CD4, TREG_PCT) or a LOINC code (e.g. 777-3); the event keeps the code as reported beside both codes
+       * @description CDISC LBTESTCD (WBC, LYM, NEUT, EOS, PLAT, HGB, ALT, AST, ALP, BILI, CREAT, CRP, CD4, TREG_PCT) or LOINC (777-3…), kept as sent
        * @example PLAT
        */
       test?: string;
@@ -1939,6 +1939,7 @@ export interface components {
       reason: string;
     };
     AuditPublicKeyResponse: {
+      /** @description The hex SHA-256 of the DER public key */
       keyId: string;
       /** @enum {string} */
       algorithm: 'Ed25519';
@@ -2403,7 +2404,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: investigator, safety_officer, monitor, data_manager, admin. */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2459,7 +2460,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: investigator, safety_officer, monitor, data_manager, admin (investigator: own sites only). */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2498,7 +2499,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: investigator, safety_officer, monitor, data_manager, admin (investigator: own sites only). */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2563,7 +2564,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: safety_officer, admin. */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2592,7 +2593,7 @@ export interface operations {
         ruleId?: string;
       };
       header?: {
-        /** @description The `id` of the last event received: the stream resumes after it */
+        /** @description The `id` of the last event received: the stream resumes after it (at least once: an event may come again) */
         'Last-Event-ID'?: string;
       };
       path?: never;
@@ -2600,7 +2601,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description text/event-stream. Each event: `id: <global position>` and `data: {eventId, type, alertId, patientId, siteId, ruleId, position, alert?}` (`alert`: the alert after the event, as GET /alerts/{alertId} answers). A `: heartbeat` comment every 15 s. At least once: after a reconnection with Last-Event-ID an event may come again. */
+      /** @description text/event-stream: per event `id: <global position>` and `data:` (its schema); a `: heartbeat` comment every 15 s */
       200: {
         headers: {
           [name: string]: unknown;
@@ -2627,7 +2628,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: investigator, safety_officer, monitor, data_manager, admin (investigator: own sites only). */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2667,7 +2668,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: investigator, safety_officer, monitor, data_manager, admin (investigator: own sites only). */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2714,7 +2715,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: safety_officer, monitor, data_manager, admin. */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2754,7 +2755,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: safety_officer, monitor, data_manager, admin. */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2803,7 +2804,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: data_manager, admin. */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2878,7 +2879,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: safety_officer, monitor, data_manager, admin. */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2938,7 +2939,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: monitor, data_manager, admin. */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2989,7 +2990,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: monitor, data_manager, admin. */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3224,7 +3225,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: investigator, safety_officer, monitor, data_manager, admin (investigator: own sites only). */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3278,7 +3279,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: investigator, admin (investigator: own sites only). */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3345,7 +3346,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: investigator, admin (investigator: own sites only). */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3412,7 +3413,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: investigator, admin (investigator: own sites only). */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3479,7 +3480,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: investigator, admin (investigator: own sites only). */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3528,7 +3529,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: investigator, safety_officer, monitor, data_manager, admin (investigator: own sites only). */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3577,7 +3578,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: investigator, safety_officer, monitor, data_manager, admin (investigator: own sites only). */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3640,7 +3641,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: investigator, data_manager, admin (investigator: own sites only). */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3712,7 +3713,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: investigator, data_manager, admin (investigator: own sites only). */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3784,7 +3785,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: investigator, data_manager, admin (investigator: own sites only). */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3856,7 +3857,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: investigator, data_manager, admin (investigator: own sites only). */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3928,7 +3929,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: investigator, data_manager, admin (investigator: own sites only). */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4000,7 +4001,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: investigator, data_manager, admin (investigator: own sites only). */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4072,7 +4073,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: investigator, data_manager, admin (investigator: own sites only). */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4144,7 +4145,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: safety_officer, admin. */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4216,7 +4217,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: safety_officer, admin. */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4287,7 +4288,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: investigator, data_manager, admin (investigator: own sites only). */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4334,7 +4335,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: monitor, data_manager, admin. */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4386,7 +4387,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: safety_officer, monitor, data_manager, admin. */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4406,7 +4407,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The Ed25519 public key that signs checkpoints, as PEM (SPKI); `Accept: application/json` gives {keyId, algorithm, publicKey}. keyId is the hex SHA-256 of the DER public key. No token needed. */
+      /** @description The Ed25519 public key that signs checkpoints, as PEM (SPKI), or as JSON with `Accept: application/json`. No token needed. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -4456,7 +4457,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: investigator, safety_officer, monitor, data_manager, admin (investigator: own sites only). */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4519,7 +4520,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: investigator, safety_officer, monitor, data_manager, admin (investigator: own sites only). */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4548,7 +4549,7 @@ export interface operations {
         limit?: number;
         /** @description With the summary: a page of the records behind it */
         include?: 'records';
-        /** @description summary: the state then, summed up (per test the latest value, grade, flags and baseline; doses; adverse events; open alerts). full: every record at once, for exports */
+        /** @description summary: per test the latest value, grade, flags and baseline; doses; adverse events; open alerts. full: every record, for exports */
         view?: 'summary' | 'full';
         /** @description The patient's stream folded up to this version */
         atVersion?: number;
@@ -4592,7 +4593,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: investigator, safety_officer, monitor, data_manager, admin (investigator: own sites only). */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
@@ -4641,7 +4642,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: monitor, data_manager, admin. */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;

@@ -30,13 +30,18 @@ export class AlertStreamController {
 
   @Get('stream')
   @ApiProduces('text/event-stream')
-  @ApiHeader({ name: 'Last-Event-ID', required: false, description: 'The `id` of the last event received: the stream resumes after it' })
+  @ApiHeader({
+    name: 'Last-Event-ID',
+    required: false,
+    description: 'The `id` of the last event received: the stream resumes after it (at least once: an event may come again)',
+  })
   @ApiOkResponse({
-    schema: { type: 'string' },
-    description:
-      'text/event-stream. Each event: `id: <global position>` and `data: {eventId, type, alertId, patientId, siteId, ruleId, position, alert?}` ' +
-      '(`alert`: the alert after the event, as GET /alerts/{alertId} answers). A `: heartbeat` comment every 15 s. ' +
-      'At least once: after a reconnection with Last-Event-ID an event may come again.',
+    // Each text short: the generated openapi.json and schema.d.ts hold one on a line.
+    schema: {
+      type: 'string',
+      description: '{eventId, type, alertId, patientId, siteId, ruleId, position, alert?}; `alert`: the alert after it (GET /alerts/{alertId})',
+    },
+    description: 'text/event-stream: per event `id: <global position>` and `data:` (its schema); a `: heartbeat` comment every 15 s',
   })
   async stream(
     @Query() query: AlertStreamQueryDto,

@@ -37,9 +37,7 @@ export class AuditTrailController {
       'application/x-pem-file': { schema: { type: 'string' } },
       'application/json': { schema: { $ref: getSchemaPath(AuditPublicKeyResponse) } },
     },
-    description:
-      'The Ed25519 public key that signs checkpoints, as PEM (SPKI); `Accept: application/json` gives {keyId, algorithm, publicKey}. ' +
-      'keyId is the hex SHA-256 of the DER public key. No token needed.',
+    description: 'The Ed25519 public key that signs checkpoints, as PEM (SPKI), or as JSON with `Accept: application/json`. No token needed.',
   })
   @ApiNotFoundResponse({ description: 'Checkpoints are off: no signing key is configured' })
   async publicKey(@Headers('accept') accept: string | undefined, @Res({ passthrough: true }) reply: FastifyReply): Promise<string | object> {

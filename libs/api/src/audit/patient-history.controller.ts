@@ -89,9 +89,7 @@ export class PatientHistoryController {
     name: 'view',
     required: false,
     schema: { type: 'string', enum: ['summary', 'full'], default: 'summary' },
-    description:
-      'summary: the state then, summed up (per test the latest value, grade, flags and baseline; doses; adverse events; open alerts). ' +
-      'full: every record at once, for exports',
+    description: 'summary: per test the latest value, grade, flags and baseline; doses; adverse events; open alerts. full: every record, for exports',
   })
   @ApiQuery({
     name: 'include',

@@ -68,7 +68,7 @@ export function withAccessControl(document: OpenAPIObject): OpenAPIObject {
       operation.responses['401'] ??= { description: 'No token, or an expired, unsigned or wrongly signed one', content: errorContent };
       operation.responses['403'] ??= {
         description: permission
-          ? `A role that may not, or a record of another site. ${whoMay(permission.roles, permission.site)}`
+          ? 'A role that may not, or a record of another site: the roles that may are in the operation’s description'
           : 'Not in the permission matrix: refused to everyone',
         content: errorContent,
       };

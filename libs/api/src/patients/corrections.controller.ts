@@ -2,7 +2,7 @@ import { Body, Controller, Headers, HttpCode, Param, Post, Res } from '@nestjs/c
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { Actor, PatientCommand } from '@vigil/domain';
+import { RECORD_TIME_FIELDS, type Actor, type PatientCommand } from '@vigil/domain';
 import { CurrentActor } from '../identity/current-actor.decorator';
 import { commandContext, HttpHeaders } from '../http/request-context';
 import { toUtc } from '../http/timestamp';
@@ -21,14 +21,12 @@ const COMMANDS: Record<Kind, { correct: 'CorrectLabResult' | 'CorrectDose' | 'Co
     'adverse-events': { correct: 'CorrectAdverseEvent', void: 'VoidAdverseEvent' },
   };
 
-const TIMESTAMPS = ['collectedAt', 'administeredAt', 'onsetAt', 'awareAt'];
-
 /** The changed fields of a correction body, with timestamps in UTC; the reason travels apart. */
 function changesOf(body: object): Record<string, unknown> {
   const changes: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(body)) {
     if (field === 'reason' || value === undefined) continue;
-    changes[field] = TIMESTAMPS.includes(field) && typeof value === 'string' ? toUtc(value) : value;
+    changes[field] = RECORD_TIME_FIELDS.includes(field) && typeof value === 'string' ? toUtc(value) : value;
   }
   return changes;
 }

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { SUSAR_CLOCK_RULES } from '@vigil/domain';
 import { ApiDateTime, ApiDateTimeOptional } from '../http/openapi';
 import { AlertResponse } from '../alerts/dto/alert.response';
 
@@ -43,7 +44,7 @@ class AssessmentResponse {
 }
 
 class SusarClockResponse {
-  @ApiProperty({ enum: ['SUSAR-7D', 'SUSAR-15D'] }) ruleId: string;
+  @ApiProperty({ enum: SUSAR_CLOCK_RULES }) ruleId: string;
   @ApiDateTime({ description: 'Report to the regulator by' }) deadline: string;
   @ApiDateTimeOptional() regulatoryReportedAt?: string;
 }

@@ -7,6 +7,7 @@ import {
   missedDoses,
   RECORD_KINDS,
   treatmentOf,
+  UNRESOLVED_ALERT_STATUSES,
   type AdverseEventReportedData,
   type DosingOptions,
   type DoseAdministeredData,
@@ -48,8 +49,6 @@ export interface PatientStateSummary extends PatientAtHead {
   records: { total: number; page?: RecordPage };
 }
 
-const UNRESOLVED = new Set(['open', 'acknowledged']);
-
 /**
  * Sums up a fold at a point in time with the domain's safety facts (the rules the alerting reactor
  * judges with): per test the latest value graded and flagged against its baseline, dosing against the
@@ -79,7 +78,7 @@ export function stateSummaryOf(at: PatientAt, options: { now: Date; dosing?: Dos
       missed: missedDoses(state, grid, asOfMs),
     },
     adverseEvents: adverseEventSummaries(state),
-    alerts: { open: at.alerts.filter((alert) => UNRESOLVED.has(alert.status)), byStatus },
+    alerts: { open: at.alerts.filter((alert) => UNRESOLVED_ALERT_STATUSES.includes(alert.status)), byStatus },
     records: options.page
       ? { total: census.labs + census.doses + census.adverseEvents, page: recordPage(state, chart, options.page) }
       : { total: census.labs + census.doses + census.adverseEvents },

@@ -19,6 +19,8 @@ import type {
  */
 export type AlertStatus = 'open' | 'acknowledged' | 'retracted' | 'closed';
 export const ALERT_STATUSES: readonly AlertStatus[] = ['open', 'acknowledged', 'retracted', 'closed'];
+/** The statuses of an alert not yet resolved: neither retracted nor closed by its report. */
+export const UNRESOLVED_ALERT_STATUSES: readonly AlertStatus[] = ['open', 'acknowledged'];
 
 export interface AlertState {
   /** 'none' before the alert was raised. */

@@ -5,7 +5,7 @@ import { sameValues } from '../patient/same-values';
 import type { AlertCommand } from './alert-commands';
 import { alertIdFor } from './alert-id';
 import type { AlertState } from './alert-state';
-import { REPORTING_CLOCK_RULES } from './escalation';
+import { isReportingClockRule } from './escalation';
 
 /**
  * The alert decider, one alert per stream (`alert-<alertId>`). Repeating what already happened is not
@@ -45,7 +45,7 @@ export function decideAlert(command: AlertCommand, state: AlertState): AlertEven
     }
     case 'EscalateAlert': {
       // An open alert escalates once while it stays open; a reporting clock until its report closes it.
-      const clock = REPORTING_CLOCK_RULES.includes(raised.ruleId) && state.status === 'acknowledged';
+      const clock = isReportingClockRule(raised.ruleId) && state.status === 'acknowledged';
       if ((state.status !== 'open' && !clock) || state.escalated) return [];
       const escalatedAt = instant('escalatedAt', command.escalatedAt);
       const afterMs = Date.parse(escalatedAt) - Date.parse(state.openSince ?? raised.raisedAt);

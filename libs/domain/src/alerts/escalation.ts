@@ -1,10 +1,17 @@
+import { REPORTING_CLOCKS } from '../safety/sae-clock';
+
 /** docs/safety-rules.md §7: panic lab values are acknowledged within 24 hours; past that, the alert escalates. */
 export const ALERT_ACKNOWLEDGEMENT_MS = 24 * 3_600_000;
 /** docs/safety-rules.md §5: a reminder after the deadline is too late; the SAE reminder comes this long before it. */
 export const SAE_REMIND_BEFORE_MS = 6 * 3_600_000;
 
+/** A rule whose alert runs a reporting clock (docs/safety-rules.md §5): SAE-24H to the sponsor, the SUSARs' to the regulator. */
+export type ReportingClockRule = keyof typeof REPORTING_CLOCKS;
 /** Rules whose alert runs a reporting clock: they escalate until the report closes them, acknowledged or not. */
-export const REPORTING_CLOCK_RULES: readonly string[] = ['SAE-24H', 'SUSAR-7D', 'SUSAR-15D'];
+export const REPORTING_CLOCK_RULES = Object.keys(REPORTING_CLOCKS) as readonly ReportingClockRule[];
+/** The clocks of a SUSAR, reported to the regulator. */
+export const SUSAR_CLOCK_RULES: readonly ReportingClockRule[] = REPORTING_CLOCK_RULES.filter((rule) => REPORTING_CLOCKS[rule].to === 'regulator');
+export const isReportingClockRule = (ruleId: string): ruleId is ReportingClockRule => (REPORTING_CLOCK_RULES as readonly string[]).includes(ruleId);
 
 export interface EscalationPolicy {
   /** An open alert left unacknowledged this long escalates (VIGIL_ALERT_ESCALATE_AFTER_MS). */
@@ -32,7 +39,7 @@ export interface EscalationCandidate {
  */
 export function escalationDueAt(alert: EscalationCandidate, policy: EscalationPolicy = DEFAULT_ESCALATION): number | null {
   if (alert.escalated || alert.status === 'retracted' || alert.status === 'closed') return null;
-  if (REPORTING_CLOCK_RULES.includes(alert.ruleId) && alert.deadline) return Date.parse(alert.deadline) - policy.remindBeforeMs;
+  if (isReportingClockRule(alert.ruleId) && alert.deadline) return Date.parse(alert.deadline) - policy.remindBeforeMs;
   if (alert.status !== 'open') return null;
   return Date.parse(alert.openSince) + policy.afterMs;
 }

@@ -1,4 +1,4 @@
-import type { PatientEvent } from '../events';
+import type { AdverseEventReportedData, PatientEvent } from '../events';
 import { CLINICAL_TIME_FIELD, clinicalTimeOfRecord, type RecordData, type RecordKind } from './patient-state';
 
 const KIND_OF: Partial<Record<PatientEvent['type'], RecordKind>> = {
@@ -44,3 +44,9 @@ export function clinicalTimeOf(event: PatientEvent): string | undefined {
 }
 
 export { CLINICAL_TIME_FIELD };
+
+/**
+ * Every instant a clinical record carries, each correctable: the kinds' clinical times, and when the
+ * investigator became aware of an adverse event (it starts the SAE reporting clock).
+ */
+export const RECORD_TIME_FIELDS: readonly string[] = [...Object.values(CLINICAL_TIME_FIELD), 'awareAt' satisfies keyof AdverseEventReportedData];

@@ -1,4 +1,4 @@
-import type { RebuildProgress } from './projection-rebuild';
+import type { RebuildProgress } from './rebuild-job';
 
 export class UnknownProjectionError extends Error {
   readonly code = 'UNKNOWN_PROJECTION';

@@ -3,7 +3,7 @@ import type { EventStore, StoredEvent, Subscription } from '@vigil/event-store';
 import type { ReadModelSql } from '../store/read-model-store';
 import type { Projection } from './projection';
 import { BuildRetiredError, ProjectionBuildWriter } from './projection-build';
-import { yieldToIo } from './projection-rebuild';
+import { yieldToIo } from './rebuild-job';
 import type { ReadModelDatabase } from './read-model-database';
 
 export type ProjectionState = 'stopped' | 'starting' | 'catching-up' | 'following' | 'failed' | 'retired';
@@ -27,8 +27,8 @@ export interface ProjectionStatus {
 export interface ProjectionRunnerOptions {
   /**
    * Events per batch, and per transaction (default 2000). A batch's events and the states it loads stay
-   * in memory until it commits: smaller batches kept the heap of a rebuild at 1 000 000 events in
-   * bounds (peak RSS ~340 MB at 5000).
+   * in memory until it commits: larger batches took a rebuild of a large log past its memory bound
+   * (bench/README.md "Figures behind design choices").
    */
   batchSize?: number;
   /** First delay before retrying a failed batch; doubles up to `maxRetryDelayMs` (defaults 250 ms, 30 s). */

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { EventStore } from '@vigil/event-store';
 import type { Projection } from './projection';
 import { projectionNamed, RebuildAlreadyRunningError } from './projection-errors';
-import { ProjectionRebuild, RebuildProgress } from './projection-rebuild';
+import { ProjectionRebuild, RebuildProgress } from './rebuild-job';
 import { ProjectionRunner, ProjectionRunnerOptions, ProjectionState, ProjectionStatus } from './projection-runner';
 import type { ReadModelSql } from '../store/read-model-store';
 import type { ReadModelDatabase } from './read-model-database';

@@ -9,6 +9,7 @@ import {
   toPatientEvent,
   type AlertEvent,
   type AlertSeverity,
+  type AlertStatus,
   type LabResultRecordedData,
   type LabTestCode,
   type ReferenceRange,
@@ -44,7 +45,7 @@ export interface AlertTrack {
   raisedMs: number;
   /** The first acknowledgement, ms (an alert opened again by a rise in severity keeps its first). */
   acknowledgedMs: number | null;
-  status: 'open' | 'acknowledged' | 'retracted' | 'closed';
+  status: AlertStatus;
 }
 
 export interface PatientTrack {

@@ -253,7 +253,7 @@ export class CheckpointPageResponse {
 }
 
 export class AuditPublicKeyResponse {
-  @ApiProperty() keyId: string;
+  @ApiProperty({ description: 'The hex SHA-256 of the DER public key' }) keyId: string;
   @ApiProperty({ enum: ['Ed25519'] }) algorithm: 'Ed25519';
   @ApiProperty({ description: 'PEM (SPKI)' }) publicKey: string;
 }

@@ -19,9 +19,7 @@ export class ReferenceRangeDto {
 export class RecordLabResultDto {
   @ApiProperty({
     example: 'PLAT',
-    description:
-      'CDISC LBTESTCD (WBC, LYM, NEUT, EOS, PLAT, HGB, ALT, AST, ALP, BILI, CREAT, CRP, CD4, TREG_PCT) or a LOINC code (e.g. 777-3); ' +
-      'the event keeps the code as reported beside both codes',
+    description: 'CDISC LBTESTCD (WBC, LYM, NEUT, EOS, PLAT, HGB, ALT, AST, ALP, BILI, CREAT, CRP, CD4, TREG_PCT) or LOINC (777-3…), kept as sent',
   })
   @IsString()
   @IsNotEmpty()

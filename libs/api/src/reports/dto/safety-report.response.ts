@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { REPORTING_CLOCK_RULES } from '@vigil/domain';
 import { ApiDateTime } from '../../http/openapi';
 
 /** OpenAPI description of the trial safety report (the shape is SafetyReport of @vigil/reports). */
@@ -32,7 +33,7 @@ class AdverseEventLineResponse {
 }
 
 class ReportingClockResponse {
-  @ApiProperty({ enum: ['SAE-24H', 'SUSAR-7D', 'SUSAR-15D'] }) ruleId: string;
+  @ApiProperty({ enum: REPORTING_CLOCK_RULES }) ruleId: string;
   @ApiDateTime() deadline: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) reportedAt: string | null;
   @ApiProperty({ description: 'Reported after the deadline' }) late: boolean;

@@ -9,10 +9,10 @@ import { readModels as allReadModels } from '../read-models/read-models';
 import { PatientLog } from '../testing/patient-log';
 import { writeTrialLog } from '../testing/trial-log';
 import { BuildMovedError, ProjectionBuildWriter } from './projection-build';
-import { ProjectionRebuild } from './projection-rebuild';
+import { ProjectionRebuild } from './rebuild-job';
 import { Projector } from './projector';
 import { ReadModelDatabase } from './read-model-database';
-import { rebuildProjections } from './rebuild-projections';
+import { rebuildProjections } from './rebuild-to-completion';
 import { SqliteReadModelStore } from '../store/sqlite-read-model-store';
 
 /** Every row of the live build of each read model, in a stable order. */

@@ -2,7 +2,7 @@ import type { EventStore } from '@vigil/event-store';
 import { readModels } from '../read-models/read-models';
 import type { Projection } from './projection';
 import { projectionNamed } from './projection-errors';
-import { ProjectionRebuild, ProjectionRebuildOptions, RebuildProgress } from './projection-rebuild';
+import { ProjectionRebuild, ProjectionRebuildOptions, RebuildProgress } from './rebuild-job';
 import { ReadModelDatabase } from './read-model-database';
 
 export interface RebuildProjectionsOptions extends Omit<ProjectionRebuildOptions, 'onProgress'> {
