@@ -84,5 +84,6 @@ describe('foldLog', () => {
     expect(folded.patients.get('A')?.labs.get(wrong)).toMatchObject({ value: 90, voided: false });
     expect(folded.patients.get('B')?.labs.get(voided)).toMatchObject({ value: 45, voided: true });
     expect(folded.patients.get('B')?.labs.size).toBe(21);
-  });
+    // About 25 000 events written and read twice: seconds on a busy 2-core machine, beyond jest's default 5 s.
+  }, 30_000);
 });
