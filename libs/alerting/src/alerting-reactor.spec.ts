@@ -249,6 +249,26 @@ describe('AlertingReactor', () => {
     });
   });
 
+  describe('a protocol alert never shows a severe result below its grade (docs/safety-rules.md §2)', () => {
+    it('raises CTCAE-LAB grade 3, critical, beside a grade 2 TR-CRCL for a creatinine of grade 3 on its baseline', async () => {
+      const m = await monitor();
+      await log.enrol('P-150', 'RA', { sex: 'F', birthYear: 1970, weightKg: 65 });
+      await log.lab('P-150', 'CREAT', 60, 'umol/L', { referenceRange: { high: 104 }, collectedAt: '2026-01-05T08:00:00Z' });
+      await log.run('P-150', { type: 'RecordDose', dose: 1, unit: 'MIU', route: 'SC', administeredAt: '2026-01-06T09:00:00Z' });
+      const later = await log.lab('P-150', 'CREAT', 190, 'umol/L', { referenceRange: { high: 104 }, collectedAt: '2026-01-08T08:00:00Z' });
+      await m.caughtUp();
+      // 190 is 3.17 × the baseline of 60 (grade 3); the clearance, 84 × 65 / (0.814 × 190) × 0.85 ≈ 30.008 mL/min, is grade 2.
+      const alerts = (await m.list.find()).items.filter((a) => a.triggeredBy === later.eventId);
+      expect(alerts).toHaveLength(2);
+      expect(alerts).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ ruleId: 'TR-CRCL', grade: 2, severity: 'warning' }),
+          expect.objectContaining({ ruleId: 'CTCAE-LAB', grade: 3, severity: 'critical', value: 190, threshold: 180, thresholdUnit: 'umol/L' }),
+        ]),
+      );
+    });
+  });
+
   describe('corrections (docs/safety-rules.md §7: retracted visibly, never deleted; updated when they change the alert)', () => {
     it('retracts the alert of a platelet count corrected from 8 to 80, naming the correction and its reason', async () => {
       const m = await monitor();
