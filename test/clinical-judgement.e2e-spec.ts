@@ -26,6 +26,7 @@ interface Alert {
   value: number | null;
   normalisedValue: number | null;
   escalated: boolean;
+  overdue: boolean;
   deadline?: string;
   reportedAt?: string;
   late?: boolean;
@@ -148,7 +149,12 @@ describe('Clinical judgement end to end (embedded store, over HTTP)', () => {
         seriousnessCriteria: ['hospitalisation'],
       });
       const [alert] = await alertsOf(p);
-      expect(alert).toMatchObject({ ruleId: 'SAE-24H', severity: 'critical', deadline: new Date(Date.parse(aware) + 24 * HOUR).toISOString() });
+      expect(alert).toMatchObject({
+        ruleId: 'SAE-24H',
+        severity: 'critical',
+        deadline: new Date(Date.parse(aware) + 24 * HOUR).toISOString(),
+        overdue: true,
+      });
       expect(Date.parse(alert.deadline ?? '')).toBeLessThan(Date.now());
       await eventually(
         () => alertsOf(p),
@@ -157,7 +163,7 @@ describe('Clinical judgement end to end (embedded store, over HTTP)', () => {
 
       const reportedAt = new Date().toISOString();
       await post(p, `adverse-events/${sae}/sponsor-reports`, { reportedAt, reference: 'SPONSOR-2026-0101' });
-      expect((await alertsOf(p))[0]).toMatchObject({ status: 'closed', reportedAt, late: true, reportReference: 'SPONSOR-2026-0101' });
+      expect((await alertsOf(p))[0]).toMatchObject({ status: 'closed', reportedAt, late: true, reportReference: 'SPONSOR-2026-0101', overdue: false });
     });
 
     it('closes on time when the report is within 24 hours of awareness (late: false); a non-serious grade-3 event raises AE-SEVERE', async () => {

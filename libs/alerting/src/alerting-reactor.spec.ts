@@ -404,6 +404,27 @@ describe('AlertingReactor', () => {
       expect(Date.parse(alert.deadline as string)).toBeLessThan(now.getTime());
     });
 
+    it('escalates an SAE whose reminder time has already passed as it raises it, with no escalator pass', async () => {
+      const m = await monitor();
+      await log.enrol('P-151', 'RA');
+      await log.run('P-151', serious({ awareAt: new Date(now.getTime() - 30 * 3_600_000).toISOString() }));
+      await m.caughtUp();
+      expect((await alertEvents(store)).map((e) => e.type)).toEqual(['AlertRaised', 'AlertEscalated']);
+      const [alert] = (await m.list.find()).items;
+      expect(alert).toMatchObject({ ruleId: 'SAE-24H', status: 'open', escalated: true, escalatedAt: now.toISOString() });
+      // The escalator's own pass finds nothing more to do: one escalation.
+      expect(await m.escalator.escalateDue(now)).toBe(0);
+    });
+
+    it('does not escalate at raising an SAE whose reminder time is still ahead', async () => {
+      const m = await monitor();
+      await log.enrol('P-152', 'RA');
+      await log.run('P-152', serious({ awareAt: new Date(now.getTime() - 17 * 3_600_000).toISOString() }));
+      await m.caughtUp();
+      expect((await alertEvents(store)).map((e) => e.type)).toEqual(['AlertRaised']);
+      expect((await m.list.find()).items).toEqual([expect.objectContaining({ ruleId: 'SAE-24H', escalated: false })]);
+    });
+
     it('escalates before the deadline (6 h before), not 24 h after raising, and the sponsor report closes the clock', async () => {
       const m = await monitor();
       await log.enrol('P-118', 'RA');

@@ -958,6 +958,8 @@ export interface components {
        * @example 2026-03-10T07:30:00.000Z
        */
       deadline?: string;
+      /** @description Its deadline has passed and its clock still runs (not closed by its report, not retracted; acknowledged or not). Computed when the alert is read, from the deadline and the time of reading: never stored, so it turns true the moment the deadline passes */
+      overdue: boolean;
       /**
        * Format: date-time
        * @example 2026-03-10T07:30:00.000Z
