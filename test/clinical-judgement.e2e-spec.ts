@@ -307,6 +307,20 @@ describe('Clinical judgement end to end (embedded store, over HTTP)', () => {
       expect((await alertsOf(p)).filter((a) => a.status !== 'retracted').map((a) => a.ruleId)).toEqual(['DOSE-AFTER-STOP']);
     });
 
+    it('shows the same treatmentStatus, with effectiveAt as recorded, on GET /patients/:patientId and on /safety', async () => {
+      const p = await enrol('RA');
+      const effectiveAt = daysAgo(3);
+      await post(p, 'treatment-status', { status: 'suspended', effectiveAt, reason: 'Herpes zoster' });
+      const patient = (await vigil.http().get(`/patients/${p}`).expect(200)).body;
+      const safety = (await vigil.http().get(`/patients/${p}/safety`).expect(200)).body;
+      const expected = { status: 'suspended', effectiveAt, since: effectiveAt, reason: 'Herpes zoster' };
+      expect(patient.treatmentStatus).toEqual(expected);
+      expect(safety.treatmentStatus).toEqual(expected);
+      // The earlier names stay: the list of changes on the patient, the summary's `treatment`.
+      expect(safety.treatment).toEqual(expected);
+      expect(patient.treatment).toEqual([expect.objectContaining({ status: 'suspended', effectiveAt, reason: 'Herpes zoster' })]);
+    });
+
     it('refuses an unknown treatment status and a future effective date (400), for an unknown patient 404', async () => {
       const p = await enrol('RA');
       const bad = await investigator()

@@ -18,6 +18,8 @@ export interface PatientSafetySummary extends PatientSafetyFacts {
   /** Global position of the patient's last event the summary reflects. */
   position: number;
   openAlerts: ServedAlert[];
+  /** The treatment status now, under the name GET /patients/:patientId gives it (`treatment` is the same, kept for compatibility). */
+  treatmentStatus: PatientSafetyFacts['treatment'];
 }
 
 /** Folds the patient (fresh from the log) and reads their open alerts from the alert list (read-your-writes waits for it). */
@@ -36,6 +38,6 @@ export class GetPatientSafetyHandler implements IQueryHandler<GetPatientSafety, 
     const now = new Date();
     const facts = safetyFactsOf(state, PatientChart.of(state), now, { protocol: this.config.protocol });
     const openAlerts = (await this.alerts.openFor(patientId)).map((alert) => servedAlert(alert, now));
-    return { ...facts, patientId, version, position: loaded.position ?? 0, openAlerts };
+    return { ...facts, treatmentStatus: facts.treatment, patientId, version, position: loaded.position ?? 0, openAlerts };
   }
 }
