@@ -26,6 +26,7 @@ interface Alert {
   value: number | null;
   normalisedValue: number | null;
   escalated: boolean;
+  overdue: boolean;
   deadline?: string;
   reportedAt?: string;
   late?: boolean;
@@ -148,7 +149,12 @@ describe('Clinical judgement end to end (embedded store, over HTTP)', () => {
         seriousnessCriteria: ['hospitalisation'],
       });
       const [alert] = await alertsOf(p);
-      expect(alert).toMatchObject({ ruleId: 'SAE-24H', severity: 'critical', deadline: new Date(Date.parse(aware) + 24 * HOUR).toISOString() });
+      expect(alert).toMatchObject({
+        ruleId: 'SAE-24H',
+        severity: 'critical',
+        deadline: new Date(Date.parse(aware) + 24 * HOUR).toISOString(),
+        overdue: true,
+      });
       expect(Date.parse(alert.deadline ?? '')).toBeLessThan(Date.now());
       await eventually(
         () => alertsOf(p),
@@ -157,7 +163,7 @@ describe('Clinical judgement end to end (embedded store, over HTTP)', () => {
 
       const reportedAt = new Date().toISOString();
       await post(p, `adverse-events/${sae}/sponsor-reports`, { reportedAt, reference: 'SPONSOR-2026-0101' });
-      expect((await alertsOf(p))[0]).toMatchObject({ status: 'closed', reportedAt, late: true, reportReference: 'SPONSOR-2026-0101' });
+      expect((await alertsOf(p))[0]).toMatchObject({ status: 'closed', reportedAt, late: true, reportReference: 'SPONSOR-2026-0101', overdue: false });
     });
 
     it('closes on time when the report is within 24 hours of awareness (late: false); a non-serious grade-3 event raises AE-SEVERE', async () => {
@@ -299,6 +305,20 @@ describe('Clinical judgement end to end (embedded store, over HTTP)', () => {
 
       await dose(p, studyDay(80, 78));
       expect((await alertsOf(p)).filter((a) => a.status !== 'retracted').map((a) => a.ruleId)).toEqual(['DOSE-AFTER-STOP']);
+    });
+
+    it('shows the same treatmentStatus, with effectiveAt as recorded, on GET /patients/:patientId and on /safety', async () => {
+      const p = await enrol('RA');
+      const effectiveAt = daysAgo(3);
+      await post(p, 'treatment-status', { status: 'suspended', effectiveAt, reason: 'Herpes zoster' });
+      const patient = (await vigil.http().get(`/patients/${p}`).expect(200)).body;
+      const safety = (await vigil.http().get(`/patients/${p}/safety`).expect(200)).body;
+      const expected = { status: 'suspended', effectiveAt, since: effectiveAt, reason: 'Herpes zoster' };
+      expect(patient.treatmentStatus).toEqual(expected);
+      expect(safety.treatmentStatus).toEqual(expected);
+      // The earlier names stay: the list of changes on the patient, the summary's `treatment`.
+      expect(safety.treatment).toEqual(expected);
+      expect(patient.treatment).toEqual([expect.objectContaining({ status: 'suspended', effectiveAt, reason: 'Herpes zoster' })]);
     });
 
     it('refuses an unknown treatment status and a future effective date (400), for an unknown patient 404', async () => {

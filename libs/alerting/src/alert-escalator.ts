@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { escalationDueAt, isReportingClockRule, REPORTING_CLOCKS, type EscalationPolicy } from '@vigil/domain';
+import { escalationDueAt, isReportingClockRule, REPORTING_CLOCKS, type EscalationCandidate, type EscalationPolicy } from '@vigil/domain';
 import type { AlertList, AlertView } from '@vigil/projections';
 import { AlertStreams, SAFETY_RULES_ACTOR } from './alert-streams';
 
@@ -26,22 +26,52 @@ export class AlertEscalator {
     return this.pass;
   }
 
+  /**
+   * Escalates at once those of these alerts (just raised or changed by the alerting reactor) whose escalation
+   * is already due, read from their own streams: an SAE the investigator learned of 30 hours ago is escalated
+   * as it is raised, not at the next pass (the list may not show it yet). Returns how many were escalated.
+   */
+  async escalateIfDue(alertIds: readonly string[], now: Date = new Date()): Promise<number> {
+    let escalated = 0;
+    for (const alertId of alertIds) {
+      const state = await this.alerts.state(alertId);
+      const raised = state.raised;
+      if (!raised || state.status === 'none') continue;
+      const deadline = state.figures?.deadline ?? raised.deadline;
+      const candidate = {
+        alertId,
+        siteId: raised.siteId,
+        ruleId: raised.ruleId,
+        status: state.status,
+        escalated: state.escalated !== null,
+        openSince: state.openSince ?? raised.raisedAt,
+        ...(deadline ? { deadline } : {}),
+      };
+      if (await this.escalateOne(candidate, now)) escalated++;
+    }
+    if (escalated > 0) this.logger.warn(`${escalated} alert(s) escalated as they were raised`);
+    return escalated;
+  }
+
   private async escalate(now: Date): Promise<number> {
     let escalated = 0;
-    for (const alert of await this.list.escalationCandidates()) {
-      const dueAt = escalationDueAt(alert, this.policy);
-      if (dueAt === null || dueAt > now.getTime()) continue;
-      const decision = await this.alerts.decide(
-        { type: 'EscalateAlert', alertId: alert.alertId, escalatedAt: now.toISOString(), reason: this.reason(alert) },
-        { ...SAFETY_RULES_ACTOR, siteId: alert.siteId, occurredAt: now.toISOString(), causationId: null },
-      );
-      if (decision.events.length > 0) escalated++;
-    }
+    for (const alert of await this.list.escalationCandidates()) if (await this.escalateOne(alert, now)) escalated++;
     if (escalated > 0) this.logger.warn(`${escalated} alert(s) escalated`);
     return escalated;
   }
 
-  private reason(alert: AlertView): string {
+  /** Escalates one alert if it is due; the alert decider has the last word (an escalation repeated records nothing). */
+  private async escalateOne(alert: EscalationCandidate & Pick<AlertView, 'alertId' | 'siteId' | 'ruleId' | 'deadline'>, now: Date): Promise<boolean> {
+    const dueAt = escalationDueAt(alert, this.policy);
+    if (dueAt === null || dueAt > now.getTime()) return false;
+    const decision = await this.alerts.decide(
+      { type: 'EscalateAlert', alertId: alert.alertId, escalatedAt: now.toISOString(), reason: this.reason(alert) },
+      { ...SAFETY_RULES_ACTOR, siteId: alert.siteId, occurredAt: now.toISOString(), causationId: null },
+    );
+    return decision.events.length > 0;
+  }
+
+  private reason(alert: Pick<AlertView, 'ruleId' | 'deadline'>): string {
     if (isReportingClockRule(alert.ruleId) && alert.deadline) {
       const to = REPORTING_CLOCKS[alert.ruleId].to;
       return `the report to the ${to} is due by ${alert.deadline} and is not recorded (${alert.ruleId}, docs/safety-rules.md §5)`;

@@ -249,6 +249,26 @@ describe('AlertingReactor', () => {
     });
   });
 
+  describe('a protocol alert never shows a severe result below its grade (docs/safety-rules.md §2)', () => {
+    it('raises CTCAE-LAB grade 3, critical, beside a grade 2 TR-CRCL for a creatinine of grade 3 on its baseline', async () => {
+      const m = await monitor();
+      await log.enrol('P-150', 'RA', { sex: 'F', birthYear: 1970, weightKg: 65 });
+      await log.lab('P-150', 'CREAT', 60, 'umol/L', { referenceRange: { high: 104 }, collectedAt: '2026-01-05T08:00:00Z' });
+      await log.run('P-150', { type: 'RecordDose', dose: 1, unit: 'MIU', route: 'SC', administeredAt: '2026-01-06T09:00:00Z' });
+      const later = await log.lab('P-150', 'CREAT', 190, 'umol/L', { referenceRange: { high: 104 }, collectedAt: '2026-01-08T08:00:00Z' });
+      await m.caughtUp();
+      // 190 is 3.17 × the baseline of 60 (grade 3); the clearance, 84 × 65 / (0.814 × 190) × 0.85 ≈ 30.008 mL/min, is grade 2.
+      const alerts = (await m.list.find()).items.filter((a) => a.triggeredBy === later.eventId);
+      expect(alerts).toHaveLength(2);
+      expect(alerts).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ ruleId: 'TR-CRCL', grade: 2, severity: 'warning' }),
+          expect.objectContaining({ ruleId: 'CTCAE-LAB', grade: 3, severity: 'critical', value: 190, threshold: 180, thresholdUnit: 'umol/L' }),
+        ]),
+      );
+    });
+  });
+
   describe('corrections (docs/safety-rules.md §7: retracted visibly, never deleted; updated when they change the alert)', () => {
     it('retracts the alert of a platelet count corrected from 8 to 80, naming the correction and its reason', async () => {
       const m = await monitor();
@@ -382,6 +402,27 @@ describe('AlertingReactor', () => {
         deadline: new Date(Date.parse(awareAt) + DAY).toISOString(),
       });
       expect(Date.parse(alert.deadline as string)).toBeLessThan(now.getTime());
+    });
+
+    it('escalates an SAE whose reminder time has already passed as it raises it, with no escalator pass', async () => {
+      const m = await monitor();
+      await log.enrol('P-151', 'RA');
+      await log.run('P-151', serious({ awareAt: new Date(now.getTime() - 30 * 3_600_000).toISOString() }));
+      await m.caughtUp();
+      expect((await alertEvents(store)).map((e) => e.type)).toEqual(['AlertRaised', 'AlertEscalated']);
+      const [alert] = (await m.list.find()).items;
+      expect(alert).toMatchObject({ ruleId: 'SAE-24H', status: 'open', escalated: true, escalatedAt: now.toISOString() });
+      // The escalator's own pass finds nothing more to do: one escalation.
+      expect(await m.escalator.escalateDue(now)).toBe(0);
+    });
+
+    it('does not escalate at raising an SAE whose reminder time is still ahead', async () => {
+      const m = await monitor();
+      await log.enrol('P-152', 'RA');
+      await log.run('P-152', serious({ awareAt: new Date(now.getTime() - 17 * 3_600_000).toISOString() }));
+      await m.caughtUp();
+      expect((await alertEvents(store)).map((e) => e.type)).toEqual(['AlertRaised']);
+      expect((await m.list.find()).items).toEqual([expect.objectContaining({ ruleId: 'SAE-24H', escalated: false })]);
     });
 
     it('escalates before the deadline (6 h before), not 24 h after raising, and the sponsor report closes the clock', async () => {

@@ -20,12 +20,15 @@ import {
   TRANSREG,
   type AlertCommand,
   type AlertEvent,
+  type AlertRaisedData,
+  type AlertUpdatedData,
   type Judgement,
   type ReconcileCause,
   type StoredPatientEvent,
   type TrialProtocol,
 } from '@vigil/domain';
 import type { EventStore, StoredEvent, Subscription } from '@vigil/event-store';
+import type { AlertEscalator } from './alert-escalator';
 import type { AlertingState, PatientAlerting } from './alerting-state';
 import { SAFETY_RULES_ACTOR, type AlertStreams } from './alert-streams';
 
@@ -44,6 +47,11 @@ export interface AlertingOptions {
   /** Events of folded patient streams kept in memory between batches (default 100 000); beyond, the least recently met are folded again when met. */
   maxEventsKept?: number;
   clock?: () => Date;
+  /**
+   * Escalates the alerts the reactor just raised or changed whose escalation is already due (AlertEscalator),
+   * before the batch's checkpoint: an SAE known for 30 hours is escalated as it is raised, not a check period later.
+   */
+  escalator?: Pick<AlertEscalator, 'escalateIfDue'>;
 }
 
 export type AlertingRunState = 'stopped' | 'catching-up' | 'following' | 'failed';
@@ -380,7 +388,10 @@ export class AlertingReactor {
     this.eventsKept = 0;
   }
 
-  /** Carries out the batch's alert commands: each alert's in order, different alerts together (their appends share commits). */
+  /**
+   * Carries out the batch's alert commands: each alert's in order, different alerts together (their appends share
+   * commits); then escalates at once those of the alerts raised or changed with a deadline whose escalation is due.
+   */
   private async carryOut(effects: Effect[]): Promise<void> {
     const byAlert = new Map<string, Effect[]>();
     for (const effect of effects) {
@@ -389,10 +400,11 @@ export class AlertingReactor {
       if (list) list.push(effect);
       else byAlert.set(alertId, [effect]);
     }
+    const withDeadline = new Set<string>();
     await Promise.all(
       [...byAlert.values()].map(async (list) => {
         for (const effect of list) {
-          await this.alerts.carryOut(effect.command, {
+          const appended = await this.alerts.carryOut(effect.command, {
             ...SAFETY_RULES_ACTOR,
             siteId: effect.siteId,
             occurredAt: effect.occurredAt,
@@ -400,10 +412,19 @@ export class AlertingReactor {
             causationId: effect.causationId,
             ...(effect.reason ? { reason: effect.reason } : {}),
           });
+          for (const event of appended) if (carriesDeadline(event)) withDeadline.add((event.data as AlertRaisedData | AlertUpdatedData).alertId);
         }
       }),
     );
+    if (withDeadline.size > 0) await this.options.escalator?.escalateIfDue([...withDeadline], this.clock());
   }
+}
+
+/** An alert raised, or updated, with a deadline (a reporting clock): its escalation may already be due. */
+function carriesDeadline(event: StoredEvent): boolean {
+  if (event.type === 'AlertRaised') return (event.data as AlertRaisedData).deadline !== undefined;
+  if (event.type === 'AlertUpdated') return (event.data as AlertUpdatedData).current.deadline !== undefined;
+  return false;
 }
 
 /** The record an event is about: its own (a recording), or the one it corrects, voids or reports on. */

@@ -958,6 +958,8 @@ export interface components {
        * @example 2026-03-10T07:30:00.000Z
        */
       deadline?: string;
+      /** @description Its deadline has passed and its clock still runs (not closed by its report, not retracted; acknowledged or not). Computed when the alert is read, from the deadline and the time of reading: never stored, so it turns true the moment the deadline passes */
+      overdue: boolean;
       /**
        * Format: date-time
        * @example 2026-03-10T07:30:00.000Z
@@ -1002,7 +1004,7 @@ export interface components {
       /** @description What the safety officer did or decided */
       note?: string;
     };
-    TreatmentResponse: {
+    TreatmentStatusResponse: {
       /**
        * @description `ended`: after a fatal adverse event
        * @enum {string}
@@ -1010,7 +1012,13 @@ export interface components {
       status: 'on-treatment' | 'suspended' | 'discontinued' | 'completed' | 'withdrawn' | 'ended';
       /**
        * Format: date-time
-       * @description Effective since
+       * @description When the status took effect: the `effectiveAt` of POST /patients/{patientId}/treatment-status
+       * @example 2026-03-10T07:30:00.000Z
+       */
+      effectiveAt?: string;
+      /**
+       * Format: date-time
+       * @description The same instant as effectiveAt (its earlier name, kept for compatibility)
        * @example 2026-03-10T07:30:00.000Z
        */
       since?: string;
@@ -1137,7 +1145,10 @@ export interface components {
        * @example 2026-03-10T07:30:00.000Z
        */
       asOf: string;
-      treatment: components['schemas']['TreatmentResponse'];
+      /** @description The status now, as GET /patients/{patientId} shows it */
+      treatmentStatus: components['schemas']['TreatmentStatusResponse'];
+      /** @description The same as treatmentStatus (its earlier name, kept for compatibility) */
+      treatment: components['schemas']['TreatmentStatusResponse'];
       /** @description Global log position the summary reflects */
       position: number;
       labs: components['schemas']['LabSummaryResponse'][];
@@ -1747,20 +1758,6 @@ export interface components {
       /** @description Order of recording */
       recordedSeq: number;
     };
-    TreatmentStatusResponse: {
-      /**
-       * @description `ended`: after a fatal adverse event
-       * @enum {string}
-       */
-      status: 'on-treatment' | 'suspended' | 'discontinued' | 'completed' | 'withdrawn' | 'ended';
-      /**
-       * Format: date-time
-       * @description Effective since
-       * @example 2026-03-10T07:30:00.000Z
-       */
-      since?: string;
-      reason?: string;
-    };
     PatientStateResponse: {
       patientId: string;
       enrolled: boolean;
@@ -2255,7 +2252,7 @@ export interface components {
        * @example 2026-03-10T07:30:00.000Z
        */
       reckonedAt: string;
-      treatment: components['schemas']['TreatmentResponse'];
+      treatment: components['schemas']['TreatmentStatusResponse'];
       /** @description Per lab test: the latest value, its grade, flags and baseline */
       labs: components['schemas']['LabSummaryResponse'][];
       doses: components['schemas']['StateDosesResponse'];

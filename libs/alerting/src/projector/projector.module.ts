@@ -80,12 +80,13 @@ export class ProjectorModule {
         },
         {
           provide: AlertingReactor,
-          inject: [EVENT_STORE, StoredAlertingState, AlertStreams],
-          useFactory: (store: EventStore, state: StoredAlertingState, alerts: AlertStreams) =>
+          inject: [EVENT_STORE, StoredAlertingState, AlertStreams, AlertEscalator],
+          useFactory: (store: EventStore, state: StoredAlertingState, alerts: AlertStreams, escalator: AlertEscalator) =>
             new AlertingReactor(store, state, alerts, {
               protocol: config.protocol,
               hyLawWindowDays: config.hyLawWindowDays,
               batchSize: config.batchSize,
+              escalator,
             }),
         },
         {

@@ -28,9 +28,10 @@ export class Monitor {
     this.list = new AlertList(db);
     this.streams = new AlertStreams(store);
     this.state = new StoredAlertingState(db.store);
-    this.reactor = new AlertingReactor(store, options.wrapState?.(this.state) ?? this.state, this.streams, { retryDelayMs: 5, ...options });
-    this.projector = new Projector(store, db, readModels(), { retryDelayMs: 5 });
     this.escalator = new AlertEscalator(this.list, this.streams, options.escalation ?? { afterMs: 24 * 3_600_000, remindBeforeMs: 6 * 3_600_000 });
+    const reactorOptions = { retryDelayMs: 5, escalator: this.escalator, ...options };
+    this.reactor = new AlertingReactor(store, options.wrapState?.(this.state) ?? this.state, this.streams, reactorOptions);
+    this.projector = new Projector(store, db, readModels(), { retryDelayMs: 5 });
     this.progress = new ReadModelProgress(store, [...SAFETY_READ_MODELS.map((name) => readModelSource(db, name)), alertingSource(this.state, this.reactor)]);
   }
 

@@ -2,8 +2,9 @@ import { Logger } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { AlertNotFoundError, type Actor } from '@vigil/domain';
 import { AlertStreams } from '@vigil/alerting';
-import { AlertList, AlertView, ReadModelProgress, ReadModelsBehindError } from '@vigil/projections';
+import { AlertList, ReadModelProgress, ReadModelsBehindError } from '@vigil/projections';
 import type { CommandContext } from '../patients/commands/execute-patient-command';
+import { servedAlert, type ServedAlert } from './served-alert';
 
 export class AcknowledgeAlertCommand {
   constructor(
@@ -14,7 +15,7 @@ export class AcknowledgeAlertCommand {
 }
 
 export interface AcknowledgedAlert {
-  alert: AlertView;
+  alert: ServedAlert;
   /** False when the alert was already acknowledged: nothing new was recorded. */
   recorded: boolean;
 }
@@ -61,7 +62,7 @@ export class AcknowledgeAlertHandler implements ICommandHandler<AcknowledgeAlert
     }
     const alert = await this.list.get(alertId);
     if (!alert) throw new AlertNotFoundError(alertId);
-    return { alert, recorded: decision.events.length > 0 };
+    return { alert: servedAlert(alert), recorded: decision.events.length > 0 };
   }
 }
 

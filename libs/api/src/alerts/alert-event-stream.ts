@@ -5,6 +5,7 @@ import { ALERT_EVENT_TYPES, alertStream, isAlertEventType, type AlertRaisedData,
 import type { EventStore, StoredEvent, Subscription } from '@vigil/event-store';
 import { AlertFilter, AlertList, AlertView, ReadModelProgress, ReadModelsBehindError } from '@vigil/projections';
 import { inSiteScope, SiteScope } from '../auth/site-scope';
+import { servedAlert, type ServedAlert } from './served-alert';
 
 /** What each `data:` line of `GET /alerts/stream` carries: one alert event, with the alert as the list now shows it. */
 export interface AlertStreamMessage {
@@ -17,8 +18,8 @@ export interface AlertStreamMessage {
   ruleId: string;
   /** Global position of the event: also the SSE `id`, which a reconnecting client sends back as Last-Event-ID. */
   position: number;
-  /** The alert as the list shows it now (absent when the alert list was too far behind to show it). */
-  alert?: AlertView;
+  /** The alert as GET /alerts/{alertId} shows it now (absent when the alert list was too far behind to show it). */
+  alert?: ServedAlert;
 }
 
 /** Alerts a status-filtered stream keeps folded (about a kilobyte each). */
@@ -127,7 +128,7 @@ export class AlertEventStream {
       siteId: raised.siteId,
       ruleId: raised.ruleId,
       position: event.globalPosition,
-      ...(alert ? { alert } : {}),
+      ...(alert ? { alert: servedAlert(alert) } : {}),
     };
     return folded && folded.status !== 'none' ? { message, statusAfter: folded.status } : { message };
   }

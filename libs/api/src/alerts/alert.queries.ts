@@ -1,7 +1,8 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { AlertNotFoundError } from '@vigil/domain';
-import { AlertFilter, AlertList, AlertPage, AlertView } from '@vigil/projections';
+import { AlertFilter, AlertList } from '@vigil/projections';
 import type { SiteScope } from '../auth/site-scope';
+import { servedAlert, servedAlertPage, type ServedAlert, type ServedAlertPage } from './served-alert';
 
 export class ListAlerts {
   constructor(
@@ -16,21 +17,21 @@ export class GetAlert {
 }
 
 @QueryHandler(ListAlerts)
-export class ListAlertsHandler implements IQueryHandler<ListAlerts, AlertPage> {
+export class ListAlertsHandler implements IQueryHandler<ListAlerts, ServedAlertPage> {
   constructor(private readonly alerts: AlertList) {}
 
-  async execute({ filter, scope }: ListAlerts): Promise<AlertPage> {
-    return this.alerts.find({ ...filter, ...(scope === 'all' ? {} : { sites: scope }) });
+  async execute({ filter, scope }: ListAlerts): Promise<ServedAlertPage> {
+    return servedAlertPage(await this.alerts.find({ ...filter, ...(scope === 'all' ? {} : { sites: scope }) }));
   }
 }
 
 @QueryHandler(GetAlert)
-export class GetAlertHandler implements IQueryHandler<GetAlert, AlertView> {
+export class GetAlertHandler implements IQueryHandler<GetAlert, ServedAlert> {
   constructor(private readonly alerts: AlertList) {}
 
-  async execute({ alertId }: GetAlert): Promise<AlertView> {
+  async execute({ alertId }: GetAlert): Promise<ServedAlert> {
     const alert = await this.alerts.get(alertId);
     if (!alert) throw new AlertNotFoundError(alertId);
-    return alert;
+    return servedAlert(alert);
   }
 }

@@ -3,7 +3,6 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBadRequestResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Actor } from '@vigil/domain';
-import type { AlertPage, AlertView } from '@vigil/projections';
 import { CurrentSiteScope, SiteScope } from '../auth/site-scope';
 import { CurrentActor } from '../identity/current-actor.decorator';
 import { commandContext, HttpHeaders } from '../http/request-context';
@@ -14,6 +13,7 @@ import { GetAlert, ListAlerts } from './alert.queries';
 import { AcknowledgeAlertDto } from './dto/acknowledge-alert.dto';
 import { AlertPageResponse, AlertResponse } from './dto/alert.response';
 import { ListAlertsQueryDto } from './dto/list-alerts.query.dto';
+import type { ServedAlert, ServedAlertPage } from './served-alert';
 
 const alertIdPipe = new ParseUUIDPipe({ exceptionFactory: () => badRequest([{ field: 'alertId', reason: 'must be a UUID' }]) });
 
@@ -29,7 +29,7 @@ export class AlertsController {
   @FreshReadModels()
   @ApiOkResponse({ type: AlertPageResponse, description: 'Alerts, newest first' })
   @ApiBadRequestResponse({ description: 'A filter is malformed (the field is named)' })
-  list(@Query() query: ListAlertsQueryDto, @CurrentSiteScope() scope: SiteScope): Promise<AlertPage> {
+  list(@Query() query: ListAlertsQueryDto, @CurrentSiteScope() scope: SiteScope): Promise<ServedAlertPage> {
     const { status, patientId, siteId, ruleId, severity, limit, cursor } = query;
     return this.queries.execute(new ListAlerts({ status, patientId, siteId, ruleId, severity, limit, cursor }, scope));
   }
@@ -38,7 +38,7 @@ export class AlertsController {
   @FreshReadModels()
   @ApiOkResponse({ type: AlertResponse })
   @ApiNotFoundResponse({ description: 'No such alert' })
-  get(@Param('alertId', alertIdPipe) alertId: string): Promise<AlertView> {
+  get(@Param('alertId', alertIdPipe) alertId: string): Promise<ServedAlert> {
     return this.queries.execute(new GetAlert(alertId));
   }
 
@@ -53,7 +53,7 @@ export class AlertsController {
     @Headers() headers: HttpHeaders,
     @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<AlertView> {
+  ): Promise<ServedAlert> {
     const result = await this.commands.execute<AcknowledgeAlertCommand, AcknowledgedAlert>(
       new AcknowledgeAlertCommand(alertId, body.note, commandContext(actor, headers)),
     );

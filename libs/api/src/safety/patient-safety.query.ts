@@ -1,7 +1,8 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { PatientChart, PatientNotFoundError, safetyFactsOf, type PatientSafetyFacts } from '@vigil/domain';
-import { AlertList, type AlertView } from '@vigil/projections';
+import { AlertList } from '@vigil/projections';
+import { servedAlert, type ServedAlert } from '../alerts/served-alert';
 import type { VigilConfig } from '../config';
 import { PatientStates } from '../patients/patient-states';
 import { VIGIL_CONFIG } from '../vigil-config.token';
@@ -16,7 +17,9 @@ export interface PatientSafetySummary extends PatientSafetyFacts {
   version: number;
   /** Global position of the patient's last event the summary reflects. */
   position: number;
-  openAlerts: AlertView[];
+  openAlerts: ServedAlert[];
+  /** The treatment status now, under the name GET /patients/:patientId gives it (`treatment` is the same, kept for compatibility). */
+  treatmentStatus: PatientSafetyFacts['treatment'];
 }
 
 /** Folds the patient (fresh from the log) and reads their open alerts from the alert list (read-your-writes waits for it). */
@@ -32,8 +35,9 @@ export class GetPatientSafetyHandler implements IQueryHandler<GetPatientSafety, 
     const loaded = await this.patients.read(patientId);
     const { state, version } = loaded;
     if (!state.enrolled) throw new PatientNotFoundError(patientId);
-    const facts = safetyFactsOf(state, PatientChart.of(state), new Date(), { protocol: this.config.protocol });
-    const openAlerts = await this.alerts.openFor(patientId);
-    return { ...facts, patientId, version, position: loaded.position ?? 0, openAlerts };
+    const now = new Date();
+    const facts = safetyFactsOf(state, PatientChart.of(state), now, { protocol: this.config.protocol });
+    const openAlerts = (await this.alerts.openFor(patientId)).map((alert) => servedAlert(alert, now));
+    return { ...facts, treatmentStatus: facts.treatment, patientId, version, position: loaded.position ?? 0, openAlerts };
   }
 }

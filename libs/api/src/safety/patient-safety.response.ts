@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { SUSAR_CLOCK_RULES } from '@vigil/domain';
 import { ApiDateTime, ApiDateTimeOptional } from '../http/openapi';
 import { AlertResponse } from '../alerts/dto/alert.response';
+import { TreatmentStatusResponse } from '../patients/dto/treatment-status.response';
 
 /** OpenAPI description of the patient safety summary (the shape is PatientSafetySummary of @vigil/projections). */
 class LabValueResponse {
@@ -49,13 +50,6 @@ class SusarClockResponse {
   @ApiDateTimeOptional() regulatoryReportedAt?: string;
 }
 
-export class TreatmentResponse {
-  @ApiProperty({ enum: ['on-treatment', 'suspended', 'discontinued', 'completed', 'withdrawn', 'ended'], description: '`ended`: after a fatal adverse event' })
-  status: string;
-  @ApiDateTimeOptional({ description: 'Effective since' }) since?: string;
-  @ApiPropertyOptional() reason?: string;
-}
-
 export class AdverseEventSummaryResponse {
   @ApiProperty() eventId: string;
   @ApiProperty() term: string;
@@ -78,7 +72,10 @@ export class PatientSafetyResponse {
   @ApiProperty({ type: String, nullable: true }) siteId: string | null;
   @ApiProperty({ type: String, nullable: true }) disease: string | null;
   @ApiDateTime({ description: 'When dosing and the treatment status were reckoned' }) asOf: string;
-  @ApiProperty({ type: TreatmentResponse }) treatment: TreatmentResponse;
+  @ApiProperty({ type: TreatmentStatusResponse, description: 'The status now, as GET /patients/{patientId} shows it' })
+  treatmentStatus: TreatmentStatusResponse;
+  @ApiProperty({ type: TreatmentStatusResponse, description: 'The same as treatmentStatus (its earlier name, kept for compatibility)' })
+  treatment: TreatmentStatusResponse;
   @ApiProperty({ description: 'Global log position the summary reflects' }) position: number;
   @ApiProperty({ type: [LabSummaryResponse] }) labs: LabSummaryResponse[];
   @ApiProperty({ type: [AlertResponse] }) openAlerts: AlertResponse[];

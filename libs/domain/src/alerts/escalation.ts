@@ -43,3 +43,13 @@ export function escalationDueAt(alert: EscalationCandidate, policy: EscalationPo
   if (alert.status !== 'open') return null;
   return Date.parse(alert.openSince) + policy.afterMs;
 }
+
+/**
+ * An alert is overdue when it has a deadline (a reporting clock: SAE-24H, SUSAR-*) that has passed while its
+ * clock still runs (not closed by its report, not retracted), acknowledged or not. Read at `now`, never stored:
+ * it turns true the moment the deadline passes, with no event.
+ */
+export function isOverdue(alert: { status: string; deadline?: string }, now: Date): boolean {
+  if (alert.deadline === undefined || alert.status === 'closed' || alert.status === 'retracted') return false;
+  return Date.parse(alert.deadline) < now.getTime();
+}

@@ -186,6 +186,37 @@ describe('TR-CRCL, docs/safety-rules.md §1 and §3: Cockcroft-Gault < 60 mL/min
     expect(assessment.ruleHits).toEqual([expect.objectContaining({ ruleId: 'CTCAE-LAB', grade: 3, unit: 'mL/min', threshold: 30 })]);
   });
 
+  it('raises CTCAE-LAB grade 3 beside a grade 2 TR-CRCL when the creatinine itself is grade 3 on its baseline', () => {
+    // RA woman born 1970, 65 kg; baseline 60 µmol/L before Day 1, then 190 (ULN 104): 3.17 × baseline, grade 3;
+    // clearance in 2024 (age 54): 86 × 65 / (0.814 × 190) × 0.85 ≈ 30.7 mL/min, grade 2 (docs/safety-rules.md §2).
+    const { state } = given(
+      enrolment({ disease: 'RA', sex: 'F', birthYear: 1970, weightKg: 65 }),
+      { type: 'RecordLabResult', test: 'CREAT', value: 60, unit: 'umol/L', collectedAt: '2024-01-20T08:00:00Z', referenceRange: { high: 104 } },
+      { type: 'RecordDose', dose: 1, unit: 'MIU', route: 'SC', administeredAt: '2024-01-25T09:00:00Z' },
+    );
+    const assessment = assessLabResult(state, result(state, 'CREAT', 190, 'umol/L', { high: 104 }));
+    expect(assessment).toMatchObject({ grade: { grade: 3 }, clearance: { grade: { grade: 2 } }, worstGrade: 3 });
+    expect(assessment.ruleHits).toEqual([
+      expect.objectContaining({ ruleId: 'TR-CRCL', grade: 2, severity: 'warning' }),
+      expect.objectContaining({ ruleId: 'CTCAE-LAB', grade: 3, severity: 'critical', unit: 'umol/L', threshold: 180, comparison: '>' }),
+    ]);
+  });
+
+  it('raises CTCAE-LAB grade 4 beside a grade 3 TR-CRCL when the creatinine is above 6 × ULN', () => {
+    // 450 µmol/L with ULN 70 is 6.4 × ULN (grade 4); clearance 80 × 70 / (0.814 × 450) ≈ 15.3 mL/min (grade 3).
+    expect(assessLabResult(man(), result(man(), 'CREAT', 450, 'umol/L', { high: 70 })).ruleHits).toEqual([
+      expect.objectContaining({ ruleId: 'TR-CRCL', grade: 3, severity: 'critical' }),
+      expect.objectContaining({ ruleId: 'CTCAE-LAB', grade: 4, severity: 'critical' }),
+    ]);
+  });
+
+  it('raises no CTCAE-LAB beside a TR-CRCL whose clearance grade is as high as the creatinine grade', () => {
+    // 400 µmol/L with ULN 104 is 3.8 × ULN (grade 3); clearance ≈ 17.2 mL/min (grade 3): TR-CRCL alone shows grade 3.
+    expect(assessLabResult(man(), result(man(), 'CREAT', 400, 'umol/L', { high: 104 })).ruleHits).toEqual([
+      expect.objectContaining({ ruleId: 'TR-CRCL', grade: 3, severity: 'critical' }),
+    ]);
+  });
+
   it('raises clearance alerts for AIH patients (their exception is for transaminases only)', () => {
     expect(hitIds(patient('AIH', { sex: 'M', birthYear: 1964, weightKg: 70 }), 'CREAT', 300, 'umol/L')).toEqual(['TR-CRCL']);
   });

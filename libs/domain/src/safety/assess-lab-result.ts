@@ -38,7 +38,10 @@ export interface LabAssessment {
   /** The grade that counts for CTCAE-LAB: the result's, or for creatinine the higher of it and the clearance's. */
   worstGrade: CtcaeGrade | null;
   baseline: Baseline | null;
-  /** The rules the result crosses: protocol thresholds (TR-*), and CTCAE-LAB when no protocol threshold already alerts. */
+  /**
+   * The rules the result crosses: protocol thresholds (TR-*), and CTCAE-LAB when the worst grade is 3 or 4 and no
+   * protocol threshold crossed already carries a grade as high (so a severe result is never shown below its grade).
+   */
   ruleHits: RuleHit[];
   notEvaluated: RuleNotEvaluated[];
   /** Cockcroft-Gault clearance, for a creatinine result of an enrolled patient. */
@@ -53,7 +56,8 @@ export const SEVERE_GRADE = 3;
  * crosses, CTCAE-LAB, and the rules that could not be evaluated (and why). Pure; `lab` carries the
  * current (corrected) values; the chart gives the baseline, the state the disease and demographics.
  * A protocol exception (TR-ALT for AIH…) removes only that threshold: a result of grade 3 or 4 still
- * alerts, through CTCAE-LAB (docs/safety-rules.md §2).
+ * alerts, through CTCAE-LAB (docs/safety-rules.md §2). CTCAE-LAB also stands beside a protocol alert whose
+ * grade is below the result's worst grade (TR-CRCL grade 2 on a creatinine of grade 3).
  */
 export function assessLabResult(
   state: PatientState,
@@ -101,8 +105,9 @@ export function assessLabResult(
       message: hitMessage(rule, data, measured, hitGrade),
     });
   }
-  // One result, one alert per rule: CTCAE-LAB only where no protocol threshold already alerts on it.
-  if (worstGrade !== null && worstGrade >= SEVERE_GRADE && assessment.ruleHits.length === 0) {
+  // One result, one alert per rule: CTCAE-LAB only where no protocol alert on it already shows its worst grade.
+  // A TR-CRCL hit shows the clearance's grade: a creatinine of grade 3 with a clearance of grade 2 raises both.
+  if (worstGrade !== null && worstGrade >= SEVERE_GRADE && !assessment.ruleHits.some((hit) => (hit.grade ?? -1) >= worstGrade)) {
     assessment.ruleHits.push(ctcaeHit(data, grade, clearance, worstGrade, baseline));
   }
   return assessment;

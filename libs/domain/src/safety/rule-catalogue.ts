@@ -84,8 +84,8 @@ export const RULES = [
     category: 'CTCAE grade',
     title: 'Lab result of CTCAE grade 3 or 4',
     flags:
-      'a lab result of CTCAE v5 grade 3 or 4 on which no protocol threshold raises an alert (for creatinine, the ' +
-      'higher of its own grade and the grade of its clearance)',
+      'a lab result of CTCAE v5 grade 3 or 4 on which no protocol threshold raises an alert of that grade or higher ' +
+      '(for creatinine, the higher of its own grade and the grade of its clearance: a grade 2 TR-CRCL does not cover a grade 3 creatinine)',
     appliesTo: 'every gradable result (WBC, LYM, NEUT, PLAT, CD4, HGB, ALT, AST, ALP, BILI, CREAT), every disease: a protocol exception never silences it',
     severity: 'critical',
     source: 'CTCAE v5.0 (docs/safety-rules.md §2)',

@@ -101,7 +101,12 @@ describe("a patient's safety facts (GET /patients/:patientId/safety), docs/safet
       },
     ]);
     expect(facts(state, '2024-01-31T00:00:00Z').treatment).toEqual({ status: 'on-treatment' });
-    expect(facts(state, '2024-02-02T00:00:00Z').treatment).toEqual({ status: 'suspended', since: '2024-02-01T00:00:00.000Z', reason: 'Zoster' });
+    expect(facts(state, '2024-02-02T00:00:00Z').treatment).toEqual({
+      status: 'suspended',
+      since: '2024-02-01T00:00:00.000Z',
+      effectiveAt: '2024-02-01T00:00:00.000Z',
+      reason: 'Zoster',
+    });
     expect(facts(state, '2024-03-01T00:00:00Z').doses.missed.map((m) => m.dueAt)).toEqual(['2024-01-25T00:00:00.000Z']);
   });
 

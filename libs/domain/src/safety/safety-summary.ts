@@ -63,6 +63,18 @@ export interface AdverseEventSummary {
   susar?: { ruleId: string; deadline: string; regulatoryReportedAt?: string };
 }
 
+/**
+ * The treatment status at a moment, as GET /patients/:patientId and /safety show it (`treatmentStatus`):
+ * `effectiveAt` is the instant the status took effect, named as in the request that recorded it; `since`
+ * is the same instant under its earlier name.
+ */
+export interface TreatmentStatusNow {
+  status: TreatmentStatus | 'ended';
+  since?: string;
+  effectiveAt?: string;
+  reason?: string;
+}
+
 /** What a safety officer needs to see of one patient at a glance, from the patient's state (alerts aside). */
 export interface PatientSafetyFacts {
   patientId: string;
@@ -70,7 +82,7 @@ export interface PatientSafetyFacts {
   disease: DiseaseCode | null;
   /** The moment dose compliance, missed doses and the treatment status are reckoned at. */
   asOf: string;
-  treatment: { status: TreatmentStatus | 'ended'; since?: string; reason?: string };
+  treatment: TreatmentStatusNow;
   labs: LabSummary[];
   doses: { compliance: DoseCompliance; missed: DoseDeviation[] };
   adverseEvents: AdverseEventSummary[];
@@ -95,11 +107,11 @@ export function safetyFactsOf(state: PatientState, chart: PatientChart, asOf: Da
 }
 
 /** The patient's treatment status at a moment, with when and why it began; `ended` after a fatal adverse event. */
-export function treatmentOf(state: PatientState, atMs: number): PatientSafetyFacts['treatment'] {
+export function treatmentOf(state: PatientState, atMs: number): TreatmentStatusNow {
   const status = treatmentStatusAt(state, atMs);
   if (status === 'on-treatment' && treatmentStoppedAt(state, atMs)) return { status: 'ended', reason: 'a fatal adverse event' };
   const change = [...state.treatment].filter((c) => c.status === status && Date.parse(c.effectiveAt) <= atMs).pop();
-  return change ? { status, since: change.effectiveAt, reason: change.reason } : { status };
+  return change ? { status, since: change.effectiveAt, effectiveAt: change.effectiveAt, reason: change.reason } : { status };
 }
 
 /** Per test, its latest result graded and flagged against the baseline: the same whatever the moment it is reckoned at. */

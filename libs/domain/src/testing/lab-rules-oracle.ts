@@ -113,7 +113,10 @@ function clearance(state: PatientState, lab: LabResultRecordedData): { ml: numbe
   return { ml, grade: ml < 15 ? 4 : ml < 30 ? 3 : ml < 60 ? 2 : null };
 }
 
-/** §1 and §2: the alerts one result should raise: protocol thresholds, else CTCAE-LAB at grade 3 or 4. */
+/**
+ * §1 and §2: the alerts one result should raise: protocol thresholds, and CTCAE-LAB at grade 3 or 4 (creatinine:
+ * the higher of its grade and the clearance's) unless a protocol alert on the result already shows that grade or more.
+ */
 export function expectedLabAlerts(state: PatientState, labId: string): ExpectedLabAlert[] {
   const entry = state.labs[labId];
   if (!entry || entry.voided) return [];
@@ -133,6 +136,7 @@ export function expectedLabAlerts(state: PatientState, labId: string): ExpectedL
   if ((lab.test === 'ALT' || lab.test === 'AST') && disease !== 'AIH' && uln !== undefined && uln > 0) threshold(`TR-${lab.test}`, v > 5 * uln, true, grade);
   if (lab.test === 'CREAT' && disease !== 'SLE' && disease !== 'GPA' && crcl) threshold('TR-CRCL', crcl.ml < 60, false, crcl.grade);
   const worst = Math.max(grade ?? -1, crcl?.grade ?? -1);
-  if (alerts.length === 0 && worst >= 3) alerts.push({ ruleId: 'CTCAE-LAB', grade: worst, severity: 'critical' });
+  const shownAlready = alerts.some((alert) => alert.grade !== null && alert.grade >= worst);
+  if (worst >= 3 && !shownAlready) alerts.push({ ruleId: 'CTCAE-LAB', grade: worst, severity: 'critical' });
   return alerts;
 }

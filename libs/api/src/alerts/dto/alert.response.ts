@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ALERT_STATUSES, type AlertStatus } from '@vigil/domain';
 import { ApiDateTime, ApiDateTimeOptional } from '../../http/openapi';
-import type { AlertUpdateView, AlertView } from '@vigil/projections';
+import type { AlertUpdateView } from '@vigil/projections';
+import type { ServedAlert } from '../served-alert';
 
 class AlertFiguresResponse {
   @ApiProperty({ type: Number, nullable: true }) value: number | null;
@@ -21,8 +22,8 @@ class AlertUpdateResponse implements AlertUpdateView {
   @ApiProperty({ type: AlertFiguresResponse }) current: AlertFiguresResponse;
 }
 
-/** OpenAPI description of an alert (the shape is AlertView of @vigil/projections). */
-export class AlertResponse implements AlertView {
+/** OpenAPI description of an alert (the shape is ServedAlert: AlertView of @vigil/projections, and `overdue`). */
+export class AlertResponse implements ServedAlert {
   @ApiProperty() alertId: string;
   @ApiProperty() patientId: string;
   @ApiProperty() siteId: string;
@@ -45,6 +46,12 @@ export class AlertResponse implements AlertView {
   @ApiDateTime({ description: 'When it last became open (raised, or opened again by a rise in severity)' }) openSince: string;
   @ApiDateTime({ description: 'When the triggering fact happened clinically' }) occurredAt: string;
   @ApiDateTimeOptional({ description: 'When it must be acted on (the SAE or SUSAR reporting deadline)' }) deadline?: string;
+  @ApiProperty({
+    description:
+      'Its deadline has passed and its clock still runs (not closed by its report, not retracted; acknowledged or not). ' +
+      'Computed when the alert is read, from the deadline and the time of reading: never stored, so it turns true the moment the deadline passes',
+  })
+  overdue: boolean;
   @ApiDateTimeOptional() acknowledgedAt?: string;
   @ApiPropertyOptional({ description: 'User id' }) acknowledgedBy?: string;
   @ApiPropertyOptional() acknowledgedByName?: string;

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ApiDateTime, ApiDateTimeOptional } from '../../http/openapi';
 import { AdverseEventEntryResponse, DemographicsResponse, DoseEntryResponse, LabEntryResponse } from '../../patients/dto/patient.response';
-import { AdverseEventSummaryResponse, DosesResponse, LabSummaryResponse, TreatmentResponse } from '../../safety/patient-safety.response';
+import { TreatmentStatusResponse } from '../../patients/dto/treatment-status.response';
+import { AdverseEventSummaryResponse, DosesResponse, LabSummaryResponse } from '../../safety/patient-safety.response';
 
 /** OpenAPI descriptions of what the audit endpoints answer (shapes of @vigil/audit). */
 
@@ -182,7 +183,7 @@ class StateRecordsResponse {
 export class PatientStateSummaryResponse extends PatientAtHeadResponse {
   @ApiProperty({ enum: ['summary'] }) view: 'summary';
   @ApiDateTime({ description: 'When dosing and the treatment status are reckoned: the earliest bound of the point in time, else now' }) reckonedAt: string;
-  @ApiProperty({ type: TreatmentResponse }) treatment: TreatmentResponse;
+  @ApiProperty({ type: TreatmentStatusResponse }) treatment: TreatmentStatusResponse;
   @ApiProperty({ type: [LabSummaryResponse], description: 'Per lab test: the latest value, its grade, flags and baseline' }) labs: LabSummaryResponse[];
   @ApiProperty({ type: StateDosesResponse }) doses: StateDosesResponse;
   @ApiProperty({ type: [AdverseEventSummaryResponse] }) adverseEvents: AdverseEventSummaryResponse[];

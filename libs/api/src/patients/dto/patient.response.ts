@@ -1,5 +1,6 @@
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { ApiDateTime, ApiDateTimeOptional } from '../../http/openapi';
+import { TreatmentStatusResponse } from './treatment-status.response';
 
 /** OpenAPI descriptions of what the patient endpoints answer (shapes of @vigil/domain and @vigil/event-store). */
 
@@ -125,13 +126,6 @@ class TreatmentStatusEntryResponse {
   @ApiDateTime() effectiveAt: string;
   @ApiProperty() reason: string;
   @ApiProperty({ description: 'Order of recording' }) recordedSeq: number;
-}
-
-export class TreatmentStatusResponse {
-  @ApiProperty({ enum: ['on-treatment', 'suspended', 'discontinued', 'completed', 'withdrawn', 'ended'], description: '`ended`: after a fatal adverse event' })
-  status: string;
-  @ApiDateTimeOptional({ description: 'Effective since' }) since?: string;
-  @ApiPropertyOptional() reason?: string;
 }
 
 @ApiExtraModels(LabEntryResponse, DoseEntryResponse, AdverseEventEntryResponse, FollowUpResponse)
