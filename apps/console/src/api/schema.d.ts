@@ -2589,6 +2589,7 @@ export interface operations {
         status?: 'open' | 'acknowledged' | 'retracted' | 'closed';
         patientId?: string;
         siteId?: string;
+        severity?: 'warning' | 'critical';
         ruleId?: string;
       };
       header?: {
