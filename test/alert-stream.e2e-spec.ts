@@ -105,7 +105,7 @@ describe('GET /alerts/stream: alert events pushed as server-sent events', () => 
   it('pushes the alert a lab result raises to an open stream, as JSON with its alert and patient ids', async () => {
     const stream = await open('safety_officer', []);
     expect(stream.status).toBe(200);
-    expect(stream.contentType).toMatch(/^text\/event-stream/);
+    expect(stream.contentType).toBe('text/event-stream');
     const labId = await lowPlatelets('TR-SAT-001');
 
     const event = await stream.next((e) => e.type === 'AlertRaised' && (e.alert as { triggeredBy?: string })?.triggeredBy === labId);

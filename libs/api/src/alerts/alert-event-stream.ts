@@ -69,7 +69,8 @@ export class AlertEventStream {
 
   start(): void {
     this.out.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
+      // No charset parameter: an event stream is UTF-8 by definition (HTML Living Standard, server-sent events).
+      'Content-Type': 'text/event-stream',
       'Cache-Control': 'no-cache, no-transform',
       Connection: 'keep-alive',
       'X-Accel-Buffering': 'no',
