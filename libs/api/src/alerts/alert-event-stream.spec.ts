@@ -9,7 +9,7 @@ class RecordedResponse extends Writable {
   status = 0;
   headers: Record<string, string> = {};
   text = '';
-  private readonly listeners: (() => void)[] = [];
+  private readonly waiting: (() => void)[] = [];
 
   writeHead(status: number, headers: Record<string, string>): this {
     this.status = status;
@@ -19,7 +19,7 @@ class RecordedResponse extends Writable {
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
     this.text += chunk.toString('utf8');
-    this.listeners.splice(0).forEach((wake) => wake());
+    this.waiting.splice(0).forEach((wake) => wake());
     done();
   }
 
@@ -29,7 +29,7 @@ class RecordedResponse extends Writable {
 
   /** Resolves once `count` heartbeats have arrived (the test's own timeout bounds the wait). */
   async heartbeatsSeen(count: number): Promise<void> {
-    while (this.heartbeats < count) await new Promise<void>((wake) => this.listeners.push(wake));
+    while (this.heartbeats < count) await new Promise<void>((wake) => this.waiting.push(wake));
   }
 }
 
