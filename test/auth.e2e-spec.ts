@@ -84,6 +84,13 @@ describe('Identity: every request but /health and /docs carries a verified beare
     });
   });
 
+  it('answers GET /me with the user the token names, as Vigil reads it, and 401 without a token', async () => {
+    const me = await vigil.as('investigator', ['SAT', 'PSL'], { sub: 'u-claire', name: 'Dr Claire Martin' }).get('/me').expect(200);
+    expect(me.body).toEqual({ userId: 'u-claire', name: 'Dr Claire Martin', role: 'investigator', sites: ['SAT', 'PSL'] });
+    const anonymous = await vigil.anonymous().get('/me').expect(401);
+    expect(anonymous.body.message).toMatch(/Authorization: Bearer/);
+  });
+
   it('keeps accepting the same tokens after a restart (the secret is kept in the data directory)', async () => {
     const token = await vigil.token({ role: 'monitor', sub: 'u-mon' });
     await vigil.restart();

@@ -8,6 +8,7 @@ const scopingWords: Record<SiteScoping, string> = {
   list: "filtered to the user's sites",
   global: '—',
   trial: 'none: the same for every site',
+  self: "none: the caller's own identity",
 };
 
 /** The permission matrix as a Markdown table, for the README and `npm run vigil -- permissions`. */
@@ -34,5 +35,5 @@ export function permissionMatrixMarkdown(): string {
 function cell(role: (typeof ROLES)[number], permission: Permission): string {
   if (permission.roles === 'public') return 'public';
   if (!permission.roles.includes(role)) return '—';
-  return SITE_BOUND_ROLES.includes(role) && permission.site !== 'global' && permission.site !== 'trial' ? 'own sites' : '✓';
+  return SITE_BOUND_ROLES.includes(role) && !['global', 'trial', 'self'].includes(permission.site) ? 'own sites' : '✓';
 }
