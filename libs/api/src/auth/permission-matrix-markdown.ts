@@ -13,6 +13,9 @@ const scopingWords: Record<SiteScoping, string> = {
 
 /** The permission matrix as a Markdown table, for the README and `npm run vigil -- permissions`. */
 export function permissionMatrixMarkdown(): string {
+  const publicRoutes = Object.entries(PERMISSIONS)
+    .filter(([, permission]) => permission.roles === 'public')
+    .map(([route]) => `\`${route}\``);
   const header = ['Route', 'What', 'Site', ...ROLES.map((role) => `\`${role}\``)];
   const rows = Object.entries(PERMISSIONS).map(([route, permission]) => [
     `\`${route}\``,
@@ -27,7 +30,8 @@ export function permissionMatrixMarkdown(): string {
     ...rows.map(line),
     '',
     '✓ allowed; "own sites" allowed only for records of the sites in the user\'s token; — refused (403).',
-    'Any route not in this table is refused for everyone. Every route but `/health` and `/docs` needs `Authorization: Bearer <JWT>`.',
+    'Any route not in this table is refused for everyone. No token is needed for the public routes, ' +
+      `${publicRoutes.join(', ')}, nor for the API's documentation under \`/docs\`; every other route needs \`Authorization: Bearer <JWT>\`.`,
     '',
   ].join('\n');
 }
