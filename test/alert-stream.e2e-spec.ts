@@ -105,7 +105,7 @@ describe('GET /alerts/stream: alert events pushed as server-sent events', () => 
   it('pushes the alert a lab result raises to an open stream, as JSON with its alert and patient ids', async () => {
     const stream = await open('safety_officer', []);
     expect(stream.status).toBe(200);
-    expect(stream.contentType).toMatch(/^text\/event-stream/);
+    expect(stream.contentType).toBe('text/event-stream');
     const labId = await lowPlatelets('TR-SAT-001');
 
     const event = await stream.next((e) => e.type === 'AlertRaised' && (e.alert as { triggeredBy?: string })?.triggeredBy === labId);
@@ -138,6 +138,25 @@ describe('GET /alerts/stream: alert events pushed as server-sent events', () => 
     const event = await stream.next((e) => e.alertId === alert?.alertId);
     expect(event).toMatchObject({ type: 'AlertAcknowledged', alert: { status: 'acknowledged', acknowledgementNote: 'Called the site' } });
     expect(stream.events.filter((e) => e.type === 'AlertRaised')).toEqual([]);
+  });
+
+  it('applies the severity filter of GET /alerts: with severity=critical it shows a critical alert, not a warning', async () => {
+    const stream = await open('safety_officer', [], '?severity=critical&patientId=TR-PSL-001');
+    expect(stream.status).toBe(200);
+    // docs/safety-rules.md: platelets at 60 × 10⁹/L are CTCAE grade 2 (a warning), white cells at 1.5 × 10⁹/L cross TR-WBC (critical).
+    const warning = await lowPlatelets('TR-PSL-001');
+    const critical = (
+      await vigil
+        .as('investigator', ['PSL'])
+        .post('/patients/TR-PSL-001/lab-results')
+        .send({ test: 'WBC', value: 1.5, unit: '10*9/L', collectedAt: daysAgo(1) })
+        .expect(201)
+    ).body.eventId as string;
+
+    const event = await stream.next((e) => (e.alert as { triggeredBy?: string })?.triggeredBy === critical);
+    expect(event).toMatchObject({ type: 'AlertRaised', ruleId: 'TR-WBC', alert: { severity: 'critical' } });
+    expect(stream.events.filter((e) => (e.alert as { triggeredBy?: string })?.triggeredBy === warning)).toEqual([]);
+    expect(stream.events.map((e) => (e.alert as { severity?: string })?.severity)).not.toContain('warning');
   });
 
   it('judges status=acknowledged on the alert as each event left it: catching up over a raise acknowledged since sends only the acknowledgement', async () => {

@@ -1,10 +1,10 @@
 import { SignJWT } from 'jose';
-import { resolveJwtSecret } from '@vigil/api';
+import { PERMISSIONS, resolveJwtSecret } from '@vigil/api';
 import { daysAgo, enrolment, startVigil, VigilHarness } from './harness/vigil-harness';
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-describe('Identity: every request but /health and /docs carries a verified bearer token', () => {
+describe('Identity: every request but the public routes carries a verified bearer token', () => {
   let vigil: VigilHarness;
   beforeAll(async () => {
     vigil = await startVigil();
@@ -18,6 +18,19 @@ describe('Identity: every request but /health and /docs carries a verified beare
   it('answers /health and the API docs without a token', async () => {
     await vigil.anonymous().get('/health').expect(200);
     await vigil.anonymous().get('/docs/json').expect(200);
+  });
+
+  it('answers every route the permission matrix calls public without a token (never 401 or 403), and only those', async () => {
+    const routes = Object.entries(PERMISSIONS).map(([route, permission]) => ({ route, open: permission.roles === 'public' }));
+    const answers = await Promise.all(
+      routes.map(async ({ route, open }) => {
+        const [method, template] = route.split(' ');
+        const url = template.replace('*', 'assets/none.js').replace(/:\w+/g, 'TR-SAT-001');
+        const res = method === 'POST' ? await vigil.anonymous().post(url).send({}) : await vigil.anonymous().get(url);
+        return { route, open, status: res.status };
+      }),
+    );
+    expect(answers.filter(({ open, status }) => open === (status === 401 || status === 403))).toEqual([]);
   });
 
   it('refuses a request without a token with 401, saying what to send, and records nothing', async () => {
@@ -82,6 +95,13 @@ describe('Identity: every request but /health and /docs carries a verified beare
       role: 'investigator',
       siteId: 'SAT',
     });
+  });
+
+  it('answers GET /me with the user the token names, as Vigil reads it, and 401 without a token', async () => {
+    const me = await vigil.as('investigator', ['SAT', 'PSL'], { sub: 'u-claire', name: 'Dr Claire Martin' }).get('/me').expect(200);
+    expect(me.body).toEqual({ userId: 'u-claire', name: 'Dr Claire Martin', role: 'investigator', sites: ['SAT', 'PSL'] });
+    const anonymous = await vigil.anonymous().get('/me').expect(401);
+    expect(anonymous.body.message).toMatch(/Authorization: Bearer/);
   });
 
   it('keeps accepting the same tokens after a restart (the secret is kept in the data directory)', async () => {

@@ -118,6 +118,9 @@ describe("Vigil behind a real OpenID provider (oidc-provider): key rotation, key
     await provider.start([key], { realm_access: { roles: ['offline_access', 'monitor', 'uma_authorization'] }, vigil_sites: ['SAT'] });
     vigil = await startVigilTrusting({ VIGIL_JWT_ROLE_CLAIM: 'realm_access.roles', VIGIL_JWT_SITES_CLAIM: 'vigil_sites' });
     const monitor = await provider.token();
+    // GET /me answers the user as Vigil read the token: the role from the nested list, the sites from their claim.
+    const me = await request(vigil.app.getHttpServer()).get('/me').set('Authorization', `Bearer ${monitor}`).expect(200);
+    expect(me.body).toEqual({ userId: 'lab-robot', name: 'lab-robot', role: 'monitor', sites: ['SAT'] });
     // A monitor reads the audit trail's checkpoints (trial-wide readers) but may not record a patient.
     await request(vigil.app.getHttpServer()).get('/audit/checkpoints').set('Authorization', `Bearer ${monitor}`).expect(200);
     const refused = await request(vigil.app.getHttpServer()).post('/patients').set('Authorization', `Bearer ${monitor}`).send({}).expect(403);

@@ -5,7 +5,7 @@ import { PERMISSIONS, registeredRoutes } from '@vigil/api';
 import { untilFirstChunk } from './harness/first-chunk';
 import { daysAgo, enrolment, startVigil, VigilHarness } from './harness/vigil-harness';
 
-type Site = 'patient' | 'alert' | 'body' | 'list' | 'global' | 'trial';
+type Site = 'patient' | 'alert' | 'body' | 'list' | 'global' | 'trial' | 'self';
 const everyone: Role[] = ['investigator', 'safety_officer', 'monitor', 'data_manager', 'admin'];
 const trialWide: Role[] = ['safety_officer', 'monitor', 'data_manager', 'admin'];
 
@@ -19,6 +19,8 @@ const EXPECTED: Record<string, { roles: Role[] | 'public'; site: Site }> = {
   'GET /health/ready': { roles: 'public', site: 'global' },
   'GET /metrics': { roles: 'public', site: 'global' },
   'GET /rules': { roles: everyone, site: 'trial' },
+  // Issue 14: the console asks who the token names, as the API reads it.
+  'GET /me': { roles: everyone, site: 'self' },
   'GET /': { roles: 'public', site: 'global' },
   'GET /console/*': { roles: 'public', site: 'global' },
   'GET /console/config': { roles: 'public', site: 'global' },

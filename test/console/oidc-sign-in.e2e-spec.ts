@@ -32,7 +32,15 @@ describeInBrowser('Console sign-in at the OpenID Connect issuer Vigil trusts', (
       issuer.on('exit', (code) => reject(new Error(`the OIDC issuer exited ${code}: ${output}`)));
     });
     vigil = await startVigil({
-      env: { VIGIL_JWT_JWKS_URL: `${issuerUrl}/jwks`, VIGIL_JWT_ISSUER: issuerUrl, VIGIL_JWT_AUDIENCE: audience, VIGIL_CONSOLE_CLIENT_ID: 'vigil-console' },
+      env: {
+        VIGIL_JWT_JWKS_URL: `${issuerUrl}/jwks`,
+        VIGIL_JWT_ISSUER: issuerUrl,
+        VIGIL_JWT_AUDIENCE: audience,
+        VIGIL_CONSOLE_CLIENT_ID: 'vigil-console',
+        // Keycloak's shape: the role in a nested list; the console learns it from GET /me, not from the claims.
+        VIGIL_JWT_ROLE_CLAIM: 'realm_access.roles',
+        VIGIL_JWT_SITES_CLAIM: 'vigil_sites',
+      },
     });
     await vigil.app.listen(vigilPort, '127.0.0.1');
     browser = await launchChromium();

@@ -29,7 +29,8 @@ export function App() {
   useEffect(() => {
     if (!config || config.mode !== 'oidc' || !isSignInCallback()) return;
     completeSignIn({ issuer: config.issuer ?? '', clientId: config.clientId ?? '', audience: config.audience })
-      .then(({ accessToken }) => signIn(sessionFor(accessToken, 'oidc', false)))
+      .then(({ accessToken }) => sessionFor(accessToken, 'oidc', false))
+      .then((next) => signIn(next))
       .catch((e: Error) => setError(`Sign-in failed: ${e.message}`));
   }, [config]);
 

@@ -4,7 +4,7 @@ import { createVigilApp } from './bootstrap';
 import { projectorThreadFromEnv } from './projector-thread';
 import { rolesFrom, serverArgs } from './roles';
 
-const TOKEN_HELP = `Every request but /health needs a bearer token. For the embedded default, mint one with:
+const TOKEN_HELP = `Every API request but /health, /metrics and the console's page needs a bearer token. For the embedded default, mint one with:
   npm run vigil -- token --sub dm1 --name "Dana Manager" --role data_manager
   npm run vigil -- token --sub inv1 --name "Ines Investigator" --role investigator --sites SAT
 then: curl -H "Authorization: Bearer $TOKEN" http://localhost:PORT/alerts`;

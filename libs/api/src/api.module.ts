@@ -9,6 +9,7 @@ import { ReadYourWritesModule } from './http/read-your-writes';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { IdentityGuard } from './identity/identity.guard';
+import { MeController } from './identity/me.controller';
 import { PatientsModule } from './patients/patients.module';
 import { VIGIL_CONFIG } from './vigil-config.token';
 
@@ -21,7 +22,7 @@ export class ApiModule {
       global: true,
       // ReadYourWritesModule after AuthModule: its guard runs after the identity and access guards.
       imports: [CqrsModule.forRoot(), AuthModule.forConfig(config), PatientsModule, AuditModule, ReadYourWritesModule],
-      controllers: [HealthController, RulesController],
+      controllers: [HealthController, RulesController, MeController],
       providers: [
         { provide: VIGIL_CONFIG, useValue: config },
         { provide: APP_GUARD, useClass: IdentityGuard },

@@ -42,14 +42,14 @@ export interface AxeViolation {
   nodes: string[];
 }
 
-/** axe-core's WCAG 2.1 A/AA checks on the page as it is now: the serious and critical violations. */
+/** axe-core's default rules (WCAG A/AA and best practices) on the page as it is now: the serious and critical violations. */
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   // Evaluated through the DevTools protocol: the console's Content-Security-Policy forbids inline scripts.
   if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(AXE);
   return page.evaluate(async () => {
     type Result = { violations: Array<{ id: string; impact: string | null; help: string; nodes: { target: string[] }[] }> };
-    const page = globalThis as unknown as { axe: { run: (context: unknown, options: object) => Promise<Result> }; document: unknown };
-    const result = await page.axe.run(page.document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    const page = globalThis as unknown as { axe: { run: (context: unknown) => Promise<Result> }; document: unknown };
+    const result = await page.axe.run(page.document);
     return result.violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
       .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));

@@ -37,6 +37,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/me': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Who the token names: user, role and sites, as Vigil reads them
+     * @description Roles: investigator, safety_officer, monitor, data_manager, admin (investigator: own sites only).
+     */
+    get: operations['MeController_me'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/alerts': {
     parameters: {
       query?: never;
@@ -872,6 +892,19 @@ export interface components {
     };
     RuleCatalogueResponse: {
       items: components['schemas']['RuleResponse'][];
+    };
+    SignedInUserResponse: {
+      /** @description The token's `sub` */
+      userId: string;
+      /** @description The token's `name` (or `preferred_username`, or `sub`) */
+      name: string;
+      /**
+       * @description Read at VIGIL_JWT_ROLE_CLAIM
+       * @enum {string}
+       */
+      role: 'investigator' | 'safety_officer' | 'monitor' | 'data_manager' | 'admin';
+      /** @description Read at VIGIL_JWT_SITES_CLAIM */
+      sites: string[];
     };
     AlertFiguresResponse: {
       value: number | null;
@@ -2412,6 +2445,44 @@ export interface operations {
       };
     };
   };
+  MeController_me: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Who the token names, their role and sites */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SignedInUserResponse'];
+        };
+      };
+      /** @description No token, or an expired, unsigned or wrongly signed one */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description A role that may not, or a record of another site. Roles: investigator, safety_officer, monitor, data_manager, admin (investigator: own sites only). */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
   AlertsController_list: {
     parameters: {
       query?: {
@@ -2587,6 +2658,7 @@ export interface operations {
         status?: 'open' | 'acknowledged' | 'retracted' | 'closed';
         patientId?: string;
         siteId?: string;
+        severity?: 'warning' | 'critical';
         ruleId?: string;
       };
       header?: {

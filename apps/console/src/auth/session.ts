@@ -1,4 +1,7 @@
-/** Who is signed in, as their token says (the API checks the token on every call; this only shapes the page). */
+import createClient from 'openapi-fetch';
+import type { paths } from '../api/schema';
+
+/** Who is signed in, as Vigil read their token (the API checks the token on every call; this only shapes the page). */
 export interface User {
   userId: string;
   name: string;
@@ -18,7 +21,7 @@ export interface Session {
 const KEY = 'vigil.session';
 
 /** Reads a JWT's claims (no verification: that is the API's job). */
-export function claimsOf(token: string): Record<string, unknown> {
+function claimsOf(token: string): Record<string, unknown> {
   const part = token.split('.')[1];
   if (!part) throw new Error('This is not a token (a JWT has three parts separated by dots).');
   const json = atob(
@@ -32,16 +35,21 @@ export function claimsOf(token: string): Record<string, unknown> {
   return claims;
 }
 
-export function sessionFor(token: string, mode: Session['mode'], demo: boolean): Session {
-  const claims = claimsOf(token.trim());
-  const sub = typeof claims.sub === 'string' ? claims.sub : '';
-  const role = typeof claims.role === 'string' ? claims.role : '';
-  if (!sub || !role) throw new Error('The token names no user (sub) or no role: Vigil would refuse it.');
-  const name = typeof claims.name === 'string' ? claims.name : typeof claims.preferred_username === 'string' ? claims.preferred_username : sub;
-  const sites = Array.isArray(claims.sites) ? claims.sites.filter((s): s is string => typeof s === 'string') : [];
-  const expiresAt = typeof claims.exp === 'number' ? claims.exp : undefined;
-  if (expiresAt !== undefined && expiresAt * 1000 < Date.now()) throw new Error('This token has expired: mint a new one.');
-  return { token: token.trim(), user: { userId: sub, name, role, sites }, expiresAt, mode, demo };
+/**
+ * Signs in with a token: Vigil says who it names (`GET /me`), with the role and sites read at the claims the
+ * deployment configured (VIGIL_JWT_ROLE_CLAIM, VIGIL_JWT_SITES_CLAIM: Keycloak's `realm_access.roles`…),
+ * which the console could not know. A token Vigil refuses is refused here, with Vigil's reason.
+ */
+export async function sessionFor(token: string, mode: Session['mode'], demo: boolean): Promise<Session> {
+  const bearer = token.trim();
+  const expiresAt = claimsOf(bearer).exp;
+  if (typeof expiresAt === 'number' && expiresAt * 1000 < Date.now()) throw new Error('This token has expired: mint a new one.');
+  const { data, error, response } = await createClient<paths>({ baseUrl: location.origin }).GET('/me', { headers: { Authorization: `Bearer ${bearer}` } });
+  if (!data) {
+    const reason = (error as { message?: unknown } | undefined)?.message;
+    throw new Error(`Vigil refused this token (${response.status}): ${typeof reason === 'string' ? reason : response.statusText}.`);
+  }
+  return { token: bearer, user: { ...data, sites: [...data.sites] }, expiresAt: typeof expiresAt === 'number' ? expiresAt : undefined, mode, demo };
 }
 
 /** Kept for the browser tab only (sessionStorage): closing the tab signs out. */

@@ -20,17 +20,24 @@ export function SignInPage({ config, onSignIn, notice, error: outerError }: Sign
   const asDemoUser = async (userId: string) => {
     setBusy(true);
     const { data, response } = await publicApi().POST('/console/demo-sign-in', { body: { userId } });
-    setBusy(false);
-    if (!data) return setError(`The demo sign-in answered ${response.status}.`);
-    onSignIn(sessionFor(data.token, 'embedded', true));
+    if (!data) {
+      setBusy(false);
+      return setError(`The demo sign-in answered ${response.status}.`);
+    }
+    await signInWith(data.token, true);
+  };
+  const signInWith = async (bearer: string, demo: boolean) => {
+    setBusy(true);
+    try {
+      onSignIn(await sessionFor(bearer, 'embedded', demo));
+    } catch (e) {
+      setBusy(false);
+      setError((e as Error).message);
+    }
   };
   const withToken = (event: Event) => {
     event.preventDefault();
-    try {
-      onSignIn(sessionFor(token, 'embedded', false));
-    } catch (e) {
-      setError((e as Error).message);
-    }
+    void signInWith(token, false);
   };
   const atIssuer = async () => {
     setBusy(true);
@@ -97,7 +104,7 @@ export function SignInPage({ config, onSignIn, notice, error: outerError }: Sign
                 Mint one with <code>npm run vigil -- token --sub so1 --name "Sam Safety" --role safety_officer</code>.
               </p>
               <textarea id="token" aria-describedby="token-hint" rows={3} value={token} onInput={(e) => setToken(e.currentTarget.value)} required />
-              <button type="submit" class="primary">
+              <button type="submit" class="primary" disabled={busy}>
                 Sign in
               </button>
             </form>

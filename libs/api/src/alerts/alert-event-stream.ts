@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { Logger } from '@nestjs/common';
 import { replayStoredAlert } from '@vigil/alerting';
-import { ALERT_EVENT_TYPES, alertStream, isAlertEventType, type AlertRaisedData, type AlertState, type AlertStatus } from '@vigil/domain';
+import { ALERT_EVENT_TYPES, alertStream, isAlertEventType, type AlertRaisedData, type AlertSeverity, type AlertState, type AlertStatus } from '@vigil/domain';
 import type { EventStore, StoredEvent, Subscription } from '@vigil/event-store';
 import { AlertFilter, AlertList, AlertView, ReadModelProgress, ReadModelsBehindError } from '@vigil/projections';
 import { inSiteScope, SiteScope } from '../auth/site-scope';
@@ -22,13 +22,14 @@ export interface AlertStreamMessage {
   alert?: ServedAlert;
 }
 
-/** Alerts a status-filtered stream keeps folded (about a kilobyte each). */
+/** Alerts a status- or severity-filtered stream keeps folded (about a kilobyte each). */
 const FOLDED_ALERTS = 10_000;
 
-/** A message with the alert's status right after its event, which a later event may have changed since. */
+/** A message with the alert's status and severity right after its event, which a later event may have changed since. */
 interface Candidate {
   message: AlertStreamMessage;
   statusAfter?: AlertStatus;
+  severityAfter?: AlertSeverity;
 }
 
 export interface AlertEventStreamOptions {
@@ -53,7 +54,7 @@ export class AlertEventStream {
   private heartbeat?: NodeJS.Timeout;
   private closed = false;
   /**
-   * With a status filter: each alert as folded up to the last of its events this stream went through
+   * With a status or severity filter: each alert as folded up to the last of its events this stream went through
    * (least recently seen dropped first), so that the next event is evolved onto it instead of its stream
    * being read again.
    */
@@ -69,7 +70,8 @@ export class AlertEventStream {
 
   start(): void {
     this.out.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
+      // No charset parameter: an event stream is UTF-8 by definition (HTML Living Standard, server-sent events).
+      'Content-Type': 'text/event-stream',
       'Cache-Control': 'no-cache, no-transform',
       Connection: 'keep-alive',
       'X-Accel-Buffering': 'no',
@@ -116,7 +118,8 @@ export class AlertEventStream {
     } catch (error) {
       if (!(error instanceof ReadModelsBehindError)) throw error;
     }
-    const folded = this.options.filter.status === undefined ? undefined : await this.foldedThrough(event);
+    const { status, severity } = this.options.filter;
+    const folded = status === undefined && severity === undefined ? undefined : await this.foldedThrough(event);
     // The list is behind (or lost the alert): who the alert is about comes from the event that raised it.
     const raised = alert ?? folded?.raised ?? (await this.raisedData(alertId));
     if (!raised) return null;
@@ -130,12 +133,14 @@ export class AlertEventStream {
       position: event.globalPosition,
       ...(alert ? { alert: servedAlert(alert) } : {}),
     };
-    return folded && folded.status !== 'none' ? { message, statusAfter: folded.status } : { message };
+    if (!folded || folded.status === 'none') return { message };
+    return { message, statusAfter: folded.status, severityAfter: folded.figures?.severity };
   }
 
   /**
    * The alert right after this event: the list shows the alert as it is now, and a raise read after its
-   * acknowledgement must not pass `status=acknowledged` as if it were one. Events come in the order of the
+   * acknowledgement must not pass `status=acknowledged` as if it were one (nor a warning that a correction
+   * made critical since pass `severity=critical`). Events come in the order of the
    * log, so the event is evolved onto the alert as this stream last left it (a raise onto nothing); the
    * alert's stream is read up to it only when this stream has not gone through its previous event
    * (following from a position after it, or the alert dropped from the fold).
@@ -160,14 +165,15 @@ export class AlertEventStream {
   }
 
   /** The filters of GET /alerts, and never an alert of a site outside the user's (fails closed). */
-  private passes({ message, statusAfter }: Candidate): boolean {
+  private passes({ message, statusAfter, severityAfter }: Candidate): boolean {
     const { filter, scope } = this.options;
     if (!inSiteScope(scope, message.siteId)) return false;
     if (filter.patientId !== undefined && message.patientId !== filter.patientId) return false;
     if (filter.siteId !== undefined && message.siteId !== filter.siteId) return false;
     if (filter.ruleId !== undefined && message.ruleId !== filter.ruleId) return false;
-    // The status is the alert's right after the event, not as the list shows it now.
+    // The status and severity are the alert's right after the event, not as the list shows it now.
     if (filter.status !== undefined && statusAfter !== undefined && statusAfter !== filter.status) return false;
+    if (filter.severity !== undefined && severityAfter !== filter.severity) return false;
     return true;
   }
 }

@@ -50,9 +50,9 @@ export class AlertStreamController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const after = lastEventId === undefined ? await this.store.headPosition() : positionOf(lastEventId);
-    const { status, patientId, siteId, ruleId } = query;
+    const { status, patientId, siteId, severity, ruleId } = query;
     reply.hijack();
-    new AlertEventStream(this.store, this.list, this.progress, reply.raw, { filter: { status, patientId, siteId, ruleId }, scope, after }).start();
+    new AlertEventStream(this.store, this.list, this.progress, reply.raw, { filter: { status, patientId, siteId, severity, ruleId }, scope, after }).start();
   }
 }
 

@@ -53,6 +53,7 @@ export class AccessGuard implements CanActivate {
     switch (permission.site) {
       case 'list':
       case 'trial':
+      case 'self':
         return;
       case 'global':
         throw forbidden(`${route} concerns every site; a ${actor.role} works at ${describeSites(actor)} only`);

@@ -8,10 +8,14 @@ const scopingWords: Record<SiteScoping, string> = {
   list: "filtered to the user's sites",
   global: '—',
   trial: 'none: the same for every site',
+  self: "none: the caller's own identity",
 };
 
 /** The permission matrix as a Markdown table, for the README and `npm run vigil -- permissions`. */
 export function permissionMatrixMarkdown(): string {
+  const publicRoutes = Object.entries(PERMISSIONS)
+    .filter(([, permission]) => permission.roles === 'public')
+    .map(([route]) => `\`${route}\``);
   const header = ['Route', 'What', 'Site', ...ROLES.map((role) => `\`${role}\``)];
   const rows = Object.entries(PERMISSIONS).map(([route, permission]) => [
     `\`${route}\``,
@@ -26,7 +30,8 @@ export function permissionMatrixMarkdown(): string {
     ...rows.map(line),
     '',
     '✓ allowed; "own sites" allowed only for records of the sites in the user\'s token; — refused (403).',
-    'Any route not in this table is refused for everyone. Every route but `/health` and `/docs` needs `Authorization: Bearer <JWT>`.',
+    'Any route not in this table is refused for everyone. No token is needed for the public routes, ' +
+      `${publicRoutes.join(', ')}, nor for the API's documentation under \`/docs\`; every other route needs \`Authorization: Bearer <JWT>\`.`,
     '',
   ].join('\n');
 }
@@ -34,5 +39,5 @@ export function permissionMatrixMarkdown(): string {
 function cell(role: (typeof ROLES)[number], permission: Permission): string {
   if (permission.roles === 'public') return 'public';
   if (!permission.roles.includes(role)) return '—';
-  return SITE_BOUND_ROLES.includes(role) && permission.site !== 'global' && permission.site !== 'trial' ? 'own sites' : '✓';
+  return SITE_BOUND_ROLES.includes(role) && !['global', 'trial', 'self'].includes(permission.site) ? 'own sites' : '✓';
 }

@@ -8,9 +8,10 @@ import type { Role } from '@vigil/domain';
  * - `list`: a list endpoint: answered, but filtered to the user's sites (`request.siteScope`);
  * - `global`: about no one site (configuration, audit of the whole store): only roles that see
  *   every site may be allowed;
- * - `trial`: about the trial, no patient's record at all (the rule catalogue): the same for every site.
+ * - `trial`: about the trial, no patient's record at all (the rule catalogue): the same for every site;
+ * - `self`: about the caller only (who the token says they are): the same for every site.
  */
-export type SiteScoping = 'patient' | 'alert' | 'body' | 'list' | 'global' | 'trial';
+export type SiteScoping = 'patient' | 'alert' | 'body' | 'list' | 'global' | 'trial' | 'self';
 
 export interface Permission {
   /** Who may call the route; `public` needs no token at all. */
@@ -67,6 +68,7 @@ export const PERMISSIONS: Readonly<Record<RouteKey, Permission>> = {
   'GET /health/ready': { roles: 'public', site: 'global', does: 'readiness probe: the store answers and the read models are near its head' },
   'GET /metrics': { roles: 'public', site: 'global', does: 'Prometheus metrics of this process' },
   'GET /rules': { roles: READERS, site: 'trial', does: 'the rule catalogue: every rule an alert may carry' },
+  'GET /me': { roles: READERS, site: 'self', does: 'who the token names: user, role and sites, as Vigil reads them' },
   'GET /': { roles: 'public', site: 'global', does: "the console's page" },
   'GET /console/*': { roles: 'public', site: 'global', does: "the console's files" },
   'GET /console/config': { roles: 'public', site: 'global', does: 'how the console signs in' },
