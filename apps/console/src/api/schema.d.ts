@@ -2472,7 +2472,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description A role that may not, or a record of another site. Roles: investigator, safety_officer, monitor, data_manager, admin (investigator: own sites only). */
+      /** @description A role that may not, or a record of another site: the roles that may are in the operation’s description */
       403: {
         headers: {
           [name: string]: unknown;
