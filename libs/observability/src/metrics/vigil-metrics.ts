@@ -47,7 +47,7 @@ const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1
  */
 export class VigilMetrics {
   readonly registry = new Registry();
-  readonly httpRequestDuration: Histogram<'method' | 'route' | 'status_code'>;
+  readonly httpRequestDuration: Histogram<'method' | 'route' | 'status' | 'status_code'>;
   readonly appends: Counter<'outcome'>;
   readonly appendDuration: Histogram<'outcome'>;
   readonly alertsRaised: Counter<'rule' | 'severity'>;
@@ -64,8 +64,8 @@ export class VigilMetrics {
     const registers = [this.registry];
     this.httpRequestDuration = new Histogram({
       name: 'http_request_duration_seconds',
-      help: 'HTTP requests by method, route template and status code, and how long they took',
-      labelNames: ['method', 'route', 'status_code'],
+      help: 'HTTP requests by method, route template and status (status_code: the same, as dashboards before it read it), and how long they took',
+      labelNames: ['method', 'route', 'status', 'status_code'],
       buckets: HTTP_BUCKETS,
       registers,
     });
