@@ -1,5 +1,5 @@
 import { ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
-import { createRemoteJWKSet, decodeJwt, errors, JWTPayload, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeJwt, errors, type ExportedJWKSCache, type JWTHeaderParameters, jwksCache, JWTPayload, jwtVerify } from 'jose';
 import type { Actor } from '@vigil/domain';
 import type { IdentitySource } from '../identity/identity.guard';
 import { ClaimPaths, DEFAULT_CLAIM_PATHS, DEFAULT_JWKS_MAX_AGE_MS, EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, JwtConfig } from './jwt-config';
@@ -62,18 +62,34 @@ export class JwtIdentity implements IdentitySource {
   /**
    * Production: an OIDC issuer's RS256/ES256 tokens, checked against its JWKS, issuer and audience.
    * The keys are fetched again when older than `jwksMaxAgeMs` (a withdrawn key stops signing by then), and
-   * at once when a token names a key not among them (a rotation), at most once a second.
+   * when a token names a key not among them (a rotation), at most once a second: a token arriving sooner after
+   * a fetch waits for the rest of that second, and the keys are fetched again for it.
    */
   static withJwks(options: { jwksUrl: string; issuer: string; audience: string; jwksMaxAgeMs?: number; claims?: ClaimPaths }): JwtIdentity {
     const maxAgeMs = options.jwksMaxAgeMs ?? DEFAULT_JWKS_MAX_AGE_MS;
+    // jose writes each fetch's time (`uat`) here.
+    const fetched: Partial<ExportedJWKSCache> = {};
     const keys = createRemoteJWKSet(new URL(options.jwksUrl), {
       timeoutDuration: 5_000,
       cooldownDuration: JWKS_REFETCH_COOLDOWN_MS,
       cacheMaxAge: maxAgeMs,
+      [jwksCache]: fetched as Record<string, never>,
     });
+    const keyFor = async (header: JWTHeaderParameters, token: Parameters<typeof keys>[1]) => {
+      try {
+        return await keys(header, token);
+      } catch (error) {
+        // jose refetches on an unknown key only when its last fetch is over a second old: this token waits for that
+        // second to pass rather than being refused with keys fetched before it arrived (a rotation just after a fetch).
+        if (!(error instanceof errors.JWKSNoMatchingKey) || !keys.coolingDown) throw error;
+        const rest = (fetched.uat ?? 0) + JWKS_REFETCH_COOLDOWN_MS - Date.now();
+        await new Promise((resolve) => setTimeout(resolve, Math.min(JWKS_REFETCH_COOLDOWN_MS, Math.max(0, rest)) + 1));
+        return keys(header, token);
+      }
+    };
     const verify: Verify = async (token) =>
       (
-        await jwtVerify(token, keys, {
+        await jwtVerify(token, keyFor, {
           algorithms: OIDC_ALGORITHMS,
           issuer: options.issuer,
           audience: options.audience,
