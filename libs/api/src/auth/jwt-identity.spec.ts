@@ -218,6 +218,20 @@ describe("JwtIdentity against an OIDC issuer's JWKS", () => {
   });
 });
 
+/** Every timer jest can fake but the clock: fetches and their timeouts run, `Date.now()` moves only when a test says. */
+const TIMERS_BUT_DATE: FakeableAPI[] = [
+  'hrtime',
+  'nextTick',
+  'performance',
+  'queueMicrotask',
+  'setImmediate',
+  'clearImmediate',
+  'setInterval',
+  'clearInterval',
+  'setTimeout',
+  'clearTimeout',
+];
+
 describe('JwtIdentity following an issuer that rotates and withdraws keys', () => {
   const issuer = 'https://login.example-hospital.fr/realms/trials';
   const audience = 'vigil';
@@ -265,6 +279,34 @@ describe('JwtIdentity following an issuer that rotates and withdraws keys', () =
     published = [next.jwk, current.jwk];
     await expect(identity.actorFor(bearer(await sign(next.privateKey, '2026-12')))).resolves.toMatchObject({ userId: 'kc-4711' });
     expect(fetches).toBe(2);
+  });
+
+  describe("with the clock in the test's hands", () => {
+    beforeEach(() => jest.useFakeTimers({ now: Date.now(), doNotFake: TIMERS_BUT_DATE }));
+    afterEach(() => jest.useRealTimers());
+
+    it('stops admitting a token of a withdrawn key once the keys that verified it are max-age old, however late it was first seen', async () => {
+      const [current, next] = [await keyPair('2026-11'), await keyPair('2026-12')];
+      published = [current.jwk];
+      fetches = 0;
+      const identity = JwtIdentity.withJwks({ jwksUrl, issuer, audience, jwksMaxAgeMs: 60_000 });
+      await identity.actorFor(bearer(await sign(current.privateKey, '2026-11')));
+      expect(fetches).toBe(1);
+
+      // A token first shown 59 s after the fetch, by keys still fresh; then the issuer withdraws its key.
+      jest.advanceTimersByTime(59_000);
+      const late = await sign(current.privateKey, '2026-11');
+      await expect(identity.actorFor(bearer(late))).resolves.toMatchObject({ userId: 'kc-4711' });
+      published = [next.jwk];
+
+      // A second later the keys that verified it are 60 s old: it is verified again, with the keys fetched again.
+      jest.advanceTimersByTime(1_001);
+      expect(await refusal(identity.actorFor(bearer(late)))).toMatchObject({
+        status: 401,
+        message: expect.stringMatching(/^token was signed with a key the issuer does not publish/),
+      });
+      expect(fetches).toBe(2);
+    });
   });
 
   it('refuses a key still unpublished after that fetch, fetching once for it', async () => {
