@@ -101,7 +101,7 @@ describe("Vigil behind a real OpenID provider (oidc-provider): key rotation, key
     await provider.start([newKey, oldKey], { role: 'safety_officer' });
     const newToken = await provider.token();
     expect(decodeProtectedHeader(newToken).kid).toBe('2026-12');
-    await pause(1100); // refetches on an unknown key are spaced by a second at least
+    // Within a second of the last fetch too: the token waits for the next one rather than being refused.
     await asBearer(newToken).expect(200);
     await asBearer(oldToken).expect(200);
 
@@ -111,6 +111,16 @@ describe("Vigil behind a real OpenID provider (oidc-provider): key rotation, key
     const refused = await asBearer(oldToken).expect(401);
     expect(refused.body.message).toMatch(/^token was signed with a key the issuer does not publish/);
     await asBearer(newToken).expect(200);
+  });
+
+  it('maps a top-level roles list (VIGIL_JWT_ROLE_CLAIM=roles) to the one Vigil role in it', async () => {
+    await provider.start([await signingKey('k1')], { roles: ['offline_access', 'monitor'] });
+    vigil = await startVigilTrusting({ VIGIL_JWT_ROLE_CLAIM: 'roles' });
+    const monitor = await provider.token();
+    // A monitor reads the audit trail's checkpoints (trial-wide readers) but may not record a patient.
+    await request(vigil.app.getHttpServer()).get('/audit/checkpoints').set('Authorization', `Bearer ${monitor}`).expect(200);
+    const refused = await request(vigil.app.getHttpServer()).post('/patients').set('Authorization', `Bearer ${monitor}`).send({}).expect(403);
+    expect(refused.body.message).toMatch(/^a monitor may not enrol a patient/);
   });
 
   it("maps a provider's roles list (Keycloak's realm_access.roles) to the one Vigil role in it, and refuses a list with two", async () => {

@@ -59,7 +59,7 @@ describe('The embedded default on both cores', () => {
 
       // The main thread's /metrics includes the other thread's: the alert raised, the leases it holds.
       const metrics = (await vigil.http().get('/metrics').expect(200)).text;
-      expect(sample(metrics, 'vigil_alerts_raised_total', { rule: 'TR-PLT' })).toBe(1);
+      expect(sample(metrics, 'vigil_alerts_raised_total', { rule: 'TR-PLT', severity: 'warning' })).toBe(1);
       for (const role of ['api', 'projector', 'alerting', 'notifier']) expect(sample(metrics, 'vigil_role_owner', { role })).toBe(1);
     } finally {
       await vigil.stop();

@@ -1,6 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { EVENT_STORE, EventStore } from '@vigil/event-store';
-import { KAFKA_DEAD_LETTER_HEADERS } from '@vigil/messaging';
+import { type DeadLetter, KAFKA_DEAD_LETTER_HEADERS } from '@vigil/messaging';
 import { daysAgo, enrol, startVigil, VigilHarness } from '../harness/vigil-harness';
 import { eventually } from '../harness/webhook-receiver';
 import { acceptsIdempotentProducers, freshTopic, readTopic } from '../support/kafka';
@@ -101,14 +101,24 @@ describeWithService('Lab results from a central lab through Kafka (VIGIL_KAFKA_L
     await publish(...refused);
     // The first message of the topic (no patient at all) was refused too, when the group first read it.
     const letters = await readTopic(kafka.url, deadLetters, refused.length + 1, 30_000);
-    expect(letters.map((l) => [l.value, l.headers[KAFKA_DEAD_LETTER_HEADERS.status], l.headers[KAFKA_DEAD_LETTER_HEADERS.reason]])).toEqual([
-      [JSON.stringify({ note: 'created the topic' }), '400', 'patientId: is required: the trial patient code'],
-      [refused[0], '400', 'message: must be a JSON object: the lab-results body plus patientId and idempotencyKey'],
-      [refused[1], '400', 'value: must be a number'],
-      [refused[2], '404', 'patient TR-SAT-999 is not enrolled'],
-      [refused[3], '400', "idempotencyKey: is required: an id of this result that never changes (the lab's accession number)"],
+    // The value carries the reason, where it was read and the message as read; the headers say the same.
+    const values = letters.map((l) => JSON.parse(l.value) as DeadLetter);
+    expect(values.map(({ value, status, reason }) => [value, status, reason])).toEqual([
+      [JSON.stringify({ note: 'created the topic' }), 400, 'patientId: is required: the trial patient code'],
+      [refused[0], 400, 'message: must be a JSON object: the lab-results body plus patientId and idempotencyKey'],
+      [refused[1], 400, 'value: must be a number'],
+      [refused[2], 404, 'patient TR-SAT-999 is not enrolled'],
+      [refused[3], 400, "idempotencyKey: is required: an id of this result that never changes (the lab's accession number)"],
     ]);
-    expect(letters[1].headers[KAFKA_DEAD_LETTER_HEADERS.source]).toMatch(new RegExp(`^${labTopic}/\\d+@\\d+$`));
+    for (const [i, letter] of letters.entries()) {
+      expect(letter.key).toBe('lab-feed');
+      expect(letter.headers[KAFKA_DEAD_LETTER_HEADERS.status]).toBe(String(values[i].status));
+      expect(letter.headers[KAFKA_DEAD_LETTER_HEADERS.reason]).toBe(values[i].reason);
+      const { topic, partition, offset } = values[i].source;
+      expect(topic).toBe(labTopic);
+      expect(letter.headers[KAFKA_DEAD_LETTER_HEADERS.source]).toBe(`${topic}/${partition}@${offset}`);
+    }
+    expect(values[1].source).toEqual({ topic: labTopic, partition: expect.any(Number), offset: expect.stringMatching(/^\d+$/) });
     expect(await store().headPosition()).toBe(headBefore);
   });
 });

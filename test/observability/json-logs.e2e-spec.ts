@@ -59,6 +59,7 @@ describe('Logs when stdout is not a terminal', () => {
     );
     expect(line).toMatchObject({
       msg: 'request completed',
+      requestId: 'lb-7f3a9c',
       correlationId: 'batch-2026-12-02',
       req: { method: 'POST', url: '/patients' },
       res: { statusCode: 201 },
@@ -85,6 +86,6 @@ describe('Logs when stdout is not a terminal', () => {
       () => lines().find((l) => (l.req as { id?: string } | undefined)?.id === requestId),
       (found) => found !== undefined,
     );
-    expect(line).toMatchObject({ correlationId: requestId, res: { statusCode: 201 } });
+    expect(line).toMatchObject({ requestId, correlationId: requestId, res: { statusCode: 201 } });
   });
 });

@@ -154,15 +154,18 @@ export class AlertOutbox {
     });
   }
 
-  /** Deliveries not yet accepted by their receiver, by channel (the `vigil_outbox_backlog` gauge). */
-  async backlog(): Promise<Record<string, number>> {
+  /**
+   * Deliveries not yet accepted by their receiver, by channel (the `vigil_outbox_backlog` gauge): 0 for each
+   * of `channels` (the configured ones) with none pending, so the gauge has a sample at rest too.
+   */
+  async backlog(channels: readonly string[] = []): Promise<Record<string, number>> {
     await this.installed;
     const rows = await this.store.read((sql) =>
       sql.all<{ channel: string; pending: number }>(
         `SELECT channel, CAST(COUNT(*) AS INTEGER) AS pending FROM deliveries WHERE status = 'pending' GROUP BY channel`,
       ),
     );
-    return Object.fromEntries(rows.map(({ channel, pending }) => [channel, pending]));
+    return { ...Object.fromEntries(channels.map((channel) => [channel, 0])), ...Object.fromEntries(rows.map(({ channel, pending }) => [channel, pending])) };
   }
 
   /** Global position of the last log event the outbox has taken into account. */

@@ -11,8 +11,21 @@ export type IntakeHandler = (value: string) => Promise<IntakeVerdict>;
 export interface KafkaIntakeOptions extends KafkaChannelOptions {
   /** The consumer group (VIGIL_KAFKA_GROUP_ID): the nodes that share it share the topic's partitions. */
   groupId: string;
-  /** Where refused messages go, with their reason. */
+  /** Where refused messages go, with their reason (a DeadLetter). */
   deadLetterTopic: string;
+}
+
+/**
+ * A dead letter's value: why the message was refused, where it was read, and the message itself (its value as
+ * UTF-8 text, as the intake read it; null for a message without one). The headers say the same.
+ */
+export interface DeadLetter {
+  reason: string;
+  /** What `POST /patients/:id/lab-results` would have answered. */
+  status: number;
+  /** The offset as Kafka gives it: a decimal string (64 bits). */
+  source: { topic: string; partition: number; offset: string };
+  value: string | null;
 }
 
 /** Kafka record headers of a dead letter: why it was refused, and where it was read. */
@@ -66,12 +79,15 @@ export class KafkaIntake {
 
   private async take(topic: string, partition: number, message: KafkaMessage): Promise<void> {
     const source = `${topic}/${partition}@${message.offset}`;
-    const verdict = await this.handle(message.value?.toString('utf8') ?? '');
+    const value = message.value === null ? null : message.value.toString('utf8');
+    const verdict = await this.handle(value ?? '');
     if ('recorded' in verdict) return;
     this.logger.warn(`${source} refused (${verdict.status}): ${verdict.refused}; sent to ${this.options.deadLetterTopic}`);
+    // The reason in the value too: a consumer that keeps only values (a sink to a table, a log) keeps why.
+    const letter: DeadLetter = { reason: verdict.refused, status: verdict.status, source: { topic, partition, offset: message.offset }, value };
     await this.deadLetters.send('dead-letter', {
       key: message.key,
-      value: message.value,
+      value: JSON.stringify(letter),
       headers: {
         ...withoutOurs(message.headers),
         [KAFKA_DEAD_LETTER_HEADERS.reason]: verdict.refused,

@@ -217,3 +217,108 @@ describe("JwtIdentity against an OIDC issuer's JWKS", () => {
     expect((await refusal(identity.actorFor(bearer(await sign(rsa.privateKey, 'RS256', 'rsa-1'))))).status).toBe(503);
   });
 });
+
+/** Every timer jest can fake but the clock: fetches and their timeouts run, `Date.now()` moves only when a test says. */
+const TIMERS_BUT_DATE: FakeableAPI[] = [
+  'hrtime',
+  'nextTick',
+  'performance',
+  'queueMicrotask',
+  'setImmediate',
+  'clearImmediate',
+  'setInterval',
+  'clearInterval',
+  'setTimeout',
+  'clearTimeout',
+];
+
+describe('JwtIdentity following an issuer that rotates and withdraws keys', () => {
+  const issuer = 'https://login.example-hospital.fr/realms/trials';
+  const audience = 'vigil';
+  type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
+  let server: Server;
+  let jwksUrl: string;
+  /** What the issuer publishes now, and how often its JWKS was fetched. */
+  let published: object[] = [];
+  let fetches = 0;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      fetches++;
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ keys: published }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/certs`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  const keyPair = async (kid: string) => {
+    const pair = await generateKeyPair('RS256');
+    return { ...pair, jwk: { ...(await exportJWK(pair.publicKey)), kid, alg: 'RS256', use: 'sig' } };
+  };
+  const sign = (key: KeyPair['privateKey'], kid: string, expiresIn = '1h') =>
+    new SignJWT({ role: 'safety_officer', sites: [] })
+      .setProtectedHeader({ alg: 'RS256', kid })
+      .setSubject('kc-4711')
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setIssuedAt()
+      .setExpirationTime(expiresIn)
+      .sign(key);
+
+  it('accepts a token signed with a key published just after its keys were fetched: it waits for the next fetch, made once', async () => {
+    const [current, next] = [await keyPair('2026-11'), await keyPair('2026-12')];
+    published = [current.jwk];
+    fetches = 0;
+    const identity = JwtIdentity.withJwks({ jwksUrl, issuer, audience });
+    await identity.actorFor(bearer(await sign(current.privateKey, '2026-11')));
+    expect(fetches).toBe(1);
+
+    // The issuer starts signing with a new key within the second after that fetch.
+    published = [next.jwk, current.jwk];
+    await expect(identity.actorFor(bearer(await sign(next.privateKey, '2026-12')))).resolves.toMatchObject({ userId: 'kc-4711' });
+    expect(fetches).toBe(2);
+  });
+
+  describe("with the clock in the test's hands", () => {
+    beforeEach(() => jest.useFakeTimers({ now: Date.now(), doNotFake: TIMERS_BUT_DATE }));
+    afterEach(() => jest.useRealTimers());
+
+    it('stops admitting a token of a withdrawn key once the keys that verified it are max-age old, however late it was first seen', async () => {
+      const [current, next] = [await keyPair('2026-11'), await keyPair('2026-12')];
+      published = [current.jwk];
+      fetches = 0;
+      const identity = JwtIdentity.withJwks({ jwksUrl, issuer, audience, jwksMaxAgeMs: 60_000 });
+      await identity.actorFor(bearer(await sign(current.privateKey, '2026-11')));
+      expect(fetches).toBe(1);
+
+      // A token first shown 59 s after the fetch, by keys still fresh; then the issuer withdraws its key.
+      jest.advanceTimersByTime(59_000);
+      const late = await sign(current.privateKey, '2026-11');
+      await expect(identity.actorFor(bearer(late))).resolves.toMatchObject({ userId: 'kc-4711' });
+      published = [next.jwk];
+
+      // A second later the keys that verified it are 60 s old: it is verified again, with the keys fetched again.
+      jest.advanceTimersByTime(1_001);
+      expect(await refusal(identity.actorFor(bearer(late)))).toMatchObject({
+        status: 401,
+        message: expect.stringMatching(/^token was signed with a key the issuer does not publish/),
+      });
+      expect(fetches).toBe(2);
+    });
+  });
+
+  it('refuses a key still unpublished after that fetch, fetching once for it', async () => {
+    const [current, stranger] = [await keyPair('2026-11'), await keyPair('forged')];
+    published = [current.jwk];
+    fetches = 0;
+    const identity = JwtIdentity.withJwks({ jwksUrl, issuer, audience });
+    await identity.actorFor(bearer(await sign(current.privateKey, '2026-11')));
+    expect(await refusal(identity.actorFor(bearer(await sign(stranger.privateKey, 'forged'))))).toMatchObject({
+      status: 401,
+      message: expect.stringMatching(/^token was signed with a key the issuer does not publish/),
+    });
+    expect(fetches).toBe(2);
+  });
+});

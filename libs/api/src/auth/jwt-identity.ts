@@ -1,12 +1,13 @@
 import { ServiceUnavailableException, UnauthorizedException } from '@nestjs/common';
-import { createRemoteJWKSet, decodeJwt, errors, JWTPayload, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeJwt, errors, type ExportedJWKSCache, type JWTHeaderParameters, jwksCache, JWTPayload, jwtVerify } from 'jose';
 import type { Actor } from '@vigil/domain';
 import type { IdentitySource } from '../identity/identity.guard';
 import { ClaimPaths, DEFAULT_CLAIM_PATHS, DEFAULT_JWKS_MAX_AGE_MS, EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, JwtConfig } from './jwt-config';
 import { resolveJwtSecret } from './jwt-secret';
 import { actorFromClaims, InvalidClaimsError } from './token-claims';
 
-type Verify = (token: string) => Promise<JWTPayload>;
+/** A verified token's claims, and when the keys that verified it stop being trusted (ms; none for the embedded secret). */
+type Verify = (token: string) => Promise<{ payload: JWTPayload; keysTrustedUntil?: number }>;
 
 const VERIFIED_TOKEN_TTL_MS = 60_000;
 /** A token signed with a key not (yet) in the cached JWKS fetches it again at once, but at most this often. */
@@ -54,7 +55,7 @@ export class JwtIdentity implements IdentitySource {
         throw new errors.JWTClaimValidationFailed('unexpected "iss" claim value', payload, 'iss', 'check_failed');
       const audiences = payload.aud === undefined ? [EMBEDDED_AUDIENCE] : ([] as string[]).concat(payload.aud);
       if (!audiences.includes(EMBEDDED_AUDIENCE)) throw new errors.JWTClaimValidationFailed('unexpected "aud" claim value', payload, 'aud', 'check_failed');
-      return payload;
+      return { payload };
     };
     return new JwtIdentity(verify, algorithms);
   }
@@ -62,25 +63,45 @@ export class JwtIdentity implements IdentitySource {
   /**
    * Production: an OIDC issuer's RS256/ES256 tokens, checked against its JWKS, issuer and audience.
    * The keys are fetched again when older than `jwksMaxAgeMs` (a withdrawn key stops signing by then), and
-   * at once when a token names a key not among them (a rotation), at most once a second.
+   * when a token names a key not among them (a rotation), at most once a second: a token arriving sooner after
+   * a fetch waits for the rest of that second, and the keys are fetched again for it.
    */
   static withJwks(options: { jwksUrl: string; issuer: string; audience: string; jwksMaxAgeMs?: number; claims?: ClaimPaths }): JwtIdentity {
     const maxAgeMs = options.jwksMaxAgeMs ?? DEFAULT_JWKS_MAX_AGE_MS;
+    // jose writes each fetch's time (`uat`) here: the key set a token was verified with goes stale maxAgeMs after it.
+    const fetched: Partial<ExportedJWKSCache> = {};
     const keys = createRemoteJWKSet(new URL(options.jwksUrl), {
       timeoutDuration: 5_000,
       cooldownDuration: JWKS_REFETCH_COOLDOWN_MS,
       cacheMaxAge: maxAgeMs,
+      [jwksCache]: fetched as Record<string, never>,
     });
-    const verify: Verify = async (token) =>
-      (
-        await jwtVerify(token, keys, {
-          algorithms: OIDC_ALGORITHMS,
-          issuer: options.issuer,
-          audience: options.audience,
-          requiredClaims: ['exp', 'sub'],
-          clockTolerance: CLOCK_TOLERANCE_S,
-        })
-      ).payload;
+    const keyFor = async (header: JWTHeaderParameters, token: Parameters<typeof keys>[1]) => {
+      try {
+        return await keys(header, token);
+      } catch (error) {
+        // jose refetches on an unknown key only when its last fetch is over a second old: this token waits for that
+        // second to pass rather than being refused with keys fetched before it arrived (a rotation just after a fetch).
+        if (!(error instanceof errors.JWKSNoMatchingKey) || !keys.coolingDown) throw error;
+        const rest = (fetched.uat ?? 0) + JWKS_REFETCH_COOLDOWN_MS - Date.now();
+        await new Promise((resolve) => setTimeout(resolve, Math.min(JWKS_REFETCH_COOLDOWN_MS, Math.max(0, rest)) + 1));
+        return keys(header, token);
+      }
+    };
+    const verify: Verify = async (token) => {
+      let keysFetchedAt = 0;
+      const { payload } = await jwtVerify(
+        token,
+        async (header, jws) => {
+          const key = await keyFor(header, jws);
+          // Read as the key is handed over: no fetch lands in between (its answer waits for these promise callbacks).
+          keysFetchedAt = fetched.uat ?? 0;
+          return key;
+        },
+        { algorithms: OIDC_ALGORITHMS, issuer: options.issuer, audience: options.audience, requiredClaims: ['exp', 'sub'], clockTolerance: CLOCK_TOLERANCE_S },
+      );
+      return { payload, keysTrustedUntil: keysFetchedAt + maxAgeMs };
+    };
     return new JwtIdentity(verify, OIDC_ALGORITHMS, options.claims ?? DEFAULT_CLAIM_PATHS, Math.min(VERIFIED_TOKEN_TTL_MS, maxAgeMs));
   }
 
@@ -88,29 +109,30 @@ export class JwtIdentity implements IdentitySource {
     const token = bearerToken(headers.authorization);
     const known = this.verified.get(token);
     if (known && known.until > Date.now()) return known.actor;
-    const actor = await this.verifyActor(token);
-    this.remember(token, actor);
+    const { actor, keysTrustedUntil } = await this.verifyActor(token);
+    this.remember(token, actor, keysTrustedUntil);
     return actor;
   }
 
-  private remember(token: string, actor: Actor): void {
+  private remember(token: string, actor: Actor, keysTrustedUntil = Number.POSITIVE_INFINITY): void {
     const exp = decodedExpiry(token);
-    // Never past the token's own expiry, nor longer than the keys are cached: a key the issuer withdraws stops working soon.
-    const until = Math.min(exp ?? Number.POSITIVE_INFINITY, Date.now() + this.verifiedTtlMs);
+    // Never past the token's own expiry, nor past the moment the key set that verified it goes stale: a key the
+    // issuer withdraws stops admitting tokens once Vigil's copy of its keys is VIGIL_JWT_JWKS_MAX_AGE_MS old.
+    const until = Math.min(exp ?? Number.POSITIVE_INFINITY, Date.now() + this.verifiedTtlMs, keysTrustedUntil);
     if (until <= Date.now()) return;
     if (this.verified.size >= VERIFIED_TOKEN_CACHE) this.verified.delete(this.verified.keys().next().value as string);
     this.verified.set(token, { actor, until });
   }
 
-  private async verifyActor(token: string): Promise<Actor> {
-    let payload: JWTPayload;
+  private async verifyActor(token: string): Promise<{ actor: Actor; keysTrustedUntil?: number }> {
+    let verified: Awaited<ReturnType<Verify>>;
     try {
-      payload = await this.verify(token);
+      verified = await this.verify(token);
     } catch (error) {
       throw this.explain(error);
     }
     try {
-      return actorFromClaims(payload, this.claims);
+      return { actor: actorFromClaims(verified.payload, this.claims), keysTrustedUntil: verified.keysTrustedUntil };
     } catch (error) {
       if (error instanceof InvalidClaimsError) throw unauthorized(error.message);
       throw error;

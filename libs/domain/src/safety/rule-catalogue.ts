@@ -232,3 +232,7 @@ export type RuleId = (typeof RULES)[number]['id'];
 export const RULE_IDS: readonly RuleId[] = RULES.map((rule) => rule.id);
 export const isRuleId = (id: string): id is RuleId => (RULE_IDS as readonly string[]).includes(id);
 export const ruleNamed = (id: RuleId): RuleDefinition => RULES.find((rule) => rule.id === id) as RuleDefinition;
+
+/** The severities an alert of `rule` can be raised with: its own, and critical when its note says when it is higher. */
+export const severitiesOf = (rule: RuleDefinition): AlertSeverity[] =>
+  rule.severityNote && rule.severity !== 'critical' ? [rule.severity, 'critical'] : [rule.severity];

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { hostname } from 'node:os';
 import type { DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
@@ -32,7 +33,8 @@ export function loggingFromEnv(env: NodeJS.ProcessEnv = process.env, isTerminal 
 
 /**
  * Structured logs (pino through nestjs-pino): Nest's own lines and one line per HTTP answer, each with
- * the request id and correlation id (request-id.ts); tokens and cookies are never written.
+ * the request id (`requestId`, and `req.id` in the request) and correlation id (request-id.ts); tokens and cookies
+ * are never written.
  */
 export function loggingModule(options: LoggingOptions): DynamicModule {
   const http: Options = {
@@ -40,8 +42,9 @@ export function loggingModule(options: LoggingOptions): DynamicModule {
     level: options.format === 'silent' ? 'silent' : options.level,
     // The request id is Fastify's (libs/api http/request-id.ts: the caller's X-Request-Id, or a new UUID).
     // No bindings while the request has no correlation id yet (it is set after this middleware when none came): pino-http
-    // would make a child logger per request that binds nothing; the answer's line binds it once it is set.
-    customProps: (request) => correlationOf(request) as object,
+    // would make a child logger per request that binds nothing; the answer's line binds it once it is set, with the
+    // request id beside it at the top level (`requestId`, the value of `req.id`) for collectors that index top-level fields.
+    customProps: (request) => idsOf(request as IncomingMessage & { id?: unknown }) as object,
     autoLogging: { ignore: (request) => QUIET_ROUTES.has(((request as { originalUrl?: string }).originalUrl ?? request.url ?? '').split('?')[0]) },
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
     serializers: {
@@ -57,9 +60,9 @@ export function loggingModule(options: LoggingOptions): DynamicModule {
   return LoggerModule.forRoot({ pinoHttp: options.format === 'pretty' ? [http, prettyStream()] : http });
 }
 
-function correlationOf(request: { headers: Record<string, string | string[] | undefined> }): { correlationId: string | string[] } | undefined {
+function idsOf(request: IncomingMessage & { id?: unknown }): { requestId: unknown; correlationId: string | string[] } | undefined {
   const correlationId = request.headers['x-correlation-id'];
-  return correlationId === undefined ? undefined : { correlationId };
+  return correlationId === undefined ? undefined : { requestId: request.id, correlationId };
 }
 
 /** pino-pretty, loaded only when a person reads the terminal. */

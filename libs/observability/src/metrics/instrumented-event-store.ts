@@ -13,9 +13,7 @@ import {
   type SubscriptionHandler,
   WrongExpectedVersionError,
 } from '@vigil/event-store';
-import type { VigilMetrics } from './vigil-metrics';
-
-type Outcome = 'appended' | 'duplicate' | 'conflict' | 'failed';
+import type { AppendOutcome, VigilMetrics } from './vigil-metrics';
 
 /**
  * The configured store, counting and timing its appends (`vigil_appends_total`, `vigil_append_duration_seconds`)
@@ -38,7 +36,7 @@ export class InstrumentedEventStore implements EventStore {
 
   async append(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
     const stop = this.metrics.appendDuration.startTimer();
-    let outcome: Outcome = 'failed';
+    let outcome: AppendOutcome = 'failed';
     try {
       const result = await this.inner.append(streamId, events, options);
       outcome = result.duplicate ? 'duplicate' : 'appended';

@@ -36,17 +36,21 @@ export class MetricsWiring implements OnModuleInit {
         },
       });
     }
+    const notifier = this.find(AlertNotifier);
+    const channels = notifier?.channelNames ?? [];
     const outbox = this.find(AlertOutbox);
-    if (outbox) this.metrics.watchBacklog(() => outbox.backlog());
+    if (outbox) this.metrics.watchBacklog(() => outbox.backlog(channels));
     // Who holds the work of each role now: the leases of this node (one owner per lease across the nodes).
     const leases = this.find(ProjectorLeases);
     if (leases) {
       this.metrics.watchRole('projector', () => leases.all().some((lease) => lease.name !== ALERTING_LEASE && lease.held));
       this.metrics.watchRole('alerting', () => leases.held(ALERTING_LEASE));
     }
-    const notifier = this.find(NotifierLease);
-    if (notifier) this.metrics.watchRole('notifier', () => notifier.lease?.held ?? false);
-    this.find(AlertNotifier)?.events.on('delivery-failed', ({ channel }: { channel: string }) => this.metrics.deliveryFailures.inc({ channel }));
+    const notifierLease = this.find(NotifierLease);
+    if (notifierLease) this.metrics.watchRole('notifier', () => notifierLease.lease?.held ?? false);
+    // Every configured channel has a sample from the start (0), not only after its first failure.
+    for (const channel of channels) this.metrics.deliveryFailures.inc({ channel }, 0);
+    notifier?.events.on('delivery-failed', ({ channel }: { channel: string }) => this.metrics.deliveryFailures.inc({ channel }));
   }
 
   private find<T>(token: abstract new (...args: never[]) => T): T | undefined {

@@ -1,3 +1,4 @@
+import { RULES, severitiesOf } from '@vigil/domain';
 import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** A registry's families and values, as a thread sends them to another (prom-client's JSON form). */
@@ -30,6 +31,10 @@ interface LagReading {
 /** Deliveries still to make, by channel (the outbox's pending rows), read when Prometheus scrapes. */
 export type BacklogSource = () => Record<string, number> | Promise<Record<string, number>>;
 
+/** What an append to the event store came to (`vigil_appends_total`'s outcome label). */
+export const APPEND_OUTCOMES = ['appended', 'duplicate', 'conflict', 'failed'] as const;
+export type AppendOutcome = (typeof APPEND_OUTCOMES)[number];
+
 /** Seconds: a local append takes about a millisecond, a remote one tens; an HTTP request up to the timeout. */
 const APPEND_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -42,7 +47,7 @@ const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1
  */
 export class VigilMetrics {
   readonly registry = new Registry();
-  readonly httpRequestDuration: Histogram<'method' | 'route' | 'status_code'>;
+  readonly httpRequestDuration: Histogram<'method' | 'route' | 'status' | 'status_code'>;
   readonly appends: Counter<'outcome'>;
   readonly appendDuration: Histogram<'outcome'>;
   readonly alertsRaised: Counter<'rule' | 'severity'>;
@@ -59,8 +64,8 @@ export class VigilMetrics {
     const registers = [this.registry];
     this.httpRequestDuration = new Histogram({
       name: 'http_request_duration_seconds',
-      help: 'HTTP requests by method, route template and status code, and how long they took',
-      labelNames: ['method', 'route', 'status_code'],
+      help: 'HTTP requests by method, route template and status (status_code: the same, as dashboards before it read it), and how long they took',
+      labelNames: ['method', 'route', 'status', 'status_code'],
       buckets: HTTP_BUCKETS,
       registers,
     });
@@ -77,6 +82,11 @@ export class VigilMetrics {
       buckets: APPEND_BUCKETS,
       registers,
     });
+    // Each outcome from 0, so an append rate (or its absence) reads the same on an idle node as on a busy one.
+    for (const outcome of APPEND_OUTCOMES) {
+      this.appends.inc({ outcome }, 0);
+      this.appendDuration.zero({ outcome });
+    }
     const lag = () => this.lag();
     new Gauge({
       name: 'vigil_projection_lag_events',
@@ -121,6 +131,8 @@ export class VigilMetrics {
       labelNames: ['rule', 'severity'],
       registers,
     });
+    // Every rule of the catalogue at each severity it can raise, from 0: a rate over no sample is no rate.
+    for (const rule of RULES) for (const severity of severitiesOf(rule)) this.alertsRaised.inc({ rule: rule.id, severity }, 0);
     const roles = this.roleSources;
     this.roleOwner = new Gauge({
       name: 'vigil_role_owner',
