@@ -255,6 +255,10 @@ describeWithService('An export from an API-only node of a cluster', findPostgres
 
     const keyless = await node(['api'], '');
     await lab(keyless, 230);
+    // Nor does it read the checkpoints the others signed as fine: it cannot check them.
+    const verified = (await keyless.as('data_manager').get('/audit/verify').expect(200)).body;
+    expect(verified).toMatchObject({ ok: false, broken: [], checkpoints: { status: 'unverifiable', ok: false } });
+    expect(verified.checkpoints.message).toMatch(/holds signed checkpoints .* that cannot be verified: .*VIGIL_AUDIT_SIGNING_KEY_FILE/);
     const refused = await exportOf(keyless).expect(503);
     expect(refused.headers['retry-after']).toBeDefined();
     expect(refused.body).toMatchObject({ code: 'CHECKPOINT_UNAVAILABLE', message: expect.stringMatching(/cannot sign one .*VIGIL_AUDIT_SIGNING_KEY_FILE/) });
