@@ -98,6 +98,28 @@ describe('the vigil CLI', () => {
     }
   };
 
+  it('verifies the signed checkpoints with the key in the data directory and exits 0', async () => {
+    const checkpoint = await seedSigned();
+    expect(await run(['audit', 'verify'])).toBe(0);
+    expect(output.out).toMatch(/^Audit trail intact: 2 events in 1 streams checked/);
+    expect(output.out).toContain(`Checkpoints: 1 signed checkpoint(s) hold`);
+    expect(checkpoint.treeSize).toBe(2);
+  });
+
+  it('exits 1 and names the checkpoint whose stored root was altered, though every hash chain holds', async () => {
+    await seedSigned();
+    const db = new Database(join(dataDir, 'events.sqlite'));
+    db.exec('DROP TRIGGER IF EXISTS checkpoints_are_never_updated');
+    db.prepare(`UPDATE checkpoints SET root_hash = ? WHERE tree_size = 2`).run('ab'.repeat(32));
+    db.close();
+    expect(await run(['audit', 'verify'])).toBe(1);
+    expect(output.out).toMatch(/^AUDIT TRAIL BROKEN: the hash chains hold, a signed checkpoint no longer matches/);
+    expect(output.out).toMatch(/Checkpoints: checkpoint of tree size 2 \(signed [^,]+, database\) no longer matches: /);
+    output.out = '';
+    expect(await run(['audit', 'verify', '--json'])).toBe(1);
+    expect(JSON.parse(output.out)).toMatchObject({ ok: false, broken: [], checkpoints: { status: 'broken', firstMismatch: { treeSize: 2 } } });
+  });
+
   it('does not pass signed checkpoints it cannot check: without the key file it exits 1 naming the missing key', async () => {
     const checkpoint = await seedSigned();
     const publicKey = join(dataDir, 'kept-public-key.pem');
