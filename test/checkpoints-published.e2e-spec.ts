@@ -109,3 +109,29 @@ describe('Signed where the projector role runs, served by API nodes', () => {
     );
   });
 });
+
+describe('GET /audit/checkpoints?after=&limit=', () => {
+  let vigil: VigilHarness;
+  afterEach(() => vigil?.close());
+
+  it('answers the checkpoints with a tree size above `after`, smallest first, at most `limit`; a malformed one is a 400 naming it', async () => {
+    // Checkpoints only when the test asks, so their tree sizes are known.
+    vigil = await startVigil({ env: { VIGIL_CHECKPOINT_EVERY: '1000000', VIGIL_CHECKPOINT_INTERVAL_MS: '3600000' } });
+    const signed: number[] = [];
+    for (const patientId of ['TR-SAT-001', 'TR-SAT-002', 'TR-SAT-003']) {
+      await vigil.http().post('/patients').send(enrolment({ patientId })).expect(201);
+      signed.push((await vigil.app.get(AuditCheckpoints).checkpointNow())!.treeSize);
+    }
+    expect(signed).toEqual([...new Set(signed)].sort((a, b) => a - b));
+    const page = async (query: Record<string, string>) =>
+      ((await vigil.as('monitor').get('/audit/checkpoints').query(query).expect(200)).body.items as { treeSize: number }[]).map((c) => c.treeSize);
+    expect(await page({ after: '0' })).toEqual(signed);
+    expect(await page({ after: String(signed[0]) })).toEqual(signed.slice(1));
+    expect(await page({ after: String(signed[0] - 1) })).toEqual(signed);
+    expect(await page({ after: String(signed[1]), limit: '5' })).toEqual([signed[2]]);
+    expect(await page({ after: String(signed[2]) })).toEqual([]);
+    expect(await page({ after: '0', limit: '2' })).toEqual(signed.slice(0, 2));
+    const refused = await vigil.as('monitor').get('/audit/checkpoints').query({ after: '-1' }).expect(400);
+    expect(refused.body).toMatchObject({ errors: [{ field: 'after' }] });
+  });
+});
