@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditCheckpoints, checkpointsInFile, signatureProblem } from '@vigil/audit';
+import { EVENT_STORE, EventStore } from '@vigil/event-store';
 import { KAFKA_CHECKPOINT_HEADERS, verifyWebhookSignature } from '@vigil/messaging';
 import { enrolment, startVigil, VigilHarness } from './harness/vigil-harness';
 import { eventually, WEBHOOK_SECRET, WebhookReceiver } from './harness/webhook-receiver';
@@ -88,12 +89,15 @@ describe('Signed where the projector role runs, served by API nodes', () => {
   let vigil: VigilHarness;
   afterEach(() => vigil?.close());
 
-  it('an API-only node signs nothing itself: it serves the checkpoints the projector nodes signed', async () => {
+  it('an API-only node signs on no schedule of its own, only the head an export needs covered', async () => {
     vigil = await startVigil({ roles: ['api'], env: { VIGIL_CHECKPOINT_EVERY: '1', VIGIL_CHECKPOINT_INTERVAL_MS: '50' } });
     for (const patientId of ['TR-SAT-001', 'TR-SAT-002']) await vigil.http().post('/patients').send(enrolment({ patientId })).expect(201);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await vigil.as('monitor').get('/audit/checkpoints').expect(200)).body.items).toEqual([]);
-    expect(await vigil.app.get(AuditCheckpoints).checkpointNow()).toBeNull();
+    const head = await vigil.app.get<symbol, EventStore>(EVENT_STORE).headPosition();
+    const exported = JSON.parse((await vigil.as('monitor').get('/patients/TR-SAT-001/history/export').query({ format: 'json' }).expect(200)).text);
+    expect(exported.checkpoint?.treeSize).toBeGreaterThanOrEqual(head);
+    expect((await vigil.as('monitor').get('/audit/checkpoints').expect(200)).body.items).toEqual([exported.checkpoint]);
   });
 
   it('a node with the projector role signs them', async () => {
@@ -103,5 +107,31 @@ describe('Signed where the projector role runs, served by API nodes', () => {
       async () => (await vigil.as('monitor').get('/audit/checkpoints').expect(200)).body.items.length,
       (n) => n > 0,
     );
+  });
+});
+
+describe('GET /audit/checkpoints?after=&limit=', () => {
+  let vigil: VigilHarness;
+  afterEach(() => vigil?.close());
+
+  it('answers the checkpoints with a tree size above `after`, smallest first, at most `limit`; a malformed one is a 400 naming it', async () => {
+    // Checkpoints only when the test asks, so their tree sizes are known.
+    vigil = await startVigil({ env: { VIGIL_CHECKPOINT_EVERY: '1000000', VIGIL_CHECKPOINT_INTERVAL_MS: '3600000' } });
+    const signed: number[] = [];
+    for (const patientId of ['TR-SAT-001', 'TR-SAT-002', 'TR-SAT-003']) {
+      await vigil.http().post('/patients').send(enrolment({ patientId })).expect(201);
+      signed.push((await vigil.app.get(AuditCheckpoints).checkpointNow())!.treeSize);
+    }
+    expect(signed).toEqual([...new Set(signed)].sort((a, b) => a - b));
+    const page = async (query: Record<string, string>) =>
+      ((await vigil.as('monitor').get('/audit/checkpoints').query(query).expect(200)).body.items as { treeSize: number }[]).map((c) => c.treeSize);
+    expect(await page({ after: '0' })).toEqual(signed);
+    expect(await page({ after: String(signed[0]) })).toEqual(signed.slice(1));
+    expect(await page({ after: String(signed[0] - 1) })).toEqual(signed);
+    expect(await page({ after: String(signed[1]), limit: '5' })).toEqual([signed[2]]);
+    expect(await page({ after: String(signed[2]) })).toEqual([]);
+    expect(await page({ after: '0', limit: '2' })).toEqual(signed.slice(0, 2));
+    const refused = await vigil.as('monitor').get('/audit/checkpoints').query({ after: '-1' }).expect(400);
+    expect(refused.body).toMatchObject({ errors: [{ field: 'after' }] });
   });
 });

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GENERATED_KEY_FILE } from '@vigil/audit';
 import { adminToken, freePort, VigilProcess } from './harness/vigil-process';
 import { daysAgo, enrolment } from './harness/vigil-harness';
 import { eventually } from './harness/webhook-receiver';
@@ -45,6 +46,15 @@ describe('The embedded default on both cores', () => {
       expect(alerts.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ ruleId: 'TR-PLT', triggeredBy: lab.body.eventId })]));
 
       const lines = linesOf(vigil);
+      // A fresh data directory: the embedded default made its audit signing key once (whichever thread was first), and says where.
+      const generated = lines.filter((line) => line.msg.startsWith('generated the audit signing key'));
+      expect(generated).toEqual([
+        expect.objectContaining({
+          level: 40,
+          context: 'AuditCheckpoints',
+          msg: `generated the audit signing key (Ed25519) in ${join(dataDir, GENERATED_KEY_FILE)}: back it up, and keep its public key outside this machine`,
+        }),
+      ]);
       const thread = lines.find((line) => line.msg.startsWith('Projector and notifier run on thread'));
       expect(thread?.msg).toMatch(/^Projector and notifier run on thread [1-9]\d*/);
       const threadId = Number(/thread (\d+)/.exec(thread!.msg)![1]);

@@ -38,7 +38,7 @@ export type { CheckpointConfig } from './checkpoints/checkpoint-config';
 export { checkpointsInFile } from './checkpoints/checkpoint-file';
 export { Checkpointer } from './checkpoints/checkpointer';
 export type { CheckpointerOptions } from './checkpoints/checkpointer';
-export { AuditCheckpoints, CheckpointsModule } from './checkpoints/checkpoints.module';
+export { AuditCheckpoints, CheckpointsModule, CheckpointUnavailableError } from './checkpoints/checkpoints.module';
 export type { CheckpointsModuleOptions } from './checkpoints/checkpoints.module';
 export { GENERATED_KEY_FILE, loadSigningKey, parsePublicKey, signingKeySourceFromEnv } from './checkpoints/signing-key';
 export type { AuditPublicKey, AuditSigningKey, SigningKeySource } from './checkpoints/signing-key';

@@ -2017,8 +2017,11 @@ export interface components {
       reason: string;
     };
     CheckpointVerificationResponse: {
-      /** @enum {string} */
-      status: 'verified' | 'broken' | 'off' | 'unsupported';
+      /**
+       * @description `unverifiable` (not ok): the store holds signed checkpoints but this node has no key to check them with
+       * @enum {string}
+       */
+      status: 'verified' | 'broken' | 'off' | 'unverifiable' | 'unsupported';
       ok: boolean;
       /** @description Checkpoints checked (copies outside the database included) */
       checked: number;

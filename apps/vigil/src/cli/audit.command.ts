@@ -69,7 +69,14 @@ function summary(report: StoreVerification, seconds: number): string {
   if (report.ok) return `Audit trail intact: ${head}.\n${checkpoints}\n`;
   const lines = report.broken.map((b) => `  ${b.streamId} version ${b.version}: ${b.reason}`);
   const chains = `${report.broken.length} event(s) in ${new Set(report.broken.map((b) => b.streamId)).size} stream(s)`;
-  return `AUDIT TRAIL BROKEN: ${chains}; ${head}.\n${lines.map((line) => `${line}\n`).join('')}${checkpoints}\n`;
+  let verdict = `AUDIT TRAIL BROKEN: ${chains}`;
+  if (report.broken.length === 0) {
+    verdict =
+      report.checkpoints.status === 'unverifiable'
+        ? 'AUDIT TRAIL NOT VERIFIED: the hash chains hold, the signed checkpoints cannot be checked'
+        : 'AUDIT TRAIL BROKEN: the hash chains hold, a signed checkpoint no longer matches';
+  }
+  return `${verdict}; ${head}.\n${lines.map((line) => `${line}\n`).join('')}${checkpoints}\n`;
 }
 
 function exportSummary(file: string, check: ExportCheck): string {

@@ -1,9 +1,10 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JwtIdentity, PERMISSIONS, resolveJwtSecret } from '@vigil/api';
-import { createEventStore, eventStoreConfigFromEnv } from '@vigil/event-store';
+import { Checkpointer, GENERATED_KEY_FILE, loadSigningKey } from '@vigil/audit';
+import { CheckpointLog, createEventStore, eventStoreConfigFromEnv, SignedCheckpoint } from '@vigil/event-store';
 import { RULES } from '@vigil/domain';
 import { main } from '../cli';
 import { CliContext } from './cli-context';
@@ -83,6 +84,57 @@ describe('the vigil CLI', () => {
     expect(output.out).toMatch(/patient-TR-SAT-001 version 2: hash mismatch/);
     expect(await run(['audit', 'verify', '--json'])).toBe(1);
     expect(JSON.parse(output.out.slice(output.out.indexOf('{')))).toMatchObject({ ok: false, broken: [{ streamId: 'patient-TR-SAT-001', version: 2 }] });
+  });
+
+  /** The store seeded, with one checkpoint signed over it by the embedded default's key (in the data directory). */
+  const seedSigned = async () => {
+    await seed();
+    const store = await createEventStore(eventStoreConfigFromEnv({ VIGIL_DATA_DIR: dataDir }));
+    try {
+      const key = loadSigningKey(join(dataDir, GENERATED_KEY_FILE), { generate: true });
+      return (await new Checkpointer(store, store.checkpoints as CheckpointLog, key).checkpointNow()) as SignedCheckpoint;
+    } finally {
+      await store.close();
+    }
+  };
+
+  it('verifies the signed checkpoints with the key in the data directory and exits 0', async () => {
+    const checkpoint = await seedSigned();
+    expect(await run(['audit', 'verify'])).toBe(0);
+    expect(output.out).toMatch(/^Audit trail intact: 2 events in 1 streams checked/);
+    expect(output.out).toContain(`Checkpoints: 1 signed checkpoint(s) hold`);
+    expect(checkpoint.treeSize).toBe(2);
+  });
+
+  it('exits 1 and names the checkpoint whose stored root was altered, though every hash chain holds', async () => {
+    await seedSigned();
+    const db = new Database(join(dataDir, 'events.sqlite'));
+    db.exec('DROP TRIGGER IF EXISTS checkpoints_are_never_updated');
+    db.prepare(`UPDATE checkpoints SET root_hash = ? WHERE tree_size = 2`).run('ab'.repeat(32));
+    db.close();
+    expect(await run(['audit', 'verify'])).toBe(1);
+    expect(output.out).toMatch(/^AUDIT TRAIL BROKEN: the hash chains hold, a signed checkpoint no longer matches/);
+    expect(output.out).toMatch(/Checkpoints: checkpoint of tree size 2 \(signed [^,]+, database\) no longer matches: /);
+    output.out = '';
+    expect(await run(['audit', 'verify', '--json'])).toBe(1);
+    expect(JSON.parse(output.out)).toMatchObject({ ok: false, broken: [], checkpoints: { status: 'broken', firstMismatch: { treeSize: 2 } } });
+  });
+
+  it('does not pass signed checkpoints it cannot check: without the key file it exits 1 naming the missing key', async () => {
+    const checkpoint = await seedSigned();
+    const publicKey = join(dataDir, 'kept-public-key.pem');
+    writeFileSync(publicKey, loadSigningKey(join(dataDir, GENERATED_KEY_FILE)).publicKey.pem);
+    unlinkSync(join(dataDir, GENERATED_KEY_FILE));
+    expect(await run(['audit', 'verify'])).toBe(1);
+    expect(output.out).toMatch(/^AUDIT TRAIL NOT VERIFIED: the hash chains hold, the signed checkpoints cannot be checked/);
+    const missing = join(dataDir, GENERATED_KEY_FILE);
+    expect(output.out).toContain(`(the latest of tree size 2, key ${checkpoint.keyId}) that cannot be verified: the audit signing key ${missing} is missing`);
+    output.out = '';
+    expect(await run(['audit', 'verify', '--json'])).toBe(1);
+    expect(JSON.parse(output.out)).toMatchObject({ ok: false, broken: [], checkpoints: { status: 'unverifiable', ok: false, latest: checkpoint } });
+    // Under the public key kept outside, they are checked again.
+    output.out = '';
+    expect(await run(['audit', 'verify', '--public-key', publicKey])).toBe(0);
   });
 
   it('prints the permission matrix with every route', async () => {

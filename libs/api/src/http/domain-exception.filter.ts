@@ -9,6 +9,7 @@ import {
   RuleViolationError,
   ValidationError,
 } from '@vigil/domain';
+import { CheckpointUnavailableError } from '@vigil/audit';
 import { WrongExpectedVersionError } from '@vigil/event-store';
 import { VersionMismatchError } from './version-mismatch.error';
 import { databaseUnavailable, RETRY_AFTER_SECONDS } from './database-unavailable';
@@ -55,6 +56,9 @@ export function httpErrorFor(exception: unknown): ErrorBody {
   }
   if (exception instanceof RuleViolationError || exception instanceof EventAlreadyVoidedError || exception instanceof DomainError) {
     return { statusCode: 422, error: 'Unprocessable Entity', code: (exception as DomainError).code, message: exception.message };
+  }
+  if (exception instanceof CheckpointUnavailableError) {
+    return { statusCode: 503, error: 'Service Unavailable', code: exception.code, message: exception.message };
   }
   if (databaseUnavailable(exception)) {
     return {

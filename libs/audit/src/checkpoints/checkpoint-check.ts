@@ -12,10 +12,11 @@ export interface CheckpointMismatch extends SignedCheckpoint {
 export interface CheckpointVerification {
   /**
    * `verified`: every checkpoint's signature holds and the log still gives each one's root;
-   * `broken`: at least one does not (`firstMismatch` is the smallest); `off`: there is no signing key;
-   * `unsupported`: the event store keeps no checkpoints (EventStoreDB).
+   * `broken`: at least one does not (`firstMismatch` is the smallest); `off`: there is no signing key and the store
+   * holds no checkpoint; `unverifiable`: the store holds signed checkpoints but there is no key to check them with
+   * (not ok); `unsupported`: the event store keeps no checkpoints (EventStoreDB).
    */
-  status: 'verified' | 'broken' | 'off' | 'unsupported';
+  status: 'verified' | 'broken' | 'off' | 'unverifiable' | 'unsupported';
   ok: boolean;
   /** Checkpoints checked (copies outside the database included). */
   checked: number;

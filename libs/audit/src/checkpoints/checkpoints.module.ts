@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
-import { EVENT_STORE, EventStore, SignedCheckpoint } from '@vigil/event-store';
+import { CheckpointLog, EVENT_STORE, EventStore, SignedCheckpoint } from '@vigil/event-store';
 import {
   CheckpointChannel,
   CheckpointPublisher,
@@ -31,6 +31,15 @@ export interface CheckpointsModuleOptions {
 
 const CHECKPOINTS_OPTIONS = Symbol('CHECKPOINTS_OPTIONS');
 
+/** No checkpoint covers what an export includes, and this node cannot sign one (it has no signing key): answered 503. */
+export class CheckpointUnavailableError extends Error {
+  readonly code = 'CHECKPOINT_UNAVAILABLE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckpointUnavailableError';
+  }
+}
+
 /**
  * Signed checkpoints in a running Vigil: the signing key, the checkpointer (started with the application,
  * stopped before the store closes), their publication, and a verification of the whole store at start in
@@ -46,6 +55,8 @@ export class AuditCheckpoints implements OnApplicationBootstrap, BeforeApplicati
   private checkpointer?: Checkpointer;
   private publisher?: CheckpointPublisher;
   private stopping = false;
+  /** Signatures made here (`signHere`), one at a time: a second export waits, then finds the head covered. */
+  private signing: Promise<unknown> = Promise.resolve();
   /** The verification run at start (resolves to null when it could not finish, e.g. the app stopped first). */
   startupVerification: Promise<StoreVerification | null> = Promise.resolve(null);
 
@@ -77,10 +88,39 @@ export class AuditCheckpoints implements OnApplicationBootstrap, BeforeApplicati
     return { key: this.key.publicKey, outside: this.config.file ? checkpointsInFile(this.config.file) : [] };
   }
 
-  /** Signs a checkpoint at the log's head now if anything is new (an export wants proofs against it); else the latest stored. */
+  /**
+   * A checkpoint covering the log's head now (an export wants a proof for every event it includes): the checkpointer's
+   * where this process runs it. Elsewhere (an API node; the main thread of the embedded default, whose projector thread
+   * runs the checkpointer) the latest stored when it covers the head, else one signed here (see `signHere`). Null when
+   * checkpoints are off and none was ever stored, or signing halted on a tampered log (the latest stored, then).
+   */
   async checkpointNow(): Promise<SignedCheckpoint | null> {
     if (this.checkpointer) return this.checkpointer.checkpointNow();
-    return (await this.store.checkpoints?.latest()) ?? null;
+    const log = this.store.checkpoints;
+    if (!log) return null;
+    const signing = this.signing.then(() => this.signHere(log));
+    this.signing = signing.catch(() => undefined);
+    return signing;
+  }
+
+  /**
+   * Signs the head with this node's copy of the key (the same key on every node), folding from the Merkle frontier kept
+   * with the latest checkpoint: only the events since it are read. The log's `record` keeps checkpoints totally ordered
+   * whoever signs (one per tree size, only ever growing; a tree size's root is the log's, whoever computes it): when
+   * another signer got there first, its checkpoint, as large or larger, is the answer.
+   */
+  private async signHere(log: CheckpointLog): Promise<SignedCheckpoint | null> {
+    const [latest, head] = await Promise.all([log.latest(), this.store.headPosition()]);
+    if ((latest?.treeSize ?? 0) >= head) return latest;
+    if (!this.key) {
+      if (!latest) return null;
+      throw new CheckpointUnavailableError(
+        `the latest signed checkpoint covers ${latest.treeSize} of the log's ${head} events and this node cannot sign one (${this.offReason}); ` +
+          'retry once the next checkpoint is signed',
+      );
+    }
+    const checkpointer = new Checkpointer(this.store, log, this.key, { logger: this.logger });
+    return (await checkpointer.checkpointNow()) ?? latest;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -124,7 +164,9 @@ export class AuditCheckpoints implements OnApplicationBootstrap, BeforeApplicati
     try {
       const report = await verifyStore(this.store, { checkpoints: this.verificationSetting() });
       if (report.ok) this.logger.log(`audit trail verified at start: ${report.events} events; ${report.checkpoints.message}`);
-      else {
+      else if (report.broken.length === 0 && report.checkpoints.status === 'unverifiable') {
+        this.logger.error(`AUDIT TRAIL NOT VERIFIED: ${report.checkpoints.message}. See GET /audit/verify.`);
+      } else {
         const chains = report.broken.length > 0 ? `${report.broken.length} event(s) break their stream's hash chain; ` : '';
         this.logger.error(`AUDIT TRAIL TAMPERED: ${chains}${report.checkpoints.ok ? '' : report.checkpoints.message}. See GET /audit/verify.`);
       }

@@ -15,6 +15,12 @@ export function checkpointSettingFromEnv(env: NodeJS.ProcessEnv, dataDir: string
   if (publicKey) return { key: publicKey, outside };
   const source = config.signingKey;
   if ('off' in source) return { off: source.off };
-  if (!existsSync(source.file)) return { off: `there is no signing key at ${source.file} (the embedded default generates it at its first start)` };
+  if (!existsSync(source.file)) {
+    return {
+      off:
+        `the audit signing key ${source.file} is missing (VIGIL_AUDIT_SIGNING_KEY_FILE; the embedded default generates it at its first start): ` +
+        'restore it, or give the public key you kept with --public-key',
+    };
+  }
   return { key: loadSigningKey(source.file).publicKey, outside };
 }

@@ -93,6 +93,15 @@ describe('verifyStore with signed checkpoints', () => {
     expect(report.checkpoints.mismatches).toBe(4);
   });
 
+  it('does not pass stored checkpoints it has no key to check: unverifiable, not ok, naming why', async () => {
+    store = await createSqliteEventStore({ file });
+    const report = await verifyStore(store, { checkpoints: { off: 'no key at /run/secrets/vigil.pem' } });
+    expect(report.broken).toEqual([]);
+    expect(report).toMatchObject({ ok: false, checkpoints: { status: 'unverifiable', ok: false, checked: 0, latest: { treeSize: 3000 } } });
+    const latest = `the latest of tree size 3000, key ${key.publicKey.keyId}`;
+    expect(report.checkpoints.message).toBe(`the store holds signed checkpoints (${latest}) that cannot be verified: no key at /run/secrets/vigil.pem`);
+  });
+
   describe('with reader threads that check the chains and fold the tree over the same reads', () => {
     /** The readers' report, which must be the one walk's, and whether they left only the events past the head to this thread. */
     const fromReaders = async (publicKey = key.publicKey) => {

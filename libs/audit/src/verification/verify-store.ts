@@ -12,7 +12,7 @@ export interface BrokenEvent {
 
 /** The result of walking the whole store: what `GET /audit/verify` answers. */
 export interface StoreVerification {
-  /** False when a chain is broken or a checkpoint no longer holds. */
+  /** False when a chain is broken, a checkpoint no longer holds, or stored checkpoints cannot be checked (no key). */
   ok: boolean;
   streams: number;
   events: number;
@@ -217,7 +217,21 @@ async function checkpointCheck(store: EventStore, setting: CheckpointSetting | u
     message,
   });
   if (!setting) return notChecked('off', 'checkpoints were not checked');
-  if ('off' in setting) return notChecked('off', `checkpoints are off: ${setting.off}`);
+  if ('off' in setting) {
+    // Checkpoints someone signed cannot read as fine merely because this verifier has no key to check them with.
+    const latest = (await store.checkpoints?.latest()) ?? null;
+    if (!latest) return notChecked('off', `checkpoints are off: ${setting.off}`);
+    return {
+      status: 'unverifiable',
+      ok: false,
+      checked: 0,
+      keyId: null,
+      latest,
+      firstMismatch: null,
+      mismatches: 0,
+      message: `the store holds signed checkpoints (the latest of tree size ${latest.treeSize}, key ${latest.keyId}) that cannot be verified: ${setting.off}`,
+    };
+  }
   if (!store.checkpoints) return notChecked('unsupported', 'this event store keeps no checkpoints (EventStoreDB): only the hash chains are checked');
   const stored: SignedCheckpoint[] = [];
   for (let page = await store.checkpoints.list(0); page.length > 0; page = await store.checkpoints.list(page[page.length - 1].treeSize)) {

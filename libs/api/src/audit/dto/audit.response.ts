@@ -230,7 +230,11 @@ export class CheckpointMismatchResponse extends SignedCheckpointResponse {
 }
 
 export class CheckpointVerificationResponse {
-  @ApiProperty({ enum: ['verified', 'broken', 'off', 'unsupported'] }) status: 'verified' | 'broken' | 'off' | 'unsupported';
+  @ApiProperty({
+    enum: ['verified', 'broken', 'off', 'unverifiable', 'unsupported'],
+    description: '`unverifiable` (not ok): the store holds signed checkpoints but this node has no key to check them with',
+  })
+  status: 'verified' | 'broken' | 'off' | 'unverifiable' | 'unsupported';
   @ApiProperty() ok: boolean;
   @ApiProperty({ description: 'Checkpoints checked (copies outside the database included)' }) checked: number;
   @ApiProperty({ type: String, nullable: true }) keyId: string | null;
