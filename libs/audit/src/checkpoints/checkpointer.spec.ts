@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -161,6 +161,8 @@ describe('the audit signing key', () => {
     expect(created).toEqual([join(dir, 'audit-signing-key.pem')]);
     expect(again.publicKey.keyId).toBe(first.publicKey.keyId);
     expect(first.publicKey.keyId).toMatch(/^[0-9a-f]{64}$/);
+    // Written under a draft name and linked into place: no draft is left beside it.
+    expect(readdirSync(dir)).toEqual(['audit-signing-key.pem']);
   });
 
   it('comes from VIGIL_AUDIT_SIGNING_KEY_FILE when set, which must exist and hold an Ed25519 key', () => {

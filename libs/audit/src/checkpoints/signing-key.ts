@@ -1,5 +1,6 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, randomUUID } from 'node:crypto';
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { threadId } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
 
 /** The Ed25519 key that signs checkpoints. It lives in a file (a mounted secret), never in the database. */
@@ -42,12 +43,17 @@ export function loadSigningKey(file: string, options: { generate?: boolean; crea
     if (!options.generate) throw new Error(`VIGIL_AUDIT_SIGNING_KEY_FILE=${file} does not exist`);
     const { privateKey } = generateKeyPairSync('ed25519');
     mkdirSync(dirname(file), { recursive: true });
-    // 'wx': two processes starting at once do not overwrite each other's key; the loser reads the winner's.
+    // Written whole under a name of its own, then linked into place: two threads or processes starting at once do not
+    // overwrite each other's key (link fails when the name exists), and the loser never reads a half-written file.
+    const draft = `${file}.${process.pid}.${threadId}.${randomUUID()}.tmp`;
+    writeFileSync(draft, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
     try {
-      writeFileSync(file, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
+      linkSync(draft, file);
       options.created?.(file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      unlinkSync(draft);
     }
   }
   let privateKey: KeyObject;
