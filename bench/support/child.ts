@@ -31,7 +31,8 @@ export async function runChild<T>(bench: BenchContext, name: string, args: strin
         }, budgetMs);
   const code = await new Promise<number | null>((resolve, reject) => {
     child.on('error', reject);
-    child.on('exit', (exitCode) => resolve(exitCode));
+    // 'close', not 'exit': the result line may still be in the pipe when the process exits.
+    child.on('close', (exitCode) => resolve(exitCode));
   });
   clearTimeout(timer);
   const lines = stdout.split('\n').filter((line) => line.startsWith('{'));

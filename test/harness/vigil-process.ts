@@ -23,6 +23,8 @@ export async function freePort(): Promise<number> {
 export class VigilProcess {
   private child?: ChildProcess;
   private output = '';
+  /** The exit code, once the process has exited and its output pipes are drained (so `log` is whole). */
+  private closed?: Promise<number | null>;
 
   constructor(
     private readonly app: 'vigil' | 'api',
@@ -38,6 +40,8 @@ export class VigilProcess {
     });
     this.child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     this.child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    const child = this.child;
+    this.closed = new Promise((resolve) => child.once('close', (code) => resolve(code)));
     await eventually(
       () =>
         this.http()
@@ -49,7 +53,7 @@ export class VigilProcess {
       (status) => status === 200 || this.child?.exitCode !== null,
       30_000,
     );
-    if (this.child.exitCode !== null) throw new Error(`vigil ${this.app} exited ${this.child.exitCode}:\n${this.output}`);
+    if (this.child.exitCode !== null) throw new Error(`vigil ${this.app} exited ${await this.closed}:\n${this.output}`);
   }
 
   http() {
@@ -61,12 +65,9 @@ export class VigilProcess {
     return this.child?.exitCode === null && this.child.signalCode === null ? this.child.pid : undefined;
   }
 
-  /** Resolves with the exit code once the process ended by itself (or was stopped). */
+  /** Resolves with the exit code once the process ended by itself (or was stopped) and all it wrote is in `log`. */
   exited(): Promise<number | null> {
-    const child = this.child;
-    if (!child) return Promise.resolve(null);
-    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
-    return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    return this.closed ?? Promise.resolve(null);
   }
 
   /** Everything the process wrote to stdout and stderr so far. */
@@ -78,17 +79,15 @@ export class VigilProcess {
   async kill(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
-    await exited;
+    await this.closed;
   }
 
   async stop(): Promise<void> {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
-    await exited;
+    await this.closed;
   }
 }
 

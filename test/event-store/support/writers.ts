@@ -46,11 +46,8 @@ export function startWriter(url: string, schema: string, writer: number, shape: 
   const pending: string[] = [];
   const waiting: ((line: string) => void)[] = [];
   lines.on('line', (line) => (waiting.length ? waiting.shift()!(line) : pending.push(line)));
-  // Ended once the process has exited and readline has handed over its last line: a child's 'exit' can come
-  // before the last lines it printed have been read from the pipe.
-  const linesRead = new Promise<void>((resolve) => lines.once('close', resolve));
-  const codeKnown = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const exited = Promise.all([codeKnown, linesRead]).then(([code]) => code);
+  // 'close', not 'exit': it comes once the pipes are drained too, so every line the writer printed was read first.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const next = async (prefix: string): Promise<string> => {
     for (;;) {
       const line = pending.shift() ?? (await Promise.race([new Promise<string>((resolve) => waiting.push(resolve)), exited.then((code) => `exit ${code}`)]));
